@@ -1,0 +1,109 @@
+// The pybind11 extension `websec._websec`: the library's modules as Python submodules
+// (websec/__init__.py re-exports them as websec.multipart, websec.signing, ...).
+#include "common.hpp"
+
+#include <map>
+
+namespace websec::py {
+
+namespace {
+std::map<std::string, py::object>& registry() {
+  static auto* r = new std::map<std::string, py::object>();  // lives until exit: classes are immortal
+  return *r;
+}
+}  // namespace
+
+py::str to_str(std::string_view s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogatepass");
+  if (!o) {  // not UTF-8 at all (a library bug if it ever happens): keep the bytes visible
+    PyErr_Clear();
+    o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogateescape");
+    if (!o) throw py::error_already_set();
+  }
+  return py::reinterpret_steal<py::str>(o);
+}
+
+websec::profile to_profile(const py::handle& h) {
+  websec::profile p = websec::profile::upstream;
+  std::string s;
+  if (py::isinstance<py::str>(h)) s = h.cast<std::string>();
+  else if (py::hasattr(h, "name")) s = py::str(h.attr("name")).cast<std::string>();
+  if (!websec::parse_profile(s, p))
+    throw py::value_error("profile must be 'upstream' or 'debian', not " + py::repr(h).cast<std::string>());
+  return p;
+}
+
+py::object define_exception(py::module_& m, const char* name, py::handle bases, const char* doc,
+                            const std::string& key) {
+  py::object b = bases ? py::reinterpret_borrow<py::object>(bases) : base_error();
+  std::string qual = py::str(m.attr("__name__")).cast<std::string>() + "." + name;
+  PyObject* cls = PyErr_NewExceptionWithDoc(qual.c_str(), doc, b.ptr(), nullptr);
+  if (!cls) throw py::error_already_set();
+  py::object c = py::reinterpret_steal<py::object>(cls);
+  m.attr(name) = c;
+  registry()[key.empty() ? qual : key] = c;
+  return c;
+}
+
+void register_exception(const std::string& key, py::object cls) { registry()[key] = std::move(cls); }
+
+py::module_ submodule(py::module_& parent, const char* name, const char* doc) {
+  py::module_ sub = parent.def_submodule(name, doc);
+  sub.attr("__name__") = std::string("websec.") + name;  // classes defined in it report websec.<name>.X
+  return sub;
+}
+
+py::object exception_class(const std::string& key) {
+  auto it = registry().find(key);
+  if (it == registry().end()) throw std::logic_error("websec binding: no exception class " + key);
+  return it->second;
+}
+
+py::object base_error() { return exception_class("websec.Error"); }
+
+}  // namespace websec::py
+
+#define WEBSEC_PY_BINDER(m) namespace websec::py { void bind_##m(py::module_& parent); }
+#include "bindings.inc"
+#undef WEBSEC_PY_BINDER
+
+PYBIND11_MODULE(_websec, m) {
+  namespace py = pybind11;
+  using namespace websec::py;
+  m.doc() = "websec: the reference implementation of Flask's documented security mechanisms (C++20), from Python.";
+  m.attr("__version__") = std::string(websec::version);
+  m.attr("PROFILES") = py::make_tuple("upstream", "debian");
+
+  // websec.Error: the root of every exception the library raises. Attributes: kind (stable snake_case id),
+  // offset (byte offset in the input), message, http_status (what the Python stack answers).
+  PyObject* base = PyErr_NewExceptionWithDoc(
+      "websec.Error",
+      "Base of every websec exception. Attributes: kind (stable identifier), offset (byte offset in the input), "
+      "message (one line), http_status (the outcome the Python stack gives: 413, 400, 200 = silently empty, 500).",
+      PyExc_Exception, nullptr);
+  if (!base) throw py::error_already_set();
+  py::object base_cls = py::reinterpret_steal<py::object>(base);
+  m.attr("Error") = base_cls;
+  register_exception("websec.Error", base_cls);
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const raised& r) {
+      py::gil_scoped_acquire gil;
+      py::object exc = r.cls(r.err.message);
+      exc.attr("kind") = r.err.kind;
+      exc.attr("offset") = r.err.offset;
+      exc.attr("message") = r.err.message;
+      exc.attr("http_status") = r.err.http_status;
+      for (auto item : r.extra) exc.attr(item.first) = item.second;
+      PyErr_SetObject(r.cls.ptr(), exc.ptr());
+    }
+  });
+
+  py::list names;
+#define WEBSEC_PY_BINDER(mod) bind_##mod(m); names.append(#mod);
+#include "bindings.inc"
+#undef WEBSEC_PY_BINDER
+  m.attr("_binders") = names;
+}

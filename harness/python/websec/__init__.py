@@ -1,0 +1,31 @@
+"""websec — the C++ reference implementation of the security mechanisms Flask documents, from Python.
+
+Submodules (present when the library module is built): multipart, urlencoded, content_type, signing,
+serializer, json, session, csrf, escape, url, terminal, cookie, headers.
+
+Every function accepts ``bytes``, ``bytearray`` and ``memoryview`` without copying where it takes bytes, and
+``str`` (UTF-8) where it takes text. Errors are raised as subclasses of :class:`websec.Error`, which carry
+``kind`` (a stable identifier), ``offset`` (byte offset in the input), ``message`` and ``http_status`` (the
+outcome the Python stack produces: 413, 400, 200 for werkzeug's silently empty form, 500).
+
+``profile`` arguments take ``"upstream"`` (the newest werkzeug/flask/itsdangerous/markupsafe releases, the
+default) or ``"debian"`` (Debian 12's packages, the oracle installed with apt) where behaviour differs.
+"""
+import sys as _sys
+import types as _types
+
+from . import _websec
+from ._websec import Error, PROFILES, __version__
+
+modules = tuple(_websec._binders)
+"""Names of the library modules this build exposes."""
+
+for _name in dir(_websec):
+    _obj = getattr(_websec, _name)
+    if isinstance(_obj, _types.ModuleType):
+        _sys.modules[__name__ + "." + _name] = _obj
+        globals()[_name] = _obj
+del _name, _obj
+
+__all__ = ["Error", "PROFILES", "__version__", "modules", *[m for m in dir(_websec)
+           if isinstance(getattr(_websec, m), _types.ModuleType)]]
