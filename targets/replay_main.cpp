@@ -7,8 +7,12 @@
 //   <target> [-timeout=S] [-runs=N] [-quiet=1] FILE|DIR...
 //
 // Each input is copied into a heap buffer of exactly its size (so ASan catches off-by-one reads). A per-input
-// timeout (default 25 s, $FUZZ_TIMEOUT_SECS or -timeout=) reports the file and fails. Folders are walked
-// recursively in sorted order. The driver names every failing file and exits 1 if any input failed.
+// timeout (default 25 s, $FUZZ_TIMEOUT_SECS or -timeout=) reports the file and exits 70. Folders are walked
+// recursively in sorted order; names starting with '.' are skipped. Before each input the driver prints
+// "Running: <file>" (unless -quiet=1), and when the process dies (sanitizer report, abort, trap, segfault) it
+// prints "replay: FAILED on input <file>", so the input that killed it is always named; scripts/corpus replay
+// then resumes with the next file. A target returning a value other than 0 or -1 fails its input without
+// stopping the run. Exit status: 0 all inputs passed, 1 some failed, 70 timeout, 2 usage.
 #include <algorithm>
 #include <csignal>
 #include <cstdint>
@@ -52,6 +56,13 @@ void on_fatal(int sig) {
   std::signal(sig, SIG_DFL);
   std::raise(sig);
 }
+// Installs on_fatal for sig unless someone (a sanitizer runtime) already handles it: ASan's own SEGV handler
+// prints the report we want, and calls the death callback that names the input.
+void catch_fatal(int sig) {
+  struct sigaction old {};
+  if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL && !(old.sa_flags & SA_SIGINFO))
+    std::signal(sig, on_fatal);
+}
 bool read_file(const fs::path& p, std::vector<uint8_t>& out) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return false;
@@ -79,7 +90,7 @@ int main(int argc, char** argv) {
     if (fs::is_directory(p, ec)) {
       std::vector<fs::path> found;
       for (auto& e : fs::recursive_directory_iterator(p, ec))
-        if (e.is_regular_file()) found.push_back(e.path());
+        if (e.is_regular_file() && e.path().filename().string().rfind('.', 0) != 0) found.push_back(e.path());
       std::sort(found.begin(), found.end());
       inputs.insert(inputs.end(), found.begin(), found.end());
     } else {
@@ -93,7 +104,7 @@ int main(int argc, char** argv) {
   std::signal(SIGALRM, on_alarm);
   // name the input that killed the process: sanitizer reports (death callback) and abort()/__builtin_trap()
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(name_current);
-  for (int sig : {SIGABRT, SIGILL, SIGFPE}) std::signal(sig, on_fatal);
+  for (int sig : {SIGABRT, SIGILL, SIGFPE, SIGSEGV, SIGBUS}) catch_fatal(sig);
   size_t passed = 0, failed = 0;
   std::vector<uint8_t> data;
   for (const auto& p : inputs) {
@@ -104,7 +115,7 @@ int main(int argc, char** argv) {
     }
     std::string name = p.string();
     g_current = name.c_str();
-    if (!quiet && inputs.size() == 1) std::fprintf(stderr, "Running: %s\n", name.c_str());
+    if (!quiet) std::fprintf(stderr, "Running: %s\n", name.c_str());
     alarm(timeout);
     int rc = 0;
     for (long r = 0; r < runs; ++r) {
@@ -123,5 +134,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "replay: %zu passed, %zu failed (%zu inputs)\nDone %zu runs\n", passed, failed, inputs.size(),
                inputs.size() * static_cast<size_t>(runs));
+  // LeakSanitizer checks at exit: a leak is then reported against no single input.
+  g_current = "(leak check at exit; replay the files one by one to find the input)";
   return failed ? 1 : 0;
 }
