@@ -1,0 +1,194 @@
+// websec/cookie.hpp — Set-Cookie writing (werkzeug's dump_cookie, byte for byte), Set-Cookie reading as a
+// browser does (RFC 6265bis §5.6), a weakness audit of a Set-Cookie line, and the request `Cookie` header
+// exactly as werkzeug reads it (`request.cookies`). Behaviour of both profiles: docs/spec.md §4.
+//
+// Strings are bytes. Text the Python side holds as `str` (keys, values, paths, domains) is taken as UTF-8;
+// bytes that are not UTF-8 are carried through as bytes where werkzeug would accept `bytes`, and rejected
+// with an error where Python could never have received them (IDNA domains).
+#pragma once
+
+#include "websec/result.hpp"
+#include "websec/verdict.hpp"
+#include "websec/version.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace websec::cookie {
+
+// ------------------------------------------------------------------------------------------------------
+// dump_cookie
+// ------------------------------------------------------------------------------------------------------
+
+/// Flask's MAX_COOKIE_SIZE and werkzeug's default `max_size`.
+inline constexpr std::size_t default_max_size = 4093;
+
+/// `expires=` of dump_cookie: nothing, a string emitted verbatim (Python `str`), or a Unix timestamp
+/// (Python int / float / datetime: convert a datetime to its UTC timestamp first; naive = UTC).
+using expires_value = std::variant<std::monostate, std::string, std::int64_t, double>;
+
+/// Keyword arguments of `werkzeug.http.dump_cookie`, with its defaults.
+struct dump_options {
+  std::optional<std::int64_t> max_age;           ///< seconds (a timedelta: int(total_seconds())); may be <= 0
+  expires_value expires;                          ///< see expires_value
+  std::optional<std::string> path = "/";         ///< nullopt omits Path
+  std::optional<std::string> domain;             ///< nullopt omits Domain
+  bool secure = false;
+  bool httponly = false;
+  bool sync_expires = true;                       ///< max_age without expires also emits Expires=now+max_age
+  std::size_t max_size = default_max_size;        ///< 0 disables the size warning
+  std::optional<std::string> samesite;            ///< any case; must title-case to Strict|Lax|None
+  bool partitioned = false;                       ///< upstream only (werkzeug 3.1); forces Secure
+  std::optional<double> now;                      ///< clock for Expires=now+max_age (default: system clock)
+  websec::profile profile = websec::profile::upstream;
+};
+
+/// What dump_cookie returns: the header value (without "Set-Cookie: ") and werkzeug's size warning.
+struct dumped_cookie {
+  std::string header;        ///< bytes as werkzeug's latin-1-tunnelled str holds them
+  std::size_t size = 0;      ///< len() of werkzeug's return value (what the size warning compares)
+  bool too_large = false;    ///< werkzeug emitted its UserWarning (size > max_size, max_size != 0)
+  std::string warning;       ///< the warning text when too_large
+};
+
+/// `werkzeug.http.dump_cookie(key, value, **options)` — same bytes, same attribute order (Domain, Expires,
+/// Max-Age, Secure, HttpOnly, Path, SameSite, Partitioned), same value quoting (profile-specific, spec §4.1),
+/// `http_date` for Expires, IDNA (punycode) for non-ASCII domains, Path percent-encoding per profile.
+/// Errors (werkzeug raises): "samesite_invalid" (ValueError "SameSite must be 'Strict', 'Lax', or 'None'."),
+/// "domain_no_dot" (debian: a domain without '.', e.g. localhost), "domain_idna" (UnicodeError from the
+/// idna codec: empty/over-long label, label starting with xn--, or a character outside the supported
+/// nameprep subset — see idna_encode), "path_invalid_ipv6" (debian iri_to_uri: unbalanced '[' in a
+/// "//netloc" path), "expires_out_of_range" (year outside 1..9999), "partitioned_unsupported" (debian:
+/// werkzeug 2.2 has no `partitioned`). Every error has http_status 500 (the exception would propagate).
+result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value = {}, const dump_options& options = {});
+
+/// `werkzeug.http.http_date(timestamp)` for a Unix timestamp: "Wdy, DD Mon YYYY HH:MM:SS GMT".
+/// Floats are rounded to microseconds half-even (datetime.fromtimestamp) then the fraction dropped.
+/// Error "expires_out_of_range" when the year would leave 1..9999.
+result<std::string> http_date(std::int64_t unix_seconds);
+result<std::string> http_date(double unix_seconds);
+
+/// Python's `str.encode("idna")` (IDNA 2003 ToASCII per label, labels split on . U+3002 U+FF0E U+FF61,
+/// trailing dot kept). Nameprep is implemented for the characters domain names use in practice: ASCII,
+/// Latin-1 and Latin Extended-A letters, basic Greek and Cyrillic, Hiragana/Katakana, CJK ideographs,
+/// Hangul syllables, soft hyphen / zero-width joiners (removed). Any other character yields error
+/// "domain_idna" with a message saying so, never a wrong encoding. Punycode is RFC 3492.
+result<std::string> idna_encode(std::string_view utf8_domain);
+
+/// RFC 3492 punycode of a sequence of code points (no ACE prefix).
+std::string punycode_encode(const std::u32string& code_points);
+
+// ------------------------------------------------------------------------------------------------------
+// Set-Cookie, read as a browser does (RFC 6265bis-15 §5.6, §5.1.1 dates)
+// ------------------------------------------------------------------------------------------------------
+
+enum class same_site { unset, none, lax, strict, invalid };
+constexpr std::string_view to_string(same_site s) {
+  switch (s) {
+    case same_site::unset: return "unset";
+    case same_site::none: return "None";
+    case same_site::lax: return "Lax";
+    case same_site::strict: return "Strict";
+    case same_site::invalid: return "invalid";
+  }
+  return "unset";
+}
+
+/// One attribute as written (name and value trimmed of SP/HTAB), in order.
+struct attribute {
+  std::string name;
+  std::string value;
+  bool has_value = false;  ///< the cookie-av contained '='
+  bool operator==(const attribute&) const = default;
+};
+
+/// A Set-Cookie line after the browser algorithm. The effective attributes are those a user agent stores:
+/// the last occurrence of each attribute wins; attributes whose value is unusable are ignored (kept in
+/// `attributes` and reported by the audit).
+struct set_cookie {
+  std::string name;
+  std::string value;
+  bool has_equals = true;                   ///< false: "Set-Cookie: foo" (nameless cookie, value "foo")
+  std::optional<std::int64_t> expires;      ///< cookie-date of the last valid Expires, Unix seconds
+  std::optional<std::int64_t> max_age;      ///< last valid Max-Age (saturated to int64)
+  std::optional<std::string> domain;        ///< last Domain, leading '.' removed, lower-cased ASCII
+  std::optional<std::string> path;          ///< last Path whose value starts with '/'
+  bool secure = false;
+  bool httponly = false;
+  bool partitioned = false;
+  same_site samesite = same_site::unset;    ///< last SameSite; `invalid` for an unknown value
+  std::string samesite_raw;                 ///< value of that SameSite attribute as written
+  std::vector<attribute> attributes;        ///< every cookie-av in order, as written (trimmed)
+  bool operator==(const set_cookie&) const = default;
+};
+
+/// Parses a Set-Cookie header value (without "Set-Cookie:"; a leading "Set-Cookie:" is accepted and
+/// skipped). Errors — the cases where a browser ignores the whole line: "cookie_control_char" (a CTL other
+/// than HTAB, RFC 6265bis step 1), "cookie_empty" (empty name and value), "cookie_too_large" (name+value
+/// over 4096 bytes). http_status is 200 for all (a browser silently drops the cookie). Never throws.
+result<set_cookie> parse_set_cookie(std::string_view line);
+
+/// RFC 6265 §5.1.1 cookie-date; nullopt when the algorithm fails.
+std::optional<std::int64_t> parse_cookie_date(std::string_view text);
+
+/// Writes a Set-Cookie value from the parsed form: "name=value" then every entry of `attributes` in order
+/// ("; Name" or "; Name=Value"). parse_set_cookie(serialize(c)) == c for every c that parse_set_cookie
+/// returned (the round trip the fuzz target checks).
+std::string serialize(const set_cookie& c);
+
+// ------------------------------------------------------------------------------------------------------
+// Audit
+// ------------------------------------------------------------------------------------------------------
+
+struct audit_options {
+  bool https = true;                           ///< the response came over HTTPS
+  std::optional<std::int64_t> max_lifetime;    ///< seconds; longer Max-Age / Expires is reported
+  std::optional<std::int64_t> now;             ///< clock for Expires (default: system clock)
+  std::size_t max_size = default_max_size;     ///< Flask MAX_COOKIE_SIZE
+};
+
+/// Judges one Set-Cookie header value. Verdict ids (subject = cookie name):
+///   cookie.invalid (high: the browser drops the line), cookie.nameless (medium),
+///   cookie.no_secure (high for a session-like cookie — name contains "sess" or "login", as HTTP
+///   Observatory — else medium), cookie.no_httponly (high for session-like, low otherwise),
+///   cookie.no_samesite (medium for session-like or anti-CSRF "csrf" cookies, low otherwise),
+///   cookie.samesite_invalid (medium), cookie.samesite_none (low), cookie.samesite_none_without_secure
+///   (high: rejected by browsers), cookie.partitioned_without_secure (high),
+///   cookie.host_prefix (high: __Host- needs Secure, Path=/, no Domain), cookie.secure_prefix (high),
+///   cookie.secure_over_http (medium: Secure cookie set over plain HTTP is dropped),
+///   cookie.lifetime_too_long (medium), cookie.too_large (medium: > max_size bytes),
+///   cookie.domain_scoped (low: sent to every subdomain), cookie.max_age_invalid / cookie.expires_invalid
+///   (low: attribute ignored), cookie.duplicate_attribute (low), cookie.unknown_attribute (info),
+///   cookie.deletion (info: Max-Age<=0 or past Expires; flags are not judged for a deletion).
+std::vector<verdict> audit_set_cookie(std::string_view line, const audit_options& options = {});
+
+/// Same, for a line already parsed (size is judged on `line_size`, the length of the original line).
+std::vector<verdict> audit_set_cookie(const set_cookie& c, std::size_t line_size, const audit_options& options = {});
+
+/// True for names HTTP Observatory treats as session cookies (contains "sess" or "login", any case).
+bool is_session_like(std::string_view name);
+
+// ------------------------------------------------------------------------------------------------------
+// Request Cookie header (werkzeug `request.cookies`)
+// ------------------------------------------------------------------------------------------------------
+
+/// `request.cookies` for the given raw Cookie header bytes (several Cookie headers: join them with ";"
+/// first, as werkzeug does). Returns (key, value) pairs in header order, UTF-8 encoded, duplicates kept
+/// (MultiDict order; `cookies[k]` is the first).
+///   debian  : werkzeug 2.2 `_cookie_parse_impl` on the bytes (regex match from the start, stops at the first
+///             position that does not match), keys stripped of ASCII whitespace, `\ooo` / `\X` unquoting of a
+///             fully quoted value, then UTF-8 decoding with U+FFFD for each maximal invalid subpart.
+///   upstream: werkzeug 3.1 `parse_cookie` on the latin-1 str (regex findall: skips what does not match),
+///             key and value `str.strip()`ed (Unicode whitespace incl. U+0085, U+00A0, U+001C..U+001F),
+///             unquoting on the UTF-8 of the quoted text; unquoted non-ASCII bytes become their latin-1
+///             code points (mojibake, e.g. "é" -> "Ã©").
+/// Total: never fails, output pairs <= number of ';' + 1.
+std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string_view header,
+                                                                     websec::profile profile = websec::profile::upstream);
+
+}  // namespace websec::cookie

@@ -1,0 +1,702 @@
+// websec/cookie.cpp — see websec/cookie.hpp and docs/spec.md §4.
+#include "websec/cookie.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace websec::cookie {
+namespace {
+
+error make_error(std::string kind, std::string message, std::uint64_t offset = 0, int status = 500) {
+  return error{std::move(kind), offset, std::move(message), status};
+}
+
+bool is_ascii_alnum(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+// ---- UTF-8 ------------------------------------------------------------------------------------------
+
+// Strict UTF-8 decoding (what Python's str.encode("utf-8") could have produced). False on invalid input.
+bool utf8_decode(std::string_view s, std::u32string& out) {
+  out.clear();
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    char32_t cp;
+    std::size_t len;
+    if (c < 0x80) { cp = c; len = 1; }
+    else if (c >= 0xC2 && c <= 0xDF) { cp = c & 0x1F; len = 2; }
+    else if (c >= 0xE0 && c <= 0xEF) { cp = c & 0x0F; len = 3; }
+    else if (c >= 0xF0 && c <= 0xF4) { cp = c & 0x07; len = 4; }
+    else return false;
+    if (i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return false;
+    out.push_back(cp);
+    i += len;
+  }
+  return true;
+}
+
+void utf8_append(std::string& out, char32_t cp) {
+  if (cp < 0x80) out += static_cast<char>(cp);
+  else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+bool is_ascii(std::string_view s) {
+  for (unsigned char c : s)
+    if (c >= 0x80) return false;
+  return true;
+}
+
+// ---- cookie value quoting ---------------------------------------------------------------------------
+
+void octal_escape(std::string& out, unsigned char c) {
+  out += '\\';
+  out += static_cast<char>('0' + (c >> 6));
+  out += static_cast<char>('0' + ((c >> 3) & 7));
+  out += static_cast<char>('0' + (c & 7));
+}
+
+// werkzeug 2.2 _internal._cookie_quote
+std::string quote_debian(std::string_view b) {
+  static constexpr std::string_view legal_extra = "/=!#$%&'*+-.^_`|~:";
+  bool all_legal = true;
+  std::string buf;
+  buf.reserve(b.size() + 2);
+  for (unsigned char c : b) {
+    if (is_ascii_alnum(c) || legal_extra.find(static_cast<char>(c)) != std::string_view::npos) {
+      buf += static_cast<char>(c);
+      continue;
+    }
+    all_legal = false;
+    if (c == ',') buf += "\\054";
+    else if (c == ';') buf += "\\073";
+    else if (c == '"') buf += "\\\"";
+    else if (c == '\\') buf += "\\\\";
+    else if (c < 32 || c >= 127) octal_escape(buf, c);
+    else buf += static_cast<char>(c);
+  }
+  if (all_legal) return buf;
+  return "\"" + buf + "\"";
+}
+
+// werkzeug 3.1 http._cookie_no_quote_re / _cookie_slash_re
+std::string quote_upstream(std::string_view b) {
+  static constexpr std::string_view no_quote_extra = "_!#$%&'()*+-./:<=>?@[]^`{|}~";
+  bool bare = true;
+  for (unsigned char c : b)
+    if (!is_ascii_alnum(c) && no_quote_extra.find(static_cast<char>(c)) == std::string_view::npos) {
+      bare = false;
+      break;
+    }
+  if (bare) return std::string(b);
+  std::string out = "\"";
+  for (unsigned char c : b) {
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c <= 0x19 || c == ',' || c == ';' || c >= 0x7F) octal_escape(out, c);
+    else out += static_cast<char>(c);
+  }
+  out += '"';
+  return out;
+}
+
+// ---- percent-encoding -------------------------------------------------------------------------------
+
+void percent_quote(std::string& out, std::string_view s, std::string_view safe) {
+  static const char* hex = "0123456789ABCDEF";
+  for (unsigned char c : s) {
+    if (is_ascii_alnum(c) || (c < 0x80 && safe.find(static_cast<char>(c)) != std::string_view::npos)) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+}
+
+// Python's str.strip() whitespace for code points <= 0xFF, and int() parsing of a port (ASCII subset).
+bool py_isspace_latin1(unsigned c) {
+  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0;
+}
+
+// int(s) for a str made of the UTF-8 bytes `s` (whitespace, sign, digits, single underscores).
+std::optional<long long> py_int(std::string_view s) {
+  std::u32string cps;
+  if (!utf8_decode(s, cps)) return std::nullopt;
+  std::size_t b = 0, e = cps.size();
+  auto space = [](char32_t c) {
+    return (c < 0x100 && py_isspace_latin1(static_cast<unsigned>(c))) || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+  };
+  while (b < e && space(cps[b])) ++b;
+  while (e > b && space(cps[e - 1])) --e;
+  bool neg = false;
+  if (b < e && (cps[b] == '+' || cps[b] == '-')) neg = cps[b++] == '-';
+  if (b == e) return std::nullopt;
+  long long v = 0;
+  bool prev_digit = false;
+  for (std::size_t i = b; i < e; ++i) {
+    char32_t c = cps[i];
+    if (c == '_') {
+      if (!prev_digit || i + 1 == e) return std::nullopt;
+      prev_digit = false;
+      continue;
+    }
+    if (c < '0' || c > '9') return std::nullopt;  // non-ASCII digits: not supported (treated as invalid)
+    prev_digit = true;
+    if (v > 1'000'000'000'000LL) v = 1'000'000'000'000LL;  // saturate: only the 0..65535 range matters
+    else v = v * 10 + (c - '0');
+  }
+  if (!prev_digit) return std::nullopt;
+  return neg ? -v : v;
+}
+
+// ---- IDNA (Python's encodings.idna) -----------------------------------------------------------------
+
+// Nameprep (RFC 3491) for the supported subset; returns false for a character outside it.
+// `out` receives the mapped + normalised code points.
+bool nameprep_char(char32_t c, std::u32string& out) {
+  auto in = [c](char32_t a, char32_t b) { return c >= a && c <= b; };
+  // B.1: mapped to nothing
+  if (c == 0x00AD || c == 0x034F || c == 0x1806 || in(0x180B, 0x180D) || in(0x200B, 0x200D) || c == 0x2060 ||
+      in(0xFE00, 0xFE0F) || c == 0xFEFF)
+    return true;
+  if (c < 0x80) {
+    out += (c >= 'A' && c <= 'Z') ? c + 32 : c;
+    return true;
+  }
+  if (in(0xC0, 0xD6) || in(0xD8, 0xDE)) { out += c + 0x20; return true; }
+  if (c == 0xDF) { out += U"ss"; return true; }
+  if (in(0xE0, 0xF6) || in(0xF8, 0xFF)) { out += c; return true; }
+  if (in(0x100, 0x12F) || in(0x134, 0x137) || in(0x14A, 0x177)) { out += (c % 2 == 0) ? c + 1 : c; return true; }
+  if (c == 0x131 || c == 0x138) { out += c; return true; }
+  if (in(0x139, 0x13E) || in(0x141, 0x148) || in(0x179, 0x17E)) { out += (c % 2 == 1) ? c + 1 : c; return true; }
+  if (c == 0x178) { out += char32_t{0xFF}; return true; }
+  if (c == 0x17F) { out += U's'; return true; }
+  if (in(0x391, 0x3A1) || in(0x3A3, 0x3A9)) { out += c + 0x20; return true; }
+  if (c == 0x3C2) { out += char32_t{0x3C3}; return true; }
+  if (in(0x3B1, 0x3C1) || in(0x3C3, 0x3C9)) { out += c; return true; }
+  if (in(0x400, 0x40F)) { out += c + 0x50; return true; }
+  if (in(0x410, 0x42F)) { out += c + 0x20; return true; }
+  if (in(0x430, 0x45F)) { out += c; return true; }
+  if (in(0x3041, 0x3096) || in(0x30A1, 0x30FA) || c == 0x30FC || in(0x4E00, 0x9FFF) || in(0xAC00, 0xD7A3)) {
+    out += c;
+    return true;
+  }
+  return false;
+}
+
+std::string python_repr_char(char32_t c) {
+  char buf[16];
+  if (c < 0x100) std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
+  else if (c < 0x10000) std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+  else std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(c));
+  return buf;
+}
+
+result<std::string> to_ascii_label(const std::u32string& label) {
+  bool ascii = std::all_of(label.begin(), label.end(), [](char32_t c) { return c < 0x80; });
+  auto check = [](std::string s) -> result<std::string> {
+    if (!s.empty() && s.size() < 64) return s;
+    return make_error("domain_idna", "label empty or too long");
+  };
+  if (ascii) {
+    std::string s;
+    for (char32_t c : label) s += static_cast<char>(c);
+    return check(std::move(s));
+  }
+  std::u32string mapped;
+  for (char32_t c : label)
+    if (!nameprep_char(c, mapped))
+      return make_error("domain_idna", "character " + python_repr_char(c) +
+                                           " is outside the IDNA nameprep subset this library implements");
+  if (std::all_of(mapped.begin(), mapped.end(), [](char32_t c) { return c < 0x80; })) {
+    std::string s;
+    for (char32_t c : mapped) s += static_cast<char>(c);
+    return check(std::move(s));
+  }
+  if (mapped.size() >= 4 && mapped[0] == 'x' && mapped[1] == 'n' && mapped[2] == '-' && mapped[3] == '-')
+    return make_error("domain_idna", "Label starts with ACE prefix");
+  return check("xn--" + punycode_encode(mapped));
+}
+
+bool is_idna_dot(char32_t c) { return c == 0x2E || c == 0x3002 || c == 0xFF0E || c == 0xFF61; }
+
+// ---- dates --------------------------------------------------------------------------------------------
+
+// days since 1970-01-01 -> civil date (H. Hinnant's algorithm)
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += (m <= 2);
+}
+
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+constexpr std::int64_t min_py_timestamp = -62135596800LL;  // 0001-01-01T00:00:00Z
+constexpr std::int64_t max_py_timestamp = 253402300799LL;  // 9999-12-31T23:59:59Z
+
+double round_half_even(double x) {
+  double r = std::round(x);
+  if (std::fabs(x - r) == 0.5) r = 2.0 * std::round(x / 2.0);
+  return r;
+}
+
+std::string python_repr_bytes_as_str(std::string_view key) {
+  // repr() of a str: quotes chosen as Python does; non-printable ASCII escaped. Good enough for a warning.
+  bool has_sq = key.find('\'') != std::string_view::npos, has_dq = key.find('"') != std::string_view::npos;
+  char q = (has_sq && !has_dq) ? '"' : '\'';
+  std::string out(1, q);
+  for (unsigned char c : key) {
+    if (c == static_cast<unsigned char>(q) || c == '\\') { out += '\\'; out += static_cast<char>(c); }
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7F) { char b[8]; std::snprintf(b, sizeof b, "\\x%02x", c); out += b; }
+    else out += static_cast<char>(c);
+  }
+  out += q;
+  return out;
+}
+
+// Python str.title() result compared with Strict / Lax / None (see header). Returns "" when no match.
+std::string samesite_title(std::string_view s) {
+  std::u32string cps;
+  if (!utf8_decode(s, cps) || cps.empty()) return {};
+  std::string out;
+  for (std::size_t i = 0; i < cps.size(); ++i) {
+    char32_t c = cps[i];
+    if (i == 0) {
+      if (c >= 'a' && c <= 'z') out += static_cast<char>(c - 32);
+      else if (c >= 'A' && c <= 'Z') out += static_cast<char>(c);
+      else if (c == 0x17F) out += 'S';                  // LATIN SMALL LETTER LONG S, titlecase 'S'
+      else if (c == 0xFB05 || c == 0xFB06) out += "St";  // ligatures long-s-t / s-t, titlecase "St"
+      else return {};
+    } else {
+      if (c >= 'A' && c <= 'Z') out += static_cast<char>(c + 32);
+      else if (c >= 'a' && c <= 'z') out += static_cast<char>(c);
+      else if (c == 0x212A) out += 'k';  // KELVIN SIGN lower-cases to 'k'
+      else return {};
+    }
+  }
+  if (out == "Strict" || out == "Lax" || out == "None") return out;
+  return {};
+}
+
+// ---- werkzeug 2.2 iri_to_uri for the Path attribute ---------------------------------------------------
+
+constexpr std::string_view to_uri_safe = "-._~$!'()*+,;:/?#[]@&=%";
+
+bool is_scheme(std::string_view s) {
+  // re.match(r"^[a-zA-Z0-9+-.]+$", s): '$' also matches before one trailing newline
+  if (!s.empty() && s.back() == '\n') s.remove_suffix(1);
+  if (s.empty()) return false;
+  for (unsigned char c : s)
+    if (!is_ascii_alnum(c) && !(c >= '+' && c <= '.')) return false;
+  return true;
+}
+
+// werkzeug 2.2 _encode_idna on a str (UTF-8 bytes): ASCII unchanged, else per-'.'-label idna codec.
+result<std::string> encode_idna_debian(std::string_view domain) {
+  if (is_ascii(domain)) return std::string(domain);
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = domain.find('.', start);
+    std::string_view label = domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    auto enc = idna_encode(label);
+    if (!enc) return enc.err();
+    out += *enc;
+    if (dot == std::string_view::npos) break;
+    out += '.';
+    start = dot + 1;
+  }
+  return out;
+}
+
+result<std::string> iri_to_uri_debian(std::string_view iri) {
+  std::string scheme;
+  std::string_view url = iri;
+  std::size_t i = url.find(':');
+  if (i != std::string_view::npos && i > 0 && is_scheme(url.substr(0, i))) {
+    std::string_view rest = url.substr(i + 1);
+    bool port = !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!port) {
+      for (char c : url.substr(0, i)) scheme += ascii_lower(c);
+      url = rest;
+    }
+  }
+  std::string_view netloc;
+  bool has_netloc_part = false;
+  if (url.substr(0, 2) == "//") {
+    std::size_t delim = url.size();
+    for (char c : std::string_view("/?#")) {
+      std::size_t w = url.find(c, 2);
+      if (w != std::string_view::npos) delim = std::min(delim, w);
+    }
+    netloc = url.substr(2, delim - 2);
+    url = url.substr(delim);
+    has_netloc_part = true;
+    bool lb = netloc.find('[') != std::string_view::npos, rb = netloc.find(']') != std::string_view::npos;
+    if (lb != rb) return make_error("path_invalid_ipv6", "Invalid IPv6 URL");
+  }
+  std::string_view fragment, query;
+  std::size_t h = url.find('#');
+  if (h != std::string_view::npos) { fragment = url.substr(h + 1); url = url.substr(0, h); }
+  std::size_t q = url.find('?');
+  if (q != std::string_view::npos) { query = url.substr(q + 1); url = url.substr(0, q); }
+
+  std::string path_q, query_q, fragment_q;
+  percent_quote(path_q, url, to_uri_safe);
+  percent_quote(query_q, query, to_uri_safe);
+  percent_quote(fragment_q, fragment, to_uri_safe);
+
+  // BaseURL.encode_netloc()
+  std::string enc_netloc;
+  if (has_netloc_part && !netloc.empty()) {
+    std::optional<std::string_view> auth;
+    std::string_view hostport = netloc;
+    std::size_t at = netloc.find('@');
+    if (at != std::string_view::npos) { auth = netloc.substr(0, at); hostport = netloc.substr(at + 1); }
+    std::optional<std::string_view> host, port;
+    if (!hostport.empty()) {
+      if (hostport.front() != '[') {
+        std::size_t c = hostport.find(':');
+        if (c != std::string_view::npos) { host = hostport.substr(0, c); port = hostport.substr(c + 1); }
+        else host = hostport;
+      } else {
+        std::size_t rbk = hostport.find(']');
+        if (rbk == std::string_view::npos) host = hostport;
+        else {
+          host = hostport.substr(1, rbk - 1);
+          std::string_view rest = hostport.substr(rbk + 1);
+          if (!rest.empty() && rest.front() == ':') port = rest.substr(1);
+        }
+      }
+    }
+    std::string rv;
+    if (host) {
+      auto idna = encode_idna_debian(*host);
+      if (idna) rv = *idna;
+      else
+        for (unsigned char c : *host)
+          if (c < 0x80) rv += static_cast<char>(c);  // .encode("ascii", "ignore")
+    }
+    if (rv.find(':') != std::string::npos) rv = "[" + rv + "]";
+    if (port) {
+      auto p = py_int(*port);
+      if (p && *p >= 0 && *p <= 65535) rv += ":" + std::to_string(*p);
+    }
+    std::string user_q, pass_q;
+    if (auth && !auth->empty()) {
+      std::size_t c = auth->find(':');
+      if (c == std::string_view::npos) percent_quote(user_q, *auth, "-._~$!'()*+,;/:%");
+      else {
+        percent_quote(user_q, auth->substr(0, c), "-._~$!'()*+,;/:%");
+        percent_quote(pass_q, auth->substr(c + 1), "-._~$!'()*+,;/:%");
+      }
+    }
+    std::string a = user_q;
+    if (!pass_q.empty()) a = a.empty() ? pass_q : a + ":" + pass_q;
+    enc_netloc = a.empty() ? rv : a + "@" + rv;
+  }
+
+  // url_unparse
+  std::string out;
+  if (!enc_netloc.empty() || (!scheme.empty() && !path_q.empty() && path_q.front() == '/')) {
+    if (!path_q.empty() && path_q.front() != '/') path_q = "/" + path_q;
+    out = "//" + enc_netloc + path_q;
+  } else if (!path_q.empty()) {
+    out = path_q;
+  }
+  if (!scheme.empty()) out = scheme + ":" + out;
+  if (!query_q.empty()) out += "?" + query_q;
+  if (!fragment_q.empty()) out += "#" + fragment_q;
+  return out;
+}
+
+double system_now() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+// ---- public: punycode, idna, http_date ----------------------------------------------------------------
+
+std::string punycode_encode(const std::u32string& input) {
+  constexpr std::uint64_t base = 36, tmin = 1, tmax = 26, skew = 38, damp = 700, initial_bias = 72,
+                          initial_n = 128;
+  auto adapt = [](std::uint64_t delta, std::uint64_t numpoints, bool first) {
+    delta = first ? delta / damp : delta / 2;
+    delta += delta / numpoints;
+    std::uint64_t k = 0;
+    while (delta > ((base - tmin) * tmax) / 2) {
+      delta /= base - tmin;
+      k += base;
+    }
+    return k + (((base - tmin + 1) * delta) / (delta + skew));
+  };
+  auto digit = [](std::uint64_t d) { return static_cast<char>(d < 26 ? 'a' + d : '0' + (d - 26)); };
+  std::string out;
+  for (char32_t c : input)
+    if (c < 0x80) out += static_cast<char>(c);
+  std::uint64_t b = out.size(), h = b;
+  if (b > 0) out += '-';
+  std::uint64_t n = initial_n, delta = 0, bias = initial_bias;
+  while (h < input.size()) {
+    std::uint64_t m = std::numeric_limits<std::uint64_t>::max();
+    for (char32_t c : input)
+      if (c >= n && c < m) m = c;
+    delta += (m - n) * (h + 1);
+    n = m;
+    for (char32_t c : input) {
+      if (c < n) ++delta;
+      if (c == n) {
+        std::uint64_t q = delta;
+        for (std::uint64_t k = base;; k += base) {
+          std::uint64_t t = k <= bias ? tmin : (k >= bias + tmax ? tmax : k - bias);
+          if (q < t) break;
+          out += digit(t + (q - t) % (base - t));
+          q = (q - t) / (base - t);
+        }
+        out += digit(q);
+        bias = adapt(delta, h + 1, h == b);
+        delta = 0;
+        ++h;
+      }
+    }
+    ++delta;
+    ++n;
+  }
+  return out;
+}
+
+result<std::string> idna_encode(std::string_view utf8_domain) {
+  if (utf8_domain.empty()) return std::string();
+  if (is_ascii(utf8_domain)) {
+    // ASCII fast path: every label but the last must be 1..63 bytes; the last < 64
+    std::size_t start = 0;
+    while (true) {
+      std::size_t dot = utf8_domain.find('.', start);
+      std::size_t len = (dot == std::string_view::npos ? utf8_domain.size() : dot) - start;
+      if (dot == std::string_view::npos) {
+        if (len >= 64) return make_error("domain_idna", "label too long");
+        break;
+      }
+      if (len == 0 || len >= 64) return make_error("domain_idna", "label empty or too long");
+      start = dot + 1;
+    }
+    return std::string(utf8_domain);
+  }
+  std::u32string cps;
+  if (!utf8_decode(utf8_domain, cps)) return make_error("domain_idna", "domain is not valid UTF-8");
+  std::vector<std::u32string> labels(1);
+  for (char32_t c : cps) {
+    if (is_idna_dot(c)) labels.emplace_back();
+    else labels.back() += c;
+  }
+  bool trailing_dot = false;
+  if (!labels.empty() && labels.back().empty()) {
+    trailing_dot = true;
+    labels.pop_back();
+  }
+  std::string out;
+  for (const auto& label : labels) {
+    if (!out.empty()) out += '.';
+    auto a = to_ascii_label(label);
+    if (!a) return a.err();
+    out += *a;
+  }
+  if (trailing_dot) out += '.';
+  return out;
+}
+
+result<std::string> http_date(std::int64_t t) {
+  if (t < min_py_timestamp || t > max_py_timestamp)
+    return make_error("expires_out_of_range", "timestamp " + std::to_string(t) + " is outside years 1..9999");
+  static constexpr std::array<const char*, 7> wd = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  static constexpr std::array<const char*, 12> mo = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+  std::int64_t secs = t - days * 86400;
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  int weekday = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday (Mon=0)
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02d:%02d:%02d GMT", wd[weekday], d, mo[m - 1],
+                static_cast<long long>(y), static_cast<int>(secs / 3600), static_cast<int>((secs / 60) % 60),
+                static_cast<int>(secs % 60));
+  return std::string(buf);
+}
+
+result<std::string> http_date(double t) {
+  if (std::isnan(t)) return make_error("expires_out_of_range", "Invalid value NaN (not a number)");
+  double intpart;
+  double frac = std::modf(t, &intpart);
+  frac = round_half_even(frac * 1e6);
+  if (frac >= 1e6) intpart += 1.0;
+  else if (frac < 0) intpart -= 1.0;
+  if (!(intpart >= static_cast<double>(min_py_timestamp) && intpart <= static_cast<double>(max_py_timestamp)))
+    return make_error("expires_out_of_range", "timestamp out of range for years 1..9999");
+  return http_date(static_cast<std::int64_t>(intpart));
+}
+
+// ---- public: dump_cookie ----------------------------------------------------------------------------
+
+result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value, const dump_options& o) {
+  const bool debian = o.profile == websec::profile::debian;
+  if (debian && o.partitioned)
+    return make_error("partitioned_unsupported",
+                      "dump_cookie() got an unexpected keyword argument 'partitioned' (werkzeug 2.2)");
+
+  // Path
+  std::optional<std::string> path;
+  if (o.path) {
+    if (debian) {
+      auto p = iri_to_uri_debian(*o.path);
+      if (!p) return p.err();
+      path = std::move(*p);
+    } else {
+      std::string p;
+      percent_quote(p, *o.path, "_.-~%!$&'()*+,/:=@");
+      path = std::move(p);
+    }
+  }
+
+  // Domain
+  std::optional<std::string> domain;
+  if (o.domain) {
+    if (debian) {
+      auto d = encode_idna_debian(*o.domain);
+      if (!d) return d.err();
+      std::string s = std::move(*d);
+      if (auto c = s.find(':'); c != std::string::npos) s.resize(c);
+      if (s.find('.') == std::string::npos)
+        return make_error("domain_no_dot",
+                          "Setting 'domain' for a cookie on a server running locally (ex: localhost) is not supported "
+                          "by complying browsers. You should have something like: '127.0.0.1 localhost "
+                          "dev.localhost' on your hosts file and then point your server to run on 'dev.localhost' "
+                          "and also set 'domain' for 'dev.localhost'");
+      domain = quote_debian(s);
+    } else if (o.domain->empty()) {
+      domain = std::string();
+    } else {
+      std::string_view d = *o.domain;
+      if (auto c = d.find(':'); c != std::string_view::npos) d = d.substr(0, c);
+      while (!d.empty() && d.front() == '.') d.remove_prefix(1);
+      auto enc = idna_encode(d);
+      if (!enc) return enc.err();
+      domain = std::move(*enc);
+    }
+  }
+
+  // Expires
+  std::optional<std::string> expires;
+  std::size_t expires_extra_bytes = 0;  // UTF-8 continuation bytes of a verbatim string (upstream len())
+  if (const auto* s = std::get_if<std::string>(&o.expires)) {
+    expires = *s;
+    for (unsigned char c : *s)
+      if ((c & 0xC0) == 0x80) ++expires_extra_bytes;
+  } else if (const auto* i = std::get_if<std::int64_t>(&o.expires)) {
+    auto d = http_date(*i);
+    if (!d) return d.err();
+    expires = std::move(*d);
+  } else if (const auto* f = std::get_if<double>(&o.expires)) {
+    auto d = http_date(*f);
+    if (!d) return d.err();
+    expires = std::move(*d);
+  } else if (o.max_age && o.sync_expires) {
+    double now = o.now ? *o.now : system_now();
+    auto d = http_date(now + static_cast<double>(*o.max_age));
+    if (!d) return d.err();
+    expires = std::move(*d);
+  }
+
+  // SameSite
+  std::optional<std::string> samesite;
+  if (o.samesite) {
+    std::string t = samesite_title(*o.samesite);
+    if (t.empty()) return make_error("samesite_invalid", "SameSite must be 'Strict', 'Lax', or 'None'.");
+    samesite = std::move(t);
+  }
+
+  const bool secure = o.secure || o.partitioned;
+  const std::string quoted = debian ? quote_debian(value) : quote_upstream(value);
+
+  dumped_cookie out;
+  std::string& h = out.header;
+  h.reserve(key.size() + quoted.size() + 128);
+  h.append(key);
+  h += '=';
+  h += quoted;
+  if (domain) { h += "; Domain="; h += *domain; }
+  if (expires) { h += "; Expires="; h += *expires; }
+  if (o.max_age) { h += "; Max-Age="; h += std::to_string(*o.max_age); }
+  if (secure) h += "; Secure";
+  if (o.httponly) h += "; HttpOnly";
+  if (path) { h += "; Path="; h += *path; }
+  if (samesite) { h += "; SameSite="; h += *samesite; }
+  if (o.partitioned) h += "; Partitioned";
+
+  out.size = debian ? h.size() : h.size() - expires_extra_bytes;
+  if (o.max_size && out.size > o.max_size) {
+    out.too_large = true;
+    const std::size_t value_size = debian ? value.size() : quoted.size();
+    std::string k = debian ? python_repr_bytes_as_str(key) : "'" + std::string(key) + "'";
+    out.warning = "The " + k + " cookie is too large: the value was " + std::to_string(value_size) +
+                  " bytes but the header required " + std::to_string(out.size - value_size) +
+                  " extra bytes. The final size was " + std::to_string(out.size) + " bytes but the limit is " +
+                  std::to_string(o.max_size) + " bytes. Browsers may silently ignore cookies larger than this.";
+  }
+  return out;
+}
+
+}  // namespace websec::cookie
