@@ -1,6 +1,8 @@
 // harness/server/glue.cpp — forwards each mechanism to its library module (see glue.hpp).
 #include "glue.hpp"
 
+#include "websec/cookie.hpp"
+
 #include <stdexcept>
 
 namespace websec::server::glue {
@@ -16,7 +18,7 @@ std::string_view missing(std::string_view feature) {
   if (feature == "forms") return "multipart";
   if (feature == "session") return "session";
   if (feature == "csrf") return "csrf";
-  if (feature == "cookie") return "cookie";
+  if (feature == "cookie") return "cookie (parse_cookie_header)";
   return {};
 }
 
@@ -35,8 +37,23 @@ std::unique_ptr<form_reader> make_form_reader(std::string_view, std::optional<st
   unavailable("multipart");
 }
 std::optional<std::string> query_param(std::string_view, std::string_view) { unavailable("multipart"); }
-std::optional<std::string> request_cookie(std::string_view, std::string_view) { unavailable("cookie"); }
-std::string set_cookie(std::string_view, std::string_view, const cookie_options&) { unavailable("cookie"); }
+std::optional<std::string> request_cookie(std::string_view, std::string_view) {
+  // websec::cookie::parse_cookie_header is declared but not implemented in the library yet
+  unavailable("cookie");
+}
+
+std::string set_cookie(std::string_view name, std::string_view value, const cookie_options& o) {
+  websec::cookie::dump_options d;
+  d.max_age = o.max_age;
+  if (o.expires) d.expires = *o.expires;
+  d.path = o.path;
+  d.secure = o.secure;
+  d.httponly = o.httponly;
+  d.samesite = o.samesite;
+  auto r = websec::cookie::dump_cookie(name, value, d);
+  if (!r) throw std::runtime_error("dump_cookie: " + r.err().message);
+  return r->header;
+}
 session_values open_session(std::string_view, const session_keys&, std::int64_t) { unavailable("session"); }
 std::string save_session(const session_values&, const session_keys&, std::int64_t) { unavailable("session"); }
 std::string csrf_raw_token() { unavailable("csrf"); }

@@ -22,6 +22,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
@@ -135,72 +136,97 @@ options parse_args(int argc, char** argv) {
   return o;
 }
 
+using clock_type = std::chrono::steady_clock;
+using sock_t = tcp::socket::rebind_executor<net::strand<net::any_io_executor>>::other;
+
+/// Runs `op` (an awaitable yielding a tuple<error_code, size_t>) with a deadline: returns the operation's error, or
+/// beast::error::timeout when the deadline passed first (the operation is cancelled; the socket stays usable, so a
+/// 408 can still be written).
+template <class Op>
+net::awaitable<std::pair<boost::system::error_code, std::size_t>> with_deadline(Op op, net::steady_timer& timer,
+                                                                                  clock_type::time_point deadline) {
+  using namespace net::experimental::awaitable_operators;
+  timer.expires_at(deadline);
+  auto r = co_await (std::move(op) || timer.async_wait(net::as_tuple(net::use_awaitable)));
+  if (r.index() == 1) co_return std::pair{boost::system::error_code(beast::error::timeout), std::size_t{0}};
+  auto [ec, n] = std::get<0>(r);
+  co_return std::pair{ec, n};
+}
+
 /// Shuts the write side and discards what the client still sends, for at most 1 s / 1 MiB, so that a client still
 /// uploading a refused body reads the response instead of a connection reset.
-net::awaitable<void> linger_close(beast::tcp_stream& tcp) {
+net::awaitable<void> linger_close(sock_t& sock, net::steady_timer& timer) {
   boost::system::error_code ec;
-  tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+  sock.shutdown(tcp::socket::shutdown_send, ec);
   std::vector<char> sink(16384);
   std::size_t drained = 0;
-  tcp.expires_after(std::chrono::seconds(1));
+  auto deadline = clock_type::now() + std::chrono::seconds(1);
   while (drained < (1u << 20)) {
-    auto [rec, n] = co_await tcp.async_read_some(net::buffer(sink), net::as_tuple(net::use_awaitable));
+    auto [rec, n] = co_await with_deadline(sock.async_read_some(net::buffer(sink), net::as_tuple(net::use_awaitable)),
+                                           timer, deadline);
     if (rec) break;
     drained += n;
   }
-  tcp.socket().close(ec);
+  sock.close(ec);
 }
 
 template <class Stream>
 net::awaitable<void> serve(Stream stream, server_ctx& sx, bool https, bool busy) {
-  beast::tcp_stream& tcp = beast::get_lowest_layer(stream);
+  constexpr bool is_tls = !std::is_same_v<Stream, sock_t>;
+  sock_t& sock = beast::get_lowest_layer(stream);
+  net::steady_timer timer(sock.get_executor());
   struct guard {
     server_ctx& sx;
     ~guard() { sx.active.fetch_sub(1); }
   } g{sx};
-  if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
-    tcp.expires_after(sx.to.header);
-    auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, net::as_tuple(net::use_awaitable));
-    if (ec) co_return;
+  if constexpr (is_tls) {
+    using namespace net::experimental::awaitable_operators;
+    timer.expires_after(sx.to.header);
+    auto r = co_await (stream.async_handshake(ssl::stream_base::server, net::as_tuple(net::use_awaitable)) ||
+                       timer.async_wait(net::as_tuple(net::use_awaitable)));
+    if (r.index() == 1 || std::get<0>(std::get<0>(r))) co_return;
   }
   connection_core core(*sx.application, sx.lim, https, &sx.st);
   std::vector<char> buf(16384);
-  using clock = std::chrono::steady_clock;
   auto last = connection_core::phase::closed;  // forces the first deadline
-  clock::time_point deadline{}, body_deadline{};
+  clock_type::time_point deadline{}, body_deadline{};
   bool peer_closed = false;
   if (busy) core.reject_busy();
   while (!core.closing() || core.has_output()) {
     if (core.has_output()) {
       std::string out = core.take_output();
-      tcp.expires_after(sx.to.write);
-      auto [wec, wn] = co_await net::async_write(stream, net::buffer(out), net::as_tuple(net::use_awaitable));
+      auto [wec, wn] = co_await with_deadline(
+          net::async_write(stream, net::buffer(out), net::as_tuple(net::use_awaitable)), timer,
+          clock_type::now() + sx.to.write);
       if (wec) co_return;
       continue;
     }
     if (sx.stopping.load() && core.current_phase() == connection_core::phase::idle) break;
     auto p = core.current_phase();
-    auto now = clock::now();
+    auto now = clock_type::now();
     if (p != last) {
       if (p == connection_core::phase::idle) deadline = now + sx.to.idle;
       else if (p == connection_core::phase::header) deadline = now + sx.to.header;
       else if (p == connection_core::phase::body) body_deadline = now + sx.to.body;
       last = p;
     }
-    if (p == connection_core::phase::body) tcp.expires_at(std::min(body_deadline, now + sx.to.body_idle));
-    else tcp.expires_at(deadline);
-    auto [ec, n] = co_await stream.async_read_some(net::buffer(buf), net::as_tuple(net::use_awaitable));
+    auto d = p == connection_core::phase::body ? std::min(body_deadline, now + sx.to.body_idle) : deadline;
+    if (sx.stopping.load()) d = std::min(d, now + milliseconds(500));
+    auto [ec, n] = co_await with_deadline(stream.async_read_some(net::buffer(buf), net::as_tuple(net::use_awaitable)),
+                                          timer, d);
     if (ec == beast::error::timeout) core.on_timeout();
     else if (ec) { core.on_eof(); peer_closed = true; }
     else core.on_data(std::string_view(buf.data(), n));
   }
-  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-    if (!peer_closed) co_await linger_close(tcp);
+  if constexpr (!is_tls) {
+    if (!peer_closed) co_await linger_close(sock, timer);
   } else {
-    tcp.expires_after(milliseconds(500));
-    co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
+    using namespace net::experimental::awaitable_operators;
+    timer.expires_after(milliseconds(300));
+    co_await (stream.async_shutdown(net::as_tuple(net::use_awaitable)) ||
+              timer.async_wait(net::as_tuple(net::use_awaitable)));
     boost::system::error_code ec;
-    tcp.socket().close(ec);
+    sock.close(ec);
   }
 }
 
@@ -223,10 +249,9 @@ net::awaitable<void> accept_loop(tcp::acceptor& acc, server_ctx& sx, ssl::contex
     sock.set_option(tcp::no_delay(true), ec);
     auto strand = sock.get_executor();
     if (tls) {
-      net::co_spawn(strand, serve(beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(sock)), *tls), sx, true, busy),
-                    net::detached);
+      net::co_spawn(strand, serve(ssl::stream<sock_t>(std::move(sock), *tls), sx, true, busy), net::detached);
     } else {
-      net::co_spawn(strand, serve(beast::tcp_stream(std::move(sock)), sx, false, busy), net::detached);
+      net::co_spawn(strand, serve(std::move(sock), sx, false, busy), net::detached);
     }
   }
 }

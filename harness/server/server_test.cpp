@@ -1,0 +1,489 @@
+// server_test — websec-server: the connection core driven with raw bytes, and the built server started on
+// 127.0.0.1 ephemeral ports and driven over plain sockets and TLS (roles, limits, timeouts, HTTPS, HEAD, shutdown).
+#include "app.hpp"
+#include "core.hpp"
+#include "glue.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace websec::server;
+using namespace std::chrono_literals;
+
+namespace {
+
+// ---- a minimal HTTP response reader --------------------------------------------------------------------------
+
+struct reply {
+  int status = 0;
+  std::multimap<std::string, std::string> headers;  // lower-cased names
+  std::string body;
+  std::string header(const std::string& n) const {
+    auto it = headers.find(n);
+    return it == headers.end() ? std::string() : it->second;
+  }
+  bool has(const std::string& n) const { return headers.count(n) > 0; }
+};
+
+/// Parses every response in `raw` (HEAD responses: pass head=true, no body is read).
+std::vector<reply> parse_replies(std::string raw, bool head = false) {
+  std::vector<reply> out;
+  while (!raw.empty()) {
+    auto end = raw.find("\r\n\r\n");
+    if (end == std::string::npos) break;
+    reply r;
+    std::string head_text = raw.substr(0, end);
+    raw.erase(0, end + 4);
+    std::size_t pos = head_text.find("\r\n");
+    std::string status_line = head_text.substr(0, pos);
+    r.status = std::atoi(status_line.c_str() + 9);
+    while (pos != std::string::npos) {
+      std::size_t next = head_text.find("\r\n", pos + 2);
+      std::string line = head_text.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+      auto colon = line.find(':');
+      std::string name = line.substr(0, colon);
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      r.headers.emplace(name, value);
+      pos = next;
+    }
+    if (r.status / 100 == 1) continue;
+    std::size_t len = r.has("content-length") ? std::stoul(r.header("content-length")) : 0;
+    if (!head) {
+      r.body = raw.substr(0, len);
+      raw.erase(0, std::min(len, raw.size()));
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void expect_security_headers(const reply& r, bool https) {
+  EXPECT_EQ(r.header("content-security-policy"), "default-src 'self'; object-src 'none'") << r.status;
+  EXPECT_EQ(r.header("x-content-type-options"), "nosniff") << r.status;
+  EXPECT_EQ(r.header("x-frame-options"), "SAMEORIGIN") << r.status;
+  EXPECT_EQ(r.header("referrer-policy"), "strict-origin-when-cross-origin") << r.status;
+  if (https)
+    EXPECT_EQ(r.header("strict-transport-security"), "max-age=31536000; includeSubDomains") << r.status;
+  else
+    EXPECT_FALSE(r.has("strict-transport-security")) << r.status;
+}
+
+std::string get(const std::string& target, const std::string& extra = "") {
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
+}
+
+// ---- core, without sockets ------------------------------------------------------------------------------------
+
+struct core_fixture : ::testing::Test {
+  app a;
+  limits lim = a.connection_limits();
+  std::vector<reply> run(const std::string& bytes, bool https = false, std::size_t piece = 0, bool head = false) {
+    return parse_replies(serve_bytes(a, lim, https, bytes, piece), head);
+  }
+};
+
+TEST_F(core_fixture, PageCarriesSecurityHeadersAndHstsOnlyOnHttps) {
+  auto r = run(get("/"));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 200);
+  EXPECT_EQ(r[0].header("content-type"), "text/html; charset=utf-8");
+  expect_security_headers(r[0], false);
+  auto s = run(get("/"), true);
+  ASSERT_EQ(s.size(), 1u);
+  expect_security_headers(s[0], true);
+}
+
+TEST_F(core_fixture, HeadIsGetWithoutBody) {
+  auto g = run(get("/static/app.css"));
+  auto h = run("HEAD /static/app.css HTTP/1.1\r\nHost: x\r\n\r\n", false, 0, true);
+  ASSERT_EQ(g.size(), 1u);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(g[0].body, "body { margin: 0 }\n");
+  EXPECT_EQ(h[0].status, 200);
+  EXPECT_EQ(h[0].headers, g[0].headers);
+  // nothing after the head of a HEAD response
+  std::string raw = serve_bytes(a, lim, false, "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(raw.size(), raw.find("\r\n\r\n") + 4);
+}
+
+TEST_F(core_fixture, EveryResponseClassHasTheHeaders) {
+  std::string reqs = get("/") + get("/redirect") + get("/no-such-page/%3Cscript%3E") + get("/error") +
+                     "DELETE / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+  auto r = run(reqs, true);
+  ASSERT_EQ(r.size(), 5u);
+  EXPECT_EQ(r[0].status, 200);
+  EXPECT_EQ(r[1].status, 302);
+  EXPECT_EQ(r[1].header("location"), "/");
+  EXPECT_EQ(r[2].status, 404);
+  EXPECT_EQ(r[2].body.find("script"), std::string::npos);
+  EXPECT_EQ(r[3].status, 500);
+  EXPECT_EQ(r[3].body.find("Traceback"), std::string::npos);
+  EXPECT_EQ(r[4].status, 405);
+  EXPECT_EQ(r[4].header("allow"), "GET, HEAD");
+  for (auto& x : r) expect_security_headers(x, true);
+}
+
+TEST_F(core_fixture, DeclaredOversizeGets413BeforeAnyBodyByte) {
+  stats st;
+  std::string req = "POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(a.config().max_content_length + 1) + "\r\n\r\n{\"a\":1";
+  auto raw = serve_bytes(a, lim, false, req, 0, &st);
+  auto r = parse_replies(raw);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 413);
+  EXPECT_EQ(r[0].header("connection"), "close");
+  expect_security_headers(r[0], false);
+  EXPECT_EQ(st.max_body_bytes_consumed, 0u);
+}
+
+TEST_F(core_fixture, ExactlyMaxContentLengthIsAccepted) {
+  std::string body = "\"" + std::string(a.config().max_content_length - 2, 'a') + "\"";
+  std::string req = "POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n" + body;
+  auto r = run(req, false, 65536);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 200);
+}
+
+TEST_F(core_fixture, ChunkedBodyStopsAsSoonAsOverTheLimit) {
+  stats st;
+  std::string req = "POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string chunk(8192, 'a');
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+  for (int i = 0; i < 200; ++i) req += size + chunk + "\r\n";  // 1.6 MB > 1 MiB
+  req += "0\r\n\r\n";
+  auto r = parse_replies(serve_bytes(a, lim, false, req, 4096, &st));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 413);
+  EXPECT_LE(st.max_body_bytes_consumed, a.config().max_content_length);
+}
+
+TEST_F(core_fixture, HeaderLimits431) {
+  std::string many;
+  for (int i = 0; i < 150; ++i) many += "X-F" + std::to_string(i) + ": v\r\n";
+  auto r = run(get("/", many));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 431);
+  expect_security_headers(r[0], false);
+  auto big = run(get("/", "X-Big: " + std::string(20000, 'a') + "\r\n"), false, 1000);
+  ASSERT_EQ(big.size(), 1u);
+  EXPECT_EQ(big[0].status, 431);
+}
+
+TEST_F(core_fixture, MalformedAndSmugglingRequestsGet400) {
+  auto r = run("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 400);
+  auto bad = run("GET / HTTP/1.1\r\nHost x\r\n\r\n");
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0].status, 400);
+  expect_security_headers(bad[0], false);
+  // body shorter than its Content-Length, then EOF: werkzeug's ClientDisconnected
+  auto cut = run("POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{}");
+  ASSERT_EQ(cut.size(), 1u);
+  EXPECT_EQ(cut[0].status, 400);
+}
+
+TEST_F(core_fixture, KeepAliveAndPipeliningInAnySplit) {
+  std::string reqs = get("/") + get("/static/app.css") + "POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n[1,2,3]" + get("/redirect");
+  for (std::size_t piece : {0, 1, 3, 17}) {
+    auto r = run(reqs, false, piece);
+    ASSERT_EQ(r.size(), 4u) << piece;
+    EXPECT_EQ(r[0].status, 200);
+    EXPECT_EQ(r[1].body, "body { margin: 0 }\n");
+    EXPECT_EQ(r[2].body, "{\"json\":[1,2,3]}\n");
+    EXPECT_EQ(r[3].status, 302);
+  }
+}
+
+TEST_F(core_fixture, JsonEchoRefusesOtherTypesAndBadJson) {
+  auto r = run("POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}" +
+               std::string("POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{x"));
+  ASSERT_GE(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 415);
+  auto b = run("POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{x");
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].status, 400);
+  std::string deep(100000, '[');
+  auto d = run("POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n" + deep);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].status, 400);
+}
+
+TEST_F(core_fixture, ExpectContinueOnlyWhenTheBodyWillBeRead) {
+  std::string raw = serve_bytes(a, lim, false,
+                                "POST /json HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: application/json\r\n"
+                                "Content-Length: 2\r\n\r\n{}");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 100 Continue\r\n\r\n", 0), 0u);
+  std::string refused = serve_bytes(a, lim, false,
+                                    "POST /json HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: application/json\r\n"
+                                    "Content-Length: 99999999\r\n\r\n");
+  EXPECT_EQ(refused.rfind("HTTP/1.1 413", 0), 0u);
+}
+
+TEST(core, PlainHttpRedirectsToHttps) {
+  app_config cfg;
+  cfg.https_origin = "https://127.0.0.1:8443";
+  app a(cfg);
+  auto r = parse_replies(serve_bytes(a, a.connection_limits(), false, get("/reflect/text?q=1")));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 308);
+  EXPECT_EQ(r[0].header("location"), "https://127.0.0.1:8443/reflect/text?q=1");
+  expect_security_headers(r[0], false);
+  // a declared body is never read on the redirecting listener
+  auto p = parse_replies(serve_bytes(a, a.connection_limits(), false,
+                                     "POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde"));
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].status, 308);
+  EXPECT_EQ(p[0].header("connection"), "close");
+}
+
+// ---- the built server over sockets ----------------------------------------------------------------------------
+
+struct live_server {
+  pid_t pid = -1;
+  int https_port = 0, http_port = 0;
+
+  explicit live_server(std::vector<std::string> args) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid = fork();
+    if (pid == 0) {
+      dup2(out[1], 1);
+      close(out[0]);
+      std::vector<char*> argv{const_cast<char*>(WEBSEC_SERVER_BIN)};
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(WEBSEC_SERVER_BIN, argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    std::string line;
+    char c;
+    pollfd p{out[0], POLLIN, 0};
+    while (poll(&p, 1, 5000) > 0 && read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    std::smatch m;
+    if (std::regex_search(line, m, std::regex("\"https_port\":(\\d+)"))) https_port = std::stoi(m[1]);
+    if (std::regex_search(line, m, std::regex("\"http_port\":(\\d+)"))) http_port = std::stoi(m[1]);
+  }
+  ~live_server() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+  /// SIGTERM; returns the exit status and how long it took, or -1.
+  int stop(std::chrono::milliseconds& took) {
+    auto t0 = std::chrono::steady_clock::now();
+    kill(pid, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 300; ++i) {
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return -1;
+  }
+};
+
+int connect_to(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(port));
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool send_all(int fd, std::string_view s) {
+  while (!s.empty()) {
+    ssize_t n = send(fd, s.data(), s.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    s.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+/// Reads until the peer closes or `timeout` passes; `closed` tells which.
+std::string read_all(int fd, std::chrono::milliseconds timeout, bool* closed = nullptr) {
+  std::string out;
+  auto end = std::chrono::steady_clock::now() + timeout;
+  char buf[16384];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count();
+    if (left <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left)) <= 0) break;
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      if (closed) *closed = true;
+      return out;
+    }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  if (closed) *closed = false;
+  return out;
+}
+
+struct live : ::testing::Test {
+  static inline std::unique_ptr<live_server> srv;
+  static void SetUpTestSuite() {
+    srv = std::make_unique<live_server>(std::vector<std::string>{
+        "--listen", "127.0.0.1:0", "--listen-http", "127.0.0.1:0", "--http-mode", "serve", "--header-timeout", "400",
+        "--body-timeout", "400", "--idle-timeout", "2000"});
+  }
+  static void TearDownTestSuite() { srv.reset(); }
+};
+
+TEST_F(live, PrintsPortsAndServesPlainHttp) {
+  ASSERT_GT(srv->https_port, 0);
+  ASSERT_GT(srv->http_port, 0);
+  int fd = connect_to(srv->http_port);
+  ASSERT_GE(fd, 0);
+  send_all(fd, get("/") + get("/static/app.css", "Connection: close\r\n"));
+  auto r = parse_replies(read_all(fd, 2000ms));
+  close(fd);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].status, 200);
+  EXPECT_EQ(r[1].body, "body { margin: 0 }\n");
+  expect_security_headers(r[0], false);
+}
+
+TEST_F(live, Declared413ArrivesWithoutSendingTheBody) {
+  int fd = connect_to(srv->http_port);
+  ASSERT_GE(fd, 0);
+  send_all(fd, "POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n");
+  bool closed = false;
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = parse_replies(read_all(fd, 3000ms, &closed));
+  close(fd);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 413);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2500ms);
+  expect_security_headers(r[0], false);
+}
+
+TEST_F(live, SlowHeaderGets408AndClose) {
+  int fd = connect_to(srv->http_port);
+  ASSERT_GE(fd, 0);
+  send_all(fd, "GET / HTTP/1.1\r\nHost: x\r\n");  // never finished
+  bool closed = false;
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = parse_replies(read_all(fd, 3000ms, &closed));
+  close(fd);
+  EXPECT_TRUE(closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2000ms);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 408);
+}
+
+TEST_F(live, SlowBodyGets408AndClose) {
+  int fd = connect_to(srv->http_port);
+  ASSERT_GE(fd, 0);
+  send_all(fd, "POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[1,");
+  bool closed = false;
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = parse_replies(read_all(fd, 3000ms, &closed));
+  close(fd);
+  EXPECT_TRUE(closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2000ms);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 408);
+}
+
+TEST_F(live, HttpsHasHstsAndHeadMatchesGet) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  ASSERT_NE(ctx, nullptr);
+  auto fetch = [&](const std::string& req, bool head) {
+    int fd = connect_to(srv->https_port);
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    std::string out;
+    if (SSL_connect(ssl) == 1) {
+      SSL_write(ssl, req.data(), static_cast<int>(req.size()));
+      char buf[16384];
+      int n;
+      while ((n = SSL_read(ssl, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    }
+    SSL_free(ssl);
+    close(fd);
+    return parse_replies(out, head);
+  };
+  auto g = fetch(get("/", "Connection: close\r\n"), false);
+  auto h = fetch("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", true);
+  SSL_CTX_free(ctx);
+  ASSERT_EQ(g.size(), 1u);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(g[0].status, 200);
+  expect_security_headers(g[0], true);
+  EXPECT_EQ(h[0].headers, g[0].headers);
+}
+
+TEST(live_limits, MaxConnectionsAnswers503ThenRecovers) {
+  live_server s({"--listen", "127.0.0.1:0", "--listen-http", "127.0.0.1:0", "--http-mode", "serve",
+                 "--max-connections", "2", "--idle-timeout", "3000"});
+  ASSERT_GT(s.http_port, 0);
+  int a = connect_to(s.http_port), b = connect_to(s.http_port);
+  std::this_thread::sleep_for(100ms);
+  int c = connect_to(s.http_port);
+  auto r = parse_replies(read_all(c, 2000ms));
+  close(c);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 503);
+  EXPECT_EQ(r[0].header("retry-after"), "1");
+  expect_security_headers(r[0], false);
+  close(a);
+  close(b);
+  std::this_thread::sleep_for(200ms);
+  int d = connect_to(s.http_port);
+  send_all(d, get("/", "Connection: close\r\n"));
+  auto ok = parse_replies(read_all(d, 2000ms));
+  close(d);
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].status, 200);
+  std::chrono::milliseconds took{};
+  EXPECT_EQ(s.stop(took), 0);
+  EXPECT_LT(took, 2000ms);
+}
+
+TEST(live_limits, SigtermStopsWithin2sEvenWithIdleConnections) {
+  live_server s({"--listen", "127.0.0.1:0"});
+  ASSERT_GT(s.https_port, 0);
+  int idle = connect_to(s.https_port);
+  std::chrono::milliseconds took{};
+  EXPECT_EQ(s.stop(took), 0);
+  EXPECT_LT(took, 2000ms);
+  close(idle);
+}
+
+}  // namespace
