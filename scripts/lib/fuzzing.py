@@ -27,6 +27,8 @@ ASAN_OPTIONS = ("alloc_dealloc_mismatch=0:allocator_may_return_null=1:allocator_
 UBSAN_OPTIONS = ("print_stacktrace=1:print_summary=1:silence_unsigned_overflow=1:symbolize=1:"
                  "dedup_token_length=3:halt_on_error=1")
 RSS_LIMIT_MB = 2560
+# where libFuzzer writes crash-/timeout- files of replays, merges and reproductions (its default is the cwd)
+SCRATCH_ARTIFACTS = f"-artifact_prefix={FUZZ_OUT}/scratch-"
 
 
 def log(msg):
@@ -57,7 +59,7 @@ def ensure_built(preset, targets=None, quiet=True):
     """Configures the preset if needed and builds the given fuzz targets (all of them when None).
     Returns the list of all targets of the preset."""
     bdir = build_dir(preset)
-    out = subprocess.DEVNULL if quiet else None
+    FUZZ_OUT.mkdir(exist_ok=True)
     if not (bdir / "CMakeCache.txt").exists() or not (bdir / "fuzz_targets.txt").exists():
         r = subprocess.run(["cmake", "--preset", preset], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True)
@@ -220,7 +222,8 @@ def replay(binary_path, files, timeout=10, env=None, extra_args=(), on_fail=None
     n_run = 0
     while i < len(files):
         chunk = files[i:i + per_process_limit]
-        cmd = [str(binary_path), f"-timeout={timeout}", f"-rss_limit_mb={RSS_LIMIT_MB}", *extra_args, *chunk]
+        cmd = [str(binary_path), f"-timeout={timeout}", f"-rss_limit_mb={RSS_LIMIT_MB}", SCRATCH_ARTIFACTS,
+               *extra_args, *chunk]
         try:
             r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                timeout=timeout * 3 + 30 + len(chunk), errors="replace", text=True)
