@@ -1,0 +1,445 @@
+"""Expectations: each key of a step's ``expect`` mapping is one check on the response.
+
+A check returns a :class:`CheckResult` (passed or not, a one-line message a person can act on, and the details
+that prove it: the headers that failed, the findings of the C++ judges). Checks that need the ``websec`` module
+and cannot get it are errors, not failures.
+"""
+from __future__ import annotations
+
+import json as _json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any, Callable
+
+from . import judge
+from .transport import Response
+
+ACTIVE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml")
+SECURITY_HEADERS = ("strict-transport-security", "content-security-policy", "x-content-type-options",
+                    "x-frame-options", "referrer-policy")
+
+
+@dataclass
+class CheckResult:
+    check: str
+    ok: bool
+    message: str
+    details: dict = field(default_factory=dict)
+    error: bool = False  # the check could not be evaluated (not a verdict on the target)
+
+    def to_dict(self) -> dict:
+        d = {"check": self.check, "ok": self.ok, "message": self.message}
+        if self.details:
+            d["details"] = self.details
+        if self.error:
+            d["error"] = True
+        return d
+
+
+@dataclass
+class Context:
+    """What a check may look at besides the response."""
+    https: bool
+    render: Callable[[Any], Any]
+    step_responses: dict[str, Response]
+    state: dict[str, Any] | None = None  # {"before": v, "after": v} when the step probed the state
+
+
+def status_matches(status: int | None, spec: Any) -> bool:
+    if status is None:
+        return False
+    specs = spec if isinstance(spec, list) else [spec]
+    for s in specs:
+        if isinstance(s, int) and status == s:
+            return True
+        if isinstance(s, str):
+            if s.endswith("xx") and str(status)[0] == s[0]:
+                return True
+            if s.isdigit() and int(s) == status:
+                return True
+    return False
+
+
+def _mime(v: str | None) -> str:
+    return (v or "").split(";")[0].strip().lower()
+
+
+def _json_get(obj: Any, path: str) -> tuple[bool, Any]:
+    cur = obj
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("["):
+            i = int(part[1:-1])
+            if not isinstance(cur, list) or i >= len(cur):
+                return False, None
+            cur = cur[i]
+        else:
+            if not isinstance(cur, dict) or part not in cur:
+                return False, None
+            cur = cur[part]
+    return True, cur
+
+
+class _Attrs(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items: list[tuple[str, str, str]] = []  # (tag, attr name, value as the browser decodes it)
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            self.items.append((tag, k or "", v or ""))
+
+    handle_startendtag = handle_starttag
+
+
+def _attrs(body: str) -> list[tuple[str, str, str]]:
+    p = _Attrs()
+    try:
+        p.feed(body)
+        p.close()
+    except Exception:  # noqa: BLE001 - html.parser is lenient; anything else means "no attributes seen"
+        pass
+    return p.items
+
+
+def _headers_of(resp: Response, names: list[str]) -> list[list[str]]:
+    low = {n.lower() for n in names}
+    return [[k, v] for k, v in resp.headers if k.lower() in low]
+
+
+def evaluate(expect: dict, resp: Response | None, ctx: Context) -> list[CheckResult]:
+    """Runs every check of ``expect`` against ``resp`` (None for an offline step)."""
+    out: list[CheckResult] = []
+    no_response = resp is None or resp.outcome != "response"
+    accepted_no_response = False
+    if resp is not None and resp.outcome in ("closed", "timeout"):
+        accepted_no_response = ((resp.outcome == "closed" and expect.get("closed_ok"))
+                                or (resp.outcome == "timeout" and expect.get("timeout_ok")))
+
+    for key, spec in expect.items():
+        if key in ("closed_ok", "timeout_ok"):
+            continue
+        if key in ("weak_secret",):
+            out.append(_weak_secret(ctx.render(spec)))
+            continue
+        if key in ("state_unchanged", "state_equals"):
+            out.append(_state(key, spec, ctx))
+            continue
+        if key == "any_of":
+            subs = [evaluate(e, resp, ctx) for e in spec]
+            ok = any(all(c.ok for c in s) for s in subs)
+            err = any(c.error for s in subs for c in s) and not ok
+            msgs = ["; ".join(c.message for c in s if not c.ok) or "holds" for s in subs]
+            out.append(CheckResult("any_of", ok, "one alternative holds" if ok else
+                                   "no alternative holds: " + " | ".join(f"({i + 1}) {m}" for i, m in enumerate(msgs)),
+                                   {"alternatives": [[c.to_dict() for c in s] for s in subs]}, error=err))
+            continue
+        if key == "max_seconds":
+            lim = float(ctx.render(spec))
+            el = resp.elapsed if resp else 0.0
+            out.append(CheckResult(key, el <= lim, f"answered in {el:.2f} s (limit {lim:g} s)"))
+            continue
+        if no_response:
+            if key in ("status", "status_not"):
+                if accepted_no_response:
+                    out.append(CheckResult(key, True, f"no status line ({resp.outcome}), which this scenario accepts"))
+                else:
+                    what = resp.error if resp else "no request"
+                    out.append(CheckResult(key, False, f"no response: {resp.outcome if resp else 'none'} ({what})",
+                                           {"outcome": resp.outcome if resp else None},
+                                           error=bool(resp and resp.outcome == "error")))
+            elif not accepted_no_response:
+                out.append(CheckResult(key, False, f"cannot check {key}: no response ({resp.outcome if resp else 'none'})",
+                                       error=bool(resp and resp.outcome == "error")))
+            continue
+        fn = _CHECKS.get(key)
+        if fn is None:
+            out.append(CheckResult(key, False, f"unknown check {key}", error=True))
+            continue
+        try:
+            out.append(fn(ctx.render(spec), resp, ctx))
+        except judge.JudgeUnavailable as e:
+            out.append(CheckResult(key, False, str(e), error=True))
+        except Exception as e:  # noqa: BLE001 - a broken check is reported, never crashes the run
+            out.append(CheckResult(key, False, f"check failed to run: {type(e).__name__}: {e}", error=True))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+def _status(spec, resp: Response, ctx):
+    ok = status_matches(resp.status, spec)
+    return CheckResult("status", ok, f"status {resp.status}" + ("" if ok else f", expected {spec}"))
+
+
+def _status_not(spec, resp: Response, ctx):
+    bad = status_matches(resp.status, spec)
+    return CheckResult("status_not", not bad, f"status {resp.status}" + (f" is one of {spec}" if bad else ""))
+
+
+def _present(spec, resp: Response, ctx):
+    missing = [h for h in spec if resp.header(h) is None]
+    return CheckResult("headers_present", not missing,
+                       "all present" if not missing else f"missing {', '.join(missing)} on a {resp.status} response",
+                       {"missing": missing} if missing else {})
+
+
+def _absent(spec, resp: Response, ctx):
+    found = _headers_of(resp, spec)
+    return CheckResult("headers_absent", not found, "none present" if not found else
+                       "present: " + "; ".join(f"{k}: {v}" for k, v in found), {"headers": found} if found else {})
+
+
+def _equals(spec, resp: Response, ctx):
+    bad = []
+    for name, want in spec.items():
+        want = str(ctx.render(want))
+        vals = resp.header_all(name)
+        if len(vals) != 1 or vals[0].strip().lower() != want.strip().lower():
+            bad.append({"header": name, "expected": want, "got": vals})
+    return CheckResult("header_equals", not bad, "as expected" if not bad else
+                       "; ".join(f"{b['header']}: got {b['got'] or 'nothing'}, expected {b['expected']!r}" for b in bad),
+                       {"mismatches": bad} if bad else {})
+
+
+def _matches(spec, resp: Response, ctx):
+    bad = []
+    for name, pattern in spec.items():
+        pattern = str(ctx.render(pattern))
+        vals = resp.header_all(name)
+        if not any(re.search(pattern, v) for v in vals):
+            bad.append({"header": name, "pattern": pattern, "got": vals})
+    return CheckResult("header_matches", not bad, "as expected" if not bad else
+                       "; ".join(f"{b['header']}: {b['got'] or 'absent'} does not match /{b['pattern']}/" for b in bad),
+                       {"mismatches": bad} if bad else {})
+
+
+def _filter(findings, only, ignore):
+    out = []
+    for f in findings:
+        if only and not any(f.id.startswith(o) or f.subject.lower() == o.lower() for o in only):
+            continue
+        if ignore and any(f.id.startswith(i) for i in ignore):
+            continue
+        out.append(f)
+    return out
+
+
+def _header_audit(spec, resp: Response, ctx):
+    spec = {} if spec is True else spec
+    https = spec.get("https", ctx.https)
+    findings = judge.audit_headers(resp.headers, https)
+    threshold = spec.get("min_severity", "medium")
+    rel = [f for f in _filter(findings, spec.get("only"), spec.get("ignore")) if judge.severity_at_least(f.severity, threshold)]
+    msg = (f"websec headers audit: no finding at or above {threshold}" if not rel else
+           "; ".join(f"[{f.severity}] {f.id}: {f.reason}" for f in rel))
+    return CheckResult("header_audit", not rel, msg, {
+        "findings": [f.to_dict() for f in rel],
+        "headers": _headers_of(resp, list(SECURITY_HEADERS)), "status": resp.status})
+
+
+def _cookie_name(line: str) -> str:
+    return line.split(";", 1)[0].split("=", 1)[0].strip()
+
+
+def _is_deletion(line: str) -> bool:
+    first = line.split(";", 1)[0]
+    low = line.lower()
+    return first.split("=", 1)[-1].strip() == "" or "max-age=0" in low.replace(" ", "") or "01 jan 1970" in low
+
+
+def _cookie_audit(spec, resp: Response, ctx):
+    name = spec["cookie"]
+    lines = [v for v in resp.header_all("Set-Cookie") if name == "*" or _cookie_name(v) == name]
+    want_deletion = spec.get("deletion", False)
+    lines = [v for v in lines if _is_deletion(v) == want_deletion] if name != "*" else lines
+    if not lines:
+        ok = not spec.get("required", True)
+        what = "deletion " if want_deletion else ""
+        return CheckResult("cookie_audit", ok, f"no {what}Set-Cookie for {name!r}" + ("" if ok else " (required)"),
+                           {"set_cookie": resp.header_all("Set-Cookie")})
+    threshold = spec.get("min_severity", "low")
+    max_life = spec.get("max_lifetime")
+    max_life = int(ctx.render(max_life)) if max_life is not None else None
+    bad = []
+    for line in lines:
+        fs = judge.audit_cookie(line, max_lifetime=None if _is_deletion(line) else max_life, https=ctx.https)
+        fs = [f for f in _filter(fs, None, spec.get("ignore")) if judge.severity_at_least(f.severity, threshold)]
+        if fs:
+            bad.append({"set_cookie": line, "findings": [f.to_dict() for f in fs]})
+    msg = (f"websec cookie audit: {len(lines)} Set-Cookie line(s) without finding at or above {threshold}" if not bad else
+           "; ".join(f"{_cookie_name(b['set_cookie'])}: " + ", ".join(f"[{f['severity']}] {f['reason'] or f['id']}"
+                                                                      for f in b["findings"]) for b in bad))
+    return CheckResult("cookie_audit", not bad, msg, {"failed": bad, "set_cookie": lines})
+
+
+def _canary(spec, resp: Response, ctx):
+    payload = str(ctx.render(spec["payload"]))
+    token = ctx.render("${canary}")
+    body = resp.text
+    present = spec.get("present", True)
+    context = spec.get("context", "html")
+    problems = []
+    if payload in body:
+        i = body.index(payload)
+        problems.append(f"the payload comes back raw: …{body[max(0, i - 40):i + len(payload) + 20]!r}…")
+    if present and token not in body:
+        problems.append("the canary is not in the response at all (the page did not reflect the parameter)")
+    if present and context == "html" and not problems:
+        esc = judge.escape(payload)
+        if esc != payload and esc not in body:
+            problems.append(f"the escaped form {esc!r} is not in the response")
+    return CheckResult("canary", not problems, "; ".join(problems) if problems else
+                       "the payload comes back escaped, never raw", {"payload": payload})
+
+
+def _json_common(name, spec, resp: Response, ctx, cmp):
+    try:
+        obj = _json.loads(resp.body or b"null")
+    except ValueError:
+        return CheckResult(name, False, f"the body is not JSON (status {resp.status})")
+    bad = []
+    for path, want in spec.items():
+        want = ctx.render(want)
+        found, got = _json_get(obj, path)
+        if not found or not cmp(got, want):
+            bad.append(f"{path} = {got!r}" + ("" if found else " (absent)") + f", expected {name.split('_')[-1]} {want!r}")
+    return CheckResult(name, not bad, "; ".join(bad) if bad else "JSON as expected", {"json": obj} if bad else {})
+
+
+def _json_eq(spec, resp, ctx):
+    return _json_common("json", spec, resp, ctx, lambda a, b: a == b)
+
+
+def _json_max(spec, resp, ctx):
+    return _json_common("json_max", spec, resp, ctx, lambda a, b: isinstance(a, (int, float)) and a <= b)
+
+
+def _json_min(spec, resp, ctx):
+    return _json_common("json_min", spec, resp, ctx, lambda a, b: isinstance(a, (int, float)) and a >= b)
+
+
+def _body_absent(spec, resp: Response, ctx):
+    found = [s for s in (str(ctx.render(x)) for x in spec) if s in resp.text]
+    return CheckResult("body_absent", not found, "none found" if not found else f"found {found!r} in the body")
+
+
+def _body_present(spec, resp: Response, ctx):
+    missing = [s for s in (str(ctx.render(x)) for x in spec) if s not in resp.text]
+    return CheckResult("body_present", not missing, "all found" if not missing else f"missing {missing!r}")
+
+
+def _no_event_handler(spec, resp: Response, ctx):
+    token = str(ctx.render(spec))
+    bad = [f"<{t} {k}={v!r}>" for t, k, v in _attrs(resp.text)
+           if (k.lower().startswith("on") and token in v) or token in k]
+    return CheckResult("no_event_handler", not bad, "no attribute carries the canary as an event handler" if not bad
+                       else "injected attribute(s): " + ", ".join(bad[:5]))
+
+
+def _csp_blocks_inline(resp: Response, https: bool) -> tuple[bool, str]:
+    if resp.header("Content-Security-Policy") is None:
+        return False, "no Content-Security-Policy header"
+    fs = judge.audit_headers(resp.headers, https)
+    weak = [f for f in fs if ("csp" in f.id.lower() or "content-security-policy" in f.subject.lower())
+            and judge.severity_at_least(f.severity, "medium")]
+    if weak:
+        return False, "CSP does not block inline script: " + "; ".join(f.reason for f in weak)
+    return True, "the CSP blocks inline script"
+
+
+def _dangerous_links(spec, resp: Response, ctx):
+    attrs = [a.lower() for a in spec.get("attrs", ["href", "src", "action", "formaction"])]
+    bad = []
+    for tag, k, v in _attrs(resp.text):
+        if k.lower() in attrs:
+            r = judge.url_check(v)
+            if r["verdict"] == "dangerous":
+                bad.append({"element": tag, "attribute": k, "value": v, "scheme": r["scheme"], "reason": r["reason"]})
+    if not bad:
+        return CheckResult("dangerous_links", True, "no rendered URL has a dangerous scheme")
+    if spec.get("allow_if_csp_blocks_inline", True):
+        ok, why = _csp_blocks_inline(resp, ctx.https)
+        if ok:
+            return CheckResult("dangerous_links", True, f"a {bad[0]['scheme']}: URL is rendered, but {why}",
+                               {"links": bad})
+        return CheckResult("dangerous_links", False, f"{bad[0]['attribute']}={bad[0]['value']!r} runs script "
+                           f"({bad[0]['scheme']}:) and {why}", {"links": bad,
+                                                                "headers": _headers_of(resp, ["Content-Security-Policy"])})
+    return CheckResult("dangerous_links", False, f"dangerous URL rendered: {bad[0]['value']!r}", {"links": bad})
+
+
+def _same_headers(spec, resp: Response, ctx):
+    other = ctx.step_responses.get(spec["step"])
+    if other is None or other.outcome != "response":
+        return CheckResult("same_headers_as", False, f"step {spec['step']} has no response to compare with", error=True)
+    diffs = []
+    for name in spec["headers"]:
+        a, b = sorted(resp.header_all(name)), sorted(other.header_all(name))
+        if a != b:
+            diffs.append({"header": name, "this": a, spec["step"]: b})
+    return CheckResult("same_headers_as", not diffs, "same security headers" if not diffs else
+                       "; ".join(f"{d['header']}: {d['this'] or 'absent'} here vs {d[spec['step']] or 'absent'} on "
+                                 f"{spec['step']}" for d in diffs), {"differences": diffs} if diffs else {})
+
+
+def _download_safe(spec, resp: Response, ctx):
+    disp = (resp.header("Content-Disposition") or "").split(";")[0].strip().lower()
+    ctype = _mime(resp.header("Content-Type"))
+    nosniff = (resp.header("X-Content-Type-Options") or "").strip().lower() == "nosniff"
+    details = {"headers": _headers_of(resp, ["Content-Disposition", "Content-Type", "X-Content-Type-Options"])}
+    if disp == "attachment":
+        return CheckResult("download_not_inline_active", True, "served as an attachment", details)
+    if ctype in ACTIVE_TYPES:
+        return CheckResult("download_not_inline_active", False,
+                           f"user content served inline as {ctype} (no Content-Disposition: attachment)", details)
+    if not nosniff:
+        return CheckResult("download_not_inline_active", False,
+                           f"user content served inline as {ctype or 'no type'} without X-Content-Type-Options: nosniff "
+                           f"(a browser may sniff it as HTML)", details)
+    return CheckResult("download_not_inline_active", True, f"inline {ctype} with nosniff", details)
+
+
+def _content_type(spec, resp: Response, ctx):
+    got = _mime(resp.header("Content-Type"))
+    ok = got in [s.lower() for s in spec]
+    return CheckResult("content_type", ok, f"Content-Type {got or 'absent'}" + ("" if ok else f", expected one of {spec}"))
+
+
+def _weak_secret(spec) -> CheckResult:
+    cookie = spec["cookie"]
+    if not cookie:
+        return CheckResult("weak_secret", False, "no session cookie was captured to test", error=True)
+    try:
+        hits = [k for k in spec["keys"] if judge.verify_session(cookie, k)]
+    except judge.JudgeUnavailable as e:
+        return CheckResult("weak_secret", False, str(e), error=True)
+    return CheckResult("weak_secret", not hits, f"none of {len(spec['keys'])} well-known keys signs the cookie" if not hits
+                       else f"the session cookie is signed with a well-known key: {hits[0]!r}",
+                       {"keys_tried": len(spec["keys"])})
+
+
+def _state(key, spec, ctx: Context) -> CheckResult:
+    st = ctx.state
+    if not st or "after" not in st:
+        return CheckResult(key, False, "the state could not be read (state_probe)", st or {}, error=True)
+    if st.get("error"):
+        return CheckResult(key, False, st["error"], st, error=True)
+    if key == "state_unchanged":
+        ok = st["before"] == st["after"]
+        return CheckResult(key, ok, f"state unchanged ({st['after']!r})" if ok else
+                           f"state changed from {st['before']!r} to {st['after']!r} by a request that was refused "
+                           f"or should have been", st)
+    want = ctx.render(spec)
+    ok = st["after"] == want
+    return CheckResult(key, ok, f"state is {st['after']!r}" + ("" if ok else f", expected {want!r}"), st)
+
+
+_CHECKS: dict[str, Callable] = {
+    "status": _status, "status_not": _status_not, "headers_present": _present, "headers_absent": _absent,
+    "header_equals": _equals, "header_matches": _matches, "header_audit": _header_audit,
+    "cookie_audit": _cookie_audit, "canary": _canary, "json": _json_eq, "json_max": _json_max,
+    "json_min": _json_min, "body_absent": _body_absent, "body_present": _body_present,
+    "no_event_handler": _no_event_handler, "dangerous_links": _dangerous_links, "same_headers_as": _same_headers,
+    "download_not_inline_active": _download_safe, "content_type": _content_type,
+}
