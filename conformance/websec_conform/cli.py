@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="base URL of the target (overrides the profile's base_url); with several profiles, give one "
                         "--target per --profile, in the same order")
     r.add_argument("--name", help="name of the target in reports (default: the profile's name)")
+    r.add_argument("--http-target", action="append", default=[], metavar="NAME=URL",
+                   help="plain-HTTP URL of target NAME (overrides the profile's http_url)")
     r.add_argument("--scenarios", default=str(CONFORMANCE / "scenarios"), metavar="DIR|FILE")
     r.add_argument("--only", action="append", default=[], metavar="GLOB", help="run only scenario ids matching")
     r.add_argument("--skip", action="append", default=[], metavar="GLOB", help="leave out scenario ids matching")
@@ -93,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "bundled":
+        from . import bundled
+        return bundled.main(argv[1:])
     if not argv or argv[0] not in ("run", "validate", "list", "body", "-h", "--help", "--version"):
         argv = ["run", *argv]
     args = build_parser().parse_args(argv)
@@ -176,6 +181,13 @@ def cmd_run(args) -> int:
     urls = args.target or [None] * len(args.profile)
     targets: list[Target] = [load_profile(p, base_url=u, name=args.name if len(args.profile) == 1 else None)
                              for p, u in zip(args.profile, urls)]
+    for spec in args.http_target:
+        tname, _, url = spec.partition("=")
+        match = [t for t in targets if t.name == tname]
+        if not match or not url.startswith("http://"):
+            print(f"error: --http-target {spec!r}: want NAME=http://... with NAME one of the targets", file=sys.stderr)
+            return EXIT_INCOMPLETE
+        match[0].http_url = url
     names = [t.name for t in targets]
     if len(set(names)) != len(names):
         print(f"error: two targets share a name: {names}", file=sys.stderr)

@@ -252,7 +252,12 @@ class _Run:
             from urllib.parse import quote
             path = path + quote(str(r(spec["suffix"])), safe="/")
         query = {k: str(v) for k, v in r(spec.get("query", {})).items()}
-        url = build_url(self.t.base_url, path, query)
+        base = self.t.base_url
+        if spec.get("base") == "http":
+            if not self.t.http_url:
+                raise ScenarioError("the profile has no http_url")
+            base = self.t.http_url
+        url = build_url(base, path, query)
         headers: list[tuple[str, str]] = [(k, str(v)) for k, v in self.t.headers.items()]
         headers += [(k, str(v)) for k, v in r(spec.get("headers", {})).items()]
         csrf = spec.get("csrf", "none")

@@ -227,7 +227,7 @@ def _request_schema(v: _V) -> dict[str, Callable | None]:
         "session": _nonempty_str(v), "body": _any_templated(v), "csrf": _enum(v, CSRF_MODES),
         "content_length": _number_or_template(v, positive=False), "transport": _enum(v, TRANSPORTS),
         "timeout": _number_or_template(v), "half_close": _bool(v), "follow_redirects": _bool(v),
-        "referer": _any_templated(v), "origin": _any_templated(v),
+        "referer": _any_templated(v), "origin": _any_templated(v), "base": _enum(v, ("https", "http")),
         "slow": lambda p, x: v.mapping(p, x, {"chunk": _number_or_template(v), "delay": _number_or_template(v)},
                                        required=("chunk", "delay")),
     }
