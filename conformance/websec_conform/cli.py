@@ -146,9 +146,9 @@ def cmd_body(args) -> int:
 
 
 class _Progress:
-    def __init__(self, enabled: bool, targets: list[str]):
+    def __init__(self, enabled: bool, targets: list[str], total: int):
         self.enabled = enabled
-        self.state = {t: (0, 0) for t in targets}
+        self.state = {t: (0, total) for t in targets}
         self.lock = threading.Lock()
 
     def __call__(self, target: str, i: int, n: int, sid: str) -> None:
@@ -204,7 +204,7 @@ def cmd_run(args) -> int:
     if not ok:
         print(f"warning: {why}; checks that judge headers, cookies or sessions will end in errors", file=sys.stderr)
     progress_on = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
-    prog = _Progress(progress_on, names)
+    prog = _Progress(progress_on, names, len(scenarios))
     opts = runner.Options(settings=Settings(timeout=args.timeout, max_bytes=args.max_bytes, verify=verify),
                           concurrency=args.concurrency, rate=args.rate_limit, allow_dos=args.allow_dos,
                           insecure=args.insecure, ca_bundle=ca, progress=prog)

@@ -88,9 +88,12 @@ def _mp_body(parts: list[bytes], extra: list[tuple[str, str]]) -> bytes:
 
 def multipart(fields: int = 0, field_size: int = 1, files: int = 0, file_size: int = 1,
               file_name: str = "f.bin", file_type: str = "application/octet-stream",
-              values: dict | None = None) -> Body:
+              values: dict | None = None, parts: int | None = None) -> Body:
     """``fields`` text fields ``f0..`` of ``field_size`` bytes, then ``files`` file parts ``file0..`` of
-    ``file_size`` bytes, then the named ``values`` (text fields) — in that order."""
+    ``file_size`` bytes, then the named ``values`` (text fields) — in that order. ``parts=N`` is N one-byte
+    text fields (``multipart(parts=1001)``)."""
+    if parts is not None:
+        fields = parts
     _check_size(fields, "fields")
     _check_size(files, "files")
     _check_size(field_size, "field_size")
