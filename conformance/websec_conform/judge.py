@@ -41,7 +41,10 @@ def module():
     if _err is None:
         _add_build_path()
         try:
-            _mod = importlib.import_module("websec")
+            m = importlib.import_module("websec")
+            if getattr(m, "__file__", None) is None:  # an empty directory seen as a namespace package
+                raise ImportError(f"websec at {list(getattr(m, '__path__', []))} is not a built module")
+            _mod = m
             return _mod
         except ImportError as e:
             _err = (f"the websec Python module cannot be imported ({e}); build it with scripts/setup "
