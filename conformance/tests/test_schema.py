@@ -99,3 +99,33 @@ def test_bundled_scenarios_load():
     assert len({s.id for s in sc}) == len(sc)
     assert {s.area for s in sc} >= {"limits", "multipart", "escaping", "csrf", "headers", "cookies", "session",
                                     "uploads", "terminal"}
+
+
+def test_profile_errors_name_line_and_field(tmp_path):
+    from websec_conform.profile import load_profile
+    p = tmp_path / "p.yaml"
+    p.write_text("name: x\nbase_url: https://h.test\nroles:\n  page: /\n  pagee: /x\n")
+    with pytest.raises(LoadError) as e:
+        load_profile(p)
+    assert (e.value.line, e.value.field) == (5, "roles.pagee") and "unknown role" in e.value.message
+    p.write_text("name: x\nroles: {page: relative}\n")
+    with pytest.raises(LoadError) as e:
+        load_profile(p, base_url="https://h.test")
+    assert e.value.field == "roles.page"
+    p.write_text("name: x\n")
+    with pytest.raises(LoadError) as e:
+        load_profile(p)
+    assert e.value.field == "base_url"
+    t = load_profile(p, base_url="https://h.test:8443/")
+    assert t.https and t.port == 8443 and t.base_url == "https://h.test:8443"
+    assert t.missing(["page", "secret_key", "https"]) == ["role page is not in the profile",
+                                                         "the profile gives no session.secret_key (white-box scenario)"]
+
+
+def test_bundled_profiles_load():
+    from pathlib import Path
+    from websec_conform.profile import load_profile
+    d = Path(__file__).resolve().parents[1] / "profiles"
+    for name in ("websec-server", "secure_app", "insecure_app"):
+        t = load_profile(d / f"{name}.yaml")
+        assert t.name == name and len(t.roles) == 22 and len(t.users) == 2

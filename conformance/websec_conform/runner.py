@@ -203,7 +203,8 @@ class _Run:
             raise ScenarioError("the profile has no login role")
         u = users[user_key]
         f = self.t.login.get("fields", {"username": "username", "password": "password"})
-        body = generators.form(**{f["username"]: u["username"], f["password"]: u["password"]})
+        fields = {**(self.t.login.get("extra") or {}), f["username"]: u["username"], f["password"]: u["password"]}
+        body = generators.json(fields) if self.t.login.get("format") == "json" else generators.form(**fields)
         resp = self._simple("POST", "login", sess, body)
         if resp.outcome != "response" or not (200 <= (resp.status or 0) < 400):
             raise ScenarioError(f"login as {u['username']} failed: {resp.outcome} {resp.status} {resp.error}")
