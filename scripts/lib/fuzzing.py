@@ -201,6 +201,17 @@ def crash_summary(output):
             if m:
                 summary = m.group(0).strip()
                 break
+    if re.search(r"ABRT|deadly signal|SEGV on unknown address 0x000000000000 .*|ILL", summary or "deadly signal"):
+        # an abort of the target: the message it printed just before is what says which invariant failed
+        m = re.search(r"^==\d+==\s?ERROR: (?:libFuzzer: deadly signal|AddressSanitizer: ABRT)", output, re.M)
+        if m:
+            before = [l.strip() for l in output[:m.start()].splitlines() if l.strip()]
+            noise = re.compile(r"^(#\d|INFO:|Running:|\w+Sanitizer:DEADLYSIGNAL|Executed |MS: |base unit|Done |NEW_FUNC|\S+: Running \d+ inputs|"
+                               r"=+$|0x[0-9a-f]+|\\x|\[[0-9a-f, ]*\]$)")
+            for line in reversed(before[-5:]):
+                if not noise.match(line):
+                    summary = f"{line[:200]}  (abort)"
+                    break
     frames = project_frames(output)
     if frames:
         dedup = "--".join(f[0] for f in frames)
