@@ -157,7 +157,8 @@ std::optional<long long> py_int(std::string_view s) {
   if (!utf8_decode(s, cps)) return std::nullopt;
   std::size_t b = 0, e = cps.size();
   auto space = [](char32_t c) {
-    return (c < 0x100 && py_isspace_latin1(static_cast<unsigned>(c))) || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+    // int() strips str.isspace() characters except U+001C..U+001F (checked against CPython 3.11)
+    return (c < 0x100 && py_isspace_latin1(static_cast<unsigned>(c)) && !(c >= 0x1C && c <= 0x1F)) || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
            c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
   };
   while (b < e && space(cps[b])) ++b;
@@ -695,6 +696,550 @@ result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value, 
                   " bytes but the header required " + std::to_string(out.size - value_size) +
                   " extra bytes. The final size was " + std::to_string(out.size) + " bytes but the limit is " +
                   std::to_string(o.max_size) + " bytes. Browsers may silently ignore cookies larger than this.";
+  }
+  return out;
+}
+
+}  // namespace websec::cookie
+
+// =====================================================================================================
+// Set-Cookie parsing (RFC 6265bis §5.6) and audit
+// =====================================================================================================
+
+namespace websec::cookie {
+namespace {
+
+bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim_wsp(std::string_view s) {
+  while (!s.empty() && is_wsp(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_wsp(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool is_date_delimiter(unsigned char c) {
+  return c == 0x09 || (c >= 0x20 && c <= 0x2F) || (c >= 0x3B && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+         (c >= 0x7B && c <= 0x7E);
+}
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+// Matches `min..max` DIGITs at the start of `t` followed by end or a non-digit; returns the value.
+std::optional<int> leading_digits(std::string_view t, std::size_t min, std::size_t max, std::size_t& used) {
+  std::size_t k = 0;
+  int v = 0;
+  while (k < t.size() && is_digit(static_cast<unsigned char>(t[k]))) {
+    if (k == max) return std::nullopt;  // too many digits
+    v = v * 10 + (t[k] - '0');
+    ++k;
+  }
+  if (k < min) return std::nullopt;
+  used = k;
+  return v;
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_cookie_date(std::string_view text) {
+  bool found_time = false, found_dom = false, found_month = false, found_year = false;
+  int hour = 0, minute = 0, second = 0, dom = 0, month = 0, year = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && is_date_delimiter(static_cast<unsigned char>(text[i]))) ++i;
+    std::size_t b = i;
+    while (i < text.size() && !is_date_delimiter(static_cast<unsigned char>(text[i]))) ++i;
+    std::string_view tok = text.substr(b, i - b);
+    if (tok.empty()) continue;
+    std::size_t used = 0;
+    if (!found_time) {
+      // hms-time = time-field ":" time-field ":" time-field [ non-digit *OCTET ]
+      std::size_t u1, u2, u3;
+      auto h = leading_digits(tok, 1, 2, u1);
+      if (h && u1 < tok.size() && tok[u1] == ':') {
+        auto m = leading_digits(tok.substr(u1 + 1), 1, 2, u2);
+        if (m && u1 + 1 + u2 < tok.size() && tok[u1 + 1 + u2] == ':') {
+          auto s = leading_digits(tok.substr(u1 + 2 + u2), 1, 2, u3);
+          if (s) {
+            found_time = true;
+            hour = *h;
+            minute = *m;
+            second = *s;
+            continue;
+          }
+        }
+      }
+    }
+    if (!found_dom) {
+      if (auto d = leading_digits(tok, 1, 2, used)) {
+        found_dom = true;
+        dom = *d;
+        continue;
+      }
+    }
+    if (!found_month && tok.size() >= 3) {
+      static constexpr std::array<std::string_view, 12> names = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                                 "jul", "aug", "sep", "oct", "nov", "dec"};
+      std::string p = lower_ascii(tok.substr(0, 3));
+      bool hit = false;
+      for (std::size_t k = 0; k < names.size(); ++k)
+        if (p == names[k]) {
+          month = static_cast<int>(k) + 1;
+          hit = true;
+        }
+      if (hit) {
+        found_month = true;
+        continue;
+      }
+    }
+    if (!found_year) {
+      if (auto y = leading_digits(tok, 2, 4, used)) {
+        found_year = true;
+        year = *y;
+        continue;
+      }
+    }
+  }
+  if (found_year && year >= 70 && year <= 99) year += 1900;
+  else if (found_year && year >= 0 && year <= 69) year += 2000;
+  if (!found_time || !found_dom || !found_month || !found_year) return std::nullopt;
+  if (dom < 1 || dom > 31 || year < 1601 || hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  static constexpr int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  int limit = mdays[month - 1] + (month == 2 && leap ? 1 : 0);
+  if (dom > limit) return std::nullopt;
+  return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(dom)) * 86400 + hour * 3600 +
+         minute * 60 + second;
+}
+
+result<set_cookie> parse_set_cookie(std::string_view line) {
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(line[i]);
+    if ((c <= 0x08) || (c >= 0x0A && c <= 0x1F) || c == 0x7F)
+      return error{"cookie_control_char", i, "control character in Set-Cookie: browsers ignore the whole line", 200};
+  }
+  set_cookie out;
+  std::size_t semi = line.find(';');
+  std::string_view pair = line.substr(0, semi);
+  std::size_t eq = pair.find('=');
+  if (eq == std::string_view::npos) {
+    out.has_equals = false;
+    out.value = std::string(trim_wsp(pair));
+  } else {
+    out.name = std::string(trim_wsp(pair.substr(0, eq)));
+    out.value = std::string(trim_wsp(pair.substr(eq + 1)));
+  }
+  if (out.name.size() + out.value.size() > 4096)
+    return error{"cookie_too_large", 0, "name and value exceed 4096 bytes: browsers ignore the cookie", 200};
+  if (out.name.empty() && out.value.empty())
+    return error{"cookie_empty", 0, "empty cookie name and value: browsers ignore the line", 200};
+
+  std::size_t pos = semi;
+  while (pos != std::string_view::npos && pos < line.size()) {
+    std::size_t next = line.find(';', pos + 1);
+    std::string_view av = line.substr(pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1);
+    pos = next;
+    attribute a;
+    std::size_t e = av.find('=');
+    if (e == std::string_view::npos) {
+      a.name = std::string(trim_wsp(av));
+    } else {
+      a.has_value = true;
+      a.name = std::string(trim_wsp(av.substr(0, e)));
+      a.value = std::string(trim_wsp(av.substr(e + 1)));
+    }
+    out.attributes.push_back(a);
+    if (a.value.size() > 1024) continue;  // ignored by user agents
+    const std::string& n = a.name;
+    const std::string& v = a.value;
+    if (iequals(n, "expires")) {
+      if (auto t = parse_cookie_date(v)) out.expires = t;
+    } else if (iequals(n, "max-age")) {
+      if (v.empty() || !(is_digit(static_cast<unsigned char>(v[0])) || v[0] == '-')) continue;
+      bool neg = v[0] == '-';
+      std::string_view digits = std::string_view(v).substr(neg ? 1 : 0);
+      if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return is_digit(static_cast<unsigned char>(c)); }))
+        continue;
+      std::int64_t x = 0;
+      for (char c : digits) {
+        if (x > (std::numeric_limits<std::int64_t>::max() - 9) / 10) { x = std::numeric_limits<std::int64_t>::max(); break; }
+        x = x * 10 + (c - '0');
+      }
+      out.max_age = neg ? -x : x;
+    } else if (iequals(n, "domain")) {
+      if (v.empty()) continue;
+      std::string_view d = v;
+      if (d.front() == '.') d.remove_prefix(1);
+      out.domain = lower_ascii(d);
+    } else if (iequals(n, "path")) {
+      if (v.empty() || v[0] != '/') out.path.reset();  // default-path
+      else out.path = v;
+    } else if (iequals(n, "secure")) {
+      out.secure = true;
+    } else if (iequals(n, "httponly")) {
+      out.httponly = true;
+    } else if (iequals(n, "partitioned")) {
+      out.partitioned = true;
+    } else if (iequals(n, "samesite")) {
+      out.samesite_raw = v;
+      if (iequals(v, "none")) out.samesite = same_site::none;
+      else if (iequals(v, "lax")) out.samesite = same_site::lax;
+      else if (iequals(v, "strict")) out.samesite = same_site::strict;
+      else out.samesite = same_site::invalid;
+    }
+  }
+  return out;
+}
+
+std::string serialize(const set_cookie& c) {
+  std::string out;
+  if (c.has_equals) {
+    out += c.name;
+    out += '=';
+  }
+  out += c.value;
+  for (const auto& a : c.attributes) {
+    out += "; ";
+    out += a.name;
+    if (a.has_value) {
+      out += '=';
+      out += a.value;
+    }
+  }
+  return out;
+}
+
+bool is_session_like(std::string_view name) {
+  std::string n = lower_ascii(name);
+  return n.find("sess") != std::string::npos || n.find("login") != std::string::npos;
+}
+
+namespace {
+std::int64_t system_now_seconds() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+bool starts_with_ci(std::string_view s, std::string_view p) { return s.size() >= p.size() && iequals(s.substr(0, p.size()), p); }
+}  // namespace
+
+std::vector<verdict> audit_set_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {
+  std::vector<verdict> v;
+  const std::string subject = c.has_equals && !c.name.empty() ? c.name : std::string("(nameless)");
+  auto add = [&](const char* id, severity s, std::string reason) { v.push_back({id, s, subject, std::move(reason)}); };
+  const bool session = is_session_like(c.name);
+  const bool csrf = lower_ascii(c.name).find("csrf") != std::string::npos;
+  const std::int64_t now = o.now ? *o.now : system_now_seconds();
+  const bool deletion = (c.max_age && *c.max_age <= 0) || (!c.max_age && c.expires && *c.expires <= now);
+
+  if (!c.has_equals || c.name.empty())
+    add("cookie.nameless", severity::medium,
+        "cookie has no name (no '=' before the first ';'); browsers and servers disagree on such cookies: give it a name");
+
+  // Prefix rules (RFC 6265bis §4.1.3): violations make browsers reject the cookie.
+  if (starts_with_ci(c.name, "__Host-")) {
+    std::vector<std::string> why;
+    if (!c.secure) why.push_back("Secure");
+    if (!o.https) why.push_back("an https response");
+    if (c.domain || std::any_of(c.attributes.begin(), c.attributes.end(), [](const attribute& a) { return iequals(a.name, "domain"); }))
+      why.push_back("no Domain attribute");
+    if (!c.path || *c.path != "/") why.push_back("Path=/");
+    if (!why.empty()) {
+      std::string r = "__Host- cookie needs ";
+      for (std::size_t i = 0; i < why.size(); ++i) r += (i ? ", " : "") + why[i];
+      add("cookie.host_prefix", severity::high, r + "; browsers reject it as sent");
+    }
+  } else if (starts_with_ci(c.name, "__Secure-") && (!c.secure || !o.https)) {
+    add("cookie.secure_prefix", severity::high,
+        "__Secure- cookie must carry Secure and be set over https; browsers reject it as sent");
+  }
+
+  if (c.samesite == same_site::none && !c.secure)
+    add("cookie.samesite_none_without_secure", severity::high,
+        "SameSite=None without Secure is rejected by browsers: add Secure (or use SameSite=Lax)");
+  if (c.partitioned && !c.secure)
+    add("cookie.partitioned_without_secure", severity::high, "Partitioned cookies must be Secure: add Secure");
+  if (c.secure && !o.https)
+    add("cookie.secure_over_http", severity::medium,
+        "Secure cookie set by a plain-HTTP response is dropped by browsers: serve the site over https");
+
+  if (deletion) {
+    add("cookie.deletion", severity::info,
+        "deletion cookie (Max-Age<=0 or Expires in the past); make sure Path/Domain match the cookie it removes");
+  } else {
+    if (!c.secure)
+      add("cookie.no_secure", session ? severity::high : severity::medium,
+          session ? "session cookie without Secure can leak over plain HTTP: add Secure (SESSION_COOKIE_SECURE=True)"
+                  : "cookie without Secure is also sent over plain HTTP: add Secure");
+    if (!c.httponly)
+      add("cookie.no_httponly", session ? severity::high : severity::low,
+          session ? "session cookie readable by JavaScript: add HttpOnly (SESSION_COOKIE_HTTPONLY=True)"
+                  : "cookie readable by JavaScript: add HttpOnly unless scripts need it");
+    if (c.samesite == same_site::unset)
+      add("cookie.no_samesite", (session || csrf) ? severity::medium : severity::low,
+          "no SameSite attribute: set SameSite=Lax (SESSION_COOKIE_SAMESITE='Lax') to limit cross-site sending");
+    else if (c.samesite == same_site::invalid)
+      add("cookie.samesite_invalid", severity::medium,
+          "SameSite=" + c.samesite_raw + " is not Strict, Lax or None; browsers fall back to their default: use Lax");
+    else if (c.samesite == same_site::none)
+      add("cookie.samesite_none", session ? severity::medium : severity::low,
+          "SameSite=None sends the cookie on cross-site requests (CSRF exposure): use Lax unless it must be embedded");
+  }
+
+  if (o.max_lifetime && !deletion) {
+    std::optional<std::int64_t> life;
+    if (c.max_age) life = *c.max_age;
+    else if (c.expires) life = *c.expires - now;
+    if (life && *life > *o.max_lifetime)
+      add("cookie.lifetime_too_long", severity::medium,
+          "cookie lives " + std::to_string(*life) + " s, longer than the allowed " + std::to_string(*o.max_lifetime) +
+              " s: shorten Max-Age/Expires (PERMANENT_SESSION_LIFETIME)");
+  }
+  if (line_size > o.max_size)
+    add("cookie.too_large", severity::medium,
+        "Set-Cookie value is " + std::to_string(line_size) + " bytes, over " + std::to_string(o.max_size) +
+            " (MAX_COOKIE_SIZE): browsers may silently drop it; store less in the cookie");
+  if (c.domain)
+    add("cookie.domain_scoped", severity::low,
+        "Domain=" + *c.domain + " sends the cookie to every subdomain: omit Domain unless subdomains need it");
+
+  // Attribute-level findings
+  std::vector<std::string> seen;
+  for (const auto& a : c.attributes) {
+    std::string ln = lower_ascii(a.name);
+    bool known = ln == "expires" || ln == "max-age" || ln == "domain" || ln == "path" || ln == "secure" ||
+                 ln == "httponly" || ln == "samesite" || ln == "partitioned";
+    if (!known) {
+      if (!ln.empty())
+        add("cookie.unknown_attribute", severity::info, "unknown attribute '" + a.name + "' is ignored by browsers");
+      continue;
+    }
+    if (std::find(seen.begin(), seen.end(), ln) != seen.end())
+      add("cookie.duplicate_attribute", severity::low,
+          "attribute " + a.name + " appears more than once; browsers use the last one: keep one");
+    else
+      seen.push_back(ln);
+    if (a.value.size() > 1024) {
+      add("cookie.attribute_ignored", severity::low, a.name + " value over 1024 bytes is ignored by browsers");
+      continue;
+    }
+    if (ln == "max-age") {
+      std::string_view d = a.value;
+      if (!d.empty() && d[0] == '-') d.remove_prefix(1);
+      if (d.empty() || !std::all_of(d.begin(), d.end(), [](char ch) { return is_digit(static_cast<unsigned char>(ch)); }))
+        add("cookie.max_age_invalid", severity::low, "Max-Age=" + a.value + " is not an integer; browsers ignore it");
+    } else if (ln == "expires" && !parse_cookie_date(a.value)) {
+      add("cookie.expires_invalid", severity::low, "Expires=" + a.value + " is not a cookie date; browsers ignore it");
+    } else if (ln == "domain" && a.value.empty()) {
+      add("cookie.attribute_ignored", severity::low, "empty Domain attribute is ignored by browsers: remove it");
+    } else if (ln == "path" && (a.value.empty() || a.value[0] != '/')) {
+      add("cookie.attribute_ignored", severity::low,
+          "Path=" + a.value + " does not start with '/'; browsers use the default path: write Path=/...");
+    }
+  }
+  return v;
+}
+
+std::vector<verdict> audit_set_cookie(std::string_view line, const audit_options& o) {
+  auto r = parse_set_cookie(line);
+  if (!r) {
+    std::string_view name = line.substr(0, std::min(line.find('='), line.find(';')));
+    name = trim_wsp(name);
+    std::string subject = name.empty() ? "(nameless)" : std::string(name.substr(0, 64));
+    return {verdict{"cookie.invalid", severity::high, subject, r.err().message}};
+  }
+  return audit_set_cookie(*r, line.size(), o);
+}
+
+// =====================================================================================================
+// Request Cookie header (werkzeug)
+// =====================================================================================================
+
+namespace {
+
+bool re_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+struct cookie_match {
+  std::size_t key_b, key_e;
+  bool has_val;
+  std::size_t val_b, val_e;
+  std::size_t end;
+  std::size_t fail_skip;  // on failure: first position that may match (werkzeug 3 findall)
+};
+
+// One match of werkzeug's cookie regex at `i` of `s` (which ends with ';'):
+//   ([^=;]*)(?:\s*=\s*("(?:[^\\"]|\\.)*"|.*?))?\s*;   (upstream adds \s* after ';')
+// `nonws[k]` = first index >= k that is not regex whitespace. Returns false when nothing matches at i.
+bool match_cookie(std::string_view s, std::size_t i, const std::vector<std::size_t>& nonws, bool trailing_ws,
+                  cookie_match& m) {
+  const std::size_t n = s.size();
+  std::size_t K = i;
+  while (K < n && s[K] != '=' && s[K] != ';') ++K;
+  m.key_b = i;
+  m.key_e = K;
+  m.has_val = false;
+  m.fail_skip = K + 1;
+  if (K >= n) return false;
+  auto finish = [&](std::size_t semi) {
+    m.end = semi + 1;
+    if (trailing_ws) m.end = nonws[m.end];
+    return true;
+  };
+  if (s[K] == ';') return finish(K);
+  std::size_t p = nonws[K + 1];
+  if (p < n && s[p] == '"') {
+    std::size_t q = p + 1;
+    while (q < n) {
+      char c = s[q];
+      if (c == '"') break;
+      if (c == '\\') {
+        if (q + 1 < n && s[q + 1] != '\n') { q += 2; continue; }
+        q = n;
+        break;
+      }
+      ++q;
+    }
+    if (q < n) {
+      std::size_t t = nonws[q + 1];
+      if (t < n && s[t] == ';') {
+        m.has_val = true;
+        m.val_b = p;
+        m.val_e = q + 1;
+        return finish(t);
+      }
+    }
+  }
+  for (std::size_t q = p;; ++q) {
+    std::size_t t = nonws[q];
+    if (t < n && s[t] == ';') {
+      m.has_val = true;
+      m.val_b = p;
+      m.val_e = q;
+      return finish(t);
+    }
+    if (q >= n || s[q] == '\n') return false;
+  }
+}
+
+// werkzeug's unquoting of a fully quoted value: \ooo (first digit 0-3) -> byte, \X -> X (X not newline).
+std::string unslash(std::string_view b) {
+  std::string out;
+  for (std::size_t i = 0; i < b.size();) {
+    if (b[i] == '\\' && i + 1 < b.size()) {
+      if (i + 3 < b.size() + 0 && b[i + 1] >= '0' && b[i + 1] <= '3' && b[i + 2] >= '0' && b[i + 2] <= '7' &&
+          b[i + 3] >= '0' && b[i + 3] <= '7') {
+        out += static_cast<char>(((b[i + 1] - '0') << 6) | ((b[i + 2] - '0') << 3) | (b[i + 3] - '0'));
+        i += 4;
+        continue;
+      }
+      if (b[i + 1] != '\n') {
+        out += b[i + 1];
+        i += 2;
+        continue;
+      }
+    }
+    out += b[i++];
+  }
+  return out;
+}
+
+// bytes.decode("utf-8", "replace") as CPython does it: one U+FFFD per maximal invalid subpart.
+std::string utf8_replace(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) { out += static_cast<char>(c); ++i; continue; }
+    std::size_t need;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c == 0xE0) { need = 2; lo = 0xA0; }
+    else if (c >= 0xE1 && c <= 0xEC) need = 2;
+    else if (c == 0xED) { need = 2; hi = 0x9F; }
+    else if (c >= 0xEE && c <= 0xEF) need = 2;
+    else if (c == 0xF0) { need = 3; lo = 0x90; }
+    else if (c >= 0xF1 && c <= 0xF3) need = 3;
+    else if (c == 0xF4) { need = 3; hi = 0x8F; }
+    else { out += "\xEF\xBF\xBD"; ++i; continue; }
+    std::size_t k = 1;
+    bool ok = true;
+    for (; k <= need; ++k) {
+      if (i + k >= n) { ok = false; break; }
+      unsigned char d = static_cast<unsigned char>(s[i + k]);
+      unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
+      if (d < l || d > h) { ok = false; break; }
+    }
+    if (ok) { out.append(s.substr(i, need + 1)); i += need + 1; }
+    else { out += "\xEF\xBF\xBD"; i += k; }
+  }
+  return out;
+}
+
+std::string latin1_to_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) utf8_append(out, c);
+  return out;
+}
+
+std::string_view strip_ascii_ws(std::string_view s) {
+  while (!s.empty() && re_space(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && re_space(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+std::string_view strip_py_latin1(std::string_view s) {
+  while (!s.empty() && py_isspace_latin1(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && py_isspace_latin1(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string_view header, websec::profile p) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (header.empty()) return out;
+  std::string s(header);
+  s += ';';
+  const std::size_t n = s.size();
+  std::vector<std::size_t> nonws(n + 1);
+  nonws[n] = n;
+  for (std::size_t k = n; k-- > 0;) nonws[k] = re_space(static_cast<unsigned char>(s[k])) ? nonws[k + 1] : k;
+  cookie_match m{};
+  if (p == websec::profile::debian) {
+    std::size_t i = 0;
+    while (i < header.size()) {
+      if (!match_cookie(s, i, nonws, false, m)) break;
+      i = m.end;
+      std::string_view key = strip_ascii_ws(std::string_view(s).substr(m.key_b, m.key_e - m.key_b));
+      if (key.empty()) continue;
+      std::string_view val = m.has_val ? std::string_view(s).substr(m.val_b, m.val_e - m.val_b) : std::string_view();
+      std::string raw = (val.size() >= 2 && val.front() == '"' && val.back() == '"') ? unslash(val.substr(1, val.size() - 2))
+                                                                                      : std::string(val);
+      out.emplace_back(utf8_replace(key), utf8_replace(raw));
+    }
+    return out;
+  }
+  std::size_t i = 0;
+  while (i < n) {
+    if (!match_cookie(s, i, nonws, true, m)) {
+      i = m.fail_skip;
+      continue;
+    }
+    i = m.end;
+    std::string_view key = strip_py_latin1(std::string_view(s).substr(m.key_b, m.key_e - m.key_b));
+    std::string_view val = m.has_val ? strip_py_latin1(std::string_view(s).substr(m.val_b, m.val_e - m.val_b)) : std::string_view();
+    if (key.empty()) continue;
+    std::string v;
+    if (val.size() >= 2 && val.front() == '"' && val.back() == '"')
+      v = utf8_replace(unslash(latin1_to_utf8(val.substr(1, val.size() - 2))));
+    else
+      v = latin1_to_utf8(val);
+    out.emplace_back(latin1_to_utf8(key), std::move(v));
   }
   return out;
 }

@@ -198,3 +198,296 @@ TEST(CookieDump, Punycode) {
   EXPECT_FALSE(idna_encode("a..b").ok());
   EXPECT_EQ(*idna_encode("a.b."), "a.b.");
 }
+
+TEST(CookieVectors, RequestCookies) {
+  for (profile p : kProfiles) {
+    json doc = websec::test::load_vectors(pname(p), "cookies");
+    ASSERT_GE(doc["request_cookies"].size(), 20u);
+    for (const auto& v : doc["request_cookies"]) {
+      SCOPED_TRACE(pname(p) + " " + v.dump());
+      ASSERT_TRUE(v.contains("cookies"));
+      auto got = parse_cookie_header(websec::test::from_hex(v["cookie_header_hex"].get<std::string>()), p);
+      std::vector<std::pair<std::string, std::string>> want;
+      for (const auto& kv : v["cookies"]) want.emplace_back(kv[0].get<std::string>(), kv[1].get<std::string>());
+      EXPECT_EQ(got, want);
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Differential tests against the installed Python stack (one Python process per test, inputs as JSON lines)
+// ------------------------------------------------------------------------------------------------------
+
+namespace {
+
+using websec::test::rng;
+
+// A random byte string built from pieces that matter to cookie syntax and encodings.
+std::string random_text(rng& r, std::size_t max_pieces, bool allow_invalid_utf8) {
+  static const std::vector<std::string> pieces = {
+      "a", "Z", "0", "9", "_", "-", ".", "~", "!", "#", "$", "%", "&", "'", "(", ")", "*", "+", "/", ":", "<",
+      ">", "?", "@", "[", "]", "^", "`", "{", "|", "}", "=", ";", ",", "\"", "\\", " ", "\t", "\n", "\r",
+      std::string(1, '\0'), "\x01", "\x19", "\x1a", "\x1f", "\x7f", "\\303", "\\251", "\\0", "\\777", "\\\"",
+      "\xc3\xa9", "\xc2\x80", "\xc3\xbf", "\xe2\x80\xa8", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xd0\xba",
+      "\xe4\xbe\x8b", "\xc2\xa0", "\xc2\x85", "session", "eyJhIjoxfQ", "  ", "\x0b", "\x0c", "\x1c"};
+  static const std::vector<std::string> invalid = {"\xff", "\xc3", "\xe2\x82", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                                                   "\x80", "\xc0\xaf", "\xf0\x9f\x98"};
+  std::string s;
+  std::size_t n = r.below(max_pieces + 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (allow_invalid_utf8 && r.chance(5)) s += invalid[r.below(invalid.size())];
+    else if (r.chance(30)) s += static_cast<char>('a' + r.below(26));
+    else if (r.chance(5)) s += static_cast<char>(r.below(128));
+    else s += pieces[r.below(pieces.size())];
+  }
+  return s;
+}
+
+bool valid_utf8(std::string_view s) {
+  std::string_view in = s;
+  for (std::size_t i = 0; i < in.size();) {
+    unsigned char c = static_cast<unsigned char>(in[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    if (!len || i + len > in.size()) return false;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(in[i + k]) & 0xC0) != 0x80) return false;
+    if (c == 0xE0 && static_cast<unsigned char>(in[i + 1]) < 0xA0) return false;
+    if (c == 0xED && static_cast<unsigned char>(in[i + 1]) > 0x9F) return false;
+    if (c == 0xF0 && static_cast<unsigned char>(in[i + 1]) < 0x90) return false;
+    if (c == 0xF4 && static_cast<unsigned char>(in[i + 1]) > 0x8F) return false;
+    i += len;
+  }
+  return true;
+}
+
+std::string pick(rng& r, const std::vector<std::string>& v) { return v[r.below(v.size())]; }
+
+// Domains built from the characters the IDNA subset supports (and the forms werkzeug special-cases).
+std::string random_domain(rng& r) {
+  static const std::vector<std::string> labels = {
+      "example", "com", "EXAMPLE", "Sub", "b\xc3\xbc" "cher", "M\xc3\x9c" "NCHEN", "stra\xc3\x9f" "e", "\xd0\xbf\xd1\x80\xd0\xb8",
+      "\xd0\xa0\xd0\xa4", "\xe4\xbe\x8b\xe3\x81\x88", "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88", "\xea\xb0\x80",
+      "\xce\xb1\xce\x92\xcf\x82", "xn--abc", "a\xc2\xad" "b", "\xc5\x81\xc3\xb3" "d\xc5\xba", "x", "localhost", "127",
+      "0", "", std::string(63, 'a'), std::string(64, 'b'), "a\xe3\x80\x82" "b", "\xc3\xa9" "\xef\xbc\x8e" "x"};
+  std::string d;
+  if (r.chance(15)) d += ".";
+  std::size_t n = 1 + r.below(4);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i) d += ".";
+    d += pick(r, labels);
+  }
+  if (r.chance(10)) d += ".";
+  if (r.chance(15)) d += ":" + std::to_string(r.below(70000));
+  return d;
+}
+
+std::string random_path(rng& r) {
+  static const std::vector<std::string> starts = {"/", "", "//", "///", "http:", "A+b.c:", "a\n:", "1:",
+                                                  "//user:pa ss@h\xc3\xa9st:8080", "//[::1]:80", "//h:0x",
+                                                  "//@", "//u@", "//:p@h", "//h: 80 ", "//h:+5", "//h:1_0",
+                                                  "//h:-0", "//h:99999", "mailto:"};
+  std::string p = pick(r, starts);
+  if (p.rfind("//", 0) == 0) {
+    // The netloc of a "//host" path goes through werkzeug's IDNA; keep it to ASCII (plus the supported
+    // letters) so the IDNA subset applies, then anything after the first '/'.
+    std::string host = random_text(r, 4, false);
+    for (char c : host)
+      if (static_cast<unsigned char>(c) < 0x80) p += c;
+    if (r.chance(20)) p += "\xc3\xa9";
+    if (r.chance(70)) p += "/";
+    else p += "?";
+  }
+  p += random_text(r, 6, false);
+  return p;
+}
+
+std::string hex(std::string_view s) { return websec::test::to_hex(s); }
+
+}  // namespace
+
+TEST(CookieDifferential, DumpCookieDebianAgainstWerkzeug) {
+  if (!websec::test::python_has({"werkzeug"})) GTEST_SKIP() << "werkzeug not importable by /usr/bin/python3";
+  const std::uint64_t seed = websec::test::test_seed(0xC00C1E);
+  rng r(seed);
+  const int N = 12000;
+  const double now = 1700000000.25;
+  std::vector<std::pair<std::string, std::string>> kv;
+  std::vector<dump_options> opts;
+  std::ostringstream in;
+  for (int i = 0; i < N; ++i) {
+    std::string key = r.chance(70) ? pick(r, {"session", "k", "__Host-id", "a b", "k=v", "\xd0\xba"}) : random_text(r, 5, false);
+    std::string value = random_text(r, 12, true);
+    dump_options o;
+    o.profile = profile::debian;
+    o.now = now;
+    json j;
+    j["key"] = hex(key);
+    j["value"] = hex(value);
+    j["value_bytes"] = !valid_utf8(value);
+    if (r.chance(30)) { o.max_age = static_cast<std::int64_t>(r.below(200000)) - 1000; j["max_age"] = *o.max_age; }
+    if (r.chance(20)) {
+      switch (r.below(4)) {
+        case 0: { std::int64_t t = static_cast<std::int64_t>(r.below(8'000'000'000ull)) - 2'000'000'000; o.expires = t; j["expires_int"] = t; break; }
+        case 1: { double t = static_cast<double>(r.below(4'000'000'000ull)) / 7.0 - 100000.0; o.expires = t; j["expires_float"] = t; break; }
+        case 2: { std::string t = random_text(r, 4, false); o.expires = t; j["expires_str"] = hex(t); break; }
+        default: { std::int64_t t = 253402300799 + static_cast<std::int64_t>(r.below(3)); o.expires = t; j["expires_int"] = t; }
+      }
+    }
+    if (r.chance(10)) o.sync_expires = false;
+    j["sync_expires"] = o.sync_expires;
+    if (r.chance(40)) {
+      if (r.chance(10)) { o.path.reset(); j["path"] = nullptr; }
+      else { o.path = random_path(r); j["path"] = hex(*o.path); }
+    }
+    if (r.chance(35)) { o.domain = random_domain(r); j["domain"] = hex(*o.domain); }
+    o.secure = r.chance(50);
+    o.httponly = r.chance(50);
+    j["secure"] = o.secure;
+    j["httponly"] = o.httponly;
+    if (r.chance(40)) {
+      o.samesite = pick(r, {"Lax", "lax", "STRICT", "none", "None", "", "bogus", "\xc5\xbftrict", "\xef\xac\x86rict", "La x",
+                            "nONE", "l\xe2\x84\xaa" "ax", "Strict "});
+      j["samesite"] = hex(*o.samesite);
+    }
+    if (r.chance(5)) { o.max_size = r.below(100); j["max_size"] = o.max_size; }
+    in << j.dump() << "\n";
+    kv.emplace_back(key, value);
+    opts.push_back(o);
+  }
+  const std::string program = R"PY(
+import sys, json, warnings
+from datetime import datetime, timezone
+import werkzeug.http as wh
+NOW = 1700000000.25
+class FixedDT(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.fromtimestamp(NOW, tz)
+wh.datetime = FixedDT
+def s(h): return bytes.fromhex(h).decode("utf-8")
+out = []
+for line in sys.stdin:
+    j = json.loads(line)
+    kw = {"sync_expires": j["sync_expires"], "secure": j["secure"], "httponly": j["httponly"]}
+    if "max_age" in j: kw["max_age"] = j["max_age"]
+    if "expires_int" in j: kw["expires"] = j["expires_int"]
+    if "expires_float" in j: kw["expires"] = j["expires_float"]
+    if "expires_str" in j: kw["expires"] = s(j["expires_str"])
+    if "path" in j: kw["path"] = None if j["path"] is None else s(j["path"])
+    if "domain" in j: kw["domain"] = s(j["domain"])
+    if "samesite" in j: kw["samesite"] = s(j["samesite"])
+    if "max_size" in j: kw["max_size"] = j["max_size"]
+    value = bytes.fromhex(j["value"]) if j["value_bytes"] else s(j["value"])
+    try:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            h = wh.dump_cookie(s(j["key"]), value, **kw)
+        out.append({"h": h.encode("latin-1").hex(), "warned": bool(w)})
+    except Exception as e:
+        out.append({"error": type(e).__name__, "message": str(e)})
+sys.stdout.write("\n".join(json.dumps(o) for o in out) + "\n")
+)PY";
+  auto res = websec::test::run_python(program, in.str());
+  ASSERT_EQ(res.exit_code, 0) << res.err;
+  std::istringstream lines(res.out);
+  std::string line;
+  int i = 0, mismatches = 0, errors = 0;
+  while (std::getline(lines, line) && i < N) {
+    json want = json::parse(line);
+    auto got = dump_cookie(kv[i].first, kv[i].second, opts[i]);
+    bool ok;
+    if (want.contains("error")) {
+      ++errors;
+      ok = !got.ok();
+    } else {
+      ok = got.ok() && hex(got->header) == want["h"].get<std::string>() && got->too_large == want["warned"].get<bool>();
+    }
+    if (!ok && ++mismatches <= 5)
+      ADD_FAILURE() << "seed " << seed << " case " << i << " key=" << hex(kv[i].first) << " value=" << hex(kv[i].second)
+                    << " path=" << (opts[i].path ? hex(*opts[i].path) : "None")
+                    << "\n python: " << want.dump() << "\n websec: "
+                    << (got.ok() ? hex(got->header) + (got->too_large ? " (warned)" : "") : got.err().kind + ": " + got.err().message);
+    ++i;
+  }
+  EXPECT_EQ(i, N);
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_GT(errors, 100);  // the generator reaches werkzeug's error paths too
+}
+
+TEST(CookieDifferential, ParseCookieHeaderAgainstWerkzeug) {
+  if (!websec::test::python_has({"werkzeug"})) GTEST_SKIP() << "werkzeug not importable by /usr/bin/python3";
+  const std::uint64_t seed = websec::test::test_seed(0xC0FFEE);
+  rng r(seed);
+  const int N = 12000;
+  std::vector<std::string> headers;
+  std::ostringstream in;
+  for (int i = 0; i < N; ++i) {
+    std::string h;
+    std::size_t pairs = r.below(5);
+    for (std::size_t k = 0; k < pairs; ++k) {
+      if (k || r.chance(10)) h += pick(r, {"; ", ";", " ; ", ";;", "\n", ",", " "});
+      h += random_text(r, 3, true);
+      if (r.chance(85)) h += pick(r, {"=", " = ", "=\"", "=\t"});
+      if (r.chance(25)) h += "\"" + random_text(r, 5, true) + (r.chance(80) ? "\"" : "");
+      else h += random_text(r, 6, true);
+    }
+    headers.push_back(h);
+    in << hex(h) << "\n";
+  }
+  // Debian profile: the installed werkzeug 2.2. Upstream profile: werkzeug 3.1's parse_cookie regex and
+  // unquoting, run by Python's own `re` engine on the latin-1 str (the part that differs from 2.2).
+  const std::string program = R"PY(
+import sys, json, re
+from werkzeug.http import parse_cookie
+up_re = re.compile(r"""([^=;]*)(?:\s*=\s*("(?:[^\\"]|\\.)*"|.*?))?\s*;\s*""", flags=re.ASCII)
+up_unslash = re.compile(rb"\\([0-3][0-7]{2}|.)")
+def up_rep(m):
+    v = m.group(1)
+    return v if len(v) == 1 else int(v, 8).to_bytes(1, "big")
+def upstream(cookie):
+    out = []
+    if not cookie:
+        return out
+    for ck, cv in up_re.findall(cookie + ";"):
+        ck = ck.strip(); cv = cv.strip()
+        if not ck:
+            continue
+        if len(cv) >= 2 and cv[0] == cv[-1] == '"':
+            cv = up_unslash.sub(up_rep, cv[1:-1].encode()).decode(errors="replace")
+        out.append((ck, cv))
+    return out
+res = []
+for line in sys.stdin:
+    raw = bytes.fromhex(line.strip()).decode("latin-1")
+    deb = [[k.encode().hex(), v.encode().hex()] for k, v in parse_cookie(raw, cls=list)]
+    up = [[k.encode().hex(), v.encode().hex()] for k, v in upstream(raw)]
+    res.append(json.dumps({"debian": deb, "upstream": up}))
+sys.stdout.write("\n".join(res) + "\n")
+)PY";
+  auto res = websec::test::run_python(program, in.str());
+  ASSERT_EQ(res.exit_code, 0) << res.err;
+  std::istringstream lines(res.out);
+  std::string line;
+  int i = 0, mismatches = 0;
+  std::size_t nonempty = 0;
+  while (std::getline(lines, line) && i < N) {
+    json want = json::parse(line);
+    for (profile p : kProfiles) {
+      std::vector<std::pair<std::string, std::string>> w;
+      for (const auto& kv : want[pname(p)])
+        w.emplace_back(websec::test::from_hex(kv[0].get<std::string>()), websec::test::from_hex(kv[1].get<std::string>()));
+      auto got = parse_cookie_header(headers[i], p);
+      nonempty += !w.empty();
+      if (got != w && ++mismatches <= 5) {
+        std::string g;
+        for (auto& kv : got) g += "[" + hex(kv.first) + "," + hex(kv.second) + "]";
+        ADD_FAILURE() << "seed " << seed << " case " << i << " " << pname(p) << " header=" << hex(headers[i])
+                      << "\n python: " << want[pname(p)].dump() << "\n websec: " << g;
+      }
+    }
+    ++i;
+  }
+  EXPECT_EQ(i, N);
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_GT(nonempty, static_cast<std::size_t>(N));
+}

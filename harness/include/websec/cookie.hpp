@@ -127,8 +127,7 @@ struct set_cookie {
   bool operator==(const set_cookie&) const = default;
 };
 
-/// Parses a Set-Cookie header value (without "Set-Cookie:"; a leading "Set-Cookie:" is accepted and
-/// skipped). Errors — the cases where a browser ignores the whole line: "cookie_control_char" (a CTL other
+/// Parses a Set-Cookie header value (without the "Set-Cookie:" field name). Errors — the cases where a browser ignores the whole line: "cookie_control_char" (a CTL other
 /// than HTAB, RFC 6265bis step 1), "cookie_empty" (empty name and value), "cookie_too_large" (name+value
 /// over 4096 bytes). http_status is 200 for all (a browser silently drops the cookie). Never throws.
 result<set_cookie> parse_set_cookie(std::string_view line);
