@@ -1049,6 +1049,9 @@ std::vector<verdict> audit_set_cookie(std::string_view line, const audit_options
     std::string_view name = line.substr(0, std::min(line.find('='), line.find(';')));
     name = trim_wsp(name);
     std::string subject = name.empty() ? "(nameless)" : std::string(name.substr(0, 64));
+    if (r.err().kind == "cookie_too_large")
+      return {verdict{"cookie.too_large", severity::high, subject,
+                      "name and value exceed 4096 bytes: browsers drop this cookie; store less in it"}};
     return {verdict{"cookie.invalid", severity::high, subject, r.err().message}};
   }
   return audit_set_cookie(*r, line.size(), o);

@@ -491,3 +491,355 @@ sys.stdout.write("\n".join(res) + "\n")
   EXPECT_EQ(mismatches, 0);
   EXPECT_GT(nonempty, static_cast<std::size_t>(N));
 }
+
+// Upstream profile (werkzeug 3.1): not installed here, so its dump_cookie formula is evaluated by Python with
+// the live stdlib pieces it is made of — urllib.parse.quote for Path, the idna codec for Domain, `re` for the
+// value-quoting regexes — on the same generated inputs.
+TEST(CookieDifferential, DumpCookieUpstreamFormulaAgainstPythonStdlib) {
+  const std::uint64_t seed = websec::test::test_seed(0x5E7C00C1E);
+  rng r(seed);
+  const int N = 10000;
+  std::vector<std::pair<std::string, std::string>> kv;
+  std::vector<dump_options> opts;
+  std::ostringstream in;
+  for (int i = 0; i < N; ++i) {
+    std::string key = r.chance(70) ? pick(r, {"session", "k", "__Host-id", "a b", "\xd0\xba"}) : random_text(r, 5, false);
+    std::string value = random_text(r, 12, false);
+    dump_options o;
+    o.profile = profile::upstream;
+    o.now = 1700000000.0;
+    json j;
+    j["key"] = hex(key);
+    j["value"] = hex(value);
+    if (r.chance(30)) { o.max_age = static_cast<std::int64_t>(r.below(200000)) - 1000; j["max_age"] = *o.max_age; }
+    if (r.chance(40)) {
+      if (r.chance(10)) { o.path.reset(); j["path"] = nullptr; }
+      else { o.path = random_text(r, 8, false); j["path"] = hex(*o.path); }
+    }
+    if (r.chance(40)) { o.domain = random_domain(r); j["domain"] = hex(*o.domain); }
+    o.secure = r.chance(50);
+    o.httponly = r.chance(50);
+    o.partitioned = r.chance(20);
+    j["secure"] = o.secure;
+    j["httponly"] = o.httponly;
+    j["partitioned"] = o.partitioned;
+    if (r.chance(30)) { o.samesite = pick(r, {"Lax", "strict", "NONE", "x", ""}); j["samesite"] = hex(*o.samesite); }
+    in << j.dump() << "\n";
+    kv.emplace_back(key, value);
+    opts.push_back(o);
+  }
+  const std::string program = R"PY(
+import sys, json, re
+from urllib.parse import quote
+from email.utils import formatdate
+no_quote = re.compile(r"[\w!#$%&'()*+\-./:<=>?@\[\]^`{|}~]*", re.A)
+slash = re.compile(rb"[\x00-\x19\",;\\\x7f-\xff]", re.A)
+slash_map = {b'"': b'\\"', b"\\": b"\\\\"}
+slash_map.update((v.to_bytes(1, "big"), b"\\%03o" % v) for v in [*range(0x20), *b",;", *range(0x7F, 256)])
+def s(h): return bytes.fromhex(h).decode("utf-8")
+out = []
+for line in sys.stdin:
+    j = json.loads(line)
+    try:
+        key, value = s(j["key"]), s(j["value"])
+        path = s(j["path"]) if j.get("path") is not None else (None if "path" in j else "/")
+        if path is not None:
+            path = quote(path, safe="%!$&'()*+,/:=@")
+        domain = s(j["domain"]) if "domain" in j else None
+        if domain:
+            domain = domain.partition(":")[0].lstrip(".").encode("idna").decode("ascii")
+        max_age = j.get("max_age")
+        expires = formatdate(1700000000.0 + max_age, usegmt=True) if max_age is not None else None
+        samesite = s(j["samesite"]).title() if "samesite" in j else None
+        if samesite is not None and samesite not in {"Strict", "Lax", "None"}:
+            raise ValueError("SameSite must be 'Strict', 'Lax', or 'None'.")
+        secure = j["secure"] or j["partitioned"]
+        if not no_quote.fullmatch(value):
+            value = '"' + slash.sub(lambda m: slash_map[m.group()], value.encode()).decode("ascii") + '"'
+        buf = [f"{key.encode().decode('latin1')}={value}"]
+        for k, v in (("Domain", domain), ("Expires", expires), ("Max-Age", max_age), ("Secure", secure),
+                     ("HttpOnly", j["httponly"]), ("Path", path), ("SameSite", samesite), ("Partitioned", j["partitioned"])):
+            if v is None or v is False:
+                continue
+            buf.append(k if v is True else f"{k}={v}")
+        out.append({"h": "; ".join(buf).encode("latin-1").hex()})
+    except Exception as e:
+        out.append({"error": type(e).__name__, "message": str(e)})
+sys.stdout.write("\n".join(json.dumps(o) for o in out) + "\n")
+)PY";
+  auto res = websec::test::run_python(program, in.str());
+  ASSERT_EQ(res.exit_code, 0) << res.err;
+  std::istringstream lines(res.out);
+  std::string line;
+  int i = 0, mismatches = 0, errors = 0;
+  while (std::getline(lines, line) && i < N) {
+    json want = json::parse(line);
+    auto got = dump_cookie(kv[i].first, kv[i].second, opts[i]);
+    bool ok = want.contains("error") ? (++errors, !got.ok()) : (got.ok() && hex(got->header) == want["h"].get<std::string>());
+    if (!ok && ++mismatches <= 5)
+      ADD_FAILURE() << "seed " << seed << " case " << i << " value=" << hex(kv[i].second)
+                    << " domain=" << (opts[i].domain ? hex(*opts[i].domain) : "-") << "\n python: " << want.dump()
+                    << "\n websec: " << (got.ok() ? hex(got->header) : got.err().kind + ": " + got.err().message);
+    ++i;
+  }
+  EXPECT_EQ(i, N);
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_GT(errors, 50);
+}
+
+TEST(CookieDifferential, IdnaAgainstPythonCodec) {
+  const std::uint64_t seed = websec::test::test_seed(0x1D4A);
+  rng r(seed);
+  const int N = 10000;
+  std::vector<std::string> domains;
+  std::ostringstream in;
+  for (int i = 0; i < N; ++i) {
+    std::string d = random_domain(r);
+    domains.push_back(d);
+    in << hex(d) << "\n";
+  }
+  const std::string program = R"PY(
+import sys, json
+out = []
+for line in sys.stdin:
+    d = bytes.fromhex(line.strip()).decode("utf-8")
+    try:
+        out.append(json.dumps({"ok": d.encode("idna").decode("ascii")}))
+    except UnicodeError as e:
+        out.append(json.dumps({"error": str(e)}))
+sys.stdout.write("\n".join(out) + "\n")
+)PY";
+  auto res = websec::test::run_python(program, in.str());
+  ASSERT_EQ(res.exit_code, 0) << res.err;
+  std::istringstream lines(res.out);
+  std::string line;
+  int i = 0, mismatches = 0;
+  while (std::getline(lines, line) && i < N) {
+    json want = json::parse(line);
+    auto got = idna_encode(domains[i]);
+    bool ok = want.contains("error") ? !got.ok() : (got.ok() && *got == want["ok"].get<std::string>());
+    if (!ok && ++mismatches <= 5)
+      ADD_FAILURE() << "domain " << hex(domains[i]) << " python " << want.dump() << " websec "
+                    << (got.ok() ? *got : got.err().message);
+    ++i;
+  }
+  EXPECT_EQ(i, N);
+  EXPECT_EQ(mismatches, 0);
+}
+
+TEST(CookieDump, IdnaOutsideSubsetIsAnErrorNotAWrongEncoding) {
+  auto r = idna_encode("\xef\xac\x81le.com");  // U+FB01 LATIN SMALL LIGATURE FI (NFKC -> "fi")
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().kind, "domain_idna");
+}
+
+TEST(CookieDump, ProfilesDiffer) {
+  dump_options d, u;
+  d.profile = profile::debian;
+  EXPECT_EQ(dump_cookie("k", "[]{}", d)->header, "k=\"[]{}\"; Path=/");
+  EXPECT_EQ(dump_cookie("k", "[]{}", u)->header, "k=[]{}; Path=/");
+  d.partitioned = true;
+  EXPECT_EQ(dump_cookie("k", "v", d).err().kind, "partitioned_unsupported");
+  d.partitioned = false;
+  d.domain = "localhost";
+  EXPECT_EQ(dump_cookie("k", "v", d).err().kind, "domain_no_dot");
+  d.domain = "a b.example";  // debian quotes the Domain value with the cookie quoting
+  EXPECT_EQ(dump_cookie("k", "v", d)->header, "k=v; Domain=\"a b.example\"; Path=/");
+  d.domain.reset();
+  d.samesite = "\xc5\xbftrict";  // 'ſtrict'.title() == 'Strict' in Python
+  EXPECT_EQ(dump_cookie("k", "v", d)->header, "k=v; Path=/; SameSite=Strict");
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Properties
+// ------------------------------------------------------------------------------------------------------
+
+namespace {
+std::string samesite_title_for_test(const std::string& s) {
+  std::string t = s;
+  for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));
+  return t;
+}
+const std::string kTokenChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~";
+}
+
+// dump_cookie's attributes come back from a browser-style parse of its own output.
+RC_GTEST_PROP(CookieProperty, DumpThenParseGivesBackTheAttributes, ()) {
+  const auto name = *rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::elementOf(kTokenChars)));
+  const auto value = *rc::gen::container<std::string>(rc::gen::map(rc::gen::inRange(0, 256), [](int c) { return static_cast<char>(c); }));
+  dump_options o;
+  o.profile = *rc::gen::element(profile::debian, profile::upstream);
+  o.now = 1700000000.0;
+  o.secure = *rc::gen::arbitrary<bool>();
+  o.httponly = *rc::gen::arbitrary<bool>();
+  if (*rc::gen::arbitrary<bool>()) o.max_age = *rc::gen::inRange<std::int64_t>(-100000, 100000000);
+  if (*rc::gen::arbitrary<bool>()) o.samesite = *rc::gen::element<std::string>("lax", "Strict", "NONE");
+  if (*rc::gen::arbitrary<bool>()) o.domain = *rc::gen::element<std::string>("example.com", ".Example.org", "b\xc3\xbc" "cher.de");
+  if (*rc::gen::arbitrary<bool>()) o.path = *rc::gen::element<std::string>("/", "/app", "/a b", "/\xc3\xbc");
+  if (o.profile == profile::upstream) o.partitioned = *rc::gen::arbitrary<bool>();
+  auto d = dump_cookie(name, value, o);
+  RC_ASSERT(d.ok());
+  auto p = parse_set_cookie(d->header);
+  if (!p.ok()) {
+    // The only line a browser drops: the upstream profile leaves bytes 0x1A-0x1F raw inside the quotes.
+    RC_ASSERT(o.profile == profile::upstream);
+    RC_ASSERT(p.err().kind == std::string("cookie_control_char"));
+    return;
+  }
+  RC_ASSERT(p->name == name);
+  const std::string quoted = p->value;
+  if (o.profile == profile::debian && value.find_first_not_of(kTokenChars + ":/=") != std::string::npos)
+    RC_ASSERT(quoted.front() == '"');
+  RC_ASSERT(p->secure == (o.secure || o.partitioned));
+  RC_ASSERT(p->httponly == o.httponly);
+  RC_ASSERT(p->partitioned == o.partitioned);
+  RC_ASSERT(p->max_age == o.max_age);
+  if (o.max_age) RC_ASSERT(p->expires == std::optional<std::int64_t>(1700000000 + *o.max_age));
+  else RC_ASSERT(!p->expires);
+  if (o.samesite) RC_ASSERT(to_string(p->samesite) == samesite_title_for_test(*o.samesite));
+  else RC_ASSERT(p->samesite == same_site::unset);
+  if (o.domain) {
+    std::string want = o.domain->front() == '.' ? o.domain->substr(1) : *o.domain;
+    if (want == "b\xc3\xbc" "cher.de") want = "xn--bcher-kva.de";
+    for (char& c : want) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    RC_ASSERT(p->domain == std::optional<std::string>(want));
+  } else {
+    RC_ASSERT(!p->domain);
+  }
+  RC_ASSERT(p->path.has_value());
+  RC_ASSERT(p->path->front() == '/');
+  // and the werkzeug-side reading of the value (request.cookies) gives the original bytes back
+  auto back = parse_cookie_header(name + "=" + quoted, profile::debian);
+  RC_ASSERT(back.size() == 1u);
+  RC_ASSERT(back[0].first == name);
+  if (valid_utf8(value)) RC_ASSERT(back[0].second == value);
+}
+
+// Browser parse is stable under re-serialisation (the set_cookie fuzz target's invariant).
+RC_GTEST_PROP(CookieProperty, ParseSerializeParseIsStable, ()) {
+  const auto parts = *rc::gen::container<std::vector<std::string>>(rc::gen::element<std::string>(
+      "a", "=", ";", " ", "\t", "Secure", "HttpOnly", "Path=/", "Domain=.Ex.com", "Max-Age=5", "Max-Age=-1",
+      "Expires=Wed, 21 Oct 2015 07:28:00 GMT", "SameSite=Lax", "SameSite=bogus", "Partitioned", "\"", "x", "\xc3\xa9"));
+  std::string line;
+  for (const auto& s : parts) line += s;
+  auto p = parse_set_cookie(line);
+  if (!p.ok()) return;
+  auto q = parse_set_cookie(serialize(*p));
+  RC_ASSERT(q.ok());
+  RC_ASSERT(*q == *p);
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Set-Cookie parsing and audit
+// ------------------------------------------------------------------------------------------------------
+
+TEST(SetCookieParse, BrowserAlgorithm) {
+  auto c = parse_set_cookie(" SID = 31d4d96e407aad42 ; Path=/x; Path=nope; Domain=.Example.COM; Max-Age=-0; "
+                            "Max-Age=1e3; Expires=Wed, 21 Oct 2015 07:28:00 GMT; secure; HTTPONLY; SameSite=lax; x=y");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->name, "SID");
+  EXPECT_EQ(c->value, "31d4d96e407aad42");
+  EXPECT_FALSE(c->path.has_value());  // the last Path is invalid: default-path
+  EXPECT_EQ(c->domain, std::optional<std::string>("example.com"));
+  EXPECT_EQ(c->max_age, std::optional<std::int64_t>(0));  // "1e3" ignored, "-0" kept
+  EXPECT_EQ(c->expires, std::optional<std::int64_t>(1445412480));
+  EXPECT_TRUE(c->secure);
+  EXPECT_TRUE(c->httponly);
+  EXPECT_EQ(c->samesite, same_site::lax);
+  EXPECT_EQ(c->attributes.size(), 10u);
+
+  auto nameless = parse_set_cookie("Secure; HttpOnly");
+  ASSERT_TRUE(nameless.ok());
+  EXPECT_FALSE(nameless->has_equals);
+  EXPECT_EQ(nameless->value, "Secure");
+  EXPECT_TRUE(nameless->httponly);
+
+  EXPECT_EQ(parse_set_cookie("a=b\x01").err().kind, "cookie_control_char");
+  EXPECT_TRUE(parse_set_cookie("a=b\tc").ok());
+  EXPECT_EQ(parse_set_cookie("=; Path=/").err().kind, "cookie_empty");
+  EXPECT_EQ(parse_set_cookie(std::string(4097, 'a') + "=").err().kind, "cookie_too_large");
+}
+
+TEST(SetCookieParse, CookieDates) {
+  EXPECT_EQ(parse_cookie_date("Wed, 21 Oct 2015 07:28:00 GMT"), std::optional<std::int64_t>(1445412480));
+  EXPECT_EQ(parse_cookie_date("Thu, 01-Jan-70 00:00:00 GMT"), std::optional<std::int64_t>(0));
+  EXPECT_EQ(parse_cookie_date("Sun Nov  6 08:49:37 1994"), std::optional<std::int64_t>(784111777));
+  EXPECT_EQ(parse_cookie_date("Sunday, 06-Nov-94 08:49:37 GMT"), std::optional<std::int64_t>(784111777));
+  EXPECT_FALSE(parse_cookie_date("Wed, 31 Feb 2015 07:28:00 GMT"));
+  EXPECT_FALSE(parse_cookie_date("Wed, 21 Oct 1600 07:28:00 GMT"));
+  EXPECT_FALSE(parse_cookie_date("tomorrow"));
+  EXPECT_FALSE(parse_cookie_date("Wed, 21 Oct 2015 24:00:00 GMT"));
+}
+
+TEST(SetCookieAudit, FlaskDefaultsAndRecommendation) {
+  audit_options o;
+  o.now = 1700000000;
+  // Flask's default session cookie: HttpOnly only (SESSION_COOKIE_SECURE=False, SAMESITE=None)
+  auto v = audit_set_cookie("session=eyJ4IjoxfQ.ZVPxAA.sig; HttpOnly; Path=/", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.no_secure", "session"));
+  EXPECT_TRUE(has_verdict(v, "cookie.no_samesite"));
+  EXPECT_FALSE(has_verdict(v, "cookie.no_httponly"));
+  EXPECT_TRUE(any_at_least(v, severity::high));
+  // The doc's recommendation: Secure; HttpOnly; SameSite=Lax -> nothing at or above low
+  v = audit_set_cookie("session=x; Secure; HttpOnly; Path=/; SameSite=Lax", o);
+  EXPECT_FALSE(any_at_least(v, severity::low)) << v.size();
+  // Talisman's session cookie after delete: deletion, no flag findings
+  v = audit_set_cookie("session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.deletion"));
+  EXPECT_FALSE(any_at_least(v, severity::medium));
+}
+
+TEST(SetCookieAudit, EachWeaknessHasItsId) {
+  audit_options o;
+  o.now = 1700000000;
+  o.max_lifetime = 2678400;  // 31 days
+  auto v = audit_set_cookie("prefs=1; SameSite=None", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.samesite_none_without_secure"));
+  EXPECT_TRUE(has_verdict(v, "cookie.no_secure", "prefs"));
+  v = audit_set_cookie("__Host-id=1; Secure; Path=/app", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.host_prefix"));
+  v = audit_set_cookie("__Host-id=1; Secure; Path=/; Domain=example.com", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.host_prefix"));
+  v = audit_set_cookie("__Host-id=1; Secure; Path=/; HttpOnly; SameSite=Strict", o);
+  EXPECT_FALSE(has_verdict(v, "cookie.host_prefix"));
+  v = audit_set_cookie("__Secure-id=1; Path=/", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.secure_prefix"));
+  v = audit_set_cookie("a=1; Secure; HttpOnly; SameSite=Lax; Max-Age=31536000", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.lifetime_too_long"));
+  v = audit_set_cookie("a=1; Secure; HttpOnly; SameSite=Lax; Expires=Wed, 21 Oct 2099 07:28:00 GMT", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.lifetime_too_long"));
+  v = audit_set_cookie("a=1; Secure; HttpOnly; SameSite=Lax; Max-Age=2678400", o);
+  EXPECT_FALSE(has_verdict(v, "cookie.lifetime_too_long"));
+  v = audit_set_cookie("a=" + std::string(4092, 'x') + "; Secure", o);  // 4102 bytes: over werkzeug's 4093
+  ASSERT_TRUE(has_verdict(v, "cookie.too_large"));
+  EXPECT_EQ(std::find_if(v.begin(), v.end(), [](const verdict& x) { return x.id == "cookie.too_large"; })->level,
+            severity::medium);
+  v = audit_set_cookie("a=" + std::string(4100, 'x') + "; Secure", o);  // over 4096: browsers drop it
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].id, "cookie.too_large");
+  EXPECT_EQ(v[0].level, severity::high);
+  v = audit_set_cookie("a=1; Secure; SameSite=Lax; HttpOnly; SameSite=Lox", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.samesite_invalid"));
+  EXPECT_TRUE(has_verdict(v, "cookie.duplicate_attribute"));
+  v = audit_set_cookie("a=1; Partitioned", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.partitioned_without_secure"));
+  v = audit_set_cookie("a=1; Max-Age=soon; Expires=later; Domain=example.com; Flavour=mint", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.max_age_invalid"));
+  EXPECT_TRUE(has_verdict(v, "cookie.expires_invalid"));
+  EXPECT_TRUE(has_verdict(v, "cookie.domain_scoped"));
+  EXPECT_TRUE(has_verdict(v, "cookie.unknown_attribute"));
+  v = audit_set_cookie("csrftoken=abc; Secure", o);
+  auto it = std::find_if(v.begin(), v.end(), [](const verdict& x) { return x.id == "cookie.no_samesite"; });
+  ASSERT_NE(it, v.end());
+  EXPECT_EQ(it->level, severity::medium);  // anti-CSRF cookie without SameSite (Observatory)
+  v = audit_set_cookie("a=b\x01", o);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].id, "cookie.invalid");
+  EXPECT_EQ(v[0].subject, "a");
+  o.https = false;
+  v = audit_set_cookie("a=1; Secure; HttpOnly; SameSite=Lax", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.secure_over_http"));
+  v = audit_set_cookie("Secure; HttpOnly", o);
+  EXPECT_TRUE(has_verdict(v, "cookie.nameless", "(nameless)"));
+}
