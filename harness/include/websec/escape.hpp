@@ -1,0 +1,256 @@
+// websec/escape.hpp — HTML escaping as markupsafe and Jinja do it (spec §3.1, §3.2).
+//
+// Every function works on bytes (`std::string_view`), read as UTF-8. Where the Python functions work on `str`,
+// invalid UTF-8 is treated as Python's `surrogateescape` decoding would: each invalid byte is one opaque code
+// point that is copied through unchanged. No function throws on any input, and each runs in time linear in
+// its input (the Python originals of `striptags` are quadratic; the results are the same).
+//
+//   escape()      markupsafe.escape            exactly & < > ' " -> &amp; &lt; &gt; &#39; &#34;, nothing else
+//   markup        markupsafe.Markup            a string known to be safe; operations escape the other operand
+//   unescape()    html.unescape / Markup.unescape   full HTML5 named-reference table, Python's numeric rules
+//   striptags()   Markup.striptags             markupsafe 3.0 loop (upstream) or 2.1.2 regexes (debian)
+//   tojson()      Jinja |tojson under Flask    htmlsafe_json_dumps(app.json.dumps(v)): sort_keys, ensure_ascii
+//   xmlattr()     Jinja |xmlattr               escape(key)="escape(value)" joined by spaces
+//
+// The escape hot path is vectorised: SSE2 and AVX2 kernels, chosen at run time from the CPU, with a portable
+// scalar fallback. Each path is exposed (`escape_with`) so tests and fuzzers can check they agree.
+#pragma once
+
+#include "websec/result.hpp"
+#include "websec/version.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace websec::escape {
+
+// ------------------------------------------------------------------------------------------------- escape
+
+/// markupsafe.escape on UTF-8 bytes: `&`→`&amp;`, `<`→`&lt;`, `>`→`&gt;`, `'`→`&#39;`, `"`→`&#34;`; every other
+/// byte (controls, NUL, `` ` ``, `=`, invalid UTF-8) is copied unchanged. Same output as markupsafe 2.1.2's
+/// C speedups and 3.0's `_native.escape` (spec §3.1, §6b). Uses the fastest kernel the CPU supports.
+std::string escape(std::string_view s);
+
+/// markupsafe.escape_silent: like escape, but None (an empty optional) gives "" instead of "None".
+inline std::string escape_silent(std::optional<std::string_view> s);
+
+/// Appends escape(s) to `out` (no temporary).
+void escape_append(std::string& out, std::string_view s);
+
+/// Length of escape(s) in bytes (vectorised count).
+std::size_t escaped_size(std::string_view s);
+
+/// True when `s` contains none of the five characters, i.e. escape(s) == s.
+bool is_escape_free(std::string_view s);
+
+/// The kernels of the hot path.
+enum class kernel { scalar, sse2, avx2 };
+
+/// Name of a kernel ("scalar", "sse2", "avx2").
+std::string_view to_string(kernel k);
+
+/// True when this CPU (and this build) can run the kernel. `scalar` is always supported.
+bool kernel_supported(kernel k);
+
+/// The kernel escape() uses: the best supported one (AVX2, then SSE2, then scalar), chosen once at start-up.
+kernel active_kernel();
+
+/// Writes escape(s) to `out`, which must have room for escaped_size(s) bytes; returns the bytes written.
+/// `k` must be supported (otherwise the scalar kernel runs). For tests, fuzzers and benchmarks.
+std::size_t escape_into(kernel k, std::string_view s, char* out);
+
+/// escape(s) computed by the given kernel (scalar if `k` is not supported here).
+std::string escape_with(kernel k, std::string_view s);
+
+// ------------------------------------------------------------------------------------------------- unescape
+
+/// html.unescape (Python 3.11), the body of Markup.unescape():
+/// * named references from the full HTML5 table (2231 names, case-sensitive: `&AMP;`→`&`, `&Amp;` unchanged);
+///   the legacy names that may omit `;` (`&copy`, `&lt`, `&not`…) are decoded by longest prefix
+///   (`&notit;`→`¬it;`); unknown names are left as they are;
+/// * numeric `&#NNN;` / `&#xHHH;` (the `;` optional): 0, surrogates and values above 0x10FFFF → U+FFFD,
+///   13 → CR, 0x80–0x9F → Windows-1252, the code points Python drops (C0/C1 controls other than TAB/LF/FF,
+///   U+FDD0–U+FDEF, U+xFFFE/U+xFFFF) → nothing;
+/// * output is UTF-8; bytes outside references are copied unchanged.
+std::string unescape(std::string_view s);
+
+/// Looks up a named reference exactly as written (e.g. "amp;", "copy"); nullopt if it is not in the table.
+std::optional<std::string_view> named_reference(std::string_view name);
+
+// ------------------------------------------------------------------------------------------------- striptags
+
+/// Markup(s).striptags(): remove comments, then tags, collapse whitespace as `" ".join(s.split())` (Python's
+/// str.isspace set: includes \x1c-\x1f, U+0085, U+00A0, U+2028, U+3000…), then unescape.
+/// `profile::upstream` (markupsafe 3.0): comments are removed by repeatedly finding the first `<!--` and the
+/// first `-->` at or after it (so `<!-->` is a whole comment) until none is left, rescanning text the removal
+/// joined; then tags `<`…`>` the same way. `profile::debian` (markupsafe 2.1.2): one left-to-right pass of
+/// `<!--.*?-->` (DOTALL), then of `<.*?>`: `<!-<!--c-->-a>b-->` → `b-->` (upstream: ``).
+std::string striptags(std::string_view s, profile p = profile::upstream);
+
+/// `" ".join(s.split())` on UTF-8 text with Python's whitespace set (invalid bytes are never whitespace).
+std::string collapse_whitespace(std::string_view s);
+
+// ------------------------------------------------------------------------------------------------- markup
+
+class markup;
+
+/// An operand of a markup operation: plain text (escaped when used) or markup (used verbatim), like a Python
+/// object with or without `__html__`. Integers and booleans convert as Python's `str()` does.
+class operand {
+ public:
+  operand(std::string_view text) : text_(text), safe_(false) {}  // NOLINT: implicit, like passing a str
+  operand(const char* text) : text_(text ? text : "None"), safe_(false) {}  // NOLINT
+  operand(const std::string& text) : text_(text), safe_(false) {}  // NOLINT
+  operand(const markup& m);                                        // NOLINT
+  operand(long long v) : text_(std::to_string(v)), safe_(false) {}  // NOLINT
+  operand(int v) : text_(std::to_string(v)), safe_(false) {}        // NOLINT
+  operand(bool v) : text_(v ? "True" : "False"), safe_(false) {}    // NOLINT
+  operand(double v);                                                // NOLINT: str(float), e.g. "1.5"
+  /// Markup-ready text: escaped unless it came from markup.
+  std::string html() const;
+  const std::string& text() const { return text_; }
+  bool safe() const { return safe_; }
+
+ private:
+  std::string text_;
+  bool safe_;
+};
+
+/// markupsafe.Markup: text that is already safe HTML. Building one from a string trusts it (like `Markup(s)`);
+/// `markup::escape` escapes. Every operation with a plain string escapes that string first, so unsafe text can
+/// only enter through the explicit constructor.
+class markup {
+ public:
+  markup() = default;
+  /// Markup(s): trusts `s` as HTML.
+  explicit markup(std::string s) : s_(std::move(s)) {}
+  /// Markup.escape(s) / markupsafe.escape(s) returning Markup; a markup operand is returned unchanged.
+  static markup escape(const operand& s);
+
+  const std::string& str() const { return s_; }
+  /// `__html__`: the text itself.
+  const std::string& html() const { return s_; }
+  bool operator==(const markup& o) const { return s_ == o.s_; }
+
+  /// Markup + other: the other operand is escaped (unless markup). `"<i>" + Markup("<b>")` → `&lt;i&gt;<b>`.
+  friend markup operator+(const markup& a, const operand& b);
+  friend markup operator+(const operand& a, const markup& b);
+  markup& operator+=(const operand& b);
+
+  /// Markup % args: `%s` takes the next argument (escaped unless markup), `%%` is a percent sign.
+  /// Errors (kind "format"): another conversion, too few or too many arguments — Python raises TypeError/ValueError.
+  result<markup> percent(const std::vector<operand>& args) const;
+  /// Markup.format: `{}` / `{N}` fields, `{{` / `}}` literals; arguments escaped unless markup. Format specs,
+  /// names and attribute access are not supported (error kind "format").
+  result<markup> format(const std::vector<operand>& args) const;
+  /// Markup.join: items escaped unless markup, separated by this markup.
+  markup join(const std::vector<operand>& items) const;
+
+  /// Markup.unescape(): html.unescape of the text (a plain string).
+  std::string unescape() const { return websec::escape::unescape(s_); }
+  /// Markup.striptags() (a plain string).
+  std::string striptags(profile p = profile::upstream) const { return websec::escape::striptags(s_, p); }
+
+ private:
+  std::string s_;
+};
+
+// ------------------------------------------------------------------------------------------------- tojson
+
+/// A JSON value as Python's `json` module sees it (a minimal internal type: the project's shared JSON type was
+/// not available when this module was written). Integers are unbounded (kept as their decimal digits, like a
+/// Python int); numbers are doubles (Python float, NaN and ±Infinity allowed); strings are UTF-8 bytes read as
+/// Python's surrogateescape does (an invalid byte 0xNN is the code point U+DCNN, written `\udcNN`), so any
+/// byte string round-trips. Deviation: a JSON `\uD800`–`\uDFFF` escape outside U+DC80–U+DCFF has no byte
+/// form; it is stored as its 3 WTF-8 bytes and written back as 3 `\udcNN` escapes. Objects keep insertion
+/// order and unique keys (a repeated key keeps its first position and last value, like `dict`).
+class json_value {
+ public:
+  enum class type { null, boolean, integer, number, string, array, object };
+
+  json_value() = default;  ///< null
+  static json_value null() { return {}; }
+  static json_value boolean(bool b);
+  static json_value integer(long long v);
+  /// `digits`: optional '-' then decimal digits, no leading zeros (not checked beyond that).
+  static json_value big_integer(std::string digits);
+  static json_value number(double d);
+  static json_value string(std::string s);
+  static json_value array(std::vector<json_value> items = {});
+  static json_value object(std::vector<std::pair<std::string, json_value>> members = {});
+
+  /// json.loads (strict): RFC 8259 plus Python's NaN / Infinity / -Infinity; nesting deeper than 512 is an error
+  /// (Python raises RecursionError). Errors: kind "json_syntax" / "json_depth" with the byte offset.
+  static result<json_value> parse(std::string_view text);
+
+  type kind() const { return kind_; }
+  bool as_bool() const { return b_; }
+  double as_number() const { return d_; }
+  /// integer digits or string bytes
+  const std::string& as_text() const { return s_; }
+  const std::vector<json_value>& items() const { return arr_; }
+  const std::vector<std::pair<std::string, json_value>>& members() const { return obj_; }
+  /// Adds or replaces a member (dict assignment semantics).
+  void set(std::string key, json_value v);
+  void push_back(json_value v) { arr_.push_back(std::move(v)); }
+
+ private:
+  type kind_ = type::null;
+  bool b_ = false;
+  double d_ = 0;
+  std::string s_;
+  std::vector<json_value> arr_;
+  std::vector<std::pair<std::string, json_value>> obj_;
+};
+
+/// Options of json.dumps that matter here.
+struct dumps_options {
+  bool sort_keys = true;     ///< Flask and Jinja both sort
+  bool ensure_ascii = true;  ///< Flask: \uXXXX for everything outside U+0020–U+007E (UTF-16 pairs for astral)
+  int indent = -1;           ///< -1: one line with ", " and ": "; n ≥ 0: newline + n spaces per level, "," and ": "
+};
+
+/// json.dumps(v, ...) byte for byte (floats as Python repr: `1.0`, `1e+100`, `-0.0`, `NaN`, `Infinity`).
+std::string dumps(const json_value& v, const dumps_options& o = {});
+
+/// Python repr(float) (shortest round-trip digits, exponent form below 1e-4 and from 1e16).
+std::string python_float_repr(double d);
+
+/// The four replacements of jinja2.utils.htmlsafe_json_dumps on already-dumped JSON:
+/// `<`→`\u003c`, `>`→`\u003e`, `&`→`\u0026`, `'`→`\u0027`. `"` is NOT escaped (spec §3.2: unsafe inside a
+/// double-quoted attribute).
+std::string htmlsafe_json(std::string_view json_text);
+
+/// `{{ v|tojson }}` under Flask (and Jinja's default policy): htmlsafe_json(dumps(v, sort_keys, ensure_ascii)),
+/// `indent` as in `|tojson(indent)`.
+markup tojson(const json_value& v, int indent = -1);
+
+// ------------------------------------------------------------------------------------------------- xmlattr
+
+/// One `|xmlattr` item: a key and a value; an empty optional value is Python's None/Undefined (skipped).
+struct attribute {
+  std::string key;
+  std::optional<operand> value;
+};
+
+/// Jinja's `|xmlattr` (3.1.6, and Debian's backport): items whose value is None are skipped; a key containing
+/// ASCII whitespace, `/`, `>` or `=` is an error (kind "invalid_attribute_name", message exactly Python's
+/// `Invalid character in attribute name: 'k'` with the key's repr); otherwise `escape(key)="escape(value)"`
+/// joined by one space, with a leading space when `autospace` and non-empty.
+result<markup> xmlattr(const std::vector<attribute>& items, bool autospace = true);
+
+/// Python repr() of a str given as UTF-8 (quotes chosen as Python does; \t \n \r \\ and non-printable
+/// characters escaped; invalid bytes as \udcXX escapes like a surrogateescape string).
+std::string python_repr(std::string_view s);
+
+inline std::string escape_silent(std::optional<std::string_view> s) { return s ? escape(*s) : std::string(); }
+
+}  // namespace websec::escape

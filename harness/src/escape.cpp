@@ -1,0 +1,1255 @@
+// escape.cpp — markupsafe / html / Jinja escaping (see websec/escape.hpp).
+#include "websec/escape.hpp"
+
+#include "escape_tables.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define WEBSEC_ESCAPE_X86 1
+#include <immintrin.h>
+#endif
+
+namespace websec::escape {
+
+// ============================================================================================ scalar kernel
+namespace {
+
+struct replacement {
+  char bytes[8];
+  std::uint8_t len;
+};
+
+constexpr replacement make_rep(const char* s) {
+  replacement r{};
+  std::uint8_t n = 0;
+  while (s[n]) {
+    r.bytes[n] = s[n];
+    ++n;
+  }
+  r.len = n;
+  return r;
+}
+
+struct tables {
+  replacement rep[256];
+  std::uint8_t extra[256];  // bytes added by escaping this byte (0 for the other 251)
+  constexpr tables() : rep(), extra() {
+    for (int c = 0; c < 256; ++c) {
+      rep[c] = replacement{};
+      rep[c].bytes[0] = static_cast<char>(c);
+      rep[c].len = 1;
+      extra[c] = 0;
+    }
+    rep['&'] = make_rep("&amp;");
+    rep['<'] = make_rep("&lt;");
+    rep['>'] = make_rep("&gt;");
+    rep['\''] = make_rep("&#39;");
+    rep['"'] = make_rep("&#34;");
+    extra['&'] = 4;
+    extra['<'] = 3;
+    extra['>'] = 3;
+    extra['\''] = 4;
+    extra['"'] = 4;
+  }
+};
+constexpr tables T;
+
+inline bool special(unsigned char c) { return T.extra[c] != 0; }
+
+std::size_t extra_scalar(const char* s, std::size_t n) {
+  std::size_t e = 0;
+  for (std::size_t i = 0; i < n; ++i) e += T.extra[static_cast<unsigned char>(s[i])];
+  return e;
+}
+
+char* escape_scalar_to(const char* s, std::size_t n, char* o) {
+  std::size_t i = 0;
+  while (i < n) {
+    std::size_t j = i;
+    while (j < n && !special(static_cast<unsigned char>(s[j]))) ++j;
+    if (j > i) {
+      std::memcpy(o, s + i, j - i);
+      o += j - i;
+    }
+    if (j == n) break;
+    const replacement& r = T.rep[static_cast<unsigned char>(s[j])];
+    std::memcpy(o, r.bytes, r.len);
+    o += r.len;
+    i = j + 1;
+  }
+  return o;
+}
+
+// ============================================================================================ SIMD kernels
+#ifdef WEBSEC_ESCAPE_X86
+
+// '<' 0x3C and '>' 0x3E differ in bit 1; '&' 0x26 and '\'' 0x27 in bit 0; '"' 0x22 alone.
+__attribute__((target("sse2"))) inline __m128i special16(__m128i v) {
+  __m128i ltgt = _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(2)), _mm_set1_epi8(0x3E));
+  __m128i amp = _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(1)), _mm_set1_epi8(0x27));
+  __m128i quot = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x22));
+  return _mm_or_si128(ltgt, _mm_or_si128(amp, quot));
+}
+
+__attribute__((target("sse2"))) std::size_t extra_sse2(const char* s, std::size_t n) {
+  std::size_t e = 0, i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    __m128i ltgt = _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(2)), _mm_set1_epi8(0x3E));
+    __m128i four = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(1)), _mm_set1_epi8(0x27)),
+                                _mm_cmpeq_epi8(v, _mm_set1_epi8(0x22)));
+    unsigned m3 = static_cast<unsigned>(_mm_movemask_epi8(ltgt));
+    unsigned m4 = static_cast<unsigned>(_mm_movemask_epi8(four));
+    if (m3 | m4) e += 3u * static_cast<unsigned>(__builtin_popcount(m3)) + 4u * static_cast<unsigned>(__builtin_popcount(m4));
+  }
+  return e + extra_scalar(s + i, n - i);
+}
+
+// Copies `len` (< 16 + 1) bytes of a segment; may write up to 16 bytes at o (the caller guarantees the room).
+__attribute__((target("sse2"))) inline void copy_seg16(char* o, const char* src, std::size_t len, const char* src_end) {
+  if (src + 16 <= src_end)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(o), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
+  else
+    std::memcpy(o, src, len);
+}
+
+__attribute__((target("sse2"))) char* escape_sse2_to(const char* s, std::size_t n, char* o, char* oend) {
+  const char* const send = s + n;
+  std::size_t i = 0;
+  while (i + 16 <= n) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(special16(v)));
+    if (bits == 0) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
+      i += 16;
+      o += 16;
+      continue;
+    }
+    if (oend - o < 16 * 5 + 16) break;  // the overshooting stores below need slack; finish exactly
+    std::size_t pos = 0;
+    do {
+      unsigned t = static_cast<unsigned>(__builtin_ctz(bits));
+      copy_seg16(o, s + i + pos, t - pos, send);
+      o += t - pos;
+      const replacement& r = T.rep[static_cast<unsigned char>(s[i + t])];
+      std::memcpy(o, r.bytes, 8);
+      o += r.len;
+      pos = t + 1;
+      bits &= bits - 1;
+    } while (bits);
+    copy_seg16(o, s + i + pos, 16 - pos, send);
+    o += 16 - pos;
+    i += 16;
+  }
+  return escape_scalar_to(s + i, n - i, o);
+}
+
+__attribute__((target("avx2"))) inline __m256i special32(__m256i v) {
+  __m256i ltgt = _mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(2)), _mm256_set1_epi8(0x3E));
+  __m256i amp = _mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(1)), _mm256_set1_epi8(0x27));
+  __m256i quot = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x22));
+  return _mm256_or_si256(ltgt, _mm256_or_si256(amp, quot));
+}
+
+__attribute__((target("avx2,popcnt"))) std::size_t extra_avx2(const char* s, std::size_t n) {
+  std::size_t e = 0, i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    __m256i ltgt = _mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(2)), _mm256_set1_epi8(0x3E));
+    __m256i four = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(1)), _mm256_set1_epi8(0x27)),
+                                   _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x22)));
+    if (_mm256_testz_si256(_mm256_or_si256(ltgt, four), _mm256_or_si256(ltgt, four))) continue;
+    unsigned m3 = static_cast<unsigned>(_mm256_movemask_epi8(ltgt));
+    unsigned m4 = static_cast<unsigned>(_mm256_movemask_epi8(four));
+    e += 3u * static_cast<unsigned>(__builtin_popcount(m3)) + 4u * static_cast<unsigned>(__builtin_popcount(m4));
+  }
+  return e + extra_sse2(s + i, n - i);
+}
+
+__attribute__((target("avx2"))) inline void copy_seg32(char* o, const char* src, std::size_t len, const char* src_end) {
+  if (src + 32 <= src_end)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src)));
+  else
+    std::memcpy(o, src, len);
+}
+
+// Escapes one 32-byte block that has specials (`bits`); writes up to 32 bytes past the result.
+__attribute__((target("avx2,bmi"))) inline char* escape_block32(const char* b, unsigned bits, char* o, const char* send) {
+  std::size_t pos = 0;
+  do {
+    unsigned t = static_cast<unsigned>(__builtin_ctz(bits));
+    copy_seg32(o, b + pos, t - pos, send);
+    o += t - pos;
+    const replacement& r = T.rep[static_cast<unsigned char>(b[t])];
+    std::memcpy(o, r.bytes, 8);
+    o += r.len;
+    pos = t + 1;
+    bits &= bits - 1;
+  } while (bits);
+  copy_seg32(o, b + pos, 32 - pos, send);
+  return o + (32 - pos);
+}
+
+__attribute__((target("avx2,bmi"))) char* escape_avx2_to(const char* s, std::size_t n, char* o, char* oend) {
+  const char* const send = s + n;
+  std::size_t i = 0;
+  constexpr std::ptrdiff_t slack = 32 * 5 + 32;
+  while (i + 64 <= n) {
+    __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
+    __m256i ma = special32(a), mb = special32(b);
+    __m256i any = _mm256_or_si256(ma, mb);
+    if (_mm256_testz_si256(any, any)) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), a);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 32), b);
+      i += 64;
+      o += 64;
+      continue;
+    }
+    if (oend - o < 2 * slack) goto tail;
+    {
+      unsigned ba = static_cast<unsigned>(_mm256_movemask_epi8(ma));
+      unsigned bb = static_cast<unsigned>(_mm256_movemask_epi8(mb));
+      if (ba) {
+        o = escape_block32(s + i, ba, o, send);
+      } else {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), a);
+        o += 32;
+      }
+      if (bb) {
+        o = escape_block32(s + i + 32, bb, o, send);
+      } else {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), b);
+        o += 32;
+      }
+    }
+    i += 64;
+  }
+  while (i + 32 <= n) {
+    __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    unsigned ba = static_cast<unsigned>(_mm256_movemask_epi8(special32(a)));
+    if (ba == 0) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), a);
+    } else {
+      if (oend - o < slack) break;
+      o = escape_block32(s + i, ba, o, send);
+      i += 32;
+      continue;
+    }
+    i += 32;
+    o += 32;
+  }
+tail:
+  return escape_sse2_to(s + i, n - i, o, oend);
+}
+
+#endif  // WEBSEC_ESCAPE_X86
+
+using extra_fn = std::size_t (*)(const char*, std::size_t);
+using escape_fn = char* (*)(const char*, std::size_t, char*, char*);
+
+char* escape_scalar_fn(const char* s, std::size_t n, char* o, char*) { return escape_scalar_to(s, n, o); }
+
+bool cpu_has(kernel k) {
+#ifdef WEBSEC_ESCAPE_X86
+  switch (k) {
+    case kernel::scalar: return true;
+    case kernel::sse2: return __builtin_cpu_supports("sse2");
+    case kernel::avx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt");
+  }
+  return false;
+#else
+  return k == kernel::scalar;
+#endif
+}
+
+struct dispatch {
+  kernel k;
+  extra_fn extra;
+  escape_fn esc;
+};
+
+dispatch make_dispatch(kernel k) {
+#ifdef WEBSEC_ESCAPE_X86
+  if (k == kernel::avx2 && cpu_has(kernel::avx2)) return {kernel::avx2, extra_avx2, escape_avx2_to};
+  if (k != kernel::scalar && cpu_has(kernel::sse2)) return {kernel::sse2, extra_sse2, escape_sse2_to};
+#endif
+  (void)k;
+  return {kernel::scalar, extra_scalar, escape_scalar_fn};
+}
+
+const dispatch& best() {
+  static const dispatch d = [] {
+    if (const char* env = std::getenv("WEBSEC_ESCAPE_KERNEL")) {  // force a kernel (benchmarks, debugging)
+      std::string_view e(env);
+      if (e == "scalar") return make_dispatch(kernel::scalar);
+      if (e == "sse2") return make_dispatch(kernel::sse2);
+    }
+    return make_dispatch(kernel::avx2);
+  }();
+  return d;
+}
+
+}  // namespace
+
+std::string_view to_string(kernel k) {
+  switch (k) {
+    case kernel::scalar: return "scalar";
+    case kernel::sse2: return "sse2";
+    case kernel::avx2: return "avx2";
+  }
+  return "?";
+}
+
+bool kernel_supported(kernel k) { return cpu_has(k); }
+kernel active_kernel() { return best().k; }
+
+std::size_t escaped_size(std::string_view s) { return s.size() + best().extra(s.data(), s.size()); }
+bool is_escape_free(std::string_view s) { return best().extra(s.data(), s.size()) == 0; }
+
+std::size_t escape_into(kernel k, std::string_view s, char* out) {
+  dispatch d = make_dispatch(k);
+  std::size_t total = s.size() + d.extra(s.data(), s.size());
+  return static_cast<std::size_t>(d.esc(s.data(), s.size(), out, out + total) - out);
+}
+
+std::string escape_with(kernel k, std::string_view s) {
+  dispatch d = make_dispatch(k);
+  std::size_t extra = d.extra(s.data(), s.size());
+  if (extra == 0) return std::string(s);
+  std::string r(s.size() + extra, '\0');
+  d.esc(s.data(), s.size(), r.data(), r.data() + r.size());
+  return r;
+}
+
+std::string escape(std::string_view s) {
+  const dispatch& d = best();
+  std::size_t extra = d.extra(s.data(), s.size());
+  if (extra == 0) return std::string(s);
+  std::string r(s.size() + extra, '\0');
+  d.esc(s.data(), s.size(), r.data(), r.data() + r.size());
+  return r;
+}
+
+void escape_append(std::string& out, std::string_view s) {
+  const dispatch& d = best();
+  std::size_t extra = d.extra(s.data(), s.size());
+  if (extra == 0) {
+    out.append(s);
+    return;
+  }
+  std::size_t at = out.size();
+  out.resize(at + s.size() + extra);
+  d.esc(s.data(), s.size(), out.data() + at, out.data() + out.size());
+}
+
+// ============================================================================================ UTF-8 helpers
+namespace {
+
+void put_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+/// Decodes one code point at s[i]. Strict UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF). An invalid byte
+/// decodes as U+DC00+byte, length 1, exactly what Python's surrogateescape yields.
+struct decoded {
+  char32_t cp;
+  std::size_t len;
+  bool valid;
+};
+
+decoded decode(std::string_view s, std::size_t i) {
+  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  std::size_t n = s.size();
+  auto cont = [&](std::size_t k) { return k < n && (b(k) & 0xC0) == 0x80; };
+  if (c < 0x80) return {c, 1, true};
+  if (c >= 0xC2 && c <= 0xDF && cont(i + 1)) return {char32_t(((c & 0x1F) << 6) | (b(i + 1) & 0x3F)), 2, true};
+  if (c >= 0xE0 && c <= 0xEF && cont(i + 1) && cont(i + 2)) {
+    unsigned char c1 = b(i + 1);
+    bool ok = (c == 0xE0) ? c1 >= 0xA0 : (c == 0xED) ? c1 <= 0x9F : true;
+    if (ok) return {char32_t(((c & 0x0F) << 12) | ((c1 & 0x3F) << 6) | (b(i + 2) & 0x3F)), 3, true};
+  }
+  if (c >= 0xF0 && c <= 0xF4 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
+    unsigned char c1 = b(i + 1);
+    bool ok = (c == 0xF0) ? c1 >= 0x90 : (c == 0xF4) ? c1 <= 0x8F : true;
+    if (ok)
+      return {char32_t(((c & 0x07) << 18) | ((c1 & 0x3F) << 12) | ((b(i + 2) & 0x3F) << 6) | (b(i + 3) & 0x3F)), 4,
+              true};
+  }
+  return {char32_t(0xDC00 + c), 1, false};
+}
+
+bool in_ranges(const detail::codepoint_range* r, std::size_t count, char32_t c) {
+  std::size_t lo = 0, hi = count;
+  while (lo < hi) {
+    std::size_t mid = (lo + hi) / 2;
+    if (r[mid].last < c)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < count && r[lo].first <= c && c <= r[lo].last;
+}
+
+bool python_isspace(char32_t c) {
+  for (std::size_t k = 0; k < detail::python_whitespace_count; ++k)
+    if (detail::python_whitespace[k] == c) return true;
+  return false;
+}
+
+}  // namespace
+
+// ============================================================================================ unescape
+
+std::optional<std::string_view> named_reference(std::string_view name) {
+  const detail::entity* b = detail::entities;
+  const detail::entity* e = detail::entities + detail::entity_count;
+  auto it = std::lower_bound(b, e, name, [](const detail::entity& x, std::string_view n) { return x.name < n; });
+  if (it != e && it->name == name) return it->value;
+  return std::nullopt;
+}
+
+namespace {
+
+void append_numeric(std::string& out, std::uint32_t num) {
+  for (std::size_t k = 0; k < detail::invalid_charref_count; ++k)
+    if (detail::invalid_charrefs[k].number == num) {
+      out += detail::invalid_charrefs[k].value;
+      return;
+    }
+  if ((num >= 0xD800 && num <= 0xDFFF) || num > 0x10FFFF) {
+    out += "\xEF\xBF\xBD";
+    return;
+  }
+  if (in_ranges(detail::invalid_codepoints, detail::invalid_codepoint_range_count, num)) return;
+  put_utf8(out, num);
+}
+
+inline bool name_stop(unsigned char c) {
+  return c == '\t' || c == '\n' || c == '\f' || c == ' ' || c == '<' || c == '&' || c == '#' || c == ';';
+}
+
+}  // namespace
+
+std::string unescape(std::string_view s) {
+  std::size_t p = s.find('&');
+  if (p == std::string_view::npos) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (p != std::string_view::npos) {
+    out.append(s.data() + i, p - i);
+    std::size_t q = p + 1;
+    if (q < n && s[q] == '#') {
+      // &#[0-9]+;?  |  &#[xX][0-9a-fA-F]+;?
+      ++q;
+      bool hex = q < n && (s[q] == 'x' || s[q] == 'X');
+      if (hex) ++q;
+      std::size_t ds = q;
+      std::uint32_t val = 0;
+      while (q < n) {
+        unsigned char c = static_cast<unsigned char>(s[q]);
+        unsigned d;
+        if (c >= '0' && c <= '9')
+          d = c - '0';
+        else if (hex && c >= 'a' && c <= 'f')
+          d = c - 'a' + 10;
+        else if (hex && c >= 'A' && c <= 'F')
+          d = c - 'A' + 10;
+        else
+          break;
+        val = val * (hex ? 16 : 10) + d;
+        if (val > 0x10FFFF) val = 0x110000;  // saturate: any larger value means U+FFFD
+        ++q;
+      }
+      if (q == ds) {  // "&#" or "&#x" without digits: not a reference
+        out += '&';
+        i = p + 1;
+      } else {
+        if (q < n && s[q] == ';') ++q;
+        append_numeric(out, val);
+        i = q;
+      }
+    } else {
+      // [^\t\n\f <&#;]{1,32};?  (32 characters; counting bytes instead gives the same output, see header)
+      std::size_t e = q;
+      while (e < n && e - q < 32 && !name_stop(static_cast<unsigned char>(s[e]))) ++e;
+      if (e == q) {
+        out += '&';
+        i = p + 1;
+      } else {
+        std::size_t name_end = (e < n && s[e] == ';') ? e + 1 : e;
+        std::string_view name = s.substr(q, name_end - q);
+        if (auto v = named_reference(name)) {
+          out += *v;
+        } else {
+          bool done = false;
+          for (std::size_t x = name.size() - 1; x >= 2 && x < name.size(); --x) {
+            if (auto pv = named_reference(name.substr(0, x))) {
+              out += *pv;
+              out.append(name.substr(x));
+              done = true;
+              break;
+            }
+          }
+          if (!done) {
+            out += '&';
+            out.append(name);
+          }
+        }
+        i = name_end;
+      }
+    }
+    p = s.find('&', i);
+  }
+  out.append(s.data() + i, n - i);
+  return out;
+}
+
+// ============================================================================================ striptags
+
+std::string collapse_whitespace(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  bool pending_space = false;
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t len = 1;
+    bool ws;
+    if (c < 0x80) {
+      ws = (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
+    } else {
+      decoded d = decode(s, i);
+      len = d.len;
+      ws = d.valid && python_isspace(d.cp);
+    }
+    if (ws) {
+      pending_space = !out.empty();
+    } else {
+      if (pending_space) out += ' ';
+      pending_space = false;
+      out.append(s.data() + i, len);
+    }
+    i += len;
+  }
+  return out;
+}
+
+namespace {
+
+// markupsafe 3.0: while (start := value.find("<!--")) != -1: end = value.find("-->", start); ... value[end+3:]
+std::string strip_comments_upstream(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t r = 0;  // the value is out + s[r:]; out never contains "<!--"
+  const std::size_t n = s.size();
+  auto at = [&](std::size_t c) -> char {  // combined index
+    return c < out.size() ? out[c] : s[r + (c - out.size())];
+  };
+  auto combined_size = [&]() { return out.size() + (n - r); };
+  auto match_at = [&](std::size_t c, std::string_view pat) {
+    if (c + pat.size() > combined_size()) return false;
+    for (std::size_t k = 0; k < pat.size(); ++k)
+      if (at(c + k) != pat[k]) return false;
+    return true;
+  };
+  for (;;) {
+    // first "<!--": it may start in the last 3 bytes of out (joined by a removal) or in s[r:]
+    std::size_t start = std::string_view::npos;
+    for (std::size_t k = std::min<std::size_t>(3, out.size()); k >= 1; --k)
+      if (match_at(out.size() - k, "<!--")) {
+        start = out.size() - k;
+        break;
+      }
+    if (start == std::string_view::npos) {
+      std::size_t q = s.find("<!--", r);
+      if (q == std::string_view::npos) break;
+      out.append(s.data() + r, q - r);
+      r = q;
+      start = out.size();
+    }
+    // first "-->" at or after start
+    std::size_t end = std::string_view::npos;
+    for (std::size_t c = start; c < out.size(); ++c)
+      if (match_at(c, "-->")) {
+        end = c;
+        break;
+      }
+    if (end == std::string_view::npos) {
+      std::size_t from = std::max(r, r + (start > out.size() ? start - out.size() : 0));
+      std::size_t q = s.find("-->", from);
+      if (q == std::string_view::npos) break;
+      end = out.size() + (q - r);
+    }
+    std::size_t new_r = r + (end + 3 - out.size());  // end + 3 > out.size(): "-->" cannot lie inside out's tail
+    out.resize(start);
+    r = new_r;
+  }
+  out.append(s.data() + r, n - r);
+  return out;
+}
+
+// markupsafe 2.1.2: _strip_comments_re = re.compile(r"<!--.*?-->", re.DOTALL); one left-to-right pass.
+std::string strip_comments_debian(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t r = 0;
+  for (;;) {
+    std::size_t q = s.find("<!--", r);
+    if (q == std::string_view::npos) break;
+    std::size_t e = s.find("-->", q + 4);
+    if (e == std::string_view::npos) break;
+    out.append(s.data() + r, q - r);
+    r = e + 3;
+  }
+  out.append(s.data() + r, s.size() - r);
+  return out;
+}
+
+// Both versions: the first '<' and the first '>' after it, repeatedly (3.0 loop == 2.1.2's `<.*?>` DOTALL).
+std::string strip_tags(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t r = 0;
+  for (;;) {
+    std::size_t q = s.find('<', r);
+    if (q == std::string_view::npos) break;
+    std::size_t e = s.find('>', q);
+    if (e == std::string_view::npos) break;
+    out.append(s.data() + r, q - r);
+    r = e + 1;
+  }
+  out.append(s.data() + r, s.size() - r);
+  return out;
+}
+
+}  // namespace
+
+std::string striptags(std::string_view s, profile p) {
+  std::string no_comments = p == profile::debian ? strip_comments_debian(s) : strip_comments_upstream(s);
+  return unescape(collapse_whitespace(strip_tags(no_comments)));
+}
+
+// ============================================================================================ markup
+
+operand::operand(double v) : text_(python_float_repr(v)), safe_(false) {}
+
+operand::operand(const markup& m) : text_(m.str()), safe_(true) {}
+
+std::string operand::html() const { return safe_ ? text_ : websec::escape::escape(text_); }
+
+markup markup::escape(const operand& s) { return markup(s.html()); }
+
+markup operator+(const markup& a, const operand& b) { return markup(a.str() + b.html()); }
+markup operator+(const operand& a, const markup& b) { return markup(a.html() + b.str()); }
+markup& markup::operator+=(const operand& b) {
+  s_ += b.html();
+  return *this;
+}
+
+result<markup> markup::percent(const std::vector<operand>& args) const {
+  std::string out;
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < s_.size(); ++i) {
+    char c = s_[i];
+    if (c != '%') {
+      out += c;
+      continue;
+    }
+    if (i + 1 >= s_.size()) return error{"format", i, "incomplete format", 500};
+    char k = s_[++i];
+    if (k == '%') {
+      out += '%';
+    } else if (k == 's') {
+      if (next >= args.size()) return error{"format", i, "not enough arguments for format string", 500};
+      out += args[next++].html();
+    } else {
+      return error{"format", i, std::string("unsupported format character '") + k + "'", 500};
+    }
+  }
+  if (next != args.size()) return error{"format", s_.size(), "not all arguments converted during string formatting", 500};
+  return markup(std::move(out));
+}
+
+result<markup> markup::format(const std::vector<operand>& args) const {
+  std::string out;
+  std::size_t auto_index = 0;
+  bool used_auto = false, used_manual = false;
+  for (std::size_t i = 0; i < s_.size(); ++i) {
+    char c = s_[i];
+    if (c == '{') {
+      if (i + 1 < s_.size() && s_[i + 1] == '{') {
+        out += '{';
+        ++i;
+        continue;
+      }
+      std::size_t close = s_.find('}', i + 1);
+      if (close == std::string::npos) return error{"format", i, "Single '{' encountered in format string", 500};
+      std::string_view field(s_.data() + i + 1, close - i - 1);
+      std::size_t index;
+      if (field.empty()) {
+        if (used_manual)
+          return error{"format", i, "cannot switch from manual field specification to automatic field numbering", 500};
+        used_auto = true;
+        index = auto_index++;
+      } else {
+        auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), index);
+        if (ec != std::errc() || ptr != field.data() + field.size())
+          return error{"format", i, "unsupported replacement field {" + std::string(field) + "}", 500};
+        if (used_auto)
+          return error{"format", i, "cannot switch from automatic field numbering to manual field specification", 500};
+        used_manual = true;
+      }
+      if (index >= args.size()) return error{"format", i, "Replacement index " + std::to_string(index) + " out of range", 500};
+      out += args[index].html();
+      i = close;
+    } else if (c == '}') {
+      if (i + 1 < s_.size() && s_[i + 1] == '}') {
+        out += '}';
+        ++i;
+        continue;
+      }
+      return error{"format", i, "Single '}' encountered in format string", 500};
+    } else {
+      out += c;
+    }
+  }
+  return markup(std::move(out));
+}
+
+markup markup::join(const std::vector<operand>& items) const {
+  std::string out;
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (k) out += s_;
+    out += items[k].html();
+  }
+  return markup(std::move(out));
+}
+
+// ============================================================================================ JSON
+
+json_value json_value::boolean(bool b) {
+  json_value v;
+  v.kind_ = type::boolean;
+  v.b_ = b;
+  return v;
+}
+json_value json_value::integer(long long i) {
+  json_value v;
+  v.kind_ = type::integer;
+  v.s_ = std::to_string(i);
+  return v;
+}
+json_value json_value::big_integer(std::string digits) {
+  json_value v;
+  v.kind_ = type::integer;
+  v.s_ = std::move(digits);
+  return v;
+}
+json_value json_value::number(double d) {
+  json_value v;
+  v.kind_ = type::number;
+  v.d_ = d;
+  return v;
+}
+json_value json_value::string(std::string s) {
+  json_value v;
+  v.kind_ = type::string;
+  v.s_ = std::move(s);
+  return v;
+}
+json_value json_value::array(std::vector<json_value> items) {
+  json_value v;
+  v.kind_ = type::array;
+  v.arr_ = std::move(items);
+  return v;
+}
+json_value json_value::object(std::vector<std::pair<std::string, json_value>> members) {
+  json_value v;
+  v.kind_ = type::object;
+  for (auto& [k, m] : members) v.set(std::move(k), std::move(m));
+  return v;
+}
+void json_value::set(std::string key, json_value v) {
+  for (auto& [k, m] : obj_)
+    if (k == key) {
+      m = std::move(v);
+      return;
+    }
+  obj_.emplace_back(std::move(key), std::move(v));
+}
+
+namespace {
+
+struct json_parser {
+  std::string_view t;
+  std::size_t i = 0;
+  static constexpr int max_depth = 512;
+
+  void ws() {
+    while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) ++i;
+  }
+  error fail(const std::string& msg) { return error{"json_syntax", i, msg, 400}; }
+
+  result<json_value> value(int depth) {
+    if (depth > max_depth) return error{"json_depth", i, "nesting deeper than 512", 400};
+    ws();
+    if (i >= t.size()) return fail("Expecting value");
+    char c = t[i];
+    if (c == '{') return object(depth);
+    if (c == '[') return array(depth);
+    if (c == '"') {
+      auto s = str();
+      if (!s) return s.err();
+      return json_value::string(std::move(*s));
+    }
+    if (t.substr(i, 4) == "null") return i += 4, json_value::null();
+    if (t.substr(i, 4) == "true") return i += 4, json_value::boolean(true);
+    if (t.substr(i, 5) == "false") return i += 5, json_value::boolean(false);
+    if (t.substr(i, 3) == "NaN") return i += 3, json_value::number(std::nan(""));
+    if (t.substr(i, 8) == "Infinity") return i += 8, json_value::number(INFINITY);
+    if (t.substr(i, 9) == "-Infinity") return i += 9, json_value::number(-INFINITY);
+    return number();
+  }
+
+  result<json_value> number() {
+    std::size_t st = i;
+    if (i < t.size() && t[i] == '-') ++i;
+    if (i >= t.size() || !(t[i] >= '0' && t[i] <= '9')) return i = st, fail("Expecting value");
+    if (t[i] == '0') {
+      ++i;
+    } else {
+      while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    }
+    bool is_float = false;
+    if (i + 1 < t.size() && t[i] == '.' && t[i + 1] >= '0' && t[i + 1] <= '9') {
+      is_float = true;
+      ++i;
+      while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    }
+    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+      std::size_t e = i + 1;
+      if (e < t.size() && (t[e] == '+' || t[e] == '-')) ++e;
+      if (e < t.size() && t[e] >= '0' && t[e] <= '9') {
+        while (e < t.size() && t[e] >= '0' && t[e] <= '9') ++e;
+        i = e;
+        is_float = true;
+      }
+    }
+    std::string lit(t.substr(st, i - st));
+    if (!is_float) {
+      if (lit == "-0") lit = "0";  // Python int("-0") == 0
+      return json_value::big_integer(lit);
+    }
+    return json_value::number(std::strtod(lit.c_str(), nullptr));
+  }
+
+  result<std::string> str() {
+    ++i;  // opening quote
+    std::string out;
+    for (;;) {
+      if (i >= t.size()) return fail("Unterminated string starting at");
+      unsigned char c = static_cast<unsigned char>(t[i]);
+      if (c == '"') {
+        ++i;
+        return out;
+      }
+      if (c < 0x20) return fail("Invalid control character at");
+      if (c != '\\') {
+        out += static_cast<char>(c);
+        ++i;
+        continue;
+      }
+      if (i + 1 >= t.size()) return fail("Unterminated string starting at");
+      char e = t[i + 1];
+      i += 2;
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          auto hex4 = [&](std::size_t at, std::uint32_t& v) {
+            if (at + 4 > t.size()) return false;
+            v = 0;
+            for (std::size_t k = 0; k < 4; ++k) {
+              char h = t[at + k];
+              unsigned d;
+              if (h >= '0' && h <= '9') d = h - '0';
+              else if (h >= 'a' && h <= 'f') d = h - 'a' + 10;
+              else if (h >= 'A' && h <= 'F') d = h - 'A' + 10;
+              else return false;
+              v = v * 16 + d;
+            }
+            return true;
+          };
+          std::uint32_t u;
+          if (!hex4(i, u)) return i -= 2, fail("Invalid \\uXXXX escape");
+          i += 4;
+          if (u >= 0xD800 && u <= 0xDBFF && i + 6 <= t.size() && t[i] == '\\' && t[i + 1] == 'u') {
+            std::uint32_t lo;
+            if (hex4(i + 2, lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+              u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+              i += 6;
+            }
+          }
+          if (u >= 0xDC80 && u <= 0xDCFF)
+            out += static_cast<char>(u - 0xDC00);  // surrogateescape: the byte this surrogate stands for
+          else
+            put_utf8(out, u);  // other lone surrogates: WTF-8 bytes (see json_value)
+          break;
+        }
+        default: return i -= 2, fail("Invalid \\escape");
+      }
+    }
+  }
+
+  result<json_value> array(int depth) {
+    ++i;
+    json_value v = json_value::array();
+    ws();
+    if (i < t.size() && t[i] == ']') return ++i, v;
+    for (;;) {
+      auto item = value(depth + 1);
+      if (!item) return item.err();
+      v.push_back(std::move(*item));
+      ws();
+      if (i < t.size() && t[i] == ',') {
+        ++i;
+        continue;
+      }
+      if (i < t.size() && t[i] == ']') return ++i, v;
+      return fail("Expecting ',' delimiter");
+    }
+  }
+
+  result<json_value> object(int depth) {
+    ++i;
+    json_value v = json_value::object();
+    ws();
+    if (i < t.size() && t[i] == '}') return ++i, v;
+    for (;;) {
+      ws();
+      if (i >= t.size() || t[i] != '"') return fail("Expecting property name enclosed in double quotes");
+      auto key = str();
+      if (!key) return key.err();
+      ws();
+      if (i >= t.size() || t[i] != ':') return fail("Expecting ':' delimiter");
+      ++i;
+      auto item = value(depth + 1);
+      if (!item) return item.err();
+      v.set(std::move(*key), std::move(*item));
+      ws();
+      if (i < t.size() && t[i] == ',') {
+        ++i;
+        continue;
+      }
+      if (i < t.size() && t[i] == '}') return ++i, v;
+      return fail("Expecting ',' delimiter");
+    }
+  }
+};
+
+// Python code points of a UTF-8/WTF-8 string (invalid bytes as U+DC80–U+DCFF).
+std::u32string code_points(std::string_view s) {
+  std::u32string out;
+  for (std::size_t i = 0; i < s.size();) {
+    decoded d = decode(s, i);
+    out += d.cp;
+    i += d.len;
+  }
+  return out;
+}
+
+void dump_string(std::string& out, std::string_view s, bool ensure_ascii) {
+  static const char* hex = "0123456789abcdef";
+  auto u4 = [&](std::uint32_t v) {
+    out += "\\u";
+    out += hex[(v >> 12) & 15];
+    out += hex[(v >> 8) & 15];
+    out += hex[(v >> 4) & 15];
+    out += hex[v & 15];
+  };
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+          if (c < 0x20 || (ensure_ascii && c == 0x7F)) u4(c);
+          else out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    decoded d = decode(s, i);
+    if (!ensure_ascii) {
+      out.append(s.data() + i, d.len);  // text kept as is (a surrogateescape byte goes back to its byte)
+    } else if (d.cp >= 0x10000) {
+      std::uint32_t v = d.cp - 0x10000;
+      u4(0xD800 + (v >> 10));
+      u4(0xDC00 + (v & 0x3FF));
+    } else {
+      u4(d.cp);
+    }
+    i += d.len;
+  }
+  out += '"';
+}
+
+void dump(std::string& out, const json_value& v, const dumps_options& o, int level) {
+  switch (v.kind()) {
+    case json_value::type::null: out += "null"; return;
+    case json_value::type::boolean: out += v.as_bool() ? "true" : "false"; return;
+    case json_value::type::integer: out += v.as_text(); return;
+    case json_value::type::number: {
+      double d = v.as_number();
+      if (std::isnan(d)) out += "NaN";
+      else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
+      else out += python_float_repr(d);
+      return;
+    }
+    case json_value::type::string: dump_string(out, v.as_text(), o.ensure_ascii); return;
+    case json_value::type::array: {
+      const auto& items = v.items();
+      if (items.empty()) {
+        out += "[]";
+        return;
+      }
+      out += '[';
+      std::string nl;
+      if (o.indent >= 0) nl = "\n" + std::string(static_cast<std::size_t>(o.indent) * (level + 1), ' ');
+      out += nl;
+      for (std::size_t k = 0; k < items.size(); ++k) {
+        if (k) out += o.indent >= 0 ? "," + nl : ", ";
+        dump(out, items[k], o, level + 1);
+      }
+      if (o.indent >= 0) out += "\n" + std::string(static_cast<std::size_t>(o.indent) * level, ' ');
+      out += ']';
+      return;
+    }
+    case json_value::type::object: {
+      const auto& members = v.members();
+      if (members.empty()) {
+        out += "{}";
+        return;
+      }
+      std::vector<const std::pair<std::string, json_value>*> order;
+      for (const auto& m : members) order.push_back(&m);
+      if (o.sort_keys) {
+        std::vector<std::pair<std::u32string, const std::pair<std::string, json_value>*>> keyed;
+        for (auto* m : order) keyed.emplace_back(code_points(m->first), m);
+        std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (std::size_t k = 0; k < keyed.size(); ++k) order[k] = keyed[k].second;
+      }
+      out += '{';
+      std::string nl;
+      if (o.indent >= 0) nl = "\n" + std::string(static_cast<std::size_t>(o.indent) * (level + 1), ' ');
+      out += nl;
+      for (std::size_t k = 0; k < order.size(); ++k) {
+        if (k) out += o.indent >= 0 ? "," + nl : ", ";
+        dump_string(out, order[k]->first, o.ensure_ascii);
+        out += ": ";
+        dump(out, order[k]->second, o, level + 1);
+      }
+      if (o.indent >= 0) out += "\n" + std::string(static_cast<std::size_t>(o.indent) * level, ' ');
+      out += '}';
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+result<json_value> json_value::parse(std::string_view text) {
+  json_parser p{text};
+  auto v = p.value(0);
+  if (!v) return v.err();
+  p.ws();
+  if (p.i != text.size()) return error{"json_syntax", p.i, "Extra data", 400};
+  return v;
+}
+
+std::string python_float_repr(double d) {
+  if (std::isnan(d)) return "nan";
+  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  // sci = [-]D[.DDD]e[+-]XX
+  std::string out;
+  std::size_t k = 0;
+  if (sci[0] == '-') {
+    out += '-';
+    k = 1;
+  }
+  std::size_t epos = sci.find('e');
+  std::string digits;
+  for (std::size_t j = k; j < epos; ++j)
+    if (sci[j] != '.') digits += sci[j];
+  int exp = std::atoi(sci.c_str() + epos + 1);
+  if (exp < -4 || exp >= 16) {
+    out += digits[0];
+    if (digits.size() > 1) {
+      out += '.';
+      out.append(digits, 1);
+    }
+    out += 'e';
+    out += exp < 0 ? '-' : '+';
+    int a = exp < 0 ? -exp : exp;
+    if (a < 10) out += '0';
+    out += std::to_string(a);
+    return out;
+  }
+  if (exp >= 0) {
+    std::size_t int_digits = static_cast<std::size_t>(exp) + 1;
+    if (digits.size() <= int_digits) {
+      out += digits;
+      out.append(int_digits - digits.size(), '0');
+      out += ".0";
+    } else {
+      out.append(digits, 0, int_digits);
+      out += '.';
+      out.append(digits, int_digits);
+    }
+  } else {
+    out += "0.";
+    out.append(static_cast<std::size_t>(-exp - 1), '0');
+    out += digits;
+  }
+  return out;
+}
+
+std::string dumps(const json_value& v, const dumps_options& o) {
+  std::string out;
+  dump(out, v, o, 0);
+  return out;
+}
+
+std::string htmlsafe_json(std::string_view j) {
+  std::string out;
+  out.reserve(j.size() + 16);
+  for (char c : j) {
+    switch (c) {
+      case '<': out += "\\u003c"; break;
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      case '\'': out += "\\u0027"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+markup tojson(const json_value& v, int indent) {
+  dumps_options o;
+  o.indent = indent;
+  return markup(htmlsafe_json(dumps(v, o)));
+}
+
+// ============================================================================================ xmlattr
+
+std::string python_repr(std::string_view s) {
+  bool has_sq = s.find('\'') != std::string_view::npos;
+  bool has_dq = s.find('"') != std::string_view::npos;
+  char q = (has_sq && !has_dq) ? '"' : '\'';
+  static const char* hex = "0123456789abcdef";
+  std::string out(1, q);
+  for (std::size_t i = 0; i < s.size();) {
+    decoded d = decode(s, i);
+    char32_t c = d.cp;
+    i += d.len;
+    if (c == static_cast<char32_t>(q) || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7F) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (!d.valid || in_ranges(detail::non_printable, detail::non_printable_count, c)) {
+      if (c < 0x100) {
+        out += "\\x";
+      } else if (c < 0x10000) {
+        out += "\\u";
+        out += hex[(c >> 12) & 15];
+        out += hex[(c >> 8) & 15];
+      } else {
+        out += "\\U";
+        for (int sh = 28; sh >= 8; sh -= 4) out += hex[(c >> sh) & 15];
+      }
+      out += hex[(c >> 4) & 15];
+      out += hex[c & 15];
+    } else {
+      put_utf8(out, c);
+    }
+  }
+  out += q;
+  return out;
+}
+
+result<markup> xmlattr(const std::vector<attribute>& items, bool autospace) {
+  std::string rv;
+  bool first = true;
+  for (const attribute& a : items) {
+    if (!a.value) continue;
+    for (std::size_t k = 0; k < a.key.size(); ++k) {
+      char c = a.key[k];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '/' || c == '>' ||
+          c == '=')
+        return error{"invalid_attribute_name", k, "Invalid character in attribute name: " + python_repr(a.key), 500};
+    }
+    if (!first) rv += ' ';
+    first = false;
+    rv += websec::escape::escape(a.key);
+    rv += "=\"";
+    rv += a.value->html();
+    rv += '"';
+  }
+  if (autospace && !rv.empty()) rv.insert(rv.begin(), ' ');
+  return markup(std::move(rv));
+}
+
+}  // namespace websec::escape
