@@ -1,0 +1,379 @@
+#include "websec/content_type.hpp"
+
+#include "text_util.hpp"
+#include "websec/charset.hpp"
+#include "websec/form_profile.hpp"
+
+namespace websec::content_type {
+namespace {
+using u32 = std::u32string;
+using u32v = std::u32string_view;
+using detail::py_isspace;
+
+void dict_set(std::vector<parameter>& params, std::string key, std::optional<std::string> value) {
+  for (auto& p : params)
+    if (p.key == key) { p.value = std::move(value); return; }
+  params.push_back({std::move(key), std::move(value)});
+}
+std::optional<std::string>* dict_find(std::vector<parameter>& params, const std::string& key) {
+  for (auto& p : params)
+    if (p.key == key) return &p.value;
+  return nullptr;
+}
+
+u32 lower(u32v s) {
+  u32 o(s);
+  for (auto& c : o) c = detail::py_lower(c);
+  return o;
+}
+
+int hexval(char32_t c) {
+  if (c >= '0' && c <= '9') return static_cast<int>(c - '0');
+  if (c >= 'a' && c <= 'f') return static_cast<int>(c - 'a' + 10);
+  if (c >= 'A' && c <= 'F') return static_cast<int>(c - 'A' + 10);
+  return -1;
+}
+
+// urllib.parse.unquote_to_bytes(str): UTF-8 encode, then %XX -> byte.
+std::string unquote_to_bytes(u32v s) {
+  std::string b = detail::to_utf8(s), out;
+  out.reserve(b.size());
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (b[i] == '%' && i + 2 < b.size() + 0 && i + 2 <= b.size() - 1 + 0) {
+      int h = hexval(static_cast<unsigned char>(b[i + 1])), l = hexval(static_cast<unsigned char>(b[i + 2]));
+      if (h >= 0 && l >= 0) { out.push_back(static_cast<char>(h * 16 + l)); i += 2; continue; }
+    }
+    out.push_back(b[i]);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- debian (werkzeug 2.2.2)
+// unquote_header_value(value, is_filename)
+u32 unquote_header_value_debian(u32v v, bool is_filename) {
+  if (!v.empty() && v.front() == U'"' && v.back() == U'"') {
+    u32v inner = v.size() >= 2 ? v.substr(1, v.size() - 2) : u32v();
+    if (!is_filename || inner.substr(0, 2) != U"\\\\") {
+      u32 a;  // replace("\\\\", "\\") then replace('\\"', '"')
+      for (std::size_t i = 0; i < inner.size(); ++i) {
+        if (inner[i] == U'\\' && i + 1 < inner.size() && inner[i + 1] == U'\\') { a.push_back(U'\\'); ++i; }
+        else a.push_back(inner[i]);
+      }
+      u32 b;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i] == U'\\' && i + 1 < a.size() && a[i + 1] == U'"') { b.push_back(U'"'); ++i; }
+        else b.push_back(a[i]);
+      }
+      return b;
+    }
+    return u32(inner);
+  }
+  return u32(v);
+}
+
+// "[^"\\]*(?:\\.[^"\\]*)*" at s[p]; returns end (one past the closing quote) or npos.
+std::size_t match_quoted(u32v s, std::size_t p) {
+  if (p >= s.size() || s[p] != U'"') return u32v::npos;
+  std::size_t q = p + 1;
+  while (q < s.size()) {
+    if (s[q] == U'"') return q + 1;
+    if (s[q] == U'\\') {
+      if (q + 1 >= s.size() || s[q + 1] == U'\n') return u32v::npos;
+      q += 2;
+      continue;
+    }
+    ++q;
+  }
+  return u32v::npos;
+}
+
+std::size_t skip_space(u32v s, std::size_t p) {
+  while (p < s.size() && py_isspace(s[p])) ++p;
+  return p;
+}
+
+result<options_header> parse_debian(u32v input) {
+  options_header out;
+  if (input.empty()) return out;
+  u32 v = U",";
+  for (char32_t c : input) v.push_back(c == U'\n' ? U',' : c);
+  // _option_header_start_mime_type: ,\s*([^;,\s]+)([;,]\s*.+)?
+  std::size_t i = skip_space(v, 1), start = i;
+  while (i < v.size() && v[i] != U';' && v[i] != U',' && !py_isspace(v[i])) ++i;
+  if (i == start) return out;
+  out.value = detail::to_utf8(u32v(v).substr(start, i - start));
+  if (!(i < v.size() && (v[i] == U';' || v[i] == U',') && v.size() - i >= 2)) return out;
+  u32v rest = u32v(v).substr(i);
+  std::optional<u32> continued_encoding;
+  std::size_t base = i - 1;  // offset into the caller's string
+  while (!rest.empty()) {
+    std::size_t p = 0;
+    if (rest[0] != U';') break;
+    p = skip_space(rest, 1);
+    if (p < rest.size() && rest[p] == U',') ++p;
+    p = skip_space(rest, p);
+    // key: quoted | [^\s;,=*]+
+    std::size_t kstart = p, kend = match_quoted(rest, p);
+    if (kend == u32v::npos) {
+      kend = p;
+      while (kend < rest.size() && !py_isspace(rest[kend]) && rest[kend] != U';' && rest[kend] != U',' &&
+             rest[kend] != U'=' && rest[kend] != U'*')
+        ++kend;
+      if (kend == p) break;
+    }
+    u32v key = rest.substr(kstart, kend - kstart);
+    p = kend;
+    // (?:\*(?P<count>\d+))?
+    bool has_count = false;
+    if (p < rest.size() && rest[p] == U'*' && p + 1 < rest.size() && detail::py_isdecimal(rest[p + 1])) {
+      p += 1;
+      while (p < rest.size() && detail::py_isdecimal(rest[p])) ++p;
+      has_count = true;
+    }
+    p = skip_space(rest, p);
+    std::optional<u32> encoding;
+    std::optional<u32v> value;
+    bool have_eq = false;
+    std::size_t q = p;
+    if (q < rest.size() && rest[q] == U'*') {
+      std::size_t r = skip_space(rest, q + 1);
+      if (r < rest.size() && rest[r] == U'=') {
+        have_eq = true;
+        p = skip_space(rest, r + 1);
+        // (?:(?P<encoding>[^\s]+?)'(?P<language>[^\s]*?)')?
+        bool found = false;
+        for (std::size_t e = p + 1; e < rest.size() && !found; ++e) {
+          if (py_isspace(rest[e - 1])) break;
+          if (rest[e] != U'\'') continue;
+          for (std::size_t l = e + 1; l < rest.size(); ++l) {
+            if (rest[l] == U'\'') {
+              encoding = u32(rest.substr(p, e - p));
+              p = l + 1;
+              found = true;
+              break;
+            }
+            if (py_isspace(rest[l])) break;
+          }
+        }
+      }
+    } else if (q < rest.size() && rest[q] == U'=') {
+      have_eq = true;
+      p = skip_space(rest, q + 1);
+    }
+    if (have_eq) {
+      std::size_t vend = match_quoted(rest, p);
+      if (vend == u32v::npos) {
+        vend = p;
+        while (vend < rest.size() && rest[vend] != U';' && rest[vend] != U',') ++vend;
+      }
+      if (vend > p) { value = rest.substr(p, vend - p); p = vend; }
+    }
+    p = skip_space(rest, p);
+    // processing
+    if (!has_count) {
+      continued_encoding.reset();
+    } else {
+      if (!encoding) encoding = continued_encoding;
+      continued_encoding = encoding;
+    }
+    std::string option = detail::to_utf8(lower(unquote_header_value_debian(key, false)));
+    std::optional<std::string> option_value;
+    if (value) {
+      u32 uv = unquote_header_value_debian(*value, option == "filename");
+      if (encoding) {
+        std::string bytes = unquote_to_bytes(uv);
+        auto d = charset::decode(bytes, detail::to_utf8(*encoding), charset::errors::strict);
+        if (d.st != charset::status::ok) {
+          error e;
+          e.offset = base + kstart;
+          if (d.st == charset::status::decode_error) { e.kind = "parameter_charset_decode"; e.http_status = 200; }
+          else if (d.st == charset::status::lookup_error) { e.kind = "unknown_charset"; e.http_status = 500; }
+          else { e.kind = "unsupported_charset"; e.http_status = 500; }
+          e.message = "parameter '" + option + "': " + d.message;
+          return e;
+        }
+        option_value = std::move(d.text);
+      } else {
+        option_value = detail::to_utf8(uv);
+      }
+    }
+    if (has_count) {
+      if (option_value) {
+        auto* cur = dict_find(out.params, option);
+        std::string prev = (cur && *cur) ? **cur : std::string();
+        dict_set(out.params, option, prev + *option_value);
+      }
+    } else {
+      dict_set(out.params, option, std::move(option_value));
+    }
+    base += p;
+    rest = rest.substr(p);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- upstream (werkzeug 3.1.8)
+bool token_char(char32_t c) {
+  if (c >= 0x80) return false;
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
+    case '^': case '`': case '|': case '~': return true;
+    default: return false;
+  }
+}
+bool charset_char(char32_t c) { return token_char(c) && c != '\''; }
+
+// urllib.parse.unquote(s, encoding, errors="replace"): ASCII runs are percent-decoded then decoded.
+u32 unquote_py(u32v s, const std::string& encoding) {
+  if (s.find(U'%') == u32v::npos) return u32(s);
+  u32 out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] >= 0x80) { out.push_back(s[i]); ++i; continue; }
+    std::size_t j = i;
+    while (j < s.size() && s[j] < 0x80) ++j;
+    std::string bytes = unquote_to_bytes(s.substr(i, j - i));
+    auto d = charset::decode(bytes, encoding, charset::errors::replace);
+    out += detail::from_utf8(d.text);
+    i = j;
+  }
+  return out;
+}
+
+bool ends_with_star_digits(u32v k, std::size_t* cut) {
+  // _continuation_re = \*(\d+)$ (ASCII)
+  std::size_t j = k.size();
+  while (j > 0 && k[j - 1] >= '0' && k[j - 1] <= '9') --j;
+  if (j == k.size() || j == 0 || k[j - 1] != U'*') return false;
+  *cut = j - 1;
+  return true;
+}
+
+options_header parse_upstream(u32v input) {
+  options_header out;
+  std::size_t semi = input.find(U';');
+  u32v value = detail::py_strip(input.substr(0, semi));
+  u32v rest = semi == u32v::npos ? u32v() : detail::py_strip(input.substr(semi + 1));
+  out.value = detail::to_utf8(value);
+  if (value.empty() || rest.empty()) return out;
+  std::vector<std::pair<u32, u32>> parts;
+  while (true) {
+    std::size_t k = 0;
+    while (k < rest.size() && token_char(rest[k])) ++k;
+    if (k > 0 && k < rest.size() && rest[k] == U'=') {
+      u32 pk = lower(rest.substr(0, k));
+      rest = rest.substr(k + 1);
+      std::size_t t = 0;
+      while (t < rest.size() && token_char(rest[t])) ++t;
+      if (t > 0) {
+        parts.emplace_back(pk, u32(rest.substr(0, t)));
+      } else if (!rest.empty() && rest[0] == U'"') {
+        std::size_t pos = 1;
+        while (pos < rest.size()) {
+          if (rest[pos] == U'\\' && pos + 1 < rest.size() && (rest[pos + 1] == U'\\' || rest[pos + 1] == U'"')) {
+            pos += 2;
+          } else if (rest[pos] == U'"') {
+            parts.emplace_back(pk, u32(rest.substr(0, pos + 1)));
+            rest = rest.substr(pos + 1);
+            break;
+          } else {
+            ++pos;
+          }
+        }
+      }
+    }
+    std::size_t end = rest.find(U';');
+    if (end == u32v::npos) break;
+    rest = detail::py_lstrip(rest.substr(end + 1));
+  }
+  std::string encoding;  // persists across parts, as in the Python loop
+  bool have_encoding = false;
+  std::string continued_encoding;
+  bool have_continued = false;
+  for (auto& [pk_in, pv_in] : parts) {
+    u32 pk = pk_in, pv = pv_in;
+    if (!pk.empty() && pk.back() == U'*') {
+      pk.pop_back();
+      // _charset_value_re: ([charset]*)'[charset]*'([token]+)   (a prefix match)
+      std::size_t a = 0;
+      while (a < pv.size() && charset_char(pv[a])) ++a;
+      bool matched = false;
+      if (a < pv.size() && pv[a] == U'\'') {
+        std::size_t b = a + 1;
+        while (b < pv.size() && charset_char(pv[b])) ++b;
+        if (b < pv.size() && pv[b] == U'\'') {
+          std::size_t c = b + 1, d = c;
+          while (d < pv.size() && token_char(pv[d])) ++d;
+          if (d > c) {
+            encoding = detail::to_utf8(lower(u32v(pv).substr(0, a)));
+            have_encoding = true;
+            pv = pv.substr(c, d - c);
+            matched = true;
+          }
+        }
+      }
+      (void)matched;
+      if (!have_encoding || encoding.empty()) {
+        encoding = continued_encoding;
+        have_encoding = have_continued;
+      }
+      if (have_encoding && (encoding == "ascii" || encoding == "us-ascii" || encoding == "utf-8" || encoding == "iso-8859-1")) {
+        continued_encoding = encoding;
+        have_continued = true;
+        pv = unquote_py(pv, encoding);
+      }
+    }
+    if (!pv.empty() && pv.front() == U'"' && pv.back() == U'"') {
+      u32v inner = pv.size() >= 2 ? u32v(pv).substr(1, pv.size() - 2) : u32v();
+      u32 a, b, c;
+      for (std::size_t i = 0; i < inner.size(); ++i) {
+        if (inner[i] == U'\\' && i + 1 < inner.size() && inner[i + 1] == U'\\') { a.push_back(U'\\'); ++i; }
+        else a.push_back(inner[i]);
+      }
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i] == U'\\' && i + 1 < a.size() && a[i + 1] == U'"') { b.push_back(U'"'); ++i; }
+        else b.push_back(a[i]);
+      }
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        if (b[i] == U'%' && i + 2 < b.size() && b[i + 1] == U'2' && b[i + 2] == U'2') { c.push_back(U'"'); i += 2; }
+        else c.push_back(b[i]);
+      }
+      pv = c;
+    }
+    std::size_t cut;
+    if (ends_with_star_digits(pk, &cut)) {
+      std::string key = detail::to_utf8(u32v(pk).substr(0, cut));
+      auto* cur = dict_find(out.params, key);
+      std::string prev = (cur && *cur) ? **cur : std::string();
+      dict_set(out.params, key, prev + detail::to_utf8(pv));
+    } else {
+      dict_set(out.params, detail::to_utf8(pk), detail::to_utf8(pv));
+    }
+  }
+  return out;
+}
+}  // namespace
+
+const parameter* options_header::find(std::string_view key) const {
+  for (auto& p : params)
+    if (p.key == key) return &p;
+  return nullptr;
+}
+std::string options_header::get(std::string_view key) const {
+  const parameter* p = find(key);
+  return (p && p->value) ? *p->value : std::string();
+}
+std::string options_header::mimetype() const {
+  return detail::to_utf8(lower(detail::from_utf8(value)));
+}
+
+result<options_header> parse_options_header(std::string_view utf8_value, profile p) {
+  u32 u = detail::from_utf8(utf8_value);
+  if (form_rules_for(p).options_header_regex) return parse_debian(u);
+  return parse_upstream(u);
+}
+
+std::string latin1_to_utf8(std::string_view bytes) { return detail::latin1_to_utf8(bytes); }
+
+}  // namespace websec::content_type
