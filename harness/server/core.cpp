@@ -63,6 +63,7 @@ void connection_core::start_message() {
   ex_.reset();
   stop_.reset();
   body_seen_ = 0;
+  scan_ = 0;
   is_head_method_ = false;
   parser_ = std::make_unique<parser_t>();
   parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(lim_.max_header_bytes, UINT32_MAX)));
@@ -81,11 +82,35 @@ void connection_core::on_data(std::string_view bytes) {
 
 void connection_core::step() {
   while (phase_ != phase::closed && !in_.empty()) {
+    if (!parser_->is_header_done()) {
+      // Hand Beast a header only once it is complete (an empty line, CRLF or bare LF) or over the limit, so that the
+      // outcome never depends on how the bytes were split into reads (Beast alone answers a broken request line
+      // with 400 or, when it arrives in pieces, with 431).
+      std::size_t from = scan_ > 2 ? scan_ - 2 : 0;
+      std::size_t lf = from;
+      bool complete = false;
+      while ((lf = in_.find('\n', lf)) != std::string::npos) {
+        if ((lf + 1 < in_.size() && in_[lf + 1] == '\n') ||
+            (lf + 2 < in_.size() && in_[lf + 1] == '\r' && in_[lf + 2] == '\n')) {
+          complete = true;
+          break;
+        }
+        ++lf;
+      }
+      scan_ = in_.size();
+      if (complete && lf >= lim_.max_header_bytes) return fail(431, "request header too large");
+      if (!complete) {
+        if (in_.size() > lim_.max_header_bytes) fail(431, "request header too large");
+        return;
+      }
+    }
     error_code ec;
     std::size_t n = parser_->put(net::buffer(in_.data(), in_.size()), ec);
     in_.erase(0, n);
     if (ec == http::error::need_more) {
-      if (!parser_->is_header_done() && in_.size() > lim_.max_header_bytes) fail(431, "request header too large");
+      // The header is complete (checked above) yet Beast wants more: it is malformed (e.g. a request line whose
+      // version is cut short by the empty line), whatever bytes follow.
+      if (!parser_->is_header_done()) fail(400, "malformed request header");
       return;
     }
     if (ec) {

@@ -1,0 +1,215 @@
+// http_request_fuzzer — raw bytes through websec-server's connection core (Boost.Beast's request parser with the
+// server's limits) into the server's app, exactly as a socket would deliver them.
+//
+// Input: byte 0 chooses the connection (bit 0: HTTPS, bit 1: plain-HTTP listener that redirects to HTTPS, bit 2:
+// small limits so that 413/431 paths are reached with short inputs; bits 3-7: how the bytes are split into reads);
+// the rest is what the client sends, one or more pipelined requests.
+//
+// Invariants (abort on violation):
+//   * every response carries the security headers of conformance/ROLES.md §3 (HSTS exactly on HTTPS), also errors,
+//     redirects and responses to requests that never completed their header
+//   * every status is one the server is allowed to send; 500 only from the deliberate /error role
+//   * no header name or value holds CR, LF or NUL; a response head stays under 64 KiB
+//   * the body bytes handed to the app never exceed the body limit
+//   * the output parses back (Beast's response parser) into exactly the responses the app produced, nothing after
+//     a `Connection: close`, `100 Continue` only before a final response
+//   * HTML responses never contain the canary `fzcanary` right after a raw `<`, `"` or `'` (escaping), a
+//     /reflect/script page has exactly one `</script`, and a /reflect/link href is never a dangerous URL
+//   * the same bytes split differently into reads give the same sequence of statuses
+#include "app.hpp"
+#include "core.hpp"
+#include "glue.hpp"
+
+#include <boost/beast/http.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace websec::server;
+namespace http = boost::beast::http;
+
+namespace {
+
+#define CHECK(cond, ...)                                                 \
+  do {                                                                   \
+    if (!(cond)) {                                                       \
+      std::fprintf(stderr, "http_request_fuzzer: invariant failed: %s: ", #cond); \
+      std::fprintf(stderr, __VA_ARGS__);                                 \
+      std::fprintf(stderr, "\n");                                        \
+      std::abort();                                                      \
+    }                                                                    \
+  } while (0)
+
+struct record {
+  int status = 0;
+  bool head_method = false;
+  bool has_head = false;
+  std::string path;
+  std::string content_type;
+  std::string body;
+  bool close = false;
+};
+
+bool bad_chars(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
+
+/// Wraps the app: records every response as the core emits it and checks the per-response invariants.
+class checking_handler final : public handler {
+ public:
+  checking_handler(app& a, bool https_expected) : a_(a) {}
+  std::unique_ptr<exchange> route(const request_head& head) override { return a_.route(head); }
+  response error_page(int status, std::string_view detail) override { return a_.error_page(status, detail); }
+  void decorate(response& res, const request_head* head, bool https) override {
+    a_.decorate(res, head, https);
+    record r;
+    r.status = res.result_int();
+    r.has_head = head != nullptr;
+    if (head) {
+      r.head_method = head->header.method() == http::verb::head;
+      std::string_view t = head->header.target();
+      r.path = std::string(t.substr(0, t.find('?')));
+    }
+    auto ct = res.find(http::field::content_type);
+    if (ct != res.end()) r.content_type = std::string(ct->value());
+    r.body = res.body();
+
+    auto val = [&](std::string_view name) -> std::string {
+      auto it = res.find(name);
+      return it == res.end() ? std::string("<absent>") : std::string(it->value());
+    };
+    CHECK(val("Content-Security-Policy") == csp_value, "status %d", r.status);
+    CHECK(val("X-Content-Type-Options") == xcto_value, "status %d", r.status);
+    CHECK(val("X-Frame-Options") == xfo_value, "status %d", r.status);
+    CHECK(val("Referrer-Policy") == referrer_value, "status %d", r.status);
+    CHECK((val("Strict-Transport-Security") == hsts_value) == https, "status %d https %d", r.status, int(https));
+    std::size_t head_bytes = 0;
+    for (const auto& f : res) {
+      CHECK(!bad_chars(f.name_string()) && !bad_chars(f.value()), "header %s", std::string(f.name_string()).c_str());
+      head_bytes += f.name_string().size() + f.value().size() + 4;
+    }
+    CHECK(head_bytes < 65536, "%zu", head_bytes);
+    static const int allowed[] = {200, 201, 302, 303, 308, 400, 401, 404, 405, 408, 413, 415, 431, 500, 501, 503};
+    bool ok = false;
+    for (int s : allowed) ok |= s == r.status;
+    CHECK(ok, "unexpected status %d for %s", r.status, r.path.c_str());
+    if (r.status == 500) CHECK(r.path == "/error", "500 on %s: %s", r.path.c_str(), r.body.c_str());
+    recs.push_back(std::move(r));
+  }
+  std::vector<record> recs;
+
+ private:
+  app& a_;
+};
+
+void check_html(const record& r) {
+  if (r.content_type.rfind("text/html", 0) != 0) return;
+  const std::string& b = r.body;
+  for (std::size_t p = b.find("fzcanary"); p != std::string::npos; p = b.find("fzcanary", p + 1)) {
+    if (p == 0) continue;
+    char prev = b[p - 1];
+    CHECK(prev != '<' && prev != '"' && prev != '\'', "raw %c before the canary on %s", prev, r.path.c_str());
+  }
+  if (r.path == "/reflect/script" && r.status == 200) {
+    std::size_t n = 0;
+    std::string lower = b;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (std::size_t p = lower.find("</script"); p != std::string::npos; p = lower.find("</script", p + 1)) ++n;
+    CHECK(n == 1, "%zu </script in a tojson page", n);
+  }
+  if (r.path == "/reflect/link" && r.status == 200 && glue::missing("url").empty()) {
+    auto start = b.find("href=\"");
+    CHECK(start != std::string::npos, "no href");
+    start += 6;
+    auto end = b.find('"', start);
+    CHECK(end != std::string::npos, "unterminated href");
+    CHECK(!glue::dangerous_url(std::string_view(b).substr(start, end - start)), "dangerous href rendered");
+  }
+}
+
+/// Parses the serialized output back into responses and compares with what the app produced.
+void check_wire(std::string_view out, const std::vector<record>& recs) {
+  std::size_t i = 0;
+  while (!out.empty()) {
+    static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+    if (out.substr(0, cont.size()) == cont) {
+      out.remove_prefix(cont.size());
+      CHECK(i < recs.size(), "100 Continue after the last response");
+      continue;
+    }
+    CHECK(i < recs.size(), "more responses on the wire than produced (%zu)", i);
+    http::response_parser<http::string_body> p;
+    p.eager(true);
+    p.body_limit(boost::none);
+    p.header_limit(1 << 20);
+    p.skip(recs[i].head_method);
+    boost::beast::error_code ec;
+    std::size_t n = p.put(boost::asio::buffer(out.data(), out.size()), ec);
+    CHECK(!ec && p.is_done(), "response %zu does not parse: %s", i, ec.message().c_str());
+    out.remove_prefix(n);
+    auto& m = p.get();
+    CHECK(m.result_int() == recs[i].status, "%d vs %d", m.result_int(), recs[i].status);
+    if (!recs[i].head_method) CHECK(m.body() == recs[i].body, "body of response %zu differs", i);
+    if (!m.keep_alive()) CHECK(out.empty(), "bytes after Connection: close");
+    ++i;
+  }
+  CHECK(i == recs.size(), "%zu responses on the wire, %zu produced", i, recs.size());
+}
+
+struct run_result {
+  std::vector<int> statuses;
+};
+
+run_result run(std::string_view bytes, unsigned flags, std::size_t piece) {
+  bool https = flags & 1;
+  app_config cfg;
+  cfg.now = [] { return std::int64_t{1700000000}; };
+  if (flags & 2) cfg.https_origin = "https://127.0.0.1:8443";
+  if (flags & 4) {
+    cfg.max_content_length = 256;
+    cfg.max_form_memory_size = 64;
+    cfg.max_form_parts = 4;
+  }
+  app a(cfg);
+  limits lim = a.connection_limits();
+  if (flags & 4) {
+    lim.max_header_bytes = 512;
+    lim.max_header_fields = 8;
+  }
+  checking_handler h(a, https);
+  stats st;
+  std::string out = serve_bytes(h, lim, https, bytes, piece, &st);
+  CHECK(st.max_body_bytes_consumed <= lim.max_content_length, "%llu body bytes over the limit %llu",
+        static_cast<unsigned long long>(st.max_body_bytes_consumed),
+        static_cast<unsigned long long>(lim.max_content_length));
+  for (const auto& r : h.recs) check_html(r);
+  check_wire(out, h.recs);
+  run_result rr;
+  for (const auto& r : h.recs) rr.statuses.push_back(r.status);
+  return rr;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1 || size > (1u << 20)) return 0;
+  static const std::size_t pieces[] = {0, 1, 2, 3, 5, 7, 11, 16, 31, 64, 100, 127, 256, 512, 1000, 4096,
+                                       0, 1, 2, 3, 5, 7, 11, 16, 31, 64, 100, 127, 256, 512, 1000, 4096};
+  unsigned flags = data[0] & 7;
+  std::size_t piece = pieces[data[0] >> 3];
+  std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+  run_result split = run(bytes, flags, piece);
+  if (piece != 0) {
+    run_result whole = run(bytes, flags, 0);
+    auto show = [](const run_result& r) {
+      std::string s;
+      for (int x : r.statuses) s += std::to_string(x) + " ";
+      return s;
+    };
+    CHECK(split.statuses == whole.statuses, "statuses depend on how the bytes were split: [%s] in pieces of %zu, [%s] whole",
+          show(split).c_str(), piece, show(whole).c_str());
+  }
+  return 0;
+}
