@@ -18,7 +18,6 @@ std::string_view missing(std::string_view feature) {
   if (feature == "forms") return "multipart";
   if (feature == "session") return "session";
   if (feature == "csrf") return "csrf";
-  if (feature == "cookie") return "cookie (parse_cookie_header)";
   return {};
 }
 
@@ -37,9 +36,10 @@ std::unique_ptr<form_reader> make_form_reader(std::string_view, std::optional<st
   unavailable("multipart");
 }
 std::optional<std::string> query_param(std::string_view, std::string_view) { unavailable("multipart"); }
-std::optional<std::string> request_cookie(std::string_view, std::string_view) {
-  // websec::cookie::parse_cookie_header is declared but not implemented in the library yet
-  unavailable("cookie");
+std::optional<std::string> request_cookie(std::string_view cookie_header, std::string_view name) {
+  for (auto& [k, v] : websec::cookie::parse_cookie_header(cookie_header, websec::profile::upstream))
+    if (k == name) return v;
+  return std::nullopt;
 }
 
 std::string set_cookie(std::string_view name, std::string_view value, const cookie_options& o) {
