@@ -1040,6 +1040,8 @@ std::vector<verdict> audit_set_cookie(const set_cookie& c, std::size_t line_size
           "Path=" + a.value + " does not start with '/'; browsers use the default path: write Path=/...");
     }
   }
+  if (!any_at_least(v, severity::low))
+    add("cookie.ok", severity::info, deletion ? "deletion cookie" : "Secure, HttpOnly and SameSite are set");
   return v;
 }
 

@@ -163,7 +163,8 @@ struct audit_options {
 ///   cookie.lifetime_too_long (medium), cookie.too_large (medium: > max_size bytes),
 ///   cookie.domain_scoped (low: sent to every subdomain), cookie.max_age_invalid / cookie.expires_invalid
 ///   (low: attribute ignored), cookie.duplicate_attribute (low), cookie.unknown_attribute (info),
-///   cookie.deletion (info: Max-Age<=0 or past Expires; flags are not judged for a deletion).
+///   cookie.deletion (info: Max-Age<=0 or past Expires; flags are not judged for a deletion),
+///   cookie.ok (info: nothing at or above low).
 std::vector<verdict> audit_set_cookie(std::string_view line, const audit_options& options = {});
 
 /// Same, for a line already parsed (size is judged on `line_size`, the length of the original line).
