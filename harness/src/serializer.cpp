@@ -1,0 +1,153 @@
+// itsdangerous serializers (see websec/serializer.hpp).
+#include "websec/serializer.hpp"
+
+#include <zlib.h>
+
+namespace websec::serializer {
+
+std::string zlib_compress(std::string_view data) {
+  uLongf cap = compressBound(static_cast<uLong>(data.size()));
+  std::string out(cap, '\0');
+  // compress2 = deflateInit(level) with windowBits 15, memLevel 8, Z_DEFAULT_STRATEGY: what CPython does.
+  if (compress2(reinterpret_cast<Bytef*>(out.data()), &cap, reinterpret_cast<const Bytef*>(data.data()),
+                static_cast<uLong>(data.size()), 6) != Z_OK)
+    return {};
+  out.resize(cap);
+  return out;
+}
+
+result<std::string> zlib_decompress(std::string_view data, std::size_t max_output) {
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return error{"zlib.error", 0, "Error while initialising decompression", 500};
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  std::string out;
+  char buf[16384];
+  int rc = Z_OK;
+  while (true) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    size_t produced = sizeof buf - zs.avail_out;
+    if (out.size() + produced > max_output) {
+      inflateEnd(&zs);
+      return error{"too_large", zs.total_in,
+                   "decompressed payload exceeds " + std::to_string(max_output) + " bytes", 413};
+    }
+    out.append(buf, produced);
+    if (rc == Z_STREAM_END) break;
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
+      inflateEnd(&zs);
+      return error{"zlib.error", zs.total_in, "Error -5 while decompressing data: incomplete or truncated stream", 500};
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      std::string msg = "Error " + std::to_string(rc) + " while decompressing data";
+      if (zs.msg) msg += std::string(": ") + zs.msg;
+      inflateEnd(&zs);
+      return error{"zlib.error", zs.total_in, msg, 500};
+    }
+    if (zs.avail_in == 0 && produced == 0) {
+      inflateEnd(&zs);
+      return error{"zlib.error", zs.total_in, "Error -5 while decompressing data: incomplete or truncated stream", 500};
+    }
+  }
+  inflateEnd(&zs);
+  return out;
+}
+
+std::string encode_payload(std::string_view json_bytes) {
+  std::string c = zlib_compress(json_bytes);
+  if (!c.empty() && c.size() + 1 < json_bytes.size()) return "." + signing::base64_encode(c);
+  return signing::base64_encode(json_bytes);
+}
+
+result<std::string> decode_payload(std::string_view payload, std::size_t max_decompressed) {
+  bool decompress = false;
+  if (!payload.empty() && payload[0] == '.') {
+    payload.remove_prefix(1);
+    decompress = true;
+  }
+  auto raw = signing::base64_decode(payload);
+  if (!raw) return error{"BadPayload", 0, "Could not base64 decode the payload because of an exception", 500};
+  if (!decompress) return std::move(raw.value());
+  auto inflated = zlib_decompress(*raw, max_decompressed);
+  if (!inflated) {
+    if (inflated.err().kind == "too_large")
+      return error{"BadPayload", 0, inflated.err().message, 413};
+    return error{"BadPayload", 0, "Could not zlib decompress the payload before decoding the payload", 500};
+  }
+  return std::move(inflated.value());
+}
+
+result<serializer> serializer::make(options o) {
+  signing::signer_options so;
+  so.secret_keys = o.secret_keys;
+  if (o.salt) so.salt = *o.salt;
+  so.sep = o.sep;
+  so.derivation = o.derivation;
+  so.digest_method = o.digest_method;
+  serializer s;
+  if (o.timed) {
+    auto t = signing::timestamp_signer::make(so);
+    if (!t) return t.err();
+    s.timed_ = std::move(t.value());
+  } else {
+    auto p = signing::signer::make(so);
+    if (!p) return p.err();
+    s.plain_ = std::move(p.value());
+  }
+  s.o_ = std::move(o);
+  return s;
+}
+
+result<std::string> serializer::dump_json(const json::value& obj) const {
+  if (o_.url_safe) return json::dumps(obj, json::compact(false));
+  return json::dumps(obj, json::dump_options{});
+}
+
+std::string serializer::dumps_text(std::string_view json_text, std::uint64_t ts) const {
+  std::string payload = o_.url_safe ? encode_payload(json_text) : std::string(json_text);
+  return o_.timed ? timed_.sign(payload, ts) : plain_.sign(payload);
+}
+
+result<std::string> serializer::dumps(const json::value& obj, std::uint64_t ts) const {
+  auto text = dump_json(obj);
+  if (!text) return text.err();
+  return dumps_text(*text, ts);
+}
+
+result<loaded_text> serializer::loads_text(std::string_view s, std::optional<std::int64_t> max_age,
+                                           std::int64_t now) const {
+  loaded_text out;
+  std::string_view payload;
+  if (o_.timed) {
+    auto r = timed_.unsign(s, max_age, now);
+    if (!r.ok) return error{r.kind, 0, r.message, r.kind == "ValueError" ? 500 : 0};
+    payload = r.value;
+    out.timestamp = r.timestamp;
+  } else {
+    auto r = plain_.unsign_view(s);
+    if (!r.had_sep) return error{"BadSignature", 0, "No " + signing::python_bytes_repr(o_.sep) + " found in value", 0};
+    if (!r.ok) return error{"BadSignature", 0, "Signature " + signing::python_bytes_repr(r.sig) + " does not match", 0};
+    payload = r.value;
+  }
+  if (o_.url_safe) {
+    auto d = decode_payload(payload, o_.max_decompressed);
+    if (!d) return d.err();
+    out.text = std::move(d.value());
+  } else {
+    out.text = std::string(payload);
+  }
+  if (!json::valid_utf8(out.text)) return error{"BadPayload", 0, std::string(load_error_message), 500};
+  return out;
+}
+
+result<loaded> serializer::loads(std::string_view s, std::optional<std::int64_t> max_age, std::int64_t now) const {
+  auto t = loads_text(s, max_age, now);
+  if (!t) return t.err();
+  auto v = json::loads(t->text, o_.json_limits);
+  if (!v) return error{"BadPayload", v.err().offset, std::string(load_error_message), 500};
+  return loaded{std::move(v.value()), t->timestamp};
+}
+
+}  // namespace websec::serializer

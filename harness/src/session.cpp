@@ -1,0 +1,935 @@
+// Flask's signed cookie session (see websec/session.hpp).
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+#include "websec/session.hpp"
+
+#include "websec/signing.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace websec::session {
+
+using json::value;
+namespace {
+const char kHex[] = "0123456789abcdef";
+constexpr std::string_view kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += (m <= 2);
+}
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+bool truthy(const value& v) {
+  switch (v.kind()) {
+    case json::kind::null: return false;
+    case json::kind::boolean: return v.as_bool();
+    case json::kind::integer: return !(v.int_fits() && v.as_int() == 0);
+    case json::kind::floating: return v.as_double() != 0.0;
+    case json::kind::string:
+    case json::kind::markup:
+    case json::kind::bytes: return !v.str().empty();
+    case json::kind::list:
+    case json::kind::tuple: return !v.items().empty();
+    case json::kind::dict: return !v.members().empty();
+    default: return true;
+  }
+}
+
+bool is_tag_key(std::string_view k) {
+  return k == " di" || k == " t" || k == " b" || k == " m" || k == " u" || k == " d";
+}
+
+std::string uuid_hex(const std::string& raw) {
+  std::string h;
+  for (unsigned char c : raw) {
+    h.push_back(kHex[c >> 4]);
+    h.push_back(kHex[c & 15]);
+  }
+  return h;
+}
+
+error untag_error(std::string py_exc, std::string msg) {
+  return error{"untag", 0, py_exc + ": " + msg, 500};
+}
+
+// Python str(datetime): isoformat(sep=' ').
+std::string datetime_str(const json::datetime_value& dt) {
+  std::int64_t days = floor_div(dt.local_seconds, 86400);
+  std::int64_t rem = dt.local_seconds - days * 86400;
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
+                static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+                static_cast<long long>(rem % 60));
+  std::string out = buf;
+  if (dt.microsecond) {
+    std::snprintf(buf, sizeof buf, ".%06d", dt.microsecond);
+    out += buf;
+  }
+  if (dt.tz != json::datetime_value::zone::naive) {
+    int off = dt.tz == json::datetime_value::zone::utc ? 0 : dt.offset_seconds;
+    char sign = off < 0 ? '-' : '+';
+    int a = off < 0 ? -off : off;
+    std::snprintf(buf, sizeof buf, "%c%02d:%02d", sign, a / 3600, a / 60 % 60);
+    out += buf;
+    if (a % 60) {
+      std::snprintf(buf, sizeof buf, ":%02d", a % 60);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// Python str(x): what Markup(x) stores for a non-str x.
+std::string python_str(const value& v) {
+  switch (v.kind()) {
+    case json::kind::string:
+    case json::kind::markup: return v.str();
+    case json::kind::uuid: {
+      std::string h = uuid_hex(v.str());
+      return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+    }
+    case json::kind::datetime: return datetime_str(v.dt());
+    default: return json::repr(v);
+  }
+}
+
+// int(text) for the ASCII forms Python accepts: optional sign, digits with single underscores between.
+bool py_int(std::string_view t, std::int64_t& out) {
+  if (t.empty()) return false;
+  bool neg = false;
+  size_t i = 0;
+  if (t[0] == '+' || t[0] == '-') {
+    neg = t[0] == '-';
+    i = 1;
+  }
+  if (i >= t.size()) return false;
+  std::int64_t v = 0;
+  bool prev_digit = false;
+  for (; i < t.size(); ++i) {
+    char c = t[i];
+    if (c == '_') {
+      if (!prev_digit || i + 1 >= t.size()) return false;
+      prev_digit = false;
+      continue;
+    }
+    if (c < '0' || c > '9') return false;
+    if (v > 1000000000000000LL) return false;  // far beyond any valid date field
+    v = v * 10 + (c - '0');
+    prev_digit = true;
+  }
+  if (!prev_digit) return false;
+  out = neg ? -v : v;
+  return true;
+}
+
+std::string lower(std::string_view s) {
+  std::string o(s);
+  for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return o;
+}
+std::string upper(std::string_view s) {
+  std::string o(s);
+  for (auto& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return o;
+}
+
+bool is_py_space(unsigned char c) { return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------- dates
+
+std::string http_date(std::int64_t ts) {
+  std::int64_t days = floor_div(ts, 86400);
+  std::int64_t rem = ts - days * 86400;
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  int wd = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday (index 3 from Monday)
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02lld:%02lld:%02lld GMT", std::string(kDays[wd]).c_str(), d,
+                std::string(kMonths[m - 1]).c_str(), static_cast<long long>(y), static_cast<long long>(rem / 3600),
+                static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
+  return buf;
+}
+
+std::optional<json::datetime_value> parse_http_date(std::string_view text) {
+  // email.utils._parsedate_tz (CPython 3.11) then parsedate_to_datetime and werkzeug's naive → UTC.
+  std::vector<std::string> data;
+  {
+    size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && is_py_space(static_cast<unsigned char>(text[i]))) ++i;
+      size_t j = i;
+      while (j < text.size() && !is_py_space(static_cast<unsigned char>(text[j]))) ++j;
+      if (j > i) data.emplace_back(text.substr(i, j - i));
+      i = j;
+    }
+  }
+  if (data.empty()) return std::nullopt;
+  static const std::vector<std::string> daynames = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  static const std::vector<std::string> monthnames = {
+      "jan",     "feb",      "mar",   "apr",   "may",  "jun",  "jul",    "aug",       "sep",     "oct",
+      "nov",     "dec",      "january", "february", "march", "april", "may",  "june",     "july",    "august",
+      "september", "october", "november", "december"};
+  auto in = [](const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  };
+  if (data[0].back() == ',' || in(daynames, lower(data[0]))) {
+    data.erase(data.begin());
+  } else {
+    size_t c = data[0].rfind(',');
+    if (c != std::string::npos) data[0] = data[0].substr(c + 1);
+  }
+  if (data.size() == 3) {
+    std::vector<std::string> stuff;
+    size_t start = 0;
+    const std::string& d0 = data[0];
+    while (true) {
+      size_t p = d0.find('-', start);
+      stuff.push_back(d0.substr(start, p == std::string::npos ? std::string::npos : p - start));
+      if (p == std::string::npos) break;
+      start = p + 1;
+    }
+    if (stuff.size() == 3) {
+      std::vector<std::string> nd = stuff;
+      nd.insert(nd.end(), data.begin() + 1, data.end());
+      data = nd;
+    }
+  }
+  if (data.size() == 4) {
+    std::string s = data[3];
+    size_t p = s.find('+');
+    if (p == std::string::npos) p = s.find('-');
+    if (p != std::string::npos && p > 0) {
+      data[3] = s.substr(0, p);
+      data.push_back(s.substr(p));
+    } else {
+      data.push_back("");
+    }
+  }
+  if (data.size() < 5) return std::nullopt;
+  std::string dd = data[0], mm = data[1], yy = data[2], tm = data[3], tz = data[4];
+  if (dd.empty() || mm.empty() || yy.empty()) return std::nullopt;
+  mm = lower(mm);
+  if (!in(monthnames, mm)) {
+    std::string t = dd;
+    dd = mm;
+    mm = lower(t);
+    if (!in(monthnames, mm)) return std::nullopt;
+  }
+  int month = static_cast<int>(std::find(monthnames.begin(), monthnames.end(), mm) - monthnames.begin()) + 1;
+  if (month > 12) month -= 12;
+  if (!dd.empty() && dd.back() == ',') dd.pop_back();
+  if (yy.find(':') != std::string::npos && yy.find(':') > 0) std::swap(yy, tm);
+  if (!yy.empty() && yy.back() == ',') {
+    yy.pop_back();
+    if (yy.empty()) return std::nullopt;
+  }
+  if (!yy.empty() && !(yy[0] >= '0' && yy[0] <= '9')) std::swap(yy, tz);
+  if (!tm.empty() && tm.back() == ',') tm.pop_back();
+  std::vector<std::string> parts;
+  auto split = [](const std::string& s, char sep) {
+    std::vector<std::string> v;
+    size_t start = 0;
+    while (true) {
+      size_t p = s.find(sep, start);
+      v.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
+      if (p == std::string::npos) break;
+      start = p + 1;
+    }
+    return v;
+  };
+  parts = split(tm, ':');
+  std::string thh, tmm, tss = "0";
+  if (parts.size() == 2) {
+    thh = parts[0];
+    tmm = parts[1];
+  } else if (parts.size() == 3) {
+    thh = parts[0];
+    tmm = parts[1];
+    tss = parts[2];
+  } else if (parts.size() == 1 && parts[0].find('.') != std::string::npos) {
+    auto p2 = split(parts[0], '.');
+    if (p2.size() == 2) {
+      thh = p2[0];
+      tmm = p2[1];
+    } else if (p2.size() == 3) {
+      thh = p2[0];
+      tmm = p2[1];
+      tss = p2[2];
+    } else {
+      return std::nullopt;
+    }
+  } else {
+    return std::nullopt;
+  }
+  std::int64_t Y, D, H, M, S;
+  if (!py_int(yy, Y) || !py_int(dd, D) || !py_int(thh, H) || !py_int(tmm, M) || !py_int(tss, S)) return std::nullopt;
+  if (Y < 100) Y += Y > 68 ? 1900 : 2000;
+  std::optional<std::int64_t> tzoffset;
+  std::string TZ = upper(tz);
+  static const std::pair<const char*, int> zones[] = {{"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"Z", 0},
+                                                      {"AST", -400}, {"ADT", -300}, {"EST", -500}, {"EDT", -400},
+                                                      {"CST", -600}, {"CDT", -500}, {"MST", -700}, {"MDT", -600},
+                                                      {"PST", -800}, {"PDT", -700}};
+  bool found = false;
+  for (auto& z : zones)
+    if (TZ == z.first) {
+      tzoffset = z.second;
+      found = true;
+    }
+  if (!found) {
+    std::int64_t v;
+    if (py_int(TZ, v)) tzoffset = v;
+    if (tzoffset && *tzoffset == 0 && !TZ.empty() && TZ[0] == '-') tzoffset.reset();
+  }
+  if (tzoffset && *tzoffset) {
+    std::int64_t sign = *tzoffset < 0 ? -1 : 1;
+    std::int64_t a = *tzoffset < 0 ? -*tzoffset : *tzoffset;
+    tzoffset = sign * ((a / 100) * 3600 + (a % 100) * 60);
+  }
+  // datetime(*dtuple[:6], tzinfo=...) validation (ValueError → parse_date returns None)
+  if (Y < 1 || Y > 9999 || month < 1 || month > 12 || D < 1 || H < 0 || H > 23 || M < 0 || M > 59 || S < 0 || S > 59)
+    return std::nullopt;
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
+  int maxd = mdays[month - 1] + (month == 2 && leap ? 1 : 0);
+  if (D > maxd) return std::nullopt;
+  json::datetime_value dt;
+  dt.local_seconds = days_from_civil(Y, static_cast<unsigned>(month), static_cast<unsigned>(D)) * 86400 + H * 3600 +
+                     M * 60 + S;
+  if (!tzoffset || *tzoffset == 0) {
+    dt.tz = json::datetime_value::zone::utc;
+  } else {
+    if (*tzoffset <= -86400 || *tzoffset >= 86400) return std::nullopt;  // timezone() range
+    dt.tz = json::datetime_value::zone::offset;
+    dt.offset_seconds = static_cast<std::int32_t>(*tzoffset);
+  }
+  return dt;
+}
+
+// ---------------------------------------------------------------------------------------------- tagged JSON
+
+value tag(const value& v) {
+  switch (v.kind()) {
+    case json::kind::dict: {
+      if (v.members().size() == 1 && is_tag_key(v.members()[0].first)) {
+        std::vector<value::member> m;
+        m.emplace_back(v.members()[0].first + "__", tag(v.members()[0].second));
+        return value::dict({{" di", value::dict(std::move(m))}});
+      }
+      std::vector<value::member> m;
+      m.reserve(v.members().size());
+      for (const auto& [k, x] : v.members()) m.emplace_back(k, tag(x));
+      return value::dict(std::move(m));
+    }
+    case json::kind::tuple: {
+      std::vector<value> items;
+      for (const auto& x : v.items()) items.push_back(tag(x));
+      return value::dict({{" t", value::list(std::move(items))}});
+    }
+    case json::kind::list: {
+      std::vector<value> items;
+      items.reserve(v.items().size());
+      for (const auto& x : v.items()) items.push_back(tag(x));
+      return value::list(std::move(items));
+    }
+    case json::kind::bytes:
+      return value::dict({{" b", value::string(signing::base64_encode_standard(v.str()))}});
+    case json::kind::markup: return value::dict({{" m", value::string(v.str())}});
+    case json::kind::uuid: return value::dict({{" u", value::string(uuid_hex(v.str()))}});
+    case json::kind::datetime: return value::dict({{" d", value::string(http_date(v.dt().utc_seconds()))}});
+    default: return v;
+  }
+}
+
+result<std::string> tagged_dumps(const value& v) { return json::dumps(tag(v), json::compact(true, true)); }
+
+namespace {
+result<value> untag_one(value v);
+
+result<value> to_tuple(const value& x) {
+  switch (x.kind()) {
+    case json::kind::list:
+    case json::kind::tuple: return value::tuple(x.items());
+    case json::kind::string:
+    case json::kind::markup: {
+      std::vector<value> chars;
+      const std::string& s = x.str();
+      for (size_t i = 0; i < s.size();) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        size_t l = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        l = std::min(l, s.size() - i);
+        chars.push_back(value::string(s.substr(i, l)));
+        i += l;
+      }
+      return value::tuple(std::move(chars));
+    }
+    case json::kind::dict: {
+      std::vector<value> keys;
+      for (const auto& m : x.members()) keys.push_back(value::string(m.first));
+      return value::tuple(std::move(keys));
+    }
+    case json::kind::bytes: {
+      std::vector<value> ints;
+      for (unsigned char c : x.str()) ints.push_back(value::integer(c));
+      return value::tuple(std::move(ints));
+    }
+    default: return untag_error("TypeError", "object is not iterable");
+  }
+}
+
+result<value> to_bytes(const value& x) {
+  std::string_view data;
+  if (x.kind() == json::kind::string || x.kind() == json::kind::markup) {
+    for (unsigned char c : x.str())
+      if (c >= 0x80) return untag_error("ValueError", "string argument should contain only ASCII characters");
+    data = x.str();
+  } else if (x.kind() == json::kind::bytes) {
+    data = x.str();
+  } else {
+    return untag_error("TypeError", "argument should be a bytes-like object or ASCII string");
+  }
+  auto r = signing::a2b_base64(data);
+  if (!r) return untag_error("binascii.Error", r.err().message);
+  return value::bytes(std::move(r.value()));
+}
+
+result<value> to_uuid(const value& x) {
+  if (x.kind() != json::kind::string && x.kind() != json::kind::markup)
+    return untag_error("AttributeError", "object has no attribute 'replace'");
+  std::string h = x.str();
+  auto erase_all = [](std::string& s, std::string_view what) {
+    for (size_t p; (p = s.find(what)) != std::string::npos;) s.erase(p, what.size());
+  };
+  erase_all(h, "urn:");
+  erase_all(h, "uuid:");
+  size_t b = h.find_first_not_of("{}");
+  size_t e = h.find_last_not_of("{}");
+  h = b == std::string::npos ? std::string() : h.substr(b, e - b + 1);
+  erase_all(h, "-");
+  // len() counts code points
+  size_t cps = 0;
+  for (unsigned char c : h)
+    if ((c & 0xC0) != 0x80) ++cps;
+  if (cps != 32) return untag_error("ValueError", "badly formed hexadecimal UUID string");
+  // int(h, 16): whitespace, sign, 0x prefix, single underscores between digits
+  std::string_view t = h;
+  while (!t.empty() && is_py_space(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+  while (!t.empty() && is_py_space(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+  bool neg = false;
+  if (!t.empty() && (t[0] == '+' || t[0] == '-')) {
+    neg = t[0] == '-';
+    t.remove_prefix(1);
+  }
+  bool prefixed = false;
+  if (t.size() >= 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
+    t.remove_prefix(2);
+    prefixed = true;
+  }
+  std::string digits;
+  bool prev_digit = prefixed;  // "0x_1" is allowed
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (c == '_') {
+      if (!prev_digit || i + 1 >= t.size()) return untag_error("ValueError", "invalid literal for int() with base 16");
+      prev_digit = false;
+      continue;
+    }
+    int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+    if (v < 0) return untag_error("ValueError", "invalid literal for int() with base 16");
+    digits.push_back(kHex[v]);
+    prev_digit = true;
+  }
+  if (digits.empty() || !prev_digit) return untag_error("ValueError", "invalid literal for int() with base 16");
+  size_t nz = digits.find_first_not_of('0');
+  std::string sig = nz == std::string::npos ? "" : digits.substr(nz);
+  if (neg && !sig.empty()) return untag_error("ValueError", "int is out of range (need a 128-bit value)");
+  if (sig.size() > 32) return untag_error("ValueError", "int is out of range (need a 128-bit value)");
+  sig.insert(0, 32 - sig.size(), '0');
+  std::string raw(16, '\0');
+  for (size_t i = 0; i < 16; ++i) {
+    auto nib = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+    raw[i] = static_cast<char>(nib(sig[2 * i]) * 16 + nib(sig[2 * i + 1]));
+  }
+  return value::uuid(std::move(raw));
+}
+
+result<value> to_datetime(const value& x) {
+  if (!truthy(x)) return value();  // parsedate_to_datetime raises ValueError → parse_date returns None
+  if (x.kind() == json::kind::bytes) return value();  // TypeError inside, caught → None
+  if (x.kind() != json::kind::string && x.kind() != json::kind::markup)
+    return untag_error("AttributeError", "object has no attribute 'split'");
+  auto dt = parse_http_date(x.str());
+  if (!dt) return value();
+  return value::datetime(*dt);
+}
+
+// TaggedJSONSerializer.untag on one dict whose children are already untagged.
+result<value> untag_one(value v) {
+  if (v.kind() != json::kind::dict || v.members().size() != 1) return v;
+  const std::string& key = v.members()[0].first;
+  if (!is_tag_key(key)) return v;
+  value& x = v.members()[0].second;
+  if (key == " t") return to_tuple(x);
+  if (key == " b") return to_bytes(x);
+  if (key == " m") {
+    if (x.kind() == json::kind::string || x.kind() == json::kind::markup) return value::markup(x.str());
+    return value::markup(python_str(x));
+  }
+  if (key == " u") return to_uuid(x);
+  if (key == " d") return to_datetime(x);
+  // " di": {key[:-2]: value[key]} with key = next(iter(value))
+  if (x.kind() == json::kind::dict) {
+    if (x.members().empty()) return untag_error("StopIteration", "empty dict under ' di'");
+    std::string k = x.members()[0].first;
+    // key[:-2] counts code points
+    size_t cut = k.size();
+    for (int n = 0; n < 2 && cut > 0; ++n) {
+      --cut;
+      while (cut > 0 && (static_cast<unsigned char>(k[cut]) & 0xC0) == 0x80) --cut;
+    }
+    std::vector<value::member> m;
+    m.emplace_back(k.substr(0, cut), std::move(x.members()[0].second));
+    return value::dict(std::move(m));
+  }
+  if (x.kind() == json::kind::string || x.kind() == json::kind::markup)
+    return untag_error(x.str().empty() ? "StopIteration" : "TypeError", "string indices must be integers");
+  if ((x.kind() == json::kind::list || x.kind() == json::kind::tuple) && x.items().empty())
+    return untag_error("StopIteration", "empty list under ' di'");
+  return untag_error("TypeError", "' di' value is not a dict");
+}
+}  // namespace
+
+result<value> untag(value v) {
+  if (v.kind() == json::kind::dict) {
+    for (auto& m : v.members()) {
+      auto r = untag(std::move(m.second));
+      if (!r) return r.err();
+      m.second = std::move(r.value());
+    }
+    return untag_one(std::move(v));
+  }
+  if (v.kind() == json::kind::list) {
+    for (auto& it : v.items()) {
+      auto r = untag(std::move(it));
+      if (!r) return r.err();
+      it = std::move(r.value());
+    }
+  }
+  return v;
+}
+
+result<value> tagged_loads(std::string_view text, const json::load_limits& limits) {
+  auto v = json::loads(text, limits);
+  if (!v) return v.err();
+  return untag(std::move(v.value()));
+}
+
+// ---------------------------------------------------------------------------------------------- cookies
+
+std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string_view h) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto strip = [](std::string_view s) {
+    while (!s.empty() && is_py_space(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && is_py_space(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+  };
+  size_t i = 0;
+  while (i <= h.size()) {
+    // key: [^=;]*
+    size_t k0 = i;
+    while (i < h.size() && h[i] != '=' && h[i] != ';') ++i;
+    std::string_view key = strip(h.substr(k0, i - k0));
+    std::string_view val;
+    if (i < h.size() && h[i] == '=') {
+      ++i;
+      size_t j = i;
+      while (j < h.size() && is_py_space(static_cast<unsigned char>(h[j]))) ++j;
+      bool done = false;
+      if (j < h.size() && h[j] == '"') {
+        size_t q = j + 1;
+        while (q < h.size() && h[q] != '"') q += (h[q] == '\\' && q + 1 < h.size()) ? 2 : 1;
+        if (q < h.size()) {
+          size_t after = q + 1;
+          while (after < h.size() && is_py_space(static_cast<unsigned char>(h[after]))) ++after;
+          if (after >= h.size() || h[after] == ';') {
+            val = h.substr(j, q + 1 - j);
+            i = after;
+            done = true;
+          }
+        }
+      }
+      if (!done) {
+        size_t e = h.find(';', i);
+        if (e == std::string_view::npos) e = h.size();
+        val = strip(h.substr(i, e - i));
+        i = e;
+      }
+    }
+    if (!key.empty()) {
+      std::string v(val);
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
+        std::string u;
+        for (size_t p = 1; p + 1 < v.size(); ++p) {
+          if (v[p] == '\\' && p + 2 < v.size()) {
+            if (p + 3 < v.size() && v[p + 1] >= '0' && v[p + 1] <= '3' && v[p + 2] >= '0' && v[p + 2] <= '7' &&
+                v[p + 3] >= '0' && v[p + 3] <= '7') {
+              u.push_back(static_cast<char>((v[p + 1] - '0') * 64 + (v[p + 2] - '0') * 8 + (v[p + 3] - '0')));
+              p += 3;
+            } else {
+              u.push_back(v[p + 1]);
+              ++p;
+            }
+          } else {
+            u.push_back(v[p]);
+          }
+        }
+        v = u;
+      }
+      out.emplace_back(std::string(key), std::move(v));
+    }
+    if (i >= h.size()) break;
+    ++i;  // the ';'
+  }
+  return out;
+}
+
+result<std::string> extract_cookie_value(std::string_view text, std::string_view name) {
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+  };
+  text = trim(text);
+  if (text.empty()) return error{"malformed_cookie", 0, "no cookie given (empty input)", 400};
+  auto starts_ci = [](std::string_view s, std::string_view p) {
+    if (s.size() < p.size()) return false;
+    for (size_t i = 0; i < p.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(s[i])) != p[i]) return false;
+    return true;
+  };
+  if (starts_ci(text, "set-cookie:")) {
+    std::string_view rest = trim(text.substr(11));
+    size_t semi = rest.find(';');
+    std::string_view first = rest.substr(0, semi);
+    size_t eq = first.find('=');
+    if (eq == std::string_view::npos)
+      return error{"malformed_cookie", 11, "Set-Cookie header has no name=value pair", 400};
+    auto pairs = parse_cookie_header(first);
+    if (pairs.empty() || pairs[0].second.empty())
+      return error{"malformed_cookie", 11, "Set-Cookie header carries an empty cookie value", 400};
+    return pairs[0].second;
+  }
+  bool header = false;
+  if (starts_ci(text, "cookie:")) {
+    text = trim(text.substr(7));
+    header = true;
+  }
+  std::string prefix = std::string(name) + "=";
+  if (header || text.substr(0, prefix.size()) == prefix || text.find("; ") != std::string_view::npos) {
+    auto pairs = parse_cookie_header(text);
+    std::string names;
+    for (const auto& [k, v] : pairs) {
+      if (k == name) {
+        if (v.empty()) return error{"malformed_cookie", 0, "cookie '" + std::string(name) + "' is empty", 400};
+        return v;
+      }
+      names += (names.empty() ? "" : ", ") + k;
+    }
+    return error{"malformed_cookie", 0,
+                 "no cookie named '" + std::string(name) + "' in the header" +
+                     (names.empty() ? std::string(" (no cookies found)") : " (found: " + names + ")"),
+                 400};
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c <= 0x20 || c == 0x7f || c == ';' || c == ',')
+      return error{"malformed_cookie", i,
+                   "cookie value contains a character not allowed in a cookie (byte " + std::to_string(i) + ")", 400};
+  }
+  return std::string(text);
+}
+
+// ---------------------------------------------------------------------------------------------- codec
+
+result<codec> codec::make(config c) {
+  if (c.secret_key.empty()) return error{"no_secret_key", 0, "SECRET_KEY is not set: Flask uses a NullSession", 0};
+  serializer::options o;
+  if (c.prof == websec::profile::upstream) o.secret_keys = c.fallbacks;  // [*SECRET_KEY_FALLBACKS, SECRET_KEY]
+  o.secret_keys.push_back(c.secret_key);
+  o.salt = c.salt;
+  o.derivation = signing::key_derivation::hmac;
+  o.digest_method = signing::digest::sha1;
+  o.url_safe = true;
+  o.timed = true;
+  o.max_decompressed = c.max_decompressed;
+  o.json_limits = c.json_limits;
+  auto s = serializer::serializer::make(std::move(o));
+  if (!s) return s.err();
+  codec out;
+  out.c_ = std::move(c);
+  out.s_ = std::move(s.value());
+  return out;
+}
+
+result<std::string> codec::encode(const value& session, std::uint64_t ts) const {
+  auto text = tagged_dumps(session);
+  if (!text) return text.err();
+  return s_.dumps_text(*text, ts);
+}
+
+opened codec::open(std::string_view cookie_value, std::int64_t now) const {
+  opened o;
+  if (cookie_value.empty()) return o;
+  auto t = s_.loads_text(cookie_value, c_.lifetime_seconds, now);
+  if (!t) {
+    o.error_kind = t.err().kind;
+    o.error_message = t.err().message;
+    o.result = signing::is_a(o.error_kind, "BadSignature") ? opened::outcome::empty_session
+                                                            : opened::outcome::exception_500;
+    if (o.error_kind == "SignatureExpired") {
+      // recover the age for the caller
+      auto r = s_.timed_signer().unsign(cookie_value, c_.lifetime_seconds, now);
+      o.age = r.age;
+      o.timestamp = r.timestamp;
+    }
+    return o;
+  }
+  o.timestamp = t->timestamp;
+  auto v = tagged_loads(t->text, c_.json_limits);
+  if (!v) {
+    o.result = opened::outcome::exception_500;
+    o.error_kind = "BadPayload";
+    o.error_message = std::string(serializer::load_error_message) + " (" + v.err().message + ")";
+    return o;
+  }
+  if (v->kind() != json::kind::dict) {
+    // SecureCookieSession(data) → dict(data): a list of pairs works in Python, anything else raises.
+    o.result = opened::outcome::exception_500;
+    o.error_kind = "TypeError";
+    o.error_message = "session payload is not a dict";
+    return o;
+  }
+  o.result = opened::outcome::session;
+  o.data = std::move(v.value());
+  return o;
+}
+
+opened codec::open_request(std::string_view cookie_header, std::int64_t now) const {
+  for (const auto& [k, v] : parse_cookie_header(cookie_header))
+    if (k == c_.cookie_name) return open(v, now);
+  return opened{};
+}
+
+namespace {
+bool looks_like_ip(std::string_view s) {
+  if (s.find(':') != std::string_view::npos) return true;
+  int dots = 0;
+  for (char c : s) {
+    if (c == '.') ++dots;
+    else if (c < '0' || c > '9') return false;
+  }
+  return dots == 3;
+}
+// urllib.parse.quote(path, safe="%!$&'()*+,/:=@") (upstream) / werkzeug iri_to_uri (debian).
+std::string quote_path(std::string_view p, websec::profile prof) {
+  std::string_view safe = prof == websec::profile::upstream ? "%!$&'()*+,/:=@" : "-._~$!'()*+,;:/?#[]@&=%";
+  std::string out;
+  for (unsigned char c : p) {
+    bool ok = std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '~' ||
+              (c < 0x80 && safe.find(static_cast<char>(c)) != std::string_view::npos);
+    if (c >= 0x80 || !std::isalnum(c)) ok = ok && c < 0x80;
+    if (ok) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back("0123456789ABCDEF"[c >> 4]);
+      out.push_back("0123456789ABCDEF"[c & 15]);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::string codec::set_cookie_line(std::string_view val, std::optional<std::int64_t> expires) const {
+  // werkzeug dump_cookie attribute order: Domain, Expires, Max-Age, Secure, HttpOnly, Path, SameSite, Partitioned
+  std::string out = c_.cookie_name + "=" + std::string(val);
+  std::optional<std::string> domain = c_.domain;
+  if (!domain && c_.prof == websec::profile::debian && c_.server_name && !c_.server_name->empty()) {
+    std::string rv = *c_.server_name;
+    size_t colon = rv.rfind(':');
+    if (colon != std::string::npos) rv = rv.substr(0, colon);
+    rv.erase(0, rv.find_first_not_of('.'));
+    if (rv.find('.') != std::string::npos) {
+      bool ip = looks_like_ip(rv);
+      if (c_.path == "/" && !ip) rv = "." + rv;
+      domain = rv;
+    }
+  }
+  if (domain && !domain->empty()) {
+    std::string d = *domain;
+    size_t colon = d.find(':');
+    if (colon != std::string::npos) d = d.substr(0, colon);
+    if (c_.prof == websec::profile::upstream) d.erase(0, d.find_first_not_of('.'));
+    out += "; Domain=" + d;
+  }
+  if (expires) out += "; Expires=" + http_date(*expires);
+  const bool secure = c_.secure || (c_.partitioned && c_.prof == websec::profile::upstream);
+  if (secure) out += "; Secure";
+  if (c_.httponly) out += "; HttpOnly";
+  out += "; Path=" + quote_path(c_.path, c_.prof);
+  if (c_.samesite && !c_.samesite->empty()) {
+    std::string s = lower(*c_.samesite);
+    if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    out += "; SameSite=" + s;
+  }
+  if (c_.partitioned && c_.prof == websec::profile::upstream) out += "; Partitioned";
+  return out;
+}
+
+std::string codec::delete_cookie_line() const {
+  std::string line = set_cookie_line("", 0);
+  // set_cookie(expires=0, max_age=0): Max-Age follows Expires
+  size_t pos = line.find("; Expires=");
+  size_t end = line.find(';', pos + 2);
+  if (end == std::string::npos) end = line.size();
+  line.insert(end, "; Max-Age=0");
+  return line;
+}
+
+result<std::vector<header>> codec::save(const value& session, state st, std::int64_t now) const {
+  std::vector<header> out;
+  bool vary = false;
+  auto add_vary = [&] {
+    if (!vary) out.emplace_back("Vary", "Cookie");
+    vary = true;
+  };
+  if (st.accessed) add_vary();
+  const bool empty = session.kind() != json::kind::dict || session.members().empty();
+  if (empty) {
+    if (st.modified) {
+      out.emplace_back("Set-Cookie", delete_cookie_line());
+      add_vary();
+    }
+    return out;
+  }
+  const value* perm = session.find("_permanent");
+  const bool permanent = perm && truthy(*perm);
+  if (!(st.modified || (permanent && c_.refresh_each_request))) return out;
+  auto val = encode(session, static_cast<std::uint64_t>(now));
+  if (!val) return val.err();
+  std::optional<std::int64_t> expires;
+  if (permanent) expires = now + c_.lifetime_seconds;
+  // `response.vary.add("Cookie")` comes first only when the session was accessed; otherwise after set_cookie.
+  out.emplace_back("Set-Cookie", set_cookie_line(*val, expires));
+  add_vary();
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- tools
+
+result<unverified> decode_unverified(std::string_view cookie_value, const json::load_limits& limits,
+                                     std::size_t max_decompressed) {
+  unverified u;
+  size_t last = cookie_value.rfind('.');
+  if (last == std::string_view::npos || last == 0)
+    return error{"malformed", 0, "not a signed value: expected payload.timestamp.signature", 400};
+  std::string_view signed_part = cookie_value.substr(0, last);
+  std::string_view payload = signed_part;
+  size_t ts_dot = signed_part.rfind('.');
+  if (ts_dot != std::string_view::npos && ts_dot > 0) {
+    payload = signed_part.substr(0, ts_dot);
+    auto ts = signing::base64_decode(signed_part.substr(ts_dot + 1));
+    if (ts) {
+      auto n = signing::bytes_to_int(*ts);
+      if (n) u.timestamp = *n;
+    }
+  }
+  u.compressed = !payload.empty() && payload[0] == '.';
+  auto text = serializer::decode_payload(payload, max_decompressed);
+  if (!text) return error{"malformed", 0, text.err().message, 400};
+  if (!json::valid_utf8(*text)) return error{"malformed", 0, "payload is not UTF-8 text", 400};
+  u.tagged_json = std::move(text.value());
+  auto v = tagged_loads(u.tagged_json, limits);
+  if (!v) return error{"malformed", v.err().offset, "payload is not tagged JSON: " + v.err().message, 400};
+  u.value = std::move(v.value());
+  return u;
+}
+
+result<crack_target> crack_target::make(std::string_view cookie_value, std::string salt) {
+  size_t last = cookie_value.rfind('.');
+  if (last == std::string_view::npos)
+    return error{"malformed", 0, "not a signed value: no '.' before the signature", 400};
+  auto sig = signing::base64_decode(cookie_value.substr(last + 1));
+  if (!sig || sig->size() != 20)
+    return error{"malformed", last + 1, "the signature does not decode to a 20-byte HMAC-SHA1", 400};
+  crack_target t;
+  t.signed_ = std::string(cookie_value.substr(0, last));
+  t.salt_ = std::move(salt);
+  std::memcpy(t.sig_, sig->data(), 20);
+  return t;
+}
+
+namespace {
+inline void hmac_sha1_keyed(const unsigned char* key, size_t keylen, SHA_CTX& inner, SHA_CTX& outer) {
+  unsigned char k[64] = {0};
+  if (keylen > 64) {
+    SHA1(key, keylen, k);
+  } else {
+    std::memcpy(k, key, keylen);
+  }
+  unsigned char pad[64];
+  for (int i = 0; i < 64; ++i) pad[i] = k[i] ^ 0x36;
+  SHA1_Init(&inner);
+  SHA1_Update(&inner, pad, 64);
+  for (int i = 0; i < 64; ++i) pad[i] = k[i] ^ 0x5c;
+  SHA1_Init(&outer);
+  SHA1_Update(&outer, pad, 64);
+}
+inline void hmac_sha1(const unsigned char* key, size_t keylen, const void* msg, size_t n, unsigned char out[20]) {
+  SHA_CTX in, ou;
+  hmac_sha1_keyed(key, keylen, in, ou);
+  SHA1_Update(&in, msg, n);
+  unsigned char ih[20];
+  SHA1_Final(ih, &in);
+  SHA1_Update(&ou, ih, 20);
+  SHA1_Final(out, &ou);
+}
+}  // namespace
+
+bool crack_target::matches(std::string_view secret) const {
+  unsigned char derived[20], mac[20];
+  hmac_sha1(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), salt_.data(), salt_.size(), derived);
+  hmac_sha1(derived, 20, signed_.data(), signed_.size(), mac);
+  return CRYPTO_memcmp(mac, sig_, 20) == 0;
+}
+
+}  // namespace websec::session
