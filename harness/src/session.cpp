@@ -2,6 +2,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include "websec/session.hpp"
 
+#include "websec/cookie.hpp"
 #include "websec/signing.hpp"
 
 #include <openssl/crypto.h>
@@ -555,71 +556,8 @@ result<value> tagged_loads(std::string_view text, const json::load_limits& limit
 
 // ---------------------------------------------------------------------------------------------- cookies
 
-std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string_view h) {
-  std::vector<std::pair<std::string, std::string>> out;
-  auto strip = [](std::string_view s) {
-    while (!s.empty() && is_py_space(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && is_py_space(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-  };
-  size_t i = 0;
-  while (i <= h.size()) {
-    // key: [^=;]*
-    size_t k0 = i;
-    while (i < h.size() && h[i] != '=' && h[i] != ';') ++i;
-    std::string_view key = strip(h.substr(k0, i - k0));
-    std::string_view val;
-    if (i < h.size() && h[i] == '=') {
-      ++i;
-      size_t j = i;
-      while (j < h.size() && is_py_space(static_cast<unsigned char>(h[j]))) ++j;
-      bool done = false;
-      if (j < h.size() && h[j] == '"') {
-        size_t q = j + 1;
-        while (q < h.size() && h[q] != '"') q += (h[q] == '\\' && q + 1 < h.size()) ? 2 : 1;
-        if (q < h.size()) {
-          size_t after = q + 1;
-          while (after < h.size() && is_py_space(static_cast<unsigned char>(h[after]))) ++after;
-          if (after >= h.size() || h[after] == ';') {
-            val = h.substr(j, q + 1 - j);
-            i = after;
-            done = true;
-          }
-        }
-      }
-      if (!done) {
-        size_t e = h.find(';', i);
-        if (e == std::string_view::npos) e = h.size();
-        val = strip(h.substr(i, e - i));
-        i = e;
-      }
-    }
-    if (!key.empty()) {
-      std::string v(val);
-      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
-        std::string u;
-        for (size_t p = 1; p + 1 < v.size(); ++p) {
-          if (v[p] == '\\' && p + 2 < v.size()) {
-            if (p + 3 < v.size() && v[p + 1] >= '0' && v[p + 1] <= '3' && v[p + 2] >= '0' && v[p + 2] <= '7' &&
-                v[p + 3] >= '0' && v[p + 3] <= '7') {
-              u.push_back(static_cast<char>((v[p + 1] - '0') * 64 + (v[p + 2] - '0') * 8 + (v[p + 3] - '0')));
-              p += 3;
-            } else {
-              u.push_back(v[p + 1]);
-              ++p;
-            }
-          } else {
-            u.push_back(v[p]);
-          }
-        }
-        v = u;
-      }
-      out.emplace_back(std::string(key), std::move(v));
-    }
-    if (i >= h.size()) break;
-    ++i;  // the ';'
-  }
-  return out;
+std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string_view h, websec::profile prof) {
+  return cookie::parse_cookie_header(h, prof);
 }
 
 result<std::string> extract_cookie_value(std::string_view text, std::string_view name) {
@@ -744,7 +682,7 @@ opened codec::open(std::string_view cookie_value, std::int64_t now) const {
 }
 
 opened codec::open_request(std::string_view cookie_header, std::int64_t now) const {
-  for (const auto& [k, v] : parse_cookie_header(cookie_header))
+  for (const auto& [k, v] : parse_cookie_header(cookie_header, c_.prof))
     if (k == c_.cookie_name) return open(v, now);
   return opened{};
 }
@@ -759,70 +697,52 @@ bool looks_like_ip(std::string_view s) {
   }
   return dots == 3;
 }
-// urllib.parse.quote(path, safe="%!$&'()*+,/:=@") (upstream) / werkzeug iri_to_uri (debian).
-std::string quote_path(std::string_view p, websec::profile prof) {
-  std::string_view safe = prof == websec::profile::upstream ? "%!$&'()*+,/:=@" : "-._~$!'()*+,;:/?#[]@&=%";
-  std::string out;
-  for (unsigned char c : p) {
-    bool ok = std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '~' ||
-              (c < 0x80 && safe.find(static_cast<char>(c)) != std::string_view::npos);
-    if (c >= 0x80 || !std::isalnum(c)) ok = ok && c < 0x80;
-    if (ok) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back("0123456789ABCDEF"[c >> 4]);
-      out.push_back("0123456789ABCDEF"[c & 15]);
+}  // namespace
+
+namespace {
+cookie::dump_options cookie_options(const config& c) {
+  cookie::dump_options o;
+  o.profile = c.prof;
+  o.path = c.path;
+  o.httponly = c.httponly;
+  o.secure = c.secure;
+  o.samesite = c.samesite;
+  if (c.prof == websec::profile::upstream) o.partitioned = c.partitioned;
+  o.max_size = 0;  // Flask only warns; the caller can audit the size
+  // get_cookie_domain
+  if (c.domain) {
+    if (!c.domain->empty()) o.domain = c.domain;
+  } else if (c.prof == websec::profile::debian && c.server_name && !c.server_name->empty()) {
+    std::string rv = *c.server_name;
+    size_t colon = rv.rfind(':');
+    if (colon != std::string::npos) rv = rv.substr(0, colon);
+    size_t first = rv.find_first_not_of('.');
+    rv = first == std::string::npos ? std::string() : rv.substr(first);
+    if (rv.find('.') != std::string::npos) {
+      bool ip = looks_like_ip(rv);
+      if (c.path == "/" && !ip) rv = "." + rv;
+      o.domain = rv;
     }
   }
-  return out;
+  return o;
 }
 }  // namespace
 
-std::string codec::set_cookie_line(std::string_view val, std::optional<std::int64_t> expires) const {
-  // werkzeug dump_cookie attribute order: Domain, Expires, Max-Age, Secure, HttpOnly, Path, SameSite, Partitioned
-  std::string out = c_.cookie_name + "=" + std::string(val);
-  std::optional<std::string> domain = c_.domain;
-  if (!domain && c_.prof == websec::profile::debian && c_.server_name && !c_.server_name->empty()) {
-    std::string rv = *c_.server_name;
-    size_t colon = rv.rfind(':');
-    if (colon != std::string::npos) rv = rv.substr(0, colon);
-    rv.erase(0, rv.find_first_not_of('.'));
-    if (rv.find('.') != std::string::npos) {
-      bool ip = looks_like_ip(rv);
-      if (c_.path == "/" && !ip) rv = "." + rv;
-      domain = rv;
-    }
-  }
-  if (domain && !domain->empty()) {
-    std::string d = *domain;
-    size_t colon = d.find(':');
-    if (colon != std::string::npos) d = d.substr(0, colon);
-    if (c_.prof == websec::profile::upstream) d.erase(0, d.find_first_not_of('.'));
-    out += "; Domain=" + d;
-  }
-  if (expires) out += "; Expires=" + http_date(*expires);
-  const bool secure = c_.secure || (c_.partitioned && c_.prof == websec::profile::upstream);
-  if (secure) out += "; Secure";
-  if (c_.httponly) out += "; HttpOnly";
-  out += "; Path=" + quote_path(c_.path, c_.prof);
-  if (c_.samesite && !c_.samesite->empty()) {
-    std::string s = lower(*c_.samesite);
-    if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
-    out += "; SameSite=" + s;
-  }
-  if (c_.partitioned && c_.prof == websec::profile::upstream) out += "; Partitioned";
-  return out;
+result<std::string> codec::set_cookie_line(std::string_view val, std::optional<std::int64_t> expires) const {
+  cookie::dump_options o = cookie_options(c_);
+  if (expires) o.expires = *expires;
+  auto r = cookie::dump_cookie(c_.cookie_name, val, o);
+  if (!r) return r.err();
+  return std::move(r->header);
 }
 
-std::string codec::delete_cookie_line() const {
-  std::string line = set_cookie_line("", 0);
-  // set_cookie(expires=0, max_age=0): Max-Age follows Expires
-  size_t pos = line.find("; Expires=");
-  size_t end = line.find(';', pos + 2);
-  if (end == std::string::npos) end = line.size();
-  line.insert(end, "; Max-Age=0");
-  return line;
+result<std::string> codec::delete_cookie_line() const {
+  cookie::dump_options o = cookie_options(c_);
+  o.expires = std::int64_t{0};
+  o.max_age = 0;
+  auto r = cookie::dump_cookie(c_.cookie_name, "", o);
+  if (!r) return r.err();
+  return std::move(r->header);
 }
 
 result<std::vector<header>> codec::save(const value& session, state st, std::int64_t now) const {
@@ -836,7 +756,9 @@ result<std::vector<header>> codec::save(const value& session, state st, std::int
   const bool empty = session.kind() != json::kind::dict || session.members().empty();
   if (empty) {
     if (st.modified) {
-      out.emplace_back("Set-Cookie", delete_cookie_line());
+      auto line = delete_cookie_line();
+      if (!line) return line.err();
+      out.emplace_back("Set-Cookie", std::move(line.value()));
       add_vary();
     }
     return out;
@@ -849,7 +771,9 @@ result<std::vector<header>> codec::save(const value& session, state st, std::int
   std::optional<std::int64_t> expires;
   if (permanent) expires = now + c_.lifetime_seconds;
   // `response.vary.add("Cookie")` comes first only when the session was accessed; otherwise after set_cookie.
-  out.emplace_back("Set-Cookie", set_cookie_line(*val, expires));
+  auto line = set_cookie_line(*val, expires);
+  if (!line) return line.err();
+  out.emplace_back("Set-Cookie", std::move(line.value()));
   add_vary();
   return out;
 }

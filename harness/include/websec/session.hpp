@@ -117,10 +117,11 @@ class codec {
   /// truthy = permanent (Expires = now + lifetime).
   result<std::vector<header>> save(const json::value& session, state st, std::int64_t now) const;
 
-  /// The `Set-Cookie` value Flask sends for a cookie value (`expires` = Unix time or none).
-  std::string set_cookie_line(std::string_view value, std::optional<std::int64_t> expires) const;
-  /// The `Set-Cookie` value of `delete_cookie`.
-  std::string delete_cookie_line() const;
+  /// The `Set-Cookie` value Flask sends for a cookie value (`expires` = Unix time or none), written by
+  /// websec::cookie::dump_cookie. Errors are dump_cookie's (e.g. an invalid SameSite value).
+  result<std::string> set_cookie_line(std::string_view value, std::optional<std::int64_t> expires) const;
+  /// The `Set-Cookie` value of `delete_cookie` (expires=0, max_age=0).
+  result<std::string> delete_cookie_line() const;
 
   const serializer::serializer& signing_serializer() const { return s_; }
 
@@ -134,8 +135,9 @@ class codec {
 /// `name` = cookie name to look for. Error kind "malformed_cookie" with a message a person can act on.
 result<std::string> extract_cookie_value(std::string_view text, std::string_view name = "session");
 
-/// werkzeug's request-side cookie parsing of one `Cookie` header: pairs in order, quoted values unquoted.
-std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string_view header);
+/// werkzeug's request-side cookie parsing of one `Cookie` header (websec::cookie::parse_cookie_header).
+std::vector<std::pair<std::string, std::string>> parse_cookie_header(
+    std::string_view header, websec::profile prof = websec::profile::upstream);
 
 /// Reads the payload of a session cookie *without* verifying it (the `flask-unsign --decode` view):
 /// the JSON text and, when present, the timestamp. Errors: kind "malformed" with what is wrong.
