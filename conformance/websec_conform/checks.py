@@ -273,6 +273,31 @@ def _cookie_audit(spec, resp: Response, ctx):
     return CheckResult("cookie_audit", not bad, msg, {"failed": bad, "set_cookie": lines})
 
 
+def _cookie_matches_step(spec, resp: Response, ctx):
+    """The cookie set in this response (e.g. its deletion) has the same scope and flags as in an earlier step."""
+    name, step = spec["cookie"], spec["step"]
+    attrs = spec.get("attributes", ["path", "domain", "secure", "httponly", "samesite", "partitioned"])
+    other = ctx.step_responses.get(step)
+    if other is None or other.outcome != "response":
+        return CheckResult("cookie_matches_step", False, f"step {step} has no response to compare with", error=True)
+    mine = [v for v in resp.header_all("Set-Cookie") if _cookie_name(v) == name]
+    theirs = [v for v in other.header_all("Set-Cookie") if _cookie_name(v) == name]
+    if not mine or not theirs:
+        return CheckResult("cookie_matches_step", False, f"no Set-Cookie for {name!r} " +
+                           ("in this response" if not mine else f"in step {step}"),
+                           {"this": resp.header_all("Set-Cookie"), step: other.header_all("Set-Cookie")})
+    a, b = judge.parse_set_cookie(mine[-1]), judge.parse_set_cookie(theirs[-1])
+    problems = [f"{k}: {a[k]!r} here, {b[k]!r} in {step}" for k in attrs if a[k] != b[k]]
+    if spec.get("deletion"):
+        import time as _t
+        gone = (a["max_age"] is not None and a["max_age"] <= 0) or (a["expires"] is not None and a["expires"] < _t.time())
+        if not gone:
+            problems.append("the line does not delete the cookie (no Max-Age<=0 or past Expires)")
+    return CheckResult("cookie_matches_step", not problems, "; ".join(problems) if problems else
+                       f"{name} is set with the same {', '.join(attrs)} as in {step}",
+                       {"this": mine[-1], step: theirs[-1]})
+
+
 def _canary(spec, resp: Response, ctx):
     payload = str(ctx.render(spec["payload"]))
     token = ctx.render("${canary}")
@@ -442,4 +467,5 @@ _CHECKS: dict[str, Callable] = {
     "json_min": _json_min, "body_absent": _body_absent, "body_present": _body_present,
     "no_event_handler": _no_event_handler, "dangerous_links": _dangerous_links, "same_headers_as": _same_headers,
     "download_not_inline_active": _download_safe, "content_type": _content_type,
+    "cookie_matches_step": _cookie_matches_step,
 }

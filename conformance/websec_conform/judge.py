@@ -100,6 +100,13 @@ def audit_cookie(set_cookie: str, max_lifetime: int | None = None, https: bool =
     return _findings(_fn("cookie.audit")(set_cookie, max_lifetime=max_lifetime, https=https))
 
 
+def parse_set_cookie(line: str) -> dict[str, Any]:
+    """A Set-Cookie line as a browser reads it (websec.cookie.parse_set_cookie, RFC 6265bis)."""
+    c = _fn("cookie.parse_set_cookie")(line)
+    return {k: getattr(c, k, None) for k in ("name", "value", "domain", "path", "secure", "httponly", "samesite",
+                                             "partitioned", "expires", "max_age")}
+
+
 def escape(s: str) -> str:
     """markupsafe-compatible escape (websec.escape.escape)."""
     return str(_fn("escape.escape")(s))

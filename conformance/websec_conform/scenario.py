@@ -195,6 +195,10 @@ def _expect_schema(v: _V) -> dict[str, Callable | None]:
     def weak(p, x):
         v.mapping(p, x, {"cookie": _any_templated(v), "keys": _str_list(v)}, required=("cookie", "keys"))
 
+    def cookie_match(p, x):
+        v.mapping(p, x, {"cookie": _nonempty_str(v), "step": _nonempty_str(v), "attributes": _str_list(v),
+                         "deletion": _bool(v)}, required=("cookie", "step"))
+
     def compare(p, x):
         v.mapping(p, x, {"step": _nonempty_str(v), "headers": _str_list(v)}, required=("step", "headers"))
 
@@ -215,7 +219,7 @@ def _expect_schema(v: _V) -> dict[str, Callable | None]:
         "body_absent": _str_list(v), "body_present": _str_list(v), "no_event_handler": _any_templated(v),
         "dangerous_links": links, "state_unchanged": _bool(v), "state_equals": state,
         "same_headers_as": compare, "download_not_inline_active": _bool(v), "weak_secret": weak,
-        "content_type": _str_list(v),
+        "content_type": _str_list(v), "cookie_matches_step": cookie_match,
     }
     return schema
 
@@ -357,9 +361,10 @@ def parse_located(loc: Located) -> list[Scenario]:
             steps.append(Step(j, name, st.get("request"), st.get("expect", {}), st.get("foreach"),
                               st.get("save", {}), loc.line(p + ("steps", j))))
         for j, st in enumerate(s["steps"]):
-            cmp = st.get("expect", {}).get("same_headers_as")
-            if cmp and cmp["step"] not in names:
-                v.fail(p + ("steps", j, "expect", "same_headers_as", "step"), f"no step named {cmp['step']!r}")
+            for key in ("same_headers_as", "cookie_matches_step"):
+                cmp = st.get("expect", {}).get(key)
+                if cmp and cmp["step"] not in names:
+                    v.fail(p + ("steps", j, "expect", key, "step"), f"no step named {cmp['step']!r}")
         area = Path(loc.file).stem
         out.append(Scenario(
             id=s["id"], title=s["title"], doc=s["doc"], severity=s["severity"], requires=s.get("requires", []),
