@@ -389,10 +389,13 @@ std::unique_ptr<exchange> app::route(const request_head& head) {
   if (path == "/") {
     if (!get) return early(method_not_allowed(*this, "GET, HEAD"));
     return simple([] {
-      return html_response(status::ok, "websec-server",
+      glue::cookie_options theme;  // ROLES.md: a non-session cookie with the same options as the session's
+      response r = html_response(status::ok, "websec-server",
                            "<h1>websec-server</h1>\n<p>Reference server of the websec conformance suite.</p>\n"
                            "<ul>\n<li><a href=\"/reflect/text?q=hello\">reflect</a></li>\n"
                            "<li><a href=\"/comments\">comments</a></li>\n</ul>");
+      r.insert(field::set_cookie, glue::set_cookie("theme", "light", theme));
+      return r;
     });
   }
   if (path == "/static/app.css") {
