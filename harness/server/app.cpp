@@ -22,6 +22,9 @@ using http::status;
 using http::verb;
 
 struct app::state {
+  explicit state(const app_config& cfg)
+      : sessions({cfg.secret_key, cfg.secret_key_fallbacks, static_cast<std::int64_t>(cfg.session_lifetime.count())}) {}
+  glue::session_store sessions;
   std::mutex mu;
   std::map<std::string, std::string> values;  // user -> value of the state_change role
   std::deque<std::string> comments;           // newest first, already filtered
@@ -111,22 +114,6 @@ std::size_t rss_kb() {
   return 0;
 }
 
-/// Maximum nesting of a JSON text (strings skipped), to refuse documents that would recurse too deep.
-std::size_t json_depth(std::string_view s) {
-  std::size_t depth = 0, max = 0;
-  bool in_str = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (in_str) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_str = false;
-    } else if (c == '"') in_str = true;
-    else if (c == '[' || c == '{') max = std::max(max, ++depth);
-    else if ((c == ']' || c == '}') && depth) --depth;
-  }
-  return max;
-}
-
 /// RFC 6266 Content-Disposition for a download: an ASCII fallback `filename` and `filename*` for non-ASCII names.
 std::string content_disposition(std::string_view filename) {
   auto slash = filename.find_last_of("/\\");
@@ -188,16 +175,14 @@ class simple_exchange final : public exchange {
   std::function<response()> f_;
 };
 
-/// Per-request view of the session (Flask's open_session / save_session around the view).
+/// Per-request view of the session: websec::session's open_session before the view, save_session after it.
 struct session_ctx {
   const app_config& cfg;
   const request_head& head;
+  const glue::session_store& store;
   glue::session_values values;
   bool opened = false, modified = false;
 
-  glue::session_keys keys() const {
-    return {cfg.secret_key, cfg.secret_key_fallbacks, static_cast<std::int64_t>(cfg.session_lifetime.count())};
-  }
   std::int64_t now() const { return cfg.now ? cfg.now() : wall_clock(); }
   glue::session_values& open() {
     if (!opened) {
@@ -207,43 +192,18 @@ struct session_ctx {
         if (!cookies.empty()) cookies += ";";
         cookies.append(it->value().data(), it->value().size());
       }
-      if (auto v = glue::request_cookie(cookies, "session")) values = glue::open_session(*v, keys(), now());
+      // A validly signed but undecodable payload (Flask: 500) can only come from this server's own key; it is
+      // treated as an empty session like every other unusable cookie.
+      values = store.open(cookies, now()).values;
     }
     return values;
   }
-  glue::cookie_options cookie_opts() const {
-    glue::cookie_options o;
-    o.secure = true;
-    o.httponly = true;
-    o.samesite = "Lax";
-    o.path = "/";
-    return o;
-  }
-  /// Flask's save_session: Vary: Cookie when accessed; Set-Cookie when modified or permanent (refresh each request).
+  /// Flask's save_session (Vary: Cookie, Set-Cookie when modified or permanent, deletion when emptied).
   void save(response& r) {
     if (!opened) return;
-    r.insert(field::vary, "Cookie");
-    if (values.empty()) {
-      if (modified) {
-        auto o = cookie_opts();
-        o.expires = 0;
-        o.max_age = 0;
-        r.insert(field::set_cookie, glue::set_cookie("session", "", o));
-      }
-      return;
-    }
-    if (modified || values.permanent) {
-      auto o = cookie_opts();
-      if (values.permanent) o.expires = now() + cfg.session_lifetime.count();
-      r.insert(field::set_cookie, glue::set_cookie("session", glue::save_session(values, keys(), now()), o));
-    }
+    for (auto& [name, value] : store.save(values, true, modified, now())) r.insert(name, value);
   }
 };
-
-response not_implemented(std::string_view module) {
-  return json_response(status::not_implemented,
-                       {{"error", "this role needs websec::" + std::string(module) + ", not in this build"}});
-}
 
 /// Reads a form body through websec::multipart and hands it to `view`.
 class form_exchange final : public exchange {
@@ -286,10 +246,9 @@ class json_exchange final : public exchange {
     return std::nullopt;
   }
   response finish() override {
-    if (json_depth(body_) > 256) return json_response(status::bad_request, {{"error", "JSON nested too deep"}});
-    json v = json::parse(body_, nullptr, false);
-    if (v.is_discarded()) return json_response(status::bad_request, {{"error", "invalid JSON"}});
-    return json_response(status::ok, {{"json", std::move(v)}});
+    std::string out, reason;
+    if (!glue::json_echo(body_, out, reason)) return json_response(status::bad_request, {{"error", "invalid JSON: " + reason}});
+    return make(status::ok, "application/json", std::move(out));
   }
 
  private:
@@ -302,38 +261,25 @@ response method_not_allowed(app& a, std::string_view allow) {
   return r;
 }
 
-std::string csrf_from(const glue::form_data* form, const request_head& head) {
-  if (form)
-    if (auto v = form->get("csrf_token"); v && !v->empty()) return *v;
-  for (auto name : {"X-CSRFToken", "X-CSRF-Token"}) {
-    auto it = head.header.find(name);
-    if (it != head.header.end() && !it->value().empty()) return std::string(it->value());
-  }
-  return {};
-}
-
-/// Flask-WTF's CSRFProtect for one request: empty when valid, else the reason (answered with 400).
+/// Flask-WTF's CSRFProtect for one request (websec::csrf): empty when valid, else the reason (answered with 400).
 std::string csrf_check(session_ctx& s, const glue::form_data* form) {
   auto& v = s.open();
-  std::string reason =
-      glue::csrf_validate(csrf_from(form, s.head), v.csrf_token, s.cfg.secret_key,
-                          static_cast<std::int64_t>(s.cfg.csrf_time_limit.count()), s.now());
-  if (!reason.empty()) return reason;
-  if (s.head.https) {
-    auto ref = s.head.header.find(field::referer);
-    auto host = s.head.header.find(field::host);
-    std::optional<std::string> referer;
-    if (ref != s.head.header.end()) referer = std::string(ref->value());
-    return glue::csrf_referrer_check(referer, host == s.head.header.end() ? std::string_view() : std::string_view(host->value()));
-  }
-  return {};
+  const auto& h = s.head.header;
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& f : h) headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  std::optional<std::string> referer;
+  if (auto it = h.find(field::referer); it != h.end()) referer = std::string(it->value());
+  auto host = h.find(field::host);
+  return glue::csrf_protect(s.cfg.secret_key, static_cast<std::int64_t>(s.cfg.csrf_time_limit.count()),
+                            std::string(h.method_string()), form, headers, v.csrf_token, s.head.https, referer,
+                            host == h.end() ? std::string_view() : std::string_view(host->value()), s.now());
 }
 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------------------
 
-app::app(app_config cfg) : cfg_(std::move(cfg)), st_(std::make_unique<state>()) {}
+app::app(app_config cfg) : cfg_(std::move(cfg)), st_(std::make_unique<state>(cfg_)) {}
 app::~app() = default;
 
 limits app::connection_limits() const {
@@ -435,7 +381,6 @@ std::unique_ptr<exchange> app::route(const request_head& head) {
   }
   if (path == "/form") {
     if (!post) return early(method_not_allowed(*this, "POST"));
-    if (auto mod = glue::missing("forms"); !mod.empty()) return early(not_implemented(mod));
     return std::make_unique<form_exchange>(head, cfg_, false, [](glue::form_data& f) {
       json fields = json::array(), files = json::array();
       for (auto& [is_file, i] : f.order) {
@@ -451,8 +396,6 @@ std::unique_ptr<exchange> app::route(const request_head& head) {
   // ---- reflection (escaping) ----
   if (path.rfind("/reflect/", 0) == 0) {
     if (!get) return early(method_not_allowed(*this, "GET, HEAD"));
-    for (auto mod : {"escape", "url", "forms"})
-      if (auto miss = glue::missing(mod); !miss.empty()) return early(not_implemented(miss));
     std::string kind(path.substr(9));
     std::string param = kind == "link" ? "url" : "q";
     std::string value = glue::query_param(query, param).value_or("");
@@ -476,13 +419,7 @@ std::unique_ptr<exchange> app::route(const request_head& head) {
   }
 
   // ---- session, login, CSRF, state ----
-  bool needs_session = path == "/login" || path == "/whoami" || path == "/logout" || path == "/csrf" ||
-                       path == "/state" || path == "/comments" || path == "/files" || path.rfind("/files/", 0) == 0;
-  if (needs_session) {
-    for (auto mod : {"session", "cookie", "csrf", "forms"})
-      if (auto miss = glue::missing(mod); !miss.empty()) return early(not_implemented(miss));
-  }
-  auto sess = std::make_shared<session_ctx>(session_ctx{cfg_, head, {}, false, false});
+  auto sess = std::make_shared<session_ctx>(session_ctx{cfg_, head, st_->sessions, {}, false, false});
 
   if (path == "/login") {
     if (!post) return early(method_not_allowed(*this, "POST"));
@@ -586,7 +523,6 @@ std::unique_ptr<exchange> app::route(const request_head& head) {
   }
   if (path == "/comments") {
     if (get) {
-      if (auto miss = glue::missing("escape"); !miss.empty()) return early(not_implemented(miss));
       return simple([this] {
         std::string list = "<h1>Comments</h1>\n<ul id=\"comments\">\n";
         {
@@ -598,7 +534,6 @@ std::unique_ptr<exchange> app::route(const request_head& head) {
       });
     }
     if (!post) return early(method_not_allowed(*this, "GET, HEAD, POST"));
-    if (auto miss = glue::missing("terminal"); !miss.empty()) return early(not_implemented(miss));
     return std::make_unique<form_exchange>(head, cfg_, false, [this, sess](glue::form_data& f) {
       auto refuse = [&](status s, std::string why) {
         response r = json_response(s, {{"error", std::move(why)}});

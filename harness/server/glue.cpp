@@ -2,6 +2,9 @@
 #include "glue.hpp"
 
 #include "websec/cookie.hpp"
+#include "websec/csrf.hpp"
+#include "websec/json.hpp"
+#include "websec/session.hpp"
 #include "websec/escape.hpp"
 #include "websec/multipart.hpp"
 #include "websec/terminal.hpp"
@@ -12,20 +15,28 @@
 
 namespace websec::server::glue {
 
-namespace {
-[[noreturn]] void unavailable(const char* what) { throw std::logic_error(std::string("library module missing: ") + what); }
-}  // namespace
-
-std::string_view missing(std::string_view feature) {
-  if (feature == "session") return "session";
-  if (feature == "csrf") return "csrf";
-  return {};
-}
-
 const std::string* form_data::get(std::string_view name) const {
   for (const auto& [k, v] : fields)
     if (k == name) return &v;
   return nullptr;
+}
+
+bool json_echo(std::string_view body, std::string& out, std::string& reason) {
+  auto v = websec::json::loads(body);
+  if (!v) {
+    reason = v.err().message;
+    return false;
+  }
+  auto wrapped = websec::json::value::dict();
+  wrapped.set("json", std::move(v.value()));
+  auto text = websec::json::dumps(wrapped, websec::json::compact(true, true));
+  if (!text) {
+    reason = text.err().message;
+    return false;
+  }
+  out = std::move(text.value());
+  out += "\n";
+  return true;
 }
 
 std::string escape(std::string_view s) { return websec::escape::escape(s); }
@@ -131,14 +142,75 @@ std::string set_cookie(std::string_view name, std::string_view value, const cook
   if (!r) throw std::runtime_error("dump_cookie: " + r.err().message);
   return r->header;
 }
-session_values open_session(std::string_view, const session_keys&, std::int64_t) { unavailable("session"); }
-std::string save_session(const session_values&, const session_keys&, std::int64_t) { unavailable("session"); }
-std::string csrf_raw_token() { unavailable("csrf"); }
-std::string csrf_token(std::string_view, std::string_view, std::int64_t) { unavailable("csrf"); }
-std::string csrf_validate(std::string_view, const std::optional<std::string>&, std::string_view, std::int64_t,
-                          std::int64_t) {
-  unavailable("csrf");
+struct session_store::impl {
+  websec::session::codec codec;
+};
+
+session_store::session_store(const session_keys& keys) : p_(std::make_unique<impl>()) {
+  websec::session::config c;
+  c.secret_key = keys.secret;
+  c.fallbacks = keys.fallbacks;
+  c.lifetime_seconds = keys.max_age;
+  c.prof = websec::profile::upstream;
+  c.secure = true;
+  c.httponly = true;
+  c.samesite = "Lax";
+  c.path = "/";
+  auto made = websec::session::codec::make(std::move(c));
+  if (!made) throw std::runtime_error("session codec: " + made.err().message);
+  p_->codec = std::move(made.value());
 }
-std::string csrf_referrer_check(const std::optional<std::string>&, std::string_view) { unavailable("csrf"); }
+
+session_store::~session_store() = default;
+
+session_store::opened session_store::open(std::string_view cookie_header, std::int64_t now) const {
+  opened out;
+  auto o = p_->codec.open_request(cookie_header, now);
+  if (o.result == websec::session::opened::outcome::exception_500) {
+    out.error_500 = true;
+    return out;
+  }
+  if (o.result != websec::session::opened::outcome::session) return out;
+  if (auto* u = o.data.find("user"); u && u->kind() == websec::json::kind::string) out.values.user = u->str();
+  if (auto* t = o.data.find("csrf_token"); t && t->kind() == websec::json::kind::string) out.values.csrf_token = t->str();
+  if (auto* p = o.data.find("_permanent"); p && p->kind() == websec::json::kind::boolean) out.values.permanent = p->as_bool();
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> session_store::save(const session_values& v, bool accessed,
+                                                                      bool modified, std::int64_t now) const {
+  auto d = websec::json::value::dict();
+  if (v.permanent) d.set("_permanent", websec::json::value::boolean(true));
+  if (v.csrf_token) d.set("csrf_token", websec::json::value::string(*v.csrf_token));
+  if (v.user) d.set("user", websec::json::value::string(*v.user));
+  auto r = p_->codec.save(d, {accessed, modified}, now);
+  if (!r) throw std::runtime_error("save_session: " + r.err().message);
+  return r.value();
+}
+
+std::string csrf_raw_token() { return websec::csrf::generate_raw_token(); }
+
+std::string csrf_token(std::string_view raw, std::string_view secret, std::int64_t now) {
+  websec::csrf::config c;
+  c.secret_key = std::string(secret);
+  return websec::csrf::sign_token(c, raw, static_cast<std::uint64_t>(now));
+}
+
+std::string csrf_protect(std::string_view secret, std::int64_t time_limit, std::string_view method,
+                         const form_data* form, const std::vector<std::pair<std::string, std::string>>& headers,
+                         const std::optional<std::string>& session_raw, bool https,
+                         const std::optional<std::string>& referer, std::string_view host, std::int64_t now) {
+  websec::csrf::config c;
+  c.secret_key = std::string(secret);
+  c.time_limit = time_limit;
+  c.ssl_strict = true;
+  std::vector<std::pair<std::string, std::string>> fields;
+  if (form) fields = form->fields;
+  std::optional<std::string_view> sraw, ref;
+  if (session_raw) sraw = *session_raw;
+  if (referer) ref = *referer;
+  auto e = websec::csrf::protect(c, method, fields, headers, sraw, https, ref, host, now);
+  return e ? e->message : std::string();
+}
 
 }  // namespace websec::server::glue

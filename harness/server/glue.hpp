@@ -1,7 +1,7 @@
 // harness/server/glue.hpp — the only place where websec-server calls into the library's mechanisms.
 //
 // Each function forwards to one module of the library (named in its comment). The server implements none of these
-// mechanisms itself; a role whose module is not available answers 501 naming the module (`missing()`).
+// mechanisms itself.
 #pragma once
 
 #include "core.hpp"
@@ -14,10 +14,6 @@
 #include <vector>
 
 namespace websec::server::glue {
-
-/// Name of a module the build lacks for `feature`, or empty when available.
-/// Features: "escape", "url", "terminal", "forms", "session", "csrf", "cookie".
-std::string_view missing(std::string_view feature);
 
 // ---- websec::escape -------------------------------------------------------------------------------------------
 /// markupsafe.escape on UTF-8 bytes (& < > ' ").
@@ -68,6 +64,11 @@ std::unique_ptr<form_reader> make_form_reader(std::string_view content_type, std
 /// werkzeug's url_decode of a query string: the first value of `name`, or nullopt.
 std::optional<std::string> query_param(std::string_view query, std::string_view name);
 
+// ---- websec::json --------------------------------------------------------------------------------------------
+/// Flask's `jsonify({"json": request.get_json()})` for a UTF-8 JSON body (Python's json.loads rules, compact sorted
+/// ASCII output, bounded depth). Returns false with `reason` for a body json.loads refuses.
+bool json_echo(std::string_view body, std::string& out, std::string& reason);
+
 // ---- websec::cookie -------------------------------------------------------------------------------------------
 /// werkzeug's request.cookies: the first value of `name` in the Cookie header(s), joined with ";".
 std::optional<std::string> request_cookie(std::string_view cookie_header, std::string_view name);
@@ -81,7 +82,7 @@ struct cookie_options {
 /// werkzeug's dump_cookie: the Set-Cookie value.
 std::string set_cookie(std::string_view name, std::string_view value, const cookie_options& o);
 
-// ---- websec::session ------------------------------------------------------------------------------------------
+// ---- websec::session (Flask's SecureCookieSessionInterface) ---------------------------------------------------
 /// The values of the session the server uses (ROLES.md §1): {"_permanent": true, "user": ..., "csrf_token": ...}.
 struct session_values {
   std::optional<std::string> user;
@@ -94,20 +95,39 @@ struct session_keys {
   std::vector<std::string> fallbacks;
   std::int64_t max_age = 3600;
 };
-/// Flask's open_session: a bad, expired, future-dated or foreign cookie gives an empty session (never an error).
-session_values open_session(std::string_view cookie_value, const session_keys& keys, std::int64_t now);
-/// Flask's save_session: the signed cookie value for these values at `now`.
-std::string save_session(const session_values& v, const session_keys& keys, std::int64_t now);
+/// One codec per app: signs with SECRET_KEY, verifies with it and its fallbacks, cookie `Secure; HttpOnly;
+/// Path=/; SameSite=Lax`, lifetime = max age of every signature and Expires of permanent sessions.
+class session_store {
+ public:
+  explicit session_store(const session_keys& keys);
+  ~session_store();
+  struct opened {
+    session_values values;
+    bool error_500 = false;  ///< validly signed but undecodable payload (Flask's BadPayload -> 500)
+  };
+  /// Flask's open_session on the request's Cookie header(s) (joined with ";"): a bad, expired, future-dated or
+  /// foreign cookie gives an empty session, never an error.
+  opened open(std::string_view cookie_header, std::int64_t now) const;
+  /// Flask's save_session: the response headers (Vary: Cookie, Set-Cookie) in Flask's order.
+  std::vector<std::pair<std::string, std::string>> save(const session_values& v, bool accessed, bool modified,
+                                                        std::int64_t now) const;
 
-// ---- websec::csrf ---------------------------------------------------------------------------------------------
+ private:
+  struct impl;
+  std::unique_ptr<impl> p_;
+};
+
+// ---- websec::csrf (Flask-WTF's CSRFProtect) --------------------------------------------------------------------
 /// A new raw token (Flask-WTF: sha1(os.urandom(64)).hexdigest()).
 std::string csrf_raw_token();
 /// The form/header token for a raw token, signed at `now`.
 std::string csrf_token(std::string_view raw, std::string_view secret, std::int64_t now);
-/// Flask-WTF's validate_csrf: empty string when valid, else the reason ("The CSRF token is missing." ...).
-std::string csrf_validate(std::string_view token, const std::optional<std::string>& session_raw,
-                          std::string_view secret, std::int64_t time_limit, std::int64_t now);
-/// The HTTPS referrer check of Flask-WTF (WTF_CSRF_SSL_STRICT): empty when fine, else the reason.
-std::string csrf_referrer_check(const std::optional<std::string>& referer, std::string_view host);
+/// CSRFProtect.protect for one request: token from the form field `csrf_token` or the X-CSRFToken / X-CSRF-Token
+/// headers, validated against the session's raw token (time limit), and on HTTPS the same-origin Referer check.
+/// Empty when valid, else Flask-WTF's reason ("The CSRF token is missing." ...).
+std::string csrf_protect(std::string_view secret, std::int64_t time_limit, std::string_view method,
+                         const form_data* form, const std::vector<std::pair<std::string, std::string>>& headers,
+                         const std::optional<std::string>& session_raw, bool https,
+                         const std::optional<std::string>& referer, std::string_view host, std::int64_t now);
 
 }  // namespace websec::server::glue

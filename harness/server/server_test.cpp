@@ -514,3 +514,175 @@ TEST(live_limits, SigtermStopsWithin2sEvenWithIdleConnections) {
 }
 
 }  // namespace
+
+// ---- roles (core, fixed clock) ----------------------------------------------------------------------------------
+
+namespace {
+
+struct roles : ::testing::Test {
+  app_config cfg = [] {
+    app_config c;
+    c.now = [] { return std::int64_t{1700000000}; };
+    return c;
+  }();
+  app a{cfg};
+  std::vector<reply> run(const std::string& bytes, bool https = true) {
+    return parse_replies(serve_bytes(a, a.connection_limits(), https, bytes, 4096));
+  }
+  static std::string post(const std::string& path, const std::string& body, const std::string& extra = "",
+                          const std::string& type = "application/x-www-form-urlencoded") {
+    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + type + "\r\n" + extra +
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+  static std::string cookie_of(const reply& r) {
+    auto v = r.header("set-cookie");
+    return v.substr(0, v.find(';'));
+  }
+};
+
+TEST_F(roles, ReflectionIsEscapedAndJavascriptLinksNeutralised) {
+  auto r = run(get("/reflect/text?q=%3Cscript%3Efz%3C/script%3E") + get("/reflect/attr?q=%22%20onmouseover%3D%27x") +
+               get("/reflect/unquoted?q=x%20onmouseover%3Dy") + get("/reflect/link?url=%20JaVa%09ScRiPt:alert(1)") +
+               get("/reflect/link?url=%26%23106%3Bavascript%3Aalert(1)") + get("/reflect/link?url=https://a.example/") +
+               get("/reflect/script?q=%3C/script%3E%3Cscript%3Efz"));
+  ASSERT_EQ(r.size(), 7u);
+  EXPECT_NE(r[0].body.find("<p id=\"out\">&lt;script&gt;fz&lt;/script&gt;</p>"), std::string::npos);
+  EXPECT_NE(r[1].body.find("value=\"&#34; onmouseover=&#39;x\""), std::string::npos);
+  EXPECT_NE(r[1].body.find("title='&#34; onmouseover=&#39;x'"), std::string::npos);
+  EXPECT_NE(r[2].body.find("<input id=\"out\" value=\"x onmouseover=y\">"), std::string::npos);
+  EXPECT_NE(r[3].body.find("href=\"#\""), std::string::npos);
+  EXPECT_NE(r[4].body.find("href=\"#\""), std::string::npos);
+  EXPECT_NE(r[5].body.find("href=\"https://a.example/\""), std::string::npos);
+  EXPECT_NE(r[6].body.find("var out = \"\\u003c/script\\u003e\\u003cscript\\u003efz\";"), std::string::npos);
+  for (auto& x : r) EXPECT_EQ(x.header("content-type"), "text/html; charset=utf-8");
+}
+
+TEST_F(roles, LoginWhoamiCsrfStateLogout) {
+  auto bad = run(post("/login", "username=alice&password=nope"));
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0].status, 401);
+  EXPECT_EQ(bad[0].body, "{\"user\":null}\n");
+
+  auto login = run(post("/login", "username=alice&password=alice-password"));
+  ASSERT_EQ(login.size(), 1u);
+  EXPECT_EQ(login[0].status, 200);
+  EXPECT_EQ(login[0].body, "{\"user\":\"alice\"}\n");
+  std::string sc = login[0].header("set-cookie");
+  EXPECT_EQ(sc.substr(sc.find(';')), "; Expires=Tue, 14 Nov 2023 23:13:20 GMT; Secure; HttpOnly; Path=/; SameSite=Lax");
+  std::string cookie = "Cookie: " + cookie_of(login[0]) + "\r\n";
+
+  auto who = run(get("/whoami", cookie));
+  ASSERT_EQ(who.size(), 1u);
+  EXPECT_EQ(who[0].body, "{\"user\":\"alice\"}\n");
+  EXPECT_EQ(who[0].header("vary"), "Cookie");
+  // a tampered cookie is an empty session, never an error
+  std::string tampered = cookie;
+  tampered[tampered.size() - 4] = tampered[tampered.size() - 4] == 'A' ? 'B' : 'A';
+  auto anon = run(get("/whoami", tampered));
+  ASSERT_EQ(anon.size(), 1u);
+  EXPECT_EQ(anon[0].status, 200);
+  EXPECT_EQ(anon[0].body, "{\"user\":null}\n");
+
+  auto tok = run(get("/csrf", cookie));
+  ASSERT_EQ(tok.size(), 1u);
+  std::string token = tok[0].body.substr(15, tok[0].body.size() - 15 - 3);
+  cookie = "Cookie: " + cookie_of(tok[0]) + "\r\n";
+  std::string ref = "Referer: https://127.0.0.1/\r\n";
+
+  auto none = run(post("/state", "value=x", cookie + ref));
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_EQ(none[0].status, 400);
+  EXPECT_EQ(none[0].body, "{\"error\":\"The CSRF token is missing.\"}\n");
+  auto foreign = run(post("/state", "value=x&csrf_token=" + token, cookie + "Referer: https://evil.example/\r\n"));
+  ASSERT_EQ(foreign.size(), 1u);
+  EXPECT_EQ(foreign[0].status, 400);
+  auto ok = run(post("/state", "value=fz&csrf_token=" + token, cookie + ref));
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].status, 200);
+  EXPECT_EQ(ok[0].body, "{\"value\":\"fz\"}\n");
+  auto hdr = run(post("/state", "value=fz2", cookie + ref + "X-CSRFToken: " + token + "\r\n"));
+  ASSERT_EQ(hdr.size(), 1u);
+  EXPECT_EQ(hdr[0].status, 200);
+  auto probe = run(get("/state?value=zz", cookie) + "HEAD /state HTTP/1.1\r\nHost: x\r\n" + cookie + "\r\n");
+  ASSERT_GE(probe.size(), 1u);
+  EXPECT_EQ(probe[0].body, "{\"value\":\"fz2\"}\n");
+
+  auto out = run(post("/logout", "csrf_token=" + token, cookie + ref));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].status, 200);
+  EXPECT_EQ(out[0].header("set-cookie"),
+            "session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; HttpOnly; Path=/; SameSite=Lax");
+  auto anon_state = run(get("/state"));
+  ASSERT_EQ(anon_state.size(), 1u);
+  EXPECT_EQ(anon_state[0].status, 401);
+}
+
+TEST_F(roles, FormLimits) {
+  auto parts = [](int n) {
+    std::string b;
+    for (int i = 0; i < n; ++i) b += "--b\r\nContent-Disposition: form-data; name=\"f" + std::to_string(i) + "\"\r\n\r\nx\r\n";
+    return b + "--b--\r\n";
+  };
+  std::string mp = "multipart/form-data; boundary=b";
+  auto p1000 = run(post("/form", parts(1000), "", mp));
+  ASSERT_EQ(p1000.size(), 1u);
+  EXPECT_EQ(p1000[0].status, 200);
+  EXPECT_EQ(p1000[0].body.rfind("{\"fields\":[{\"name\":\"f0\",\"size\":1}", 0), 0u);
+  EXPECT_NE(p1000[0].body.find("\"parts\":1000"), std::string::npos);
+  auto p1001 = run(post("/form", parts(1001), "", mp));
+  ASSERT_EQ(p1001.size(), 1u);
+  EXPECT_EQ(p1001[0].status, 413);
+  auto field = [](std::size_t n) {
+    return "--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n" + std::string(n, 'a') + "\r\n--b--\r\n";
+  };
+  auto f500000 = run(post("/form", field(500000), "", mp));
+  ASSERT_EQ(f500000.size(), 1u);
+  EXPECT_EQ(f500000[0].status, 200);
+  auto f500001 = run(post("/form", field(500001), "", mp));
+  ASSERT_EQ(f500001.size(), 1u);
+  EXPECT_EQ(f500001[0].status, 413);
+  auto url = run(post("/form", "a=" + std::string(500000, 'b')));
+  ASSERT_EQ(url.size(), 1u);
+  EXPECT_EQ(url[0].status, 413);
+  expect_security_headers(url[0], true);
+}
+
+TEST_F(roles, UploadIsDownloadedAsAttachment) {
+  auto tok = run(get("/csrf"));
+  ASSERT_EQ(tok.size(), 1u);
+  std::string token = tok[0].body.substr(15, tok[0].body.size() - 15 - 3);
+  std::string cookie = "Cookie: " + cookie_of(tok[0]) + "\r\nReferer: https://127.0.0.1/\r\n";
+  std::string body = "--b\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + token +
+                     "\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.html\"\r\n"
+                     "Content-Type: text/html\r\n\r\n<script>fz</script>\r\n--b--\r\n";
+  auto up = run(post("/files", body, cookie, "multipart/form-data; boundary=b"));
+  ASSERT_EQ(up.size(), 1u);
+  ASSERT_EQ(up[0].status, 201);
+  auto at = up[0].body.find("\"url\":\"");
+  ASSERT_NE(at, std::string::npos);
+  std::string url = up[0].body.substr(at + 7, up[0].body.find('"', at + 7) - at - 7);
+  auto down = run(get(url));
+  ASSERT_EQ(down.size(), 1u);
+  EXPECT_EQ(down[0].status, 200);
+  EXPECT_EQ(down[0].body, "<script>fz</script>");
+  EXPECT_EQ(down[0].header("content-type"), "application/octet-stream");
+  EXPECT_EQ(down[0].header("content-disposition"), "attachment; filename=\"x.html\"");
+  EXPECT_EQ(down[0].header("x-content-type-options"), "nosniff");
+  auto missing = run(get("/files/0000"));
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0].status, 404);
+}
+
+TEST_F(roles, CommentsAreFilteredAndEscaped) {
+  auto tok = run(get("/csrf"));
+  std::string token = tok[0].body.substr(15, tok[0].body.size() - 15 - 3);
+  std::string cookie = "Cookie: " + cookie_of(tok[0]) + "\r\nReferer: https://127.0.0.1/\r\n";
+  auto r = run(post("/comments", "text=a%08b%1B%5B31mc%E2%80%AEd%3Cb%3E%0D%0Ae&csrf_token=" + token, cookie) +
+               get("/comments"));
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].status, 303);
+  EXPECT_EQ(r[0].header("location"), "/comments");
+  EXPECT_NE(r[1].body.find("<li class=\"comment\">abcd&lt;b&gt;\ne</li>"), std::string::npos) << r[1].body;
+}
+
+}  // namespace
