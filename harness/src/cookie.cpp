@@ -1078,8 +1078,14 @@ struct cookie_match {
 // One match of werkzeug's cookie regex at `i` of `s` (which ends with ';'):
 //   ([^=;]*)(?:\s*=\s*("(?:[^\\"]|\\.)*"|.*?))?\s*;   (upstream adds \s* after ';')
 // `nonws[k]` = first index >= k that is not regex whitespace. Returns false when nothing matches at i.
+// `lazy_fail` memoises a failed `.*?` scan [from, to]: a later scan starting inside it checks a subset of the
+// same end positions and fails too (keeps hostile headers linear).
+struct lazy_memo {
+  std::size_t from = 1, to = 0;
+};
+
 bool match_cookie(std::string_view s, std::size_t i, const std::vector<std::size_t>& nonws, bool trailing_ws,
-                  cookie_match& m) {
+                  cookie_match& m, lazy_memo& memo) {
   const std::size_t n = s.size();
   std::size_t K = i;
   while (K < n && s[K] != '=' && s[K] != ';') ++K;
@@ -1117,6 +1123,7 @@ bool match_cookie(std::string_view s, std::size_t i, const std::vector<std::size
       }
     }
   }
+  if (p >= memo.from && p <= memo.to) return false;
   for (std::size_t q = p;; ++q) {
     std::size_t t = nonws[q];
     if (t < n && s[t] == ';') {
@@ -1125,7 +1132,11 @@ bool match_cookie(std::string_view s, std::size_t i, const std::vector<std::size
       m.val_e = q;
       return finish(t);
     }
-    if (q >= n || s[q] == '\n') return false;
+    if (q >= n || s[q] == '\n') {
+      memo.from = p;
+      memo.to = q;
+      return false;
+    }
   }
 }
 
@@ -1215,10 +1226,11 @@ std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string
   nonws[n] = n;
   for (std::size_t k = n; k-- > 0;) nonws[k] = re_space(static_cast<unsigned char>(s[k])) ? nonws[k + 1] : k;
   cookie_match m{};
+  lazy_memo memo;
   if (p == websec::profile::debian) {
     std::size_t i = 0;
     while (i < header.size()) {
-      if (!match_cookie(s, i, nonws, false, m)) break;
+      if (!match_cookie(s, i, nonws, false, m, memo)) break;
       i = m.end;
       std::string_view key = strip_ascii_ws(std::string_view(s).substr(m.key_b, m.key_e - m.key_b));
       if (key.empty()) continue;
@@ -1231,7 +1243,7 @@ std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string
   }
   std::size_t i = 0;
   while (i < n) {
-    if (!match_cookie(s, i, nonws, true, m)) {
+    if (!match_cookie(s, i, nonws, true, m, memo)) {
       i = m.fail_skip;
       continue;
     }

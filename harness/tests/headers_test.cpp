@@ -351,3 +351,16 @@ RC_GTEST_PROP(HeadersProperty, HstsSerializeReparses, (std::int64_t age, bool su
   RC_ASSERT(q.ok());
   RC_ASSERT(*q == p);
 }
+
+// hsts_fuzzer regression quoted_comma_in_unknown_directive: a ',' inside a quoted-string value is valid RFC 6797
+// grammar (the fuzz invariant "no ',' ever parses" was too strict); a bare ',' stays a syntax error.
+TEST(HeadersRegression, HstsCommaInsideQuotedString) {
+  auto p = parse_hsts("  x-ge=\"3153601,0\"; inclu=\"0\"; Max-Age =5 ;IEL36000 ;IELNUCDSUBI!NCNI;S;$");
+  ASSERT_TRUE(p.ok()) << p.err().message;
+  EXPECT_EQ(p->max_age, 5);
+  EXPECT_EQ(p->unknown.size(), 6u);
+  auto q = parse_hsts(serialize(*p));
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(*q, *p);
+  EXPECT_EQ(parse_hsts("max-age=1, max-age=2").err().kind, "hsts_syntax");
+}

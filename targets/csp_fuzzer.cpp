@@ -1,0 +1,78 @@
+// csp_fuzzer — Content-Security-Policy header values through the CSP3 parser, the serializer and the audit.
+//
+// Input: byte 0 selects whether the value is enforced (even) or report-only (odd) and whether a second header is
+// split off at the first NUL (bit 1); the rest is the header value.
+// Invariants (abort on violation):
+//   * parse_csp never throws; directive names are lower-case ASCII without whitespace, values hold no ASCII
+//     whitespace, ';' or ','
+//   * serialize(parse(x)) re-parses to the same directives for every policy (and serialises identically again)
+//   * audit_csp is deterministic, every verdict has an id starting with "csp.", a subject and a reason
+//   * report-only never counts as enforcement: with no enforced header the audit says csp.missing,
+//     csp.report_only_only or csp.empty_policy and nothing about script weaknesses
+//   * adding a policy can only remove script weaknesses (policies are intersected): unsafe_inline of (A, B) implies
+//     unsafe_inline of A alone
+#include "websec/headers.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+using namespace websec;
+using namespace websec::headers;
+
+#define CHECK(cond)                                                                   \
+  do {                                                                                \
+    if (!(cond)) {                                                                    \
+      std::fprintf(stderr, "csp_fuzzer: invariant failed: %s (line %d)\n", #cond, __LINE__); \
+      std::abort();                                                                   \
+    }                                                                                 \
+  } while (0)
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const bool report_only = data[0] & 1;
+  std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
+  std::vector<std::string> values;
+  if (data[0] & 2) {
+    std::size_t nul = in.find('\0');
+    values.emplace_back(in.substr(0, nul));
+    if (nul != std::string_view::npos) values.emplace_back(in.substr(nul + 1));
+  } else {
+    values.emplace_back(in);
+  }
+  for (const auto& value : values) {
+    for (const auto& p : parse_csp(value, report_only)) {
+      CHECK(p.report_only == report_only);
+      for (const auto& d : p.directives) {
+        CHECK(!d.name.empty());
+        for (char c : d.name) CHECK(!(c >= 'A' && c <= 'Z') && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != ';' && c != ',');
+        for (const auto& v : d.values) {
+          CHECK(!v.empty());
+          CHECK(v.find_first_of(" \t\n\r\f;,") == std::string::npos);
+        }
+      }
+      const std::string s = serialize(p);
+      csp_policy q = parse_csp_policy(s, report_only);
+      CHECK(q.directives == p.directives);
+      CHECK(serialize(q) == s);
+    }
+  }
+  const std::vector<std::string> none;
+  auto v1 = report_only ? audit_csp(none, values) : audit_csp(values, none);
+  auto v2 = report_only ? audit_csp(none, values) : audit_csp(values, none);
+  CHECK(v1 == v2);
+  CHECK(!v1.empty());
+  for (const auto& x : v1) CHECK(x.id.rfind("csp.", 0) == 0 && !x.subject.empty() && !x.reason.empty());
+  if (report_only) {
+    CHECK(v1.size() == 1);
+    CHECK(v1[0].id == "csp.report_only_only" || v1[0].id == "csp.missing" || v1[0].id == "csp.empty_policy");
+  }
+  if (!report_only && values.size() == 2) {
+    auto first = audit_csp({values[0]}, none);
+    for (const char* id : {"csp.unsafe_inline", "csp.script_wildcard", "csp.script_data", "csp.unsafe_eval"})
+      if (has_verdict(v1, id) && summarize_scripts(parse_csp(values[0])).restricted) CHECK(has_verdict(first, id));
+  }
+  return 0;
+}
