@@ -50,7 +50,7 @@ bool same(const form_data& a, const form_data& b) {
     return false;
   if (a.fields.size() != b.fields.size() || a.files.size() != b.files.size()) return false;
   for (std::size_t i = 0; i < a.fields.size(); ++i)
-    if (a.fields[i].name != b.fields[i].name || a.fields[i].raw != b.fields[i].raw || a.fields[i].value != b.fields[i].value)
+    if (a.fields[i].name != b.fields[i].name || a.fields[i].raw() != b.fields[i].raw() || a.fields[i].value != b.fields[i].value)
       return false;
   for (std::size_t i = 0; i < a.files.size(); ++i)
     if (a.files[i].name != b.files[i].name || a.files[i].filename != b.files[i].filename || a.files[i].size != b.files[i].size ||
@@ -135,7 +135,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (o.status != 200) CHECK(o.error.has_value(), "error status without a reason");
   if (!o.error && lim.max_form_parts) CHECK(one.fields.size() + one.files.size() <= *lim.max_form_parts, "too many parts");
   for (auto& f : one.fields)
-    if (lim.max_form_memory_size) CHECK(f.raw.size() <= *lim.max_form_memory_size, "field above max_form_memory_size");
+    if (lim.max_form_memory_size) CHECK(f.raw().size() <= *lim.max_form_memory_size, "field above max_form_memory_size");
   for (auto& f : one.files) {
     if (opts.sink == file_sink::memory) CHECK(f.data.size() == f.size, "file size differs from bytes kept");
     CHECK(f.sha256.size() == 64, "missing sha256");

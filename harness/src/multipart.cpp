@@ -226,6 +226,7 @@ class form_parser::impl {
 
   // current part
   bool in_part_ = false, part_is_file_ = false;
+  std::size_t files_started_ = 0;
   std::optional<std::uint64_t> field_size_;
   field cur_field_;
   file cur_file_;
@@ -401,7 +402,6 @@ void form_parser::impl::at_eof() {
     for (auto& p : *r) {
       field f;
       f.name = std::move(p.name);
-      f.raw = p.value;
       f.value = std::move(p.value);
       out_.fields.push_back(std::move(f));
     }
@@ -579,6 +579,36 @@ bool form_parser::impl::parse_headers(std::string_view block, std::vector<header
   return true;
 }
 
+// The shape every browser and curl send, `form-data; name="x"` (and `; filename="y"`), with values of printable
+// ASCII other than `"` `\` `%` `;` `,`: both profiles' parse_options_header give exactly the quoted text, so it
+// is read directly. Anything else goes through websec::content_type.
+static bool simple_disposition(std::string_view v, std::optional<std::string>& name, std::optional<std::string>& filename) {
+  std::size_t i = 0;
+  while (i < v.size() && ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') || v[i] == '-')) ++i;
+  if (i == 0) return false;
+  std::optional<std::string> n, f;
+  while (i < v.size()) {
+    if (v.compare(i, 2, "; ") != 0) return false;
+    i += 2;
+    std::optional<std::string>* slot;
+    if (v.compare(i, 6, "name=\"") == 0) { slot = &n; i += 6; }
+    else if (v.compare(i, 10, "filename=\"") == 0) { slot = &f; i += 10; }
+    else return false;
+    std::size_t j = i;
+    while (j < v.size() && v[j] != '"') {
+      unsigned char c = static_cast<unsigned char>(v[j]);
+      if (c < 0x20 || c >= 0x7f || c == '\\' || c == '%' || c == ';' || c == ',') return false;
+      ++j;
+    }
+    if (j >= v.size()) return false;
+    *slot = std::string(v.substr(i, j - i));
+    i = j + 1;
+  }
+  name = std::move(n);
+  filename = std::move(f);
+  return true;
+}
+
 static const header* find_header(const std::vector<header>& hs, std::string_view lname) {
   for (auto& h : hs) {
     if (h.name.size() != lname.size()) continue;
@@ -625,15 +655,17 @@ bool form_parser::impl::ev_part() {
     decide("missing_content_disposition", 200, "Missing Content-Disposition header", offset, true);
     return false;
   }
-  auto opts = content_type::parse_options_header(cd->value, opts_.prof);
-  if (!opts) {
-    decide(opts.err().kind, opts.err().http_status, "Content-Disposition " + opts.err().message, offset,
-           opts.err().http_status == 200);
-    return false;
-  }
   std::optional<std::string> name, filename;
-  if (auto* p = opts->find("name")) name = p->value;
-  if (auto* p = opts->find("filename")) filename = p->value;
+  if (!simple_disposition(cd->value, name, filename)) {
+    auto opts = content_type::parse_options_header(cd->value, opts_.prof);
+    if (!opts) {
+      decide(opts.err().kind, opts.err().http_status, "Content-Disposition " + opts.err().message, offset,
+             opts.err().http_status == 200);
+      return false;
+    }
+    if (auto* p = opts->find("name")) name = p->value;
+    if (auto* p = opts->find("filename")) filename = p->value;
+  }
   bool is_file = filename.has_value();
   state_ = rules_.data_start_state ? st::data_start : st::data;
   search_position_ = 0;
@@ -762,6 +794,7 @@ void form_parser::impl::on_part(bool is_file, std::optional<std::string> name, s
                                 std::vector<header> headers) {
   in_part_ = true;
   part_is_file_ = is_file;
+  if (is_file) ++files_started_;
   if (!is_file) {
     field_size_ = 0;
     cur_field_ = field{};
@@ -775,7 +808,8 @@ void form_parser::impl::on_part(bool is_file, std::optional<std::string> name, s
   cur_file_.filename = std::move(*filename);
   if (const header* h = find_header(headers, "content-type")) cur_file_.content_type = h->value;
   cur_file_.headers = std::move(headers);
-  cur_file_.where = opts_.sink == file_sink::hash_only ? file::storage::discarded : file::storage::memory;
+  cur_file_.where = (opts_.sink == file_sink::hash_only || opts_.sink == file_sink::callback) ? file::storage::discarded
+                                                                                              : file::storage::memory;
   spool_mem_.clear();
   if (opts_.sha256) {
     if (!md_) md_ = EVP_MD_CTX_new();
@@ -790,6 +824,10 @@ void form_parser::impl::sink_write(std::string_view d) {
   switch (opts_.sink) {
     case file_sink::hash_only:
       if (cur_file_.size > opts_.spool_max_size) cur_file_.rolled_to_disk = true;
+      return;
+    case file_sink::callback:
+      if (cur_file_.size > opts_.spool_max_size) cur_file_.rolled_to_disk = true;
+      if (opts_.on_file_data) opts_.on_file_data(files_started_ - 1, d);
       return;
     case file_sink::memory: {
       if (spool_mem_.capacity() < spool_mem_.size() + d.size()) {
@@ -869,8 +907,16 @@ void form_parser::impl::on_data(std::string_view d, bool more) {
   }
   if (part_is_file_) sink_write(d);
   else {
-    cur_field_.raw.append(d);
-    peak_field_ = std::max<std::uint64_t>(peak_field_, cur_field_.raw.size());
+    std::string& raw = cur_field_.raw_bytes;
+    if (raw.capacity() < raw.size() + d.size() && d.size() >= 16384) {
+      // a long value: reserve what it can still grow to (bounded by max_form_memory_size and the body)
+      std::uint64_t want = raw.size() + d.size() + (1u << 20);
+      if (lim_.max_form_memory_size) want = std::min<std::uint64_t>(want, *lim_.max_form_memory_size + 1);
+      if (stream_limit_) want = std::min<std::uint64_t>(want, raw.size() + d.size() + (*stream_limit_ - std::min(*stream_limit_, stream_pos_)) + 65536);
+      raw.reserve(static_cast<std::size_t>(std::max<std::uint64_t>(want, raw.size() + d.size())));
+    }
+    raw.append(d);
+    peak_field_ = std::max<std::uint64_t>(peak_field_, raw.size());
   }
   if (decided_) return;
   if (!more) finish_part();
@@ -903,12 +949,23 @@ void form_parser::impl::finish_part() {
              buf_base_);
       return;
     }
-    if (cs == "utf-8") {
-      cur_field_.value = charset::utf8_replace(cur_field_.raw);
+    std::string& raw = cur_field_.raw_bytes;
+    if ((cs == "utf-8" || cs == "ascii" || cs == "us-ascii" || cs == "iso-8859-1") && charset::utf8_valid(raw) &&
+        (cs == "utf-8" || std::all_of(raw.begin(), raw.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))) {
+      cur_field_.value = std::move(raw);  // decoding changes nothing: one buffer serves as both
+      raw = std::string();
+      cur_field_.raw_is_value = true;
+    } else if (cs == "utf-8") {
+      cur_field_.value = charset::utf8_replace(raw);
+      cur_field_.raw_is_value = false;
     } else {
-      auto d = charset::decode(cur_field_.raw, cs, charset::errors::replace);
+      auto d = charset::decode(raw, cs, charset::errors::replace);
+      cur_field_.raw_is_value = false;
       switch (d.st) {
-        case charset::status::ok: cur_field_.value = std::move(d.text); break;
+        case charset::status::ok:
+          cur_field_.value = std::move(d.text);
+          if (cur_field_.value == raw) { raw = std::string(); cur_field_.raw_is_value = true; }
+          break;
         case charset::status::decode_error:
           decide("charset_decode", 200, d.message, buf_base_, true);
           return;

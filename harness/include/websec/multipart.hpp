@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,6 +70,7 @@ enum class file_sink {
   spooled,    ///< werkzeug's default: memory up to 512 000 bytes, then a temporary file ($TMPDIR or /tmp)
   memory,     ///< always in memory (like werkzeug with a BytesIO stream_factory)
   hash_only,  ///< keep nothing: size and SHA-256 only (the CLI)
+  callback,   ///< hand every piece of file data to `parse_options::on_file_data` (nothing kept)
 };
 
 struct parse_options {
@@ -76,6 +78,9 @@ struct parse_options {
   file_sink sink = file_sink::spooled;
   bool sha256 = true;                         ///< compute each file's SHA-256 while streaming
   std::uint64_t spool_max_size = 1024 * 500;  ///< SpooledTemporaryFile(max_size=1024*500): rolls when size > this
+  /// With `file_sink::callback`: called with the index of the file (0, 1, ... in body order) and the next bytes
+  /// of its data, as they are parsed. A file later dropped by an error outcome has been delivered all the same.
+  std::function<void(std::size_t file_index, std::string_view bytes)> on_file_data;
 };
 
 struct header {
@@ -84,9 +89,13 @@ struct header {
 
 struct field {
   std::optional<std::string> name;  ///< nullopt = Python None (no `name` parameter)
-  std::string raw;                  ///< the bytes of the value
   std::string value;                ///< decoded as werkzeug does (charset rules of the profile, errors="replace")
   std::vector<header> headers;
+  /// The bytes of the value as sent (the same storage as `value` when decoding changed nothing).
+  std::string_view raw() const { return raw_is_value ? std::string_view(value) : std::string_view(raw_bytes); }
+
+  std::string raw_bytes;      ///< the sent bytes when they differ from `value`
+  bool raw_is_value = true;
 };
 
 /// A temporary file owned by a result; removed when the last reference goes.
