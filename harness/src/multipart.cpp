@@ -323,16 +323,16 @@ void form_parser::impl::setup() {
 
 // ---------------------------------------------------------------- stream layer
 void form_parser::impl::feed(std::string_view bytes) {
-  const std::uint64_t before = total_fed_;
   total_fed_ += bytes.size();
   if (auto_length_ && !decided_) {
     if (lim_.max_content_length && total_fed_ > *lim_.max_content_length) {
+      // offset: the first byte past the limit (independent of how the body was split into feed() calls)
       decide("max_content_length", 413,
-             "body length exceeds max_content_length " + std::to_string(*lim_.max_content_length), before);
+             "body length exceeds max_content_length " + std::to_string(*lim_.max_content_length), *lim_.max_content_length);
     } else if (out_.kind == body_kind::urlencoded && lim_.max_form_memory_size && total_fed_ > *lim_.max_form_memory_size) {
       decide("max_form_memory_size", 413,
              "body length exceeds max_form_memory_size " + std::to_string(*lim_.max_form_memory_size) + " (urlencoded)",
-             before);
+             *lim_.max_form_memory_size);
     }
   }
   if (!parse_stream_ || decided_ || empty_stream_) return;

@@ -686,3 +686,23 @@ TEST(Multipart, StreamedUploadHasFlatPeakRss) {
   std::printf("VmHWM before %ld kB, after streaming 2 x 384 MiB: %ld kB\n", before, after);
   EXPECT_LT(after - before, 16 * 1024) << "peak RSS grew with the body";
 }
+
+// Regression (multipart_fuzzer): with a streamed length over max_content_length the error offset depended on
+// how the body was split into feed() calls; it is now the first byte past the limit.
+TEST(Multipart, StreamedLengthOverMaxContentLengthOffsetIsSplitIndependent) {
+  request_info req;
+  req.content_type = "multipart/form-data; boundary=b";
+  req.content_length_is_body_length = true;
+  FormLimits lim;
+  lim.max_content_length = 100;
+  std::string body(500, 'x');
+  form_data one = parse_form(body, req, lim);
+  form_parser p(req, lim);
+  for (std::size_t i = 0; i < body.size(); i += 33) p.feed(std::string_view(body).substr(i, 33));
+  form_data two = p.finish();
+  ASSERT_TRUE(one.result.error && two.result.error);
+  EXPECT_EQ(one.result.status, 413);
+  EXPECT_EQ(one.result.error->kind, "max_content_length");
+  EXPECT_EQ(one.result.error->offset, 100u);
+  EXPECT_EQ(two.result.error->offset, 100u);
+}
