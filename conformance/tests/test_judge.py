@@ -26,7 +26,8 @@ def test_headers_audit_doc_values_hold_and_missing_ones_are_found():
     assert not [f for f in judge.audit_headers(DOC_HEADERS, True) if judge.severity_at_least(f.severity, "medium")]
     bare = judge.audit_headers([("Content-Type", "text/html")], True)
     subjects = {f.subject.lower() for f in bare if judge.severity_at_least(f.severity, "medium")}
-    assert {"strict-transport-security", "content-security-policy", "x-content-type-options"} <= subjects
+    assert {"strict-transport-security", "content-security-policy", "x-frame-options"} <= subjects
+    assert "x-content-type-options" in {f.subject.lower() for f in bare if judge.severity_at_least(f.severity, "low")}
 
 
 def test_csp_unsafe_inline_is_found():

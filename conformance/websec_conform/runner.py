@@ -20,6 +20,7 @@ from .scenario import Scenario, Step
 from .transport import RateLimiter, Request, Response, Settings, build_url, reproduce, send
 
 STATUS_ORDER = ("fail", "error", "pass", "skip")
+RAW_BODY_THRESHOLD = 256 * 1024
 
 
 @dataclass
@@ -295,8 +296,11 @@ class _Run:
         cl = r(spec["content_length"]) if "content_length" in spec else None
         slow = {k: r(v) for k, v in spec["slow"].items()} if "slow" in spec else None
         if transport == "auto":
+            # raw sockets where requests cannot express the request, and for large bodies: a server may answer
+            # 413 and close before the body is sent, which requests reports as a broken connection
             transport = "raw" if (cl is not None or slow or spec.get("half_close") or
-                                  (body is not None and body.chunked)) else "requests"
+                                  (body is not None and (body.chunked or len(body.data) >= RAW_BODY_THRESHOLD))) \
+                else "requests"
         timeout = float(r(spec.get("timeout", self.opts.settings.timeout)))
         return Request(method, url, headers, body, transport, timeout, int(cl) if cl is not None else None,
                        bool(spec.get("half_close")), slow, bool(spec.get("follow_redirects"))), sess
