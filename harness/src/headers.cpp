@@ -823,7 +823,22 @@ std::vector<verdict> audit_response(const header_list& h, const response_options
   co.max_lifetime = o.cookie_max_lifetime;
   co.now = o.now;
   co.max_size = o.max_cookie_size;
-  for (const auto& line : get_all(h, "Set-Cookie")) append(cookie::audit_set_cookie(line, co));
+  // HTTP Observatory: a cookie without Secure weighs less when the site sends a valid HSTS policy (browsers then
+  // never make the plain-HTTP request that would carry it): one severity level down.
+  const auto hsts = get_all(h, kHSTS);
+  bool hsts_active = false;
+  if (o.https && !hsts.empty())
+    if (auto p = parse_hsts(hsts.front()); p && p->max_age > 0) hsts_active = true;
+  for (const auto& line : get_all(h, "Set-Cookie")) {
+    auto cv = cookie::audit_set_cookie(line, co);
+    if (hsts_active)
+      for (auto& x : cv)
+        if (x.id == "cookie.no_secure") {
+          x.level = static_cast<severity>(static_cast<int>(x.level) - 1);
+          x.reason += " (HSTS on this site limits the exposure)";
+        }
+    append(std::move(cv));
+  }
   return v;
 }
 

@@ -321,6 +321,16 @@ TEST(HeadersResponse, CookiesAreJudgedPerLine) {
   EXPECT_TRUE(has_verdict(v, "cookie.no_secure", "session"));
   EXPECT_TRUE(has_verdict(v, "cookie.no_httponly", "theme"));
   EXPECT_FALSE(has_verdict(v, "cookie.no_secure", "theme"));
+  auto level_of = [](const std::vector<verdict>& vs, const std::string& id, const std::string& subject) {
+    for (const auto& x : vs)
+      if (x.id == id && x.subject == subject) return x.level;
+    return severity::info;
+  };
+  EXPECT_EQ(level_of(v, "cookie.no_secure", "session"), severity::high);
+  // With HSTS the missing Secure flag weighs one level less (Observatory: -40 -> -10 for session cookies).
+  h.emplace_back("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  v = audit_response(h, o);
+  EXPECT_EQ(level_of(v, "cookie.no_secure", "session"), severity::medium);
 }
 
 // ------------------------------------------------------------------------------------------------------

@@ -157,7 +157,8 @@ std::vector<verdict> audit_referrer_policy(const std::vector<std::string>& value
 
 /// The whole response head: every header above (Content-Security-Policy-Report-Only included), every
 /// Set-Cookie line (websec::cookie::audit_set_cookie, subject = cookie name), X-XSS-Protection
-/// (xxss.deprecated, info). Verdicts in the order HSTS, CSP, XFO, XCTO, Referrer-Policy, X-XSS-Protection,
+/// (xxss.deprecated, info). As HTTP Observatory does, cookie.no_secure is one level lower when the https response
+/// carries a valid HSTS policy. Verdicts in the order HSTS, CSP, XFO, XCTO, Referrer-Policy, X-XSS-Protection,
 /// cookies. This is the entry point the conformance suite calls through the Python module.
 std::vector<verdict> audit_response(const header_list& headers, const response_options& o = {});
 
