@@ -191,8 +191,9 @@ decoded decode(std::string_view bytes, std::string_view encoding, errors e) {
   char kind = kind_of(codec);
   if (kind == 'n' || kind == 'm') {
     d.st = status::lookup_error;
-    d.message = kind == 'n' ? "'" + std::string(encoding) + "' is not a text encoding; use codecs.decode() to handle arbitrary codecs"
-                            : "unknown encoding: " + std::string(encoding);
+    d.message.assign(kind == 'n' ? "'" : "unknown encoding: ");
+    d.message.append(encoding);
+    if (kind == 'n') d.message.append("' is not a text encoding; use codecs.decode() to handle arbitrary codecs");
     return d;
   }
   if (codec == "utf_8") return decode_utf8(bytes, e);

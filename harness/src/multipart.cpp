@@ -523,26 +523,53 @@ bool form_parser::impl::ev_preamble() {
   return false;
 }
 
+// Python str.strip() of a UTF-8 view; copies only when a non-ASCII character sits at an edge.
+static std::string strip_to_string(std::string_view v) {
+  std::size_t i = 0, j = v.size();
+  auto ws = [](unsigned char c) { return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F); };
+  while (i < j && static_cast<unsigned char>(v[i]) < 0x80 && ws(static_cast<unsigned char>(v[i]))) ++i;
+  while (j > i && static_cast<unsigned char>(v[j - 1]) < 0x80 && ws(static_cast<unsigned char>(v[j - 1]))) --j;
+  if ((i < j && static_cast<unsigned char>(v[i]) >= 0x80) || (j > i && static_cast<unsigned char>(v[j - 1]) >= 0x80))
+    return detail::py_strip_utf8(v.substr(i, j - i));
+  return std::string(v.substr(i, j - i));
+}
+
 bool form_parser::impl::parse_headers(std::string_view block, std::vector<header>& out, std::uint64_t offset) {
-  // HEADER_CONTINUATION_RE.sub(b" ", data): (?:\r\n|\n|\r)[ \t] → " "
-  std::string d;
-  d.reserve(block.size());
-  for (std::size_t i = 0; i < block.size();) {
-    char c = block[i];
-    if (c == '\r' && i + 2 < block.size() + 0 && block[i + 1] == '\n' && (block[i + 2] == ' ' || block[i + 2] == '\t')) {
-      d.push_back(' '); i += 3; continue;
+  // HEADER_CONTINUATION_RE.sub(b" ", data): (?:\r\n|\n|\r)[ \t] → " " (copy only when a fold is present)
+  std::string folded;
+  std::string_view d = block;
+  for (std::size_t k = 0; k + 1 < block.size(); ++k) {
+    char c = block[k];
+    if ((c == '\r' || c == '\n') && (block[k + 1] == ' ' || block[k + 1] == '\t' || (c == '\r' && block[k + 1] == '\n'))) {
+      bool fold = block[k + 1] == ' ' || block[k + 1] == '\t' ||
+                  (k + 2 < block.size() && (block[k + 2] == ' ' || block[k + 2] == '\t'));
+      if (!fold) continue;
+      folded.reserve(block.size());
+      for (std::size_t i = 0; i < block.size();) {
+        char ch = block[i];
+        if (ch == '\r' && i + 2 < block.size() && block[i + 1] == '\n' && (block[i + 2] == ' ' || block[i + 2] == '\t')) {
+          folded.push_back(' '); i += 3; continue;
+        }
+        if ((ch == '\r' || ch == '\n') && i + 1 < block.size() && (block[i + 1] == ' ' || block[i + 1] == '\t')) {
+          folded.push_back(' '); i += 2; continue;
+        }
+        folded.push_back(ch);
+        ++i;
+      }
+      d = folded;
+      break;
     }
-    if ((c == '\r' || c == '\n') && i + 1 < block.size() && (block[i + 1] == ' ' || block[i + 1] == '\t')) {
-      d.push_back(' '); i += 2; continue;
-    }
-    d.push_back(c);
-    ++i;
   }
   // bytes.splitlines()
   std::size_t i = 0;
   while (i < d.size()) {
     std::size_t j = i;
-    while (j < d.size() && d[j] != '\r' && d[j] != '\n') ++j;
+    {
+      const void* p1 = std::memchr(d.data() + i, '\r', d.size() - i);
+      const void* p2 = std::memchr(d.data() + i, '\n', p1 ? static_cast<std::size_t>(static_cast<const char*>(p1) - (d.data() + i)) : d.size() - i);
+      const char* p = p2 ? static_cast<const char*>(p2) : static_cast<const char*>(p1);
+      j = p ? static_cast<std::size_t>(p - d.data()) : d.size();
+    }
     std::string_view line(d.data() + i, j - i);
     if (j < d.size()) { if (d[j] == '\r' && j + 1 < d.size() && d[j + 1] == '\n') j += 2; else j += 1; }
     i = j;
@@ -563,18 +590,22 @@ bool form_parser::impl::parse_headers(std::string_view block, std::vector<header
              offset, true);
       return false;
     }
-    std::string s = rules_.header_line_needs_colon ? detail::py_strip_utf8(decoded_src) : std::string(decoded_src);
+    std::string stripped_storage;
+    std::string_view s = decoded_src;
+    if (rules_.header_line_needs_colon) {  // debian: str.strip() before split(":", 1)
+      stripped_storage = strip_to_string(decoded_src);
+      s = stripped_storage;
+    }
     std::size_t colon = s.find(':');
-    if (colon == std::string::npos) {
+    if (colon == std::string_view::npos) {
       if (rules_.header_line_needs_colon) {
         decide("header_line_without_colon", 200, "not enough values to unpack (expected 2, got 1)", offset, true);
         return false;
       }
-      out.push_back({detail::py_strip_utf8(s), std::string()});
+      out.push_back({strip_to_string(s), std::string()});
       continue;
     }
-    out.push_back({detail::py_strip_utf8(std::string_view(s).substr(0, colon)),
-                   detail::py_strip_utf8(std::string_view(s).substr(colon + 1))});
+    out.push_back({strip_to_string(s.substr(0, colon)), strip_to_string(s.substr(colon + 1))});
   }
   return true;
 }
@@ -647,6 +678,7 @@ bool form_parser::impl::ev_part() {
   }
   std::uint64_t offset = buf_base_ + ms;
   std::vector<header> headers;
+  headers.reserve(2);
   if (!parse_headers(b.substr(0, ms), headers, offset)) return false;
   std::size_t del = rules_.data_start_state ? (ms + me) / 2 : me;
   consume(del);
