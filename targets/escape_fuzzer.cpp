@@ -3,7 +3,7 @@
 // Invariants (abort on violation):
 //   * escape(x) contains no raw < > ' " and every & starts one of &amp; &lt; &gt; &#39; &#34;
 //   * every kernel (scalar, SSE2, AVX2 where the CPU has it) gives the same bytes; escaped_size is exact;
-//     escape_into never writes past escaped_size
+//     escape_into writes exactly escape(x) in one pass and never past its capacity (npos when it does not fit)
 //   * unescape(escape(x)) == x
 //   * striptags (both profiles) equals a direct transcription of markupsafe's quadratic code (inputs ≤ 2 KiB)
 //   * Markup + x == Markup + escape(x); join escapes every item
@@ -100,9 +100,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!kernel_supported(k)) continue;
     CHECK(escape_with(k, x) == e, "kernels disagree");
     std::vector<char> buf(e.size() + 64, '\x5a');
-    std::size_t w = escape_into(k, x, buf.data());
+    std::size_t w = escape_into(k, x, buf.data(), e.size());
     CHECK(w == e.size() && std::memcmp(buf.data(), e.data(), w) == 0, "escape_into output");
     for (std::size_t j = w; j < buf.size(); ++j) CHECK(buf[j] == '\x5a', "escape_into wrote past escaped_size");
+    if (!e.empty()) {
+      std::size_t cap = size > 0 ? (data[0] * e.size()) / 256 : 0;  // a capacity that is too small
+      std::vector<char> small(cap + 64, '\x5a');
+      CHECK(escape_into(k, x, small.data(), cap) == npos, "escape_into claimed to fit");
+      for (std::size_t j = cap; j < small.size(); ++j) CHECK(small[j] == '\x5a', "escape_into wrote past capacity");
+    }
   }
   CHECK(unescape(e) == x, "unescape(escape(x)) != x");
 

@@ -67,17 +67,20 @@ std::size_t extra_scalar(const char* s, std::size_t n) {
   return e;
 }
 
-char* escape_scalar_to(const char* s, std::size_t n, char* o) {
+// Exact writer: never writes at or past `oend`; returns nullptr when the output does not fit.
+char* escape_scalar_to(const char* s, std::size_t n, char* o, char* oend) {
   std::size_t i = 0;
   while (i < n) {
     std::size_t j = i;
     while (j < n && !special(static_cast<unsigned char>(s[j]))) ++j;
     if (j > i) {
+      if (static_cast<std::size_t>(oend - o) < j - i) return nullptr;
       std::memcpy(o, s + i, j - i);
       o += j - i;
     }
     if (j == n) break;
     const replacement& r = T.rep[static_cast<unsigned char>(s[j])];
+    if (static_cast<std::size_t>(oend - o) < r.len) return nullptr;
     std::memcpy(o, r.bytes, r.len);
     o += r.len;
     i = j + 1;
@@ -124,6 +127,7 @@ __attribute__((target("sse2"))) char* escape_sse2_to(const char* s, std::size_t 
   while (i + 16 <= n) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(special16(v)));
+    if (oend - o < 16) break;
     if (bits == 0) {
       _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
       i += 16;
@@ -146,7 +150,7 @@ __attribute__((target("sse2"))) char* escape_sse2_to(const char* s, std::size_t 
     o += 16 - pos;
     i += 16;
   }
-  return escape_scalar_to(s + i, n - i, o);
+  return escape_scalar_to(s + i, n - i, o, oend);
 }
 
 __attribute__((target("avx2"))) inline __m256i special32(__m256i v) {
@@ -156,18 +160,28 @@ __attribute__((target("avx2"))) inline __m256i special32(__m256i v) {
   return _mm256_or_si256(ltgt, _mm256_or_si256(amp, quot));
 }
 
+__attribute__((target("avx2,popcnt"))) inline std::size_t extra32(__m256i v) {
+  __m256i ltgt = _mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(2)), _mm256_set1_epi8(0x3E));
+  __m256i four = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(1)), _mm256_set1_epi8(0x27)),
+                                 _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x22)));
+  unsigned m3 = static_cast<unsigned>(_mm256_movemask_epi8(ltgt));
+  unsigned m4 = static_cast<unsigned>(_mm256_movemask_epi8(four));
+  return 3u * static_cast<unsigned>(__builtin_popcount(m3)) + 4u * static_cast<unsigned>(__builtin_popcount(m4));
+}
+
 __attribute__((target("avx2,popcnt"))) std::size_t extra_avx2(const char* s, std::size_t n) {
   std::size_t e = 0, i = 0;
-  for (; i + 32 <= n; i += 32) {
-    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
-    __m256i ltgt = _mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(2)), _mm256_set1_epi8(0x3E));
-    __m256i four = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(1)), _mm256_set1_epi8(0x27)),
-                                   _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x22)));
-    if (_mm256_testz_si256(_mm256_or_si256(ltgt, four), _mm256_or_si256(ltgt, four))) continue;
-    unsigned m3 = static_cast<unsigned>(_mm256_movemask_epi8(ltgt));
-    unsigned m4 = static_cast<unsigned>(_mm256_movemask_epi8(four));
-    e += 3u * static_cast<unsigned>(__builtin_popcount(m3)) + 4u * static_cast<unsigned>(__builtin_popcount(m4));
+  for (; i + 128 <= n; i += 128) {  // four vectors, one test: plain text costs a load and a few ops per 32 bytes
+    __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
+    __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 64));
+    __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 96));
+    __m256i any = _mm256_or_si256(_mm256_or_si256(special32(a), special32(b)),
+                                  _mm256_or_si256(special32(c), special32(d)));
+    if (_mm256_testz_si256(any, any)) continue;
+    e += extra32(a) + extra32(b) + extra32(c) + extra32(d);
   }
+  for (; i + 32 <= n; i += 32) e += extra32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)));
   return e + extra_sse2(s + i, n - i);
 }
 
@@ -195,56 +209,58 @@ __attribute__((target("avx2,bmi"))) inline char* escape_block32(const char* b, u
   return o + (32 - pos);
 }
 
+// Overshooting stores (a whole vector for a shorter segment, 8 bytes for a replacement) are only issued while
+// the output has room for the worst case of the block plus a vector; near the end of `out` the exact scalar
+// writer finishes, so nothing is ever written at or past `oend`.
 __attribute__((target("avx2,bmi"))) char* escape_avx2_to(const char* s, std::size_t n, char* o, char* oend) {
   const char* const send = s + n;
   std::size_t i = 0;
   constexpr std::ptrdiff_t slack = 32 * 5 + 32;
-  while (i + 64 <= n) {
+  while (i + 128 <= n && oend - o >= 128) {
     __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
     __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
-    __m256i ma = special32(a), mb = special32(b);
-    __m256i any = _mm256_or_si256(ma, mb);
-    if (_mm256_testz_si256(any, any)) {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), a);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 32), b);
-      i += 64;
-      o += 64;
-      continue;
-    }
-    if (oend - o < 2 * slack) goto tail;
-    {
-      unsigned ba = static_cast<unsigned>(_mm256_movemask_epi8(ma));
-      unsigned bb = static_cast<unsigned>(_mm256_movemask_epi8(mb));
-      if (ba) {
-        o = escape_block32(s + i, ba, o, send);
-      } else {
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), a);
-        o += 32;
-      }
-      if (bb) {
-        o = escape_block32(s + i + 32, bb, o, send);
-      } else {
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), b);
-        o += 32;
-      }
-    }
-    i += 64;
+    __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 64));
+    __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 96));
+    __m256i any = _mm256_or_si256(_mm256_or_si256(special32(a), special32(b)),
+                                  _mm256_or_si256(special32(c), special32(d)));
+    if (!_mm256_testz_si256(any, any)) break;  // leave this block to the 32-byte loop
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), a);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 32), b);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 64), c);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 96), d);
+    i += 128;
+    o += 128;
   }
-  while (i + 32 <= n) {
+  while (i + 32 <= n && oend - o >= 32) {
     __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
     unsigned ba = static_cast<unsigned>(_mm256_movemask_epi8(special32(a)));
     if (ba == 0) {
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), a);
-    } else {
-      if (oend - o < slack) break;
-      o = escape_block32(s + i, ba, o, send);
       i += 32;
+      o += 32;
+      // back to the 128-byte loop after a run of plain blocks
+      if ((i & 127) == 0 && i + 128 <= n && oend - o >= 128) {
+        __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+        __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
+        __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 64));
+        __m256i e = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 96));
+        __m256i any = _mm256_or_si256(_mm256_or_si256(special32(b), special32(c)),
+                                      _mm256_or_si256(special32(d), special32(e)));
+        if (_mm256_testz_si256(any, any)) {
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), b);
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 32), c);
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 64), d);
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 96), e);
+          i += 128;
+          o += 128;
+        }
+      }
       continue;
     }
+    if (oend - o < slack) break;
+    o = escape_block32(s + i, ba, o, send);
     i += 32;
-    o += 32;
   }
-tail:
   return escape_sse2_to(s + i, n - i, o, oend);
 }
 
@@ -253,7 +269,7 @@ tail:
 using extra_fn = std::size_t (*)(const char*, std::size_t);
 using escape_fn = char* (*)(const char*, std::size_t, char*, char*);
 
-char* escape_scalar_fn(const char* s, std::size_t n, char* o, char*) { return escape_scalar_to(s, n, o); }
+char* escape_scalar_fn(const char* s, std::size_t n, char* o, char* oend) { return escape_scalar_to(s, n, o, oend); }
 
 bool cpu_has(kernel k) {
 #ifdef WEBSEC_ESCAPE_X86
@@ -313,10 +329,10 @@ kernel active_kernel() { return best().k; }
 std::size_t escaped_size(std::string_view s) { return s.size() + best().extra(s.data(), s.size()); }
 bool is_escape_free(std::string_view s) { return best().extra(s.data(), s.size()) == 0; }
 
-std::size_t escape_into(kernel k, std::string_view s, char* out) {
+std::size_t escape_into(kernel k, std::string_view s, char* out, std::size_t capacity) {
   dispatch d = make_dispatch(k);
-  std::size_t total = s.size() + d.extra(s.data(), s.size());
-  return static_cast<std::size_t>(d.esc(s.data(), s.size(), out, out + total) - out);
+  char* end = d.esc(s.data(), s.size(), out, out + capacity);
+  return end ? static_cast<std::size_t>(end - out) : npos;
 }
 
 std::string escape_with(kernel k, std::string_view s) {

@@ -352,15 +352,30 @@ TEST(Escape, KernelsAgreeOnEveryLengthAndPosition) {
   }
 }
 
-TEST(Escape, EscapeIntoWritesExactlyTheSize) {
-  std::string s(1000, 'x');
-  for (std::size_t k = 0; k < s.size(); k += 3) s[k] = "<>&'\""[k % 5];
-  std::size_t need = escaped_size(s);
-  for (kernel k : supported_kernels()) {
-    std::vector<char> buf(need + 64, '#');
-    std::size_t w = escape_into(k, s, buf.data());
-    EXPECT_EQ(w, need);
-    for (std::size_t j = need; j < buf.size(); ++j) ASSERT_EQ(buf[j], '#') << "wrote past the end: " << to_string(k);
+TEST(Escape, EscapeIntoNeverWritesPastCapacity) {
+  for (std::size_t len : {0u, 5u, 31u, 64u, 200u, 1000u}) {
+    for (int density : {0, 3, 50}) {
+      std::string s(len, 'x');
+      for (std::size_t k = 0; k < s.size(); ++k)
+        if (density && k % density == 0) s[k] = "<>&'\""[k % 5];
+      std::string want = escape_with(kernel::scalar, s);
+      std::size_t need = escaped_size(s);
+      ASSERT_EQ(need, want.size());
+      for (kernel k : supported_kernels()) {
+        for (std::size_t cap : {need, need + 1, need + 300, need ? need - 1 : 0, need / 2, s.size() * 5}) {
+          std::vector<char> buf(cap + 64, '#');
+          std::size_t w = escape_into(k, s, buf.data(), cap);
+          if (cap >= need) {
+            ASSERT_EQ(w, need) << to_string(k);
+            ASSERT_EQ(std::string(buf.data(), w), want) << to_string(k);
+          } else {
+            ASSERT_EQ(w, npos) << to_string(k) << " cap " << cap << " need " << need;
+          }
+          for (std::size_t j = cap; j < buf.size(); ++j)  // scratch writes below cap are allowed
+            ASSERT_EQ(buf[j], '#') << "wrote past the end: " << to_string(k) << " cap " << cap;
+        }
+      }
+    }
   }
   EXPECT_TRUE(is_escape_free("plain text \xc3\xa9"));
   EXPECT_FALSE(is_escape_free("a&b"));

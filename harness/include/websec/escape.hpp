@@ -63,9 +63,14 @@ bool kernel_supported(kernel k);
 /// The kernel escape() uses: the best supported one (AVX2, then SSE2, then scalar), chosen once at start-up.
 kernel active_kernel();
 
-/// Writes escape(s) to `out`, which must have room for escaped_size(s) bytes; returns the bytes written.
-/// `k` must be supported (otherwise the scalar kernel runs). For tests, fuzzers and benchmarks.
-std::size_t escape_into(kernel k, std::string_view s, char* out);
+/// Returned by escape_into when the output does not fit.
+inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+/// Writes escape(s) to `out` in one pass and returns the bytes written; never writes at or past
+/// `out + capacity`: when escape(s) does not fit it returns `npos`. Bytes of `out` after the result (below
+/// `capacity`) may be used as scratch.
+/// capacity ≥ escaped_size(s) always fits; 5 × s.size() is the worst case. `k` falls back to a supported kernel.
+std::size_t escape_into(kernel k, std::string_view s, char* out, std::size_t capacity);
 
 /// escape(s) computed by the given kernel (scalar if `k` is not supported here).
 std::string escape_with(kernel k, std::string_view s);
