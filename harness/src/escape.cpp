@@ -45,16 +45,13 @@ struct tables {
       rep[c].len = 1;
       extra[c] = 0;
     }
-    rep['&'] = make_rep("&amp;");
-    rep['<'] = make_rep("&lt;");
-    rep['>'] = make_rep("&gt;");
-    rep['\''] = make_rep("&#39;");
-    rep['"'] = make_rep("&#34;");
-    extra['&'] = 4;
-    extra['<'] = 3;
-    extra['>'] = 3;
-    extra['\''] = 4;
-    extra['"'] = 4;
+    const char* specials = "&<>'\"";
+    const char* reps[] = {"&amp;", "&lt;", "&gt;", "&#39;", "&#34;"};
+    for (int k = 0; k < 5; ++k) {
+      unsigned char c = static_cast<unsigned char>(specials[k]);
+      rep[c] = make_rep(reps[k]);
+      extra[c] = static_cast<std::uint8_t>(rep[c].len - 1);
+    }
   }
 };
 constexpr tables T;
