@@ -194,7 +194,7 @@ class form_parser::impl {
   form_rules rules_;
 
   form_data out_;
-  bool decided_ = false, silent_ = false;
+  bool decided_ = false, silent_ = false, ct_error_ = false;
   websec::error err_;
 
   // stream
@@ -247,6 +247,7 @@ void form_parser::impl::setup() {
     if (!r) {
       // raised while computing request.mimetype, outside FormDataParser's try: an unhandled exception → 500
       decide(r.err().kind, 500, "Content-Type: " + r.err().message, 0);
+      ct_error_ = true;
       return;
     }
     ct = std::move(*r);
@@ -1028,6 +1029,21 @@ form_data form_parser::impl::finish() {
     // BytesIO(): the first read is empty
     if (out_.kind == body_kind::multipart) mp_events(true);
     else at_eof();
+  }
+  // A streamed length (Content-Length = what was fed) is compared with max_content_length (and, for urlencoded,
+  // max_form_memory_size) before werkzeug parses anything: that outcome wins over whatever parsing found while the
+  // length was still unknown. Only a Content-Type that fails to parse (debian: request.mimetype raises) comes first.
+  if (auto_length_ && !ct_error_) {
+    if (lim_.max_content_length && total_fed_ > *lim_.max_content_length) {
+      decided_ = false;
+      decide("max_content_length", 413,
+             "body length exceeds max_content_length " + std::to_string(*lim_.max_content_length), *lim_.max_content_length);
+    } else if (out_.kind == body_kind::urlencoded && lim_.max_form_memory_size && total_fed_ > *lim_.max_form_memory_size) {
+      decided_ = false;
+      decide("max_form_memory_size", 413,
+             "body length exceeds max_form_memory_size " + std::to_string(*lim_.max_form_memory_size) + " (urlencoded)",
+             *lim_.max_form_memory_size);
+    }
   }
   // debian @exhaust_stream / _exhaust: a declared body shorter than Content-Length answers 400 whatever happened
   if (rules_.exhaust_after_parse && (parse_stream_ || (decided_ && err_.kind == "max_content_length")) &&

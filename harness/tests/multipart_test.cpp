@@ -706,3 +706,27 @@ TEST(Multipart, StreamedLengthOverMaxContentLengthOffsetIsSplitIndependent) {
   EXPECT_EQ(one.result.error->offset, 100u);
   EXPECT_EQ(two.result.error->offset, 100u);
 }
+
+// Regression (multipart_fuzzer): a streamed body longer than max_content_length answers 413 max_content_length
+// even when a split let the decoder hit another limit first (werkzeug compares the length before parsing).
+TEST(Multipart, StreamedLengthOverMaxContentLengthWinsOverParseErrors) {
+  request_info req;
+  req.content_type = "multipart/form-data; boundary=b";
+  req.content_length_is_body_length = true;
+  FormLimits lim;
+  lim.max_form_memory_size = 2048;
+  std::string body = "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n" + std::string(200000, 'x') + "\r\n--b--\r\n";
+  lim.max_content_length = body.size() - 1;
+  for (profile prof : {profile::upstream, profile::debian}) {
+    parse_options o;
+    o.prof = prof;
+    form_parser p(req, lim, o);
+    p.feed(std::string_view(body).substr(0, 70000));  // the decoder buffer limit is hit here
+    p.feed(std::string_view(body).substr(70000));
+    form_data f = p.finish();
+    ASSERT_TRUE(f.result.error.has_value());
+    EXPECT_EQ(f.result.status, 413);
+    EXPECT_EQ(f.result.error->kind, "max_content_length");
+    EXPECT_EQ(parse_form(body, req, lim, o).result.error->kind, "max_content_length");
+  }
+}
