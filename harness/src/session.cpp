@@ -666,7 +666,8 @@ opened codec::open(std::string_view cookie_value, std::int64_t now) const {
   if (!v) {
     o.result = opened::outcome::exception_500;
     o.error_kind = "BadPayload";
-    o.error_message = std::string(serializer::load_error_message) + " (" + v.err().message + ")";
+    o.error_message = std::string(serializer::load_error_message);
+    o.detail = v.err().message;
     return o;
   }
   if (v->kind() != json::kind::dict) {

@@ -84,6 +84,7 @@ struct opened {
   /// there was no cookie).
   std::string error_kind;
   std::string error_message;
+  std::string detail;    ///< the cause Python hides behind BadPayload (e.g. the JSON error), when there is one
   std::int64_t age = 0;  ///< for SignatureExpired
 };
 

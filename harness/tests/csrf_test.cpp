@@ -1,0 +1,159 @@
+// Tests of websec/csrf.hpp: csrf.json vectors under both profiles, the token lookup and referrer rules of
+// Flask-WTF's protect(), double-submit tokens, and a live round trip of signed tokens with itsdangerous.
+#include "websec/csrf.hpp"
+#include "websec/serializer.hpp"
+
+#include "support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+using websec::test::load_vectors;
+namespace csrf = websec::csrf;
+using njson = nlohmann::json;
+
+TEST(CsrfVectors, SignAndValidate) {
+  for (const char* p : {"debian", "upstream"}) {
+    auto v = load_vectors(p, "csrf");
+    csrf::config c;
+    c.secret_key = v.at("secret_key").get<std::string>();
+    ASSERT_EQ(v.at("salt").get<std::string>(), csrf::salt);
+    EXPECT_EQ(csrf::sign_token(c, v.at("raw_token").get<std::string>(), v.at("timestamp").get<std::uint64_t>()),
+              v.at("signed_token").get<std::string>());
+    ASSERT_EQ(v.at("validate").size(), 9u);
+    for (const auto& k : v.at("validate")) {
+      c.time_limit = k.at("time_limit").get<std::int64_t>();
+      std::optional<std::string> sess;
+      if (!k.at("session_raw").is_null()) sess = k["session_raw"].get<std::string>();
+      const std::string submitted = k.at("submitted").get<std::string>();
+      auto e = csrf::validate(c, submitted, sess ? std::optional<std::string_view>(*sess) : std::nullopt,
+                              k.at("now").get<std::int64_t>());
+      if (k.at("error_message").is_null()) {
+        EXPECT_FALSE(e.has_value()) << k.dump() << " " << e->message;
+      } else {
+        ASSERT_TRUE(e.has_value()) << k.dump();
+        EXPECT_EQ(e->message, k["error_message"].get<std::string>());
+        EXPECT_EQ(e->http_status, 400);
+      }
+    }
+  }
+}
+
+TEST(Csrf, RawTokensAreRandomHex) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    auto t = csrf::generate_raw_token();
+    ASSERT_EQ(t.size(), 40u);
+    for (char ch : t) ASSERT_TRUE((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'));
+    seen.insert(t);
+  }
+  EXPECT_EQ(seen.size(), 200u);
+}
+
+TEST(Csrf, TokenLookupOrder) {
+  using kv = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(csrf::find_token({{"csrf_token", "A"}, {"x-csrf_token", "B"}}, {{"X-CSRFToken", "C"}}), "A");
+  EXPECT_EQ(csrf::find_token({{"csrf_token", ""}, {"form-csrf_token", "B"}}, {{"X-CSRFToken", "C"}}), "B");
+  EXPECT_EQ(csrf::find_token(kv{}, {{"x-csrf-token", "D"}, {"X-CSRFToken", "C"}}), "C");
+  EXPECT_EQ(csrf::find_token(kv{}, {{"X-CSRF-Token", "D"}}), "D");
+  EXPECT_EQ(csrf::find_token(kv{}, kv{}), "");
+  EXPECT_TRUE(csrf::is_protected_method("POST"));
+  EXPECT_TRUE(csrf::is_protected_method("DELETE"));
+  EXPECT_FALSE(csrf::is_protected_method("GET"));
+  EXPECT_FALSE(csrf::is_protected_method("post"));
+}
+
+TEST(Csrf, ReferrerCheck) {
+  csrf::config c;
+  c.secret_key = "dev";
+  EXPECT_FALSE(csrf::check_referrer(c, false, std::nullopt, "example.com"));  // plain HTTP: no check
+  EXPECT_EQ(csrf::check_referrer(c, true, std::nullopt, "example.com")->message, "The referrer header is missing.");
+  EXPECT_FALSE(csrf::check_referrer(c, true, "https://example.com/form", "example.com"));
+  EXPECT_FALSE(csrf::check_referrer(c, true, "https://EXAMPLE.com/form", "example.com"));
+  EXPECT_FALSE(csrf::check_referrer(c, true, "https://example.com:8443/x", "example.com:8443"));
+  EXPECT_EQ(csrf::check_referrer(c, true, "http://example.com/", "example.com")->message,
+            "The referrer does not match the host.");
+  EXPECT_EQ(csrf::check_referrer(c, true, "https://evil.com/", "example.com")->message,
+            "The referrer does not match the host.");
+  EXPECT_EQ(csrf::check_referrer(c, true, "https://example.com:444/", "example.com")->message,
+            "The referrer does not match the host.");
+  EXPECT_EQ(csrf::check_referrer(c, true, "https://example.com:x/", "example.com")->http_status, 500);
+  c.ssl_strict = false;
+  EXPECT_FALSE(csrf::check_referrer(c, true, std::nullopt, "example.com"));
+}
+
+TEST(Csrf, ProtectOrder) {
+  csrf::config c;
+  c.secret_key = "dev";
+  const std::string raw = "0123456789abcdef0123456789abcdef01234567";
+  const std::string tok = csrf::sign_token(c, raw, 1700000000);
+  std::vector<std::pair<std::string, std::string>> form = {{"csrf_token", tok}}, none;
+  EXPECT_FALSE(csrf::protect(c, "GET", none, none, std::nullopt, true, std::nullopt, "h", 1700000000));
+  EXPECT_EQ(csrf::protect(c, "POST", none, none, raw, true, std::nullopt, "h", 1700000000)->message,
+            "The CSRF token is missing.");
+  // the token is checked before the referrer
+  EXPECT_EQ(csrf::protect(c, "POST", form, none, raw, true, std::nullopt, "h", 1700000000)->message,
+            "The referrer header is missing.");
+  EXPECT_FALSE(csrf::protect(c, "POST", form, none, raw, true, "https://h/page", "h", 1700000000));
+  // a token that loads to something other than a str: hmac.compare_digest raises TypeError (500)
+  websec::serializer::options o;
+  o.secret_keys = {"dev"};
+  o.salt = std::string(csrf::salt);
+  auto s = websec::serializer::serializer::make(o);
+  auto int_tok = *s->dumps(websec::json::value::integer(5), 1700000000);
+  EXPECT_EQ(csrf::validate(c, int_tok, raw, 1700000000)->http_status, 500);
+}
+
+TEST(Csrf, DoubleSubmit) {
+  auto a = csrf::generate_double_submit_token();
+  auto b = csrf::generate_double_submit_token();
+  EXPECT_EQ(a.size(), 43u);
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(csrf::double_submit_matches(a, a));
+  EXPECT_FALSE(csrf::double_submit_matches(a, b));
+  EXPECT_FALSE(csrf::double_submit_matches("", ""));
+  EXPECT_FALSE(csrf::double_submit_matches(a, a.substr(1)));
+}
+
+TEST(CsrfDifferential, TokensRoundTripWithItsdangerous) {
+  if (!websec::test::python_has({"itsdangerous"})) GTEST_SKIP();
+  websec::test::rng r(websec::test::test_seed(0xC5F));
+  csrf::config c;
+  c.secret_key = "csrf-secret";
+  constexpr std::int64_t ts = 1700000000;
+  njson items = njson::array();
+  std::vector<std::string> raws, toks, tampered;
+  for (int i = 0; i < 300; ++i) {
+    raws.push_back(csrf::generate_raw_token());
+    toks.push_back(csrf::sign_token(c, raws.back(), ts));
+    std::string t = toks.back();
+    size_t pos = r.below(t.size());
+    t[pos] = t[pos] == 'A' ? 'B' : 'A';
+    tampered.push_back(t);
+    items.push_back({{"raw", raws.back()}, {"tok", toks.back()}, {"bad", t}});
+  }
+  auto py = websec::test::run_python(
+      "import sys, json\n"
+      "import itsdangerous.timed as T\n"
+      "from itsdangerous import URLSafeTimedSerializer, BadData\n"
+      "T.TimestampSigner.get_timestamp = lambda self: 1700000000\n"
+      "s = URLSafeTimedSerializer('csrf-secret', salt='wtf-csrf-token')\n"
+      "out = []\n"
+      "for it in json.load(sys.stdin):\n"
+      "    def ld(t):\n"
+      "        try: return s.loads(t, max_age=3600)\n"
+      "        except BadData: return None\n"
+      "    out.append([s.dumps(it['raw']), ld(it['tok']), ld(it['bad'])])\n"
+      "print(json.dumps(out))\n",
+      items.dump());
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  auto res = njson::parse(py.out);
+  for (size_t i = 0; i < raws.size(); ++i) {
+    EXPECT_EQ(res[i][0].get<std::string>(), toks[i]);
+    EXPECT_EQ(res[i][1], njson(raws[i]));
+    auto mine = csrf::validate(c, tampered[i], raws[i], ts);
+    EXPECT_EQ(res[i][2].is_null(), mine.has_value()) << tampered[i];
+    EXPECT_FALSE(csrf::validate(c, res[i][0].get<std::string>(), raws[i], ts).has_value());
+  }
+}
