@@ -3,55 +3,86 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 namespace websec::serializer {
 
+namespace {
+// One deflate and one inflate state per thread, reset between uses: deflateInit/inflateInit allocate and clear
+// hundreds of KiB, which would dominate the cost of a session cookie. Reset streams give the same bytes.
+struct deflater {
+  z_stream zs{};
+  bool ok = false;
+  deflater() { ok = deflateInit2(&zs, 6, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY) == Z_OK; }
+  ~deflater() {
+    if (ok) deflateEnd(&zs);
+  }
+};
+struct inflater {
+  z_stream zs{};
+  bool ok = false;
+  inflater() { ok = inflateInit(&zs) == Z_OK; }
+  ~inflater() {
+    if (ok) inflateEnd(&zs);
+  }
+};
+}  // namespace
+
 std::string zlib_compress(std::string_view data) {
-  uLongf cap = compressBound(static_cast<uLong>(data.size()));
-  std::string out(cap, '\0');
-  // compress2 = deflateInit(level) with windowBits 15, memLevel 8, Z_DEFAULT_STRATEGY: what CPython does.
-  if (compress2(reinterpret_cast<Bytef*>(out.data()), &cap, reinterpret_cast<const Bytef*>(data.data()),
-                static_cast<uLong>(data.size()), 6) != Z_OK)
-    return {};
-  out.resize(cap);
+  thread_local deflater d;
+  if (!d.ok) return {};
+  deflateReset(&d.zs);
+  std::string out(deflateBound(&d.zs, static_cast<uLong>(data.size())), '\0');
+  d.zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  d.zs.avail_in = static_cast<uInt>(data.size());
+  d.zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  d.zs.avail_out = static_cast<uInt>(out.size());
+  if (deflate(&d.zs, Z_FINISH) != Z_STREAM_END) return {};
+  out.resize(d.zs.total_out);
   return out;
 }
 
 result<std::string> zlib_decompress(std::string_view data, std::size_t max_output) {
-  z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) return error{"zlib.error", 0, "Error while initialising decompression", 500};
+  thread_local inflater inf;
+  if (!inf.ok) return error{"zlib.error", 0, "Error while initialising decompression", 500};
+  z_stream& zs = inf.zs;
+  inflateReset(&zs);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(data.size());
   std::string out;
-  char buf[16384];
-  int rc = Z_OK;
+  out.resize(std::min<std::size_t>(max_output, std::max<std::size_t>(data.size() * 4, 256)));
+  std::size_t produced = 0;
   while (true) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    size_t produced = sizeof buf - zs.avail_out;
-    if (out.size() + produced > max_output) {
-      inflateEnd(&zs);
-      return error{"too_large", zs.total_in,
-                   "decompressed payload exceeds " + std::to_string(max_output) + " bytes", 413};
+    if (produced == out.size()) {
+      if (out.size() >= max_output) {
+        // one more byte would exceed the cap: probe with a 1-byte buffer
+        unsigned char probe;
+        zs.next_out = &probe;
+        zs.avail_out = 1;
+        int rc = inflate(&zs, Z_NO_FLUSH);
+        if (zs.avail_out == 0)
+          return error{"too_large", zs.total_in, "decompressed payload exceeds " + std::to_string(max_output) + " bytes", 413};
+        if (rc == Z_STREAM_END) break;
+        return error{"zlib.error", zs.total_in, "Error -5 while decompressing data: incomplete or truncated stream", 500};
+      }
+      out.resize(std::min<std::size_t>(max_output, out.size() * 2));
     }
-    out.append(buf, produced);
+    zs.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
+    zs.avail_out = static_cast<uInt>(out.size() - produced);
+    int rc = inflate(&zs, Z_NO_FLUSH);
+    produced = out.size() - zs.avail_out;
     if (rc == Z_STREAM_END) break;
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
-      inflateEnd(&zs);
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0)
       return error{"zlib.error", zs.total_in, "Error -5 while decompressing data: incomplete or truncated stream", 500};
-    }
     if (rc != Z_OK && rc != Z_BUF_ERROR) {
       std::string msg = "Error " + std::to_string(rc) + " while decompressing data";
       if (zs.msg) msg += std::string(": ") + zs.msg;
-      inflateEnd(&zs);
       return error{"zlib.error", zs.total_in, msg, 500};
     }
-    if (zs.avail_in == 0 && produced == 0) {
-      inflateEnd(&zs);
+    if (zs.avail_in == 0 && zs.avail_out != 0)
       return error{"zlib.error", zs.total_in, "Error -5 while decompressing data: incomplete or truncated stream", 500};
-    }
   }
-  inflateEnd(&zs);
+  out.resize(produced);
   return out;
 }
 
