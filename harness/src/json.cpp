@@ -26,6 +26,16 @@ value value::integer(std::int64_t i) {
   return v;
 }
 value value::integer_text(std::string_view t) {
+  if (!t.empty() && t.size() <= 18) {  // fast path: fits in int64 without overflow checks
+    size_t i = t[0] == '-' ? 1 : 0;
+    bool digits = i < t.size();
+    std::int64_t x = 0;
+    for (size_t k = i; k < t.size() && digits; ++k) {
+      if (t[k] < '0' || t[k] > '9') digits = false;
+      else x = x * 10 + (t[k] - '0');
+    }
+    if (digits) return integer(i ? -x : x);
+  }
   bool neg = false;
   if (!t.empty() && t[0] == '-') {
     neg = true;
@@ -198,6 +208,14 @@ inline size_t decode_utf8(std::string_view s, size_t i, std::uint32_t& cp, bool 
 
 bool valid_utf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
+    if (i + 8 <= s.size()) {  // ASCII fast path, 8 bytes at a time
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if ((w & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;
