@@ -36,7 +36,10 @@ def main():
     si = app.session_interface
     out = {}
     with app.app_context():
+        have = lambda name: os.path.exists(os.path.join(d, name))  # a --benchmark_filter may skip some
         for name in ("session_verify_small", "session_verify_3k"):
+            if not have(name):
+                continue
             cookie = rd(name)
             env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "SERVER_NAME": "x", "SERVER_PORT": "80",
                    "wsgi.url_scheme": "http", "HTTP_COOKIE": "session=" + cookie}
@@ -46,12 +49,17 @@ def main():
                 assert s
             out[name] = {"items_per_second": rate(open_once)}
         for name in ("session_sign_small", "session_sign_3k"):
+            if not have(name):
+                continue
             obj = si.serializer.loads(rd(name))
 
             def sign_once():
                 si.get_signing_serializer(app).dumps(dict(obj))
             out[name] = {"items_per_second": rate(sign_once)}
         # flask-unsign: for each candidate, build the serializer and try loads (flask_unsign/session.py verify)
+        if not have("crack_guess"):
+            print(json.dumps(out))
+            return
         cookie = rd("crack_guess")
         words = ["candidate-%06d" % i for i in range(100000)]
         it = iter(words * 100)
