@@ -13,9 +13,8 @@
 //
 // Each connection is a coroutine around connection_core (core.hpp) with per-phase deadlines (idle keep-alive,
 // header, body total and between reads, write). Past --max-connections a connection gets 503 + Retry-After and is
-// closed (beyond twice the limit it is closed at once). After an early response (413 before the body) the socket is
-// shut down for writing and the unread body drained for at most 1 s / 1 MiB so the client reads the status instead of
-// a reset.
+// closed (beyond twice the limit it is closed at once). After an early response (413 before the body) the unread body
+// is drained (discarded) for at most 2 s / 8 MiB so that the client reads the status instead of a reset.
 #include "app.hpp"
 #include "core.hpp"
 #include "tls.hpp"
@@ -153,21 +152,20 @@ net::awaitable<std::pair<boost::system::error_code, std::size_t>> with_deadline(
   co_return std::pair{ec, n};
 }
 
-/// Shuts the write side and discards what the client still sends, for at most 1 s / 1 MiB, so that a client still
-/// uploading a refused body reads the response instead of a connection reset.
-net::awaitable<void> linger_close(sock_t& sock, net::steady_timer& timer) {
-  boost::system::error_code ec;
-  sock.shutdown(tcp::socket::shutdown_send, ec);
+/// Discards what the client still sends, for at most 2 s / 8 MiB (nothing is kept), so that a client still
+/// uploading a refused body reads the response instead of a connection reset (plain TCP: after shutting the write
+/// side; TLS: before close_notify).
+template <class Stream>
+net::awaitable<void> drain(Stream& stream, net::steady_timer& timer) {
   std::vector<char> sink(16384);
   std::size_t drained = 0;
-  auto deadline = clock_type::now() + std::chrono::seconds(1);
-  while (drained < (1u << 20)) {
-    auto [rec, n] = co_await with_deadline(sock.async_read_some(net::buffer(sink), net::as_tuple(net::use_awaitable)),
+  auto deadline = clock_type::now() + std::chrono::seconds(2);
+  while (drained < (8u << 20)) {
+    auto [rec, n] = co_await with_deadline(stream.async_read_some(net::buffer(sink), net::as_tuple(net::use_awaitable)),
                                            timer, deadline);
     if (rec) break;
     drained += n;
   }
-  sock.close(ec);
 }
 
 template <class Stream>
@@ -219,9 +217,12 @@ net::awaitable<void> serve(Stream stream, server_ctx& sx, bool https, bool busy)
     else core.on_data(std::string_view(buf.data(), n));
   }
   if constexpr (!is_tls) {
-    if (!peer_closed) co_await linger_close(sock, timer);
+    boost::system::error_code ec;
+    sock.shutdown(tcp::socket::shutdown_send, ec);
+    if (!peer_closed) co_await drain(sock, timer);
   } else {
     using namespace net::experimental::awaitable_operators;
+    if (!peer_closed) co_await drain(stream, timer);
     timer.expires_after(milliseconds(300));
     co_await (stream.async_shutdown(net::as_tuple(net::use_awaitable)) ||
               timer.async_wait(net::as_tuple(net::use_awaitable)));
