@@ -365,8 +365,8 @@ std::unique_ptr<exchange> app::route(const request_head& head) {
     return simple([this] {
       json j = {{"rss_kb", rss_kb()}};
       if (stats_) {
-        j["requests"] = stats_->requests;
-        j["max_body_bytes_consumed"] = stats_->max_body_bytes_consumed;
+        j["requests"] = stats_->requests.load();
+        j["max_body_bytes_consumed"] = stats_->max_body_bytes_consumed.load();
       }
       return json_response(status::ok, j);
     });

@@ -207,7 +207,11 @@ bool connection_core::body_piece(std::string_view piece) {
     stop_ = app_.error_page(413, "request body over the limit");
     return false;
   }
-  if (stats_) stats_->max_body_bytes_consumed = std::max(stats_->max_body_bytes_consumed, body_seen_);
+  if (stats_) {
+    auto seen = stats_->max_body_bytes_consumed.load(std::memory_order_relaxed);
+    while (seen < body_seen_ && !stats_->max_body_bytes_consumed.compare_exchange_weak(seen, body_seen_)) {
+    }
+  }
   try {
     if (auto r = ex_->on_body(piece)) {
       stop_ = std::move(r);

@@ -22,6 +22,7 @@
 
 #include <boost/beast/http.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -89,11 +90,12 @@ class handler {
   virtual response error_page(int status, std::string_view detail) = 0;
 };
 
-/// Counters shared by every connection of one server (for /debug/stats and the fuzzer's invariants).
+/// Counters shared by every connection of one server (for /debug/stats and the fuzzer's invariants); atomic because
+/// `--threads N` runs connections on several threads.
 struct stats {
-  std::uint64_t requests = 0;
-  std::uint64_t responses_by_class[6] = {};
-  std::uint64_t max_body_bytes_consumed = 0;  ///< largest number of body bytes any request handed to a route
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> responses_by_class[6] = {};
+  std::atomic<std::uint64_t> max_body_bytes_consumed{0};  ///< most body bytes any request handed to a route
 };
 
 /// One connection, without sockets.

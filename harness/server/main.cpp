@@ -316,6 +316,7 @@ int main(int argc, char** argv) {
   sx.lim.max_header_fields = o.lim.max_header_fields;
   sx.to = o.to;
   sx.max_connections = o.max_connections;
+  application.set_stats(&sx.st);
 
   net::co_spawn(ioc, accept_loop(https_acc, sx, &tls), net::detached);
   if (http_acc) net::co_spawn(ioc, accept_loop(*http_acc, sx, nullptr), net::detached);
