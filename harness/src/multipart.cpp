@@ -35,8 +35,45 @@ std::size_t rfind_byte(std::string_view v, char c) {
 }
 std::size_t find_bytes(std::string_view hay, std::size_t from, std::string_view needle) {
   if (from > hay.size() || hay.size() - from < needle.size()) return npos;
-  const void* p = memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size());
+  if (needle.empty()) return from;
+  const char* h = hay.data() + from;
+  const std::size_t len = hay.size() - from, nl = needle.size();
+  // The next delimiter is usually close (small fields): probe the first candidate positions with memchr+memcmp,
+  // where memmem's per-call setup would dominate; the rest of the haystack goes to memmem.
+  const std::size_t starts = len - nl + 1, stop = std::min<std::size_t>(starts, 256);
+  for (std::size_t i = 0; i < stop;) {
+    const void* q = std::memchr(h + i, needle[0], stop - i);
+    if (!q) break;
+    i = static_cast<std::size_t>(static_cast<const char*>(q) - h);
+    if (std::memcmp(h + i, needle.data(), nl) == 0) return from + i;
+    ++i;
+  }
+  if (stop == starts) return npos;
+  const void* p = memmem(h + stop, len - stop, needle.data(), nl);
   return p ? static_cast<std::size_t>(static_cast<const char*>(p) - hay.data()) : npos;
+}
+
+// true when every byte is < 0x80 (32 bytes a step)
+bool all_ascii(std::string_view v) {
+  const char* p = v.data();
+  std::size_t n = v.size(), i = 0;
+  constexpr std::uint64_t hi = 0x8080808080808080ull;
+  for (; i + 32 <= n; i += 32) {
+    std::uint64_t a, b, c, d;
+    std::memcpy(&a, p + i, 8);
+    std::memcpy(&b, p + i + 8, 8);
+    std::memcpy(&c, p + i + 16, 8);
+    std::memcpy(&d, p + i + 24, 8);
+    if ((a | b | c | d) & hi) return false;
+  }
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t a;
+    std::memcpy(&a, p + i, 8);
+    if (a & hi) return false;
+  }
+  for (; i < n; ++i)
+    if (static_cast<unsigned char>(p[i]) >= 0x80) return false;
+  return true;
 }
 
 std::string hex(const unsigned char* d, std::size_t n) {
@@ -177,12 +214,20 @@ class form_parser::impl {
   bool scan_delims(std::string_view v, std::size_t occ_from, bool need_lb, dmatch& m, std::size_t& incomplete_min,
                    std::size_t& last_any);
   void consume(std::size_t k);
+  // copies the unconsumed bytes into store_ when they still point into memory the parser does not own
+  void materialize() {
+    if (view_.data() == store_.data()) return;
+    std::string_view rest = view_.substr(pos_);
+    store_.assign(rest.data(), rest.size());
+    view_ = store_;
+    pos_ = 0;
+  }
   std::string_view buf() const { return view_.substr(pos_); }
   std::uint64_t python_len() const { return discarded_ + (view_.size() - pos_); }
 
   // part consumer (MultiPartParser.parse loop)
-  void on_part(bool is_file, std::optional<std::string> name, std::optional<std::string> filename,
-               std::vector<header> headers);
+  void on_part(bool is_file, std::optional<std::string>&& name, std::optional<std::string>&& filename,
+               std::vector<header>&& headers);
   void on_data(std::string_view d, bool more);
   void finish_part();
   void sink_write(std::string_view d);
@@ -228,6 +273,7 @@ class form_parser::impl {
   bool in_part_ = false, part_is_file_ = false;
   std::size_t files_started_ = 0;
   std::optional<std::uint64_t> field_size_;
+  bool field_ascii_ = true;  // every byte of the current field value so far is ASCII
   field cur_field_;
   file cur_file_;
   std::string spool_mem_;
@@ -358,9 +404,11 @@ void form_parser::impl::stream_bytes(std::string_view b) {
     b.remove_prefix(take);
     if (staging_.size() == kReadSize) {
       read_chunk(staging_);
+      materialize();
       staging_.clear();
     }
   }
+  materialize();
 }
 
 void form_parser::impl::read_chunk(std::string_view chunk) {
@@ -380,6 +428,7 @@ void form_parser::impl::at_eof() {
     std::string last;
     last.swap(staging_);
     read_chunk(last);
+    materialize();
   }
   if (decided_) return;
   if (stream_limit_ && stream_pos_ < *stream_limit_ && !limit_is_max_) {
@@ -436,6 +485,10 @@ void form_parser::impl::mp_receive(std::string_view chunk) {
   if (held == 0) {
     store_.clear();
     view_ = chunk;
+    pos_ = 0;
+  } else if (view_.data() != store_.data() && view_.data() + view_.size() == chunk.data()) {
+    // the held bytes are the tail of the previous read of the same feed(): the buffer is already contiguous
+    view_ = std::string_view(view_.data() + pos_, held + chunk.size());
     pos_ = 0;
   } else {
     if (pos_ > 0 && view_.data() == store_.data()) store_.erase(0, pos_);
@@ -539,7 +592,18 @@ bool form_parser::impl::parse_headers(std::string_view block, std::vector<header
   // HEADER_CONTINUATION_RE.sub(b" ", data): (?:\r\n|\n|\r)[ \t] → " " (copy only when a fold is present)
   std::string folded;
   std::string_view d = block;
-  for (std::size_t k = 0; k + 1 < block.size(); ++k) {
+  // a fold is a CR or LF followed by SP/HT (the "\r\n[ \t]" form has its LF so followed): look only at line breaks
+  bool has_fold = false;
+  for (char lb : {'\n', '\r'}) {
+    const char* const e = block.data() + block.size();
+    for (const char* q = block.data(); !has_fold && q + 1 < e;) {
+      q = static_cast<const char*>(std::memchr(q, lb, static_cast<std::size_t>(e - 1 - q)));
+      if (!q) break;
+      if (q[1] == ' ' || q[1] == '\t') has_fold = true;
+      ++q;
+    }
+  }
+  for (std::size_t k = 0; has_fold && k + 1 < block.size(); ++k) {
     char c = block[k];
     if ((c == '\r' || c == '\n') && (block[k + 1] == ' ' || block[k + 1] == '\t' || (c == '\r' && block[k + 1] == '\n'))) {
       bool fold = block[k + 1] == ' ' || block[k + 1] == '\t' ||
@@ -660,17 +724,25 @@ bool form_parser::impl::ev_part() {
   std::size_t from = search_position_ > discarded_ ? static_cast<std::size_t>(search_position_ - discarded_) : 0;
   // BLANK_LINE_RE = \r\n\r\n | \r\r | \n\n   (leftmost, alternatives in order)
   std::size_t ms = npos, me = 0;
-  for (std::size_t i = from; i < b.size();) {
-    const char* p1 = static_cast<const char*>(std::memchr(b.data() + i, '\r', b.size() - i));
-    const char* p2 = static_cast<const char*>(std::memchr(b.data() + i, '\n', b.size() - i));
-    const char* p = !p1 ? p2 : !p2 ? p1 : std::min(p1, p2);
-    if (!p) break;
-    std::size_t k = static_cast<std::size_t>(p - b.data());
-    if (b[k] == '\r') {
-      if (k + 3 < b.size() && b[k + 1] == '\n' && b[k + 2] == '\r' && b[k + 3] == '\n') { ms = k; me = k + 4; break; }
-      if (k + 1 < b.size() && b[k + 1] == '\r') { ms = k; me = k + 2; break; }
-    } else if (k + 1 < b.size() && b[k + 1] == '\n') { ms = k; me = k + 2; break; }
-    i = k + 1;
+  if (from < b.size()) {
+    const char* const end = b.data() + b.size();
+    auto next = [end](const char* at, char c) {
+      return at < end ? static_cast<const char*>(std::memchr(at, c, static_cast<std::size_t>(end - at))) : nullptr;
+    };
+    const char* p1 = next(b.data() + from, '\r');  // next CR / LF at or after the scan point
+    const char* p2 = next(b.data() + from, '\n');
+    while (p1 || p2) {
+      const char* p = !p1 ? p2 : !p2 ? p1 : std::min(p1, p2);
+      std::size_t k = static_cast<std::size_t>(p - b.data());
+      if (b[k] == '\r') {
+        if (k + 3 < b.size() && b[k + 1] == '\n' && b[k + 2] == '\r' && b[k + 3] == '\n') { ms = k; me = k + 4; break; }
+        if (k + 1 < b.size() && b[k + 1] == '\r') { ms = k; me = k + 2; break; }
+        p1 = next(p + 1, '\r');
+      } else {
+        if (k + 1 < b.size() && b[k + 1] == '\n') { ms = k; me = k + 2; break; }
+        p2 = next(p + 1, '\n');
+      }
+    }
   }
   if (ms == npos) {
     std::uint64_t len = python_len();
@@ -807,15 +879,13 @@ void form_parser::impl::mp_events(bool complete) {
         decide("incomplete_body", 200, std::string("Invalid form-data cannot parse beyond State.") + state_name(state_),
                buf_base_ + (view_.size() - pos_), true);
       } else {
-        // keep the unconsumed bytes (if they live in the caller's chunk, copy them)
-        std::string_view rest = view_.substr(pos_);
-        if (view_.data() != store_.data()) {
-          store_.assign(rest.data(), rest.size());
-        } else if (pos_ > 0) {
+        // keep the unconsumed bytes; if they live in the caller's chunk they are copied only when that memory
+        // goes away (materialize(): end of feed(), staging reuse), not when the next read follows them there
+        if (view_.data() == store_.data() && pos_ > 0) {
           store_.erase(0, pos_);
+          view_ = store_;
+          pos_ = 0;
         }
-        view_ = store_;
-        pos_ = 0;
       }
       return;
     }
@@ -823,13 +893,14 @@ void form_parser::impl::mp_events(bool complete) {
 }
 
 // ---------------------------------------------------------------- part consumer
-void form_parser::impl::on_part(bool is_file, std::optional<std::string> name, std::optional<std::string> filename,
-                                std::vector<header> headers) {
+void form_parser::impl::on_part(bool is_file, std::optional<std::string>&& name, std::optional<std::string>&& filename,
+                                std::vector<header>&& headers) {
   in_part_ = true;
   part_is_file_ = is_file;
   if (is_file) ++files_started_;
   if (!is_file) {
     field_size_ = 0;
+    field_ascii_ = true;
     cur_field_ = field{};
     cur_field_.name = std::move(name);
     cur_field_.headers = std::move(headers);
@@ -949,6 +1020,7 @@ void form_parser::impl::on_data(std::string_view d, bool more) {
       raw.reserve(static_cast<std::size_t>(std::max<std::uint64_t>(want, raw.size() + d.size())));
     }
     raw.append(d);
+    if (field_ascii_) field_ascii_ = all_ascii(d);  // while the bytes are still in cache
     peak_field_ = std::max<std::uint64_t>(peak_field_, raw.size());
   }
   if (decided_) return;
@@ -983,8 +1055,8 @@ void form_parser::impl::finish_part() {
       return;
     }
     std::string& raw = cur_field_.raw_bytes;
-    if ((cs == "utf-8" || cs == "ascii" || cs == "us-ascii" || cs == "iso-8859-1") && charset::utf8_valid(raw) &&
-        (cs == "utf-8" || std::all_of(raw.begin(), raw.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))) {
+    const bool known = cs == "utf-8" || cs == "ascii" || cs == "us-ascii" || cs == "iso-8859-1";
+    if (known && (field_ascii_ || (cs == "utf-8" && charset::utf8_valid(raw)))) {
       cur_field_.value = std::move(raw);  // decoding changes nothing: one buffer serves as both
       raw = std::string();
       cur_field_.raw_is_value = true;
