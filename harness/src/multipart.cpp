@@ -4,6 +4,9 @@
 #include "websec/multipart.hpp"
 
 #include <fcntl.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -33,6 +36,41 @@ std::size_t rfind_byte(std::string_view v, char c) {
   const void* p = memrchr(v.data(), c, v.size());
   return p ? static_cast<std::size_t>(static_cast<const char*>(p) - v.data()) : npos;
 }
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// Leftmost occurrence of n (nl >= 2) in h[0, len): 32 candidate starts a step, filtered on the needle's first and
+// last bytes, each survivor confirmed with memcmp. When survivors are frequent (a haystack made of the needle's
+// bytes) the rest goes to memmem, whose time is linear whatever the input.
+__attribute__((target("avx2"))) const char* search_avx2(const char* h, std::size_t len, const char* n, std::size_t nl) {
+  const __m256i f = _mm256_set1_epi8(n[0]), l = _mm256_set1_epi8(n[nl - 1]);
+  const std::size_t starts = len - nl + 1;  // candidate starts 0 .. starts-1
+  std::size_t i = 0, checks = 0;
+  for (; i + 32 <= starts; i += 32) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h + i));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h + i + nl - 1));
+    auto m = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(a, f), _mm256_cmpeq_epi8(b, l))));
+    while (m) {
+      const unsigned bit = static_cast<unsigned>(__builtin_ctz(m));
+      if (std::memcmp(h + i + bit + 1, n + 1, nl - 2) == 0) return h + i + bit;
+      m &= m - 1;
+      if (++checks > 64 && checks * 16 > i) {
+        return static_cast<const char*>(memmem(h + i, len - i, n, nl));
+      }
+    }
+  }
+  for (; i < starts; ++i)
+    if (h[i] == n[0] && std::memcmp(h + i, n, nl) == 0) return h + i;
+  return nullptr;
+}
+const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
+#endif
+
+const char* search(const char* h, std::size_t len, const char* n, std::size_t nl) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (kHaveAvx2 && nl >= 2 && len >= nl) return search_avx2(h, len, n, nl);
+#endif
+  return static_cast<const char*>(memmem(h, len, n, nl));
+}
+
 std::size_t find_bytes(std::string_view hay, std::size_t from, std::string_view needle) {
   if (from > hay.size() || hay.size() - from < needle.size()) return npos;
   if (needle.empty()) return from;
@@ -49,8 +87,8 @@ std::size_t find_bytes(std::string_view hay, std::size_t from, std::string_view 
     ++i;
   }
   if (stop == starts) return npos;
-  const void* p = memmem(h + stop, len - stop, needle.data(), nl);
-  return p ? static_cast<std::size_t>(static_cast<const char*>(p) - hay.data()) : npos;
+  const char* p = search(h + stop, len - stop, needle.data(), nl);
+  return p ? static_cast<std::size_t>(p - hay.data()) : npos;
 }
 
 // true when every byte is < 0x80 (32 bytes a step)
