@@ -673,11 +673,18 @@ struct parser {
     next = idx;
     if (is_float) {
       double d = 0;
+#if defined(__cpp_lib_to_chars)
       auto r = std::from_chars(num.data(), num.data() + num.size(), d);
       if (r.ec == std::errc::result_out_of_range) {
         std::string tmp(num);
         d = std::strtod(tmp.c_str(), nullptr);
       }
+#else
+      // libc++ before LLVM 20 has no floating-point from_chars (OSS-Fuzz builds with libc++): strtod, correctly
+      // rounded as well; the number's grammar was checked above and the library never changes LC_NUMERIC.
+      std::string tmp(num);
+      d = std::strtod(tmp.c_str(), nullptr);
+#endif
       out = value::floating(d);
       return true;
     }
