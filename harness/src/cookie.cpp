@@ -1,6 +1,7 @@
 // websec/cookie.cpp — see websec/cookie.hpp and docs/spec.md §4.
 #include "websec/cookie.hpp"
 
+#include "civil_date.hpp"
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -257,28 +258,9 @@ bool is_idna_dot(char32_t c) { return c == 0x2E || c == 0x3002 || c == 0xFF0E ||
 
 // ---- dates --------------------------------------------------------------------------------------------
 
-// days since 1970-01-01 -> civil date (H. Hinnant's algorithm)
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += (m <= 2);
-}
+using websec::detail::civil_from_days;
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
+using websec::detail::days_from_civil;
 
 constexpr std::int64_t min_py_timestamp = -62135596800LL;  // 0001-01-01T00:00:00Z
 constexpr std::int64_t max_py_timestamp = 253402300799LL;  // 9999-12-31T23:59:59Z

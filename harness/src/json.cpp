@@ -2,6 +2,8 @@
 // and Objects/floatobject.c (repr).
 #include "websec/json.hpp"
 
+#include "civil_date.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -870,16 +872,7 @@ void civil(std::int64_t secs, std::int64_t& y, unsigned& mo, unsigned& d, int& h
   h = static_cast<int>(rem / 3600);
   mi = static_cast<int>(rem / 60 % 60);
   s = static_cast<int>(rem % 60);
-  std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  mo = mp < 10 ? mp + 3 : mp - 9;
-  y += (mo <= 2);
+  websec::detail::civil_from_days(days, y, mo, d);
 }
 
 std::string timedelta_repr(std::int64_t seconds) {

@@ -2,6 +2,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1  // the low-level digest contexts are plain structs: copying one is a memcpy
 #include "websec/signing.hpp"
 
+#include "civil_date.hpp"
 #include <openssl/crypto.h>
 #include <openssl/md5.h>
 #include <openssl/sha.h>
@@ -492,19 +493,7 @@ result<std::string> signer::unsign(std::string_view s) const {
 // ---------------------------------------------------------------------------------------------- time
 
 namespace {
-// Howard Hinnant's civil_from_days.
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += (m <= 2);
-}
+using websec::detail::civil_from_days;
 std::string int128_text(__int128 v) {
   if (v == 0) return "0";
   bool neg = v < 0;
