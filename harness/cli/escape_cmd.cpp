@@ -39,12 +39,19 @@ int run(const websec::cli::args& a) {
       }
       if (indent < 0 || indent > 64) return websec::cli::usage_error("escape: --indent takes 0..64");
     }
-    auto v = e::json_value::parse(*in);
+    websec::json::load_limits limits;  // the input is already in memory: no size bound beyond that
+    limits.max_size = in->size();
+    auto v = websec::json::loads(*in, limits);
     if (!v) {
       std::cerr << "websec: escape --tojson: invalid JSON at byte " << v.err().offset << ": " << v.err().message << "\n";
       return 2;
     }
-    std::cout << e::tojson(*v, indent).str() << "\n";
+    auto out = e::tojson(*v, indent);
+    if (!out) {
+      std::cerr << "websec: escape --tojson: " << out.err().message << "\n";
+      return 2;
+    }
+    std::cout << out->str() << "\n";
   } else if (p.has("attr")) {
     std::cout << '"' << e::escape(*in) << '"';
   } else if (p.has("unescape")) {

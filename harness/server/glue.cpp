@@ -42,7 +42,8 @@ bool json_echo(std::string_view body, std::string& out, std::string& reason) {
 std::string escape(std::string_view s) { return websec::escape::escape(s); }
 
 std::string tojson_string(std::string_view s) {
-  return websec::escape::tojson(websec::escape::json_value::string(std::string(s))).str();
+  // a str never fails to serialise (invalid bytes are surrogateescape code points)
+  return websec::escape::tojson(websec::json::value::string(std::string(s)))->str();
 }
 
 bool dangerous_url(std::string_view url) {

@@ -294,7 +294,7 @@ inline void u_escape(std::string& out, std::uint32_t u) {
   out.push_back(kHex[u & 15]);
 }
 
-bool encode_string(std::string& out, std::string_view s, bool ensure_ascii) {
+bool encode_string(std::string& out, std::string_view s, bool ensure_ascii, bool surrogateescape = false) {
   out.push_back('"');
   const size_t n = s.size();
   for (size_t i = 0; i < n;) {
@@ -332,8 +332,14 @@ bool encode_string(std::string& out, std::string_view s, bool ensure_ascii) {
       continue;
     }
     std::uint32_t cp;
-    size_t l = decode_utf8(s, i, cp, ensure_ascii);
-    if (!l) return false;
+    size_t l = decode_utf8(s, i, cp, ensure_ascii && !surrogateescape);
+    if (!l) {
+      if (!surrogateescape) return false;
+      // a byte outside any valid sequence: the code point U+DC80+byte of Python's surrogateescape
+      if (ensure_ascii) u_escape(out, 0xDC00u | c); else out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
     if (ensure_ascii) {
       if (cp >= 0x10000) {
         std::uint32_t v = cp - 0x10000;
@@ -351,6 +357,23 @@ bool encode_string(std::string& out, std::string_view s, bool ensure_ascii) {
   return true;
 }
 
+// Code points of a surrogateescape string (see dump_options::surrogateescape), for sort_keys.
+std::u32string escaped_code_points(std::string_view s) {
+  std::u32string out;
+  for (size_t i = 0; i < s.size();) {
+    std::uint32_t cp;
+    size_t l = decode_utf8(s, i, cp, false);
+    if (!l) {
+      out.push_back(0xDC00u | static_cast<unsigned char>(s[i]));
+      ++i;
+    } else {
+      out.push_back(cp);
+      i += l;
+    }
+  }
+  return out;
+}
+
 struct encoder {
   const dump_options& o;
   std::string out;
@@ -361,6 +384,13 @@ struct encoder {
     if (!failed) err = error{std::move(kind), 0, std::move(msg), 500};
     failed = true;
     return false;
+  }
+
+  // indent: a newline and the indentation of `level` (nothing without an indent)
+  void newline(size_t level) {
+    if (o.indent < 0) return;
+    out.push_back('\n');
+    out.append(level * static_cast<size_t>(o.indent), ' ');
   }
 
   bool enc(const value& v, size_t depth) {
@@ -382,37 +412,65 @@ struct encoder {
       }
       case kind::string:
       case kind::markup:  // Markup is a str subclass
-        if (!encode_string(out, v.str(), o.ensure_ascii)) return fail("invalid_utf8", "string is not valid UTF-8");
+        if (!encode_string(out, v.str(), o.ensure_ascii, o.surrogateescape))
+          return fail("invalid_utf8", "string is not valid UTF-8");
         return true;
       case kind::list:
       case kind::tuple: {
+        if (o.indent >= 0 && v.items().empty()) {
+          out += "[]";
+          return true;
+        }
         out.push_back('[');
+        newline(depth + 1);
         bool first = true;
         for (const auto& it : v.items()) {
-          if (!first) out.append(o.item_separator);
+          if (!first) {
+            out.append(o.item_separator);
+            newline(depth + 1);
+          }
           first = false;
           if (!enc(it, depth + 1)) return false;
         }
+        newline(depth);
         out.push_back(']');
         return true;
       }
       case kind::dict: {
-        out.push_back('{');
         const auto& ms = v.members();
+        if (o.indent >= 0 && ms.empty()) {
+          out += "{}";
+          return true;
+        }
+        out.push_back('{');
         std::vector<const value::member*> order;
         order.reserve(ms.size());
         for (const auto& m : ms) order.push_back(&m);
-        if (o.sort_keys)
+        if (o.sort_keys && o.surrogateescape) {
+          // code point order differs from byte order once invalid bytes stand for U+DC80..U+DCFF
+          std::vector<std::pair<std::u32string, const value::member*>> keyed;
+          keyed.reserve(order.size());
+          for (const auto* m : order) keyed.emplace_back(escaped_code_points(m->first), m);
+          std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+          for (size_t k = 0; k < keyed.size(); ++k) order[k] = keyed[k].second;
+        } else if (o.sort_keys) {
           std::stable_sort(order.begin(), order.end(),
                            [](const value::member* a, const value::member* b) { return a->first < b->first; });
+        }
+        newline(depth + 1);
         bool first = true;
         for (const auto* m : order) {
-          if (!first) out.append(o.item_separator);
+          if (!first) {
+            out.append(o.item_separator);
+            newline(depth + 1);
+          }
           first = false;
-          if (!encode_string(out, m->first, o.ensure_ascii)) return fail("invalid_utf8", "key is not valid UTF-8");
+          if (!encode_string(out, m->first, o.ensure_ascii, o.surrogateescape))
+            return fail("invalid_utf8", "key is not valid UTF-8");
           out.append(o.key_separator);
           if (!enc(m->second, depth + 1)) return false;
         }
+        newline(depth);
         out.push_back('}');
         return true;
       }

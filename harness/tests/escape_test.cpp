@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
-using namespace websec;
+// websec::json is named in full: a using-directive for websec would make `json` (the vectors' type) ambiguous
+namespace escape = websec::escape;
+using websec::profile;
 using namespace websec::escape;
 using websec::test::json;
 
@@ -213,21 +215,22 @@ TEST_P(EscapeVectors, JinjaTojson) {
   json v = websec::test::load_vectors(GetParam(), "jinja");
   ASSERT_EQ(v["tojson"].size(), 8u);
   for (const auto& c : v["tojson"]) {
-    json_value val;
+    websec::json::value val;
     if (c.contains("value_json")) {
-      auto parsed = json_value::parse(c["value_json"].get<std::string>());
+      auto parsed = websec::json::loads(c["value_json"].get<std::string>());
       ASSERT_TRUE(parsed.ok()) << parsed.err().message;
       val = *parsed;
     } else {  // float('nan'), float('inf') -> [NaN, Infinity, -Infinity]
-      val = json_value::array({json_value::number(std::nan("")), json_value::number(INFINITY),
-                               json_value::number(-INFINITY)});
+      val = websec::json::value::list({websec::json::value::floating(std::nan("")),
+                                       websec::json::value::floating(INFINITY),
+                                       websec::json::value::floating(-INFINITY)});
     }
-    EXPECT_EQ(tojson(val).str(), c["flask_tojson"].get<std::string>());
+    EXPECT_EQ(tojson(val)->str(), c["flask_tojson"].get<std::string>());
     if (c.contains("flask_tojson_indent2")) {
-      EXPECT_EQ(tojson(val, 2).str(), c["flask_tojson_indent2"].get<std::string>());
+      EXPECT_EQ(tojson(val, 2)->str(), c["flask_tojson_indent2"].get<std::string>());
     }
     if (c.contains("jinja_tojson")) {
-      EXPECT_EQ(tojson(val).str(), c["jinja_tojson"].get<std::string>());
+      EXPECT_EQ(tojson(val)->str(), c["jinja_tojson"].get<std::string>());
     }
   }
 }
@@ -299,7 +302,7 @@ TEST_P(EscapeVectors, JinjaTemplates) {
     } else if (expr == "v|safe") {
       filled = value.get<std::string>();
     } else if (expr == "v|tojson") {
-      filled = tojson(*json_value::parse(c["value_json"].get<std::string>())).str();
+      filled = tojson(*websec::json::loads(c["value_json"].get<std::string>()))->str();
     } else if (expr == "v|xmlattr") {
       std::vector<attribute> items;
       for (auto it = value.begin(); it != value.end(); ++it) items.push_back({it.key(), operand(it.value().get<std::string>())});
@@ -442,23 +445,26 @@ TEST(Markup, FormatErrorsAreReported) {
   EXPECT_EQ(m.str(), "<p>&lt;</p>");
 }
 
+// tojson is websec::json::loads/dumps (sort_keys, surrogateescape strings) plus htmlsafe_json.
 TEST(Json, ParseAndDumpLikePython) {
-  auto v = json_value::parse(R"({"b": [1, 2.5, -0, 1E5, 1e400, -1e400, 1e-400, "\ud83d\ude00\udc80\ud800"], "a": {"a": 1, "a": 2}})");
+  auto v = websec::json::loads(R"({"b": [1, 2.5, -0, 1E5, 1e400, -1e400, 1e-400, "\ud83d\ude00\udc80\ud800"], "a": {"a": 1, "a": 2}})");
   ASSERT_TRUE(v.ok()) << v.err().message;
-  EXPECT_EQ(dumps(*v), R"({"a": {"a": 2}, "b": [1, 2.5, 0, 100000.0, Infinity, -Infinity, 0.0, "\ud83d\ude00\udc80\udced\udca0\udc80"]})");
-  EXPECT_FALSE(json_value::parse("[1,]").ok());
-  EXPECT_FALSE(json_value::parse("\"\x01\"").ok());
-  EXPECT_FALSE(json_value::parse(std::string(600, '[') + std::string(600, ']')).ok());
-  EXPECT_EQ(json_value::parse(std::string(600, '[') + std::string(600, ']')).err().kind, "json_depth");
-  EXPECT_EQ(python_float_repr(1e16), "1e+16");
-  EXPECT_EQ(python_float_repr(1e15), "1000000000000000.0");
-  EXPECT_EQ(python_float_repr(0.0001), "0.0001");
-  EXPECT_EQ(python_float_repr(0.00001), "1e-05");
-  EXPECT_EQ(python_float_repr(-0.0), "-0.0");
-  EXPECT_EQ(python_float_repr(0.1), "0.1");
-  EXPECT_EQ(python_float_repr(123.456), "123.456");
-  EXPECT_EQ(python_float_repr(5e-324), "5e-324");
-  EXPECT_EQ(python_float_repr(1.7976931348623157e308), "1.7976931348623157e+308");
+  EXPECT_EQ(tojson(*v)->str(), R"({"a": {"a": 2}, "b": [1, 2.5, 0, 100000.0, Infinity, -Infinity, 0.0, "\ud83d\ude00\udc80\udced\udca0\udc80"]})");
+  EXPECT_FALSE(websec::json::loads("[1,]").ok());
+  EXPECT_FALSE(websec::json::loads("\"\x01\"").ok());
+  websec::json::load_limits shallow;
+  shallow.max_depth = 512;
+  EXPECT_FALSE(websec::json::loads(std::string(600, '[') + std::string(600, ']'), shallow).ok());
+  EXPECT_EQ(websec::json::loads(std::string(600, '[') + std::string(600, ']'), shallow).err().kind, "max_depth");
+  EXPECT_EQ(websec::json::float_repr(1e16), "1e+16");
+  EXPECT_EQ(websec::json::float_repr(1e15), "1000000000000000.0");
+  EXPECT_EQ(websec::json::float_repr(0.0001), "0.0001");
+  EXPECT_EQ(websec::json::float_repr(0.00001), "1e-05");
+  EXPECT_EQ(websec::json::float_repr(-0.0), "-0.0");
+  EXPECT_EQ(websec::json::float_repr(0.1), "0.1");
+  EXPECT_EQ(websec::json::float_repr(123.456), "123.456");
+  EXPECT_EQ(websec::json::float_repr(5e-324), "5e-324");
+  EXPECT_EQ(websec::json::float_repr(1.7976931348623157e308), "1.7976931348623157e+308");
 }
 
 TEST(Xmlattr, ReprOfKeys) {
@@ -542,41 +548,42 @@ TEST(EscapeDifferential, HtmlsafeJsonDumpsOfStrings) {
       inputs);
   ASSERT_EQ(outs.size(), inputs.size());
   for (std::size_t k = 0; k < inputs.size(); ++k)
-    ASSERT_EQ(tojson(json_value::string(inputs[k])).str(), outs[k])
+    ASSERT_EQ(tojson(websec::json::value::string(inputs[k]))->str(), outs[k])
         << "seed " << seed << " input " << websec::test::to_hex(inputs[k]);
 }
 
 namespace {
-json_value random_value(websec::test::rng& r, int depth) {
+websec::json::value random_value(websec::test::rng& r, int depth) {
+  using websec::json::value;
   switch (r.below(depth > 2 ? 5 : 7)) {
-    case 0: return json_value::null();
-    case 1: return json_value::boolean(r.chance(50));
-    case 2: return json_value::integer(static_cast<long long>(r.next() >> r.below(64)) * (r.chance(50) ? 1 : -1));
+    case 0: return value::none();
+    case 1: return value::boolean(r.chance(50));
+    case 2: return value::integer(static_cast<long long>(r.next() >> r.below(64)) * (r.chance(50) ? 1 : -1));
     case 3: {
       double d;
       std::uint64_t bits = r.next();
       std::memcpy(&d, &bits, sizeof d);
       if (r.chance(50)) d = static_cast<double>(static_cast<std::int64_t>(r.below(2000000)) - 1000000) / (1 << r.below(20));
-      return json_value::number(d);
+      return value::floating(d);
     }
     case 4: {
       std::string s = random_text(r, 8);
       // valid UTF-8 only: the structure travels to Python as JSON text
       std::string clean;
       for (unsigned char c : s) clean += c < 0x80 ? static_cast<char>(c) : '?';
-      return json_value::string(clean + (r.chance(30) ? "\xc3\xa9\xf0\x9f\x98\x80\xe2\x80\xa8" : ""));
+      return value::string(clean + (r.chance(30) ? "\xc3\xa9\xf0\x9f\x98\x80\xe2\x80\xa8" : ""));
     }
     case 5: {
-      std::vector<json_value> items;
+      std::vector<value> items;
       for (std::size_t k = r.below(4); k > 0; --k) items.push_back(random_value(r, depth + 1));
-      return json_value::array(std::move(items));
+      return value::list(std::move(items));
     }
     default: {
-      std::vector<std::pair<std::string, json_value>> members;
+      value dict = value::dict();  // dict assignment: a repeated key keeps its first position, last value
       static const char* keys[] = {"a", "b", "B", "_", "<k>", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xef\xbd\x81", "10", "2", ""};
       for (std::size_t k = r.below(5); k > 0; --k)
-        members.emplace_back(keys[r.below(sizeof keys / sizeof *keys)], random_value(r, depth + 1));
-      return json_value::object(std::move(members));
+        dict.set(keys[r.below(sizeof keys / sizeof *keys)], random_value(r, depth + 1));
+      return dict;
     }
   }
 }
@@ -586,14 +593,14 @@ TEST(EscapeDifferential, FlaskTojsonOfStructures) {
   if (!websec::test::python_has({"flask", "jinja2"})) GTEST_SKIP() << "flask not importable";
   auto seed = websec::test::test_seed(0xE5CA9E06);
   websec::test::rng r(seed);
-  std::vector<json_value> values;
+  std::vector<websec::json::value> values;
   std::vector<std::string> transport;
   for (int k = 0; k < 2000; ++k) {
     values.push_back(random_value(r, 0));
-    dumps_options o;
+    websec::json::dump_options o;
     o.sort_keys = false;
     o.ensure_ascii = false;
-    transport.push_back(dumps(values.back(), o));
+    transport.push_back(*websec::json::dumps(values.back(), o));
   }
   auto outs = python_batch(
       "import json, flask\nfrom jinja2.utils import htmlsafe_json_dumps\n"
@@ -610,8 +617,8 @@ TEST(EscapeDifferential, FlaskTojsonOfStructures) {
     std::string want = outs[k];
     std::size_t z = want.find('\0');
     ASSERT_NE(z, std::string::npos) << want;
-    ASSERT_EQ(tojson(values[k]).str(), want.substr(0, z)) << "seed " << seed << " value " << transport[k];
-    ASSERT_EQ(tojson(values[k], 2).str(), want.substr(z + 1)) << "seed " << seed << " value " << transport[k];
+    ASSERT_EQ(tojson(values[k])->str(), want.substr(0, z)) << "seed " << seed << " value " << transport[k];
+    ASSERT_EQ(tojson(values[k], 2)->str(), want.substr(z + 1)) << "seed " << seed << " value " << transport[k];
   }
 }
 
@@ -638,7 +645,7 @@ TEST(EscapeDifferential, FloatRepr) {
     double d;
     std::memcpy(&d, &bits, 8);
     if (std::isnan(d)) continue;
-    ASSERT_EQ(python_float_repr(d), outs[k]);
+    ASSERT_EQ(websec::json::float_repr(d), outs[k]);
   }
 }
 

@@ -14,12 +14,11 @@
 #include <vector>
 
 using namespace websec;
-using websec::test::json;
 
 class UrlVectors : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(UrlVectors, SchemeAsUrlsplitAndAfterUnescape) {
-  json v = websec::test::load_vectors(GetParam(), "escape");
+  websec::test::json v = websec::test::load_vectors(GetParam(), "escape");  // (bare `json` would also name websec::json)
   ASSERT_EQ(v["url_scheme"].size(), 20u);
   for (const auto& c : v["url_scheme"]) {
     std::string in = c["input"];

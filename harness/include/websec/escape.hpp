@@ -16,6 +16,7 @@
 // scalar fallback. Each path is exposed (`escape_with`) so tests and fuzzers can check they agree.
 #pragma once
 
+#include "websec/json.hpp"
 #include "websec/result.hpp"
 #include "websec/version.hpp"
 
@@ -170,73 +171,18 @@ class markup {
 
 // ------------------------------------------------------------------------------------------------- tojson
 
-/// A JSON value as Python's `json` module sees it (a minimal internal type: the project's shared JSON type was
-/// not available when this module was written). Integers are unbounded (kept as their decimal digits, like a
-/// Python int); numbers are doubles (Python float, NaN and ±Infinity allowed); strings are UTF-8 bytes read as
-/// Python's surrogateescape does (an invalid byte 0xNN is the code point U+DCNN, written `\udcNN`), so any
-/// byte string round-trips. Deviation: a JSON `\uD800`–`\uDFFF` escape outside U+DC80–U+DCFF has no byte
-/// form; it is stored as its 3 WTF-8 bytes and written back as 3 `\udcNN` escapes. Objects keep insertion
-/// order and unique keys (a repeated key keeps its first position and last value, like `dict`).
-class json_value {
- public:
-  enum class type { null, boolean, integer, number, string, array, object };
-
-  json_value() = default;  ///< null
-  static json_value null() { return {}; }
-  static json_value boolean(bool b);
-  static json_value integer(long long v);
-  /// `digits`: optional '-' then decimal digits, no leading zeros (not checked beyond that).
-  static json_value big_integer(std::string digits);
-  static json_value number(double d);
-  static json_value string(std::string s);
-  static json_value array(std::vector<json_value> items = {});
-  static json_value object(std::vector<std::pair<std::string, json_value>> members = {});
-
-  /// json.loads (strict): RFC 8259 plus Python's NaN / Infinity / -Infinity; nesting deeper than 512 is an error
-  /// (Python raises RecursionError). Errors: kind "json_syntax" / "json_depth" with the byte offset.
-  static result<json_value> parse(std::string_view text);
-
-  type kind() const { return kind_; }
-  bool as_bool() const { return b_; }
-  double as_number() const { return d_; }
-  /// integer digits or string bytes
-  const std::string& as_text() const { return s_; }
-  const std::vector<json_value>& items() const { return arr_; }
-  const std::vector<std::pair<std::string, json_value>>& members() const { return obj_; }
-  /// Adds or replaces a member (dict assignment semantics).
-  void set(std::string key, json_value v);
-  void push_back(json_value v) { arr_.push_back(std::move(v)); }
-
- private:
-  type kind_ = type::null;
-  bool b_ = false;
-  double d_ = 0;
-  std::string s_;
-  std::vector<json_value> arr_;
-  std::vector<std::pair<std::string, json_value>> obj_;
-};
-
-/// Options of json.dumps that matter here.
-struct dumps_options {
-  bool sort_keys = true;     ///< Flask and Jinja both sort
-  bool ensure_ascii = true;  ///< Flask: \uXXXX for everything outside U+0020–U+007E (UTF-16 pairs for astral)
-  int indent = -1;           ///< -1: one line with ", " and ": "; n ≥ 0: newline + n spaces per level, "," and ": "
-};
-
-/// json.dumps(v, ...) byte for byte (floats as Python repr: `1.0`, `1e+100`, `-0.0`, `NaN`, `Infinity`).
-std::string dumps(const json_value& v, const dumps_options& o = {});
-
-/// Python repr(float) (shortest round-trip digits, exponent form below 1e-4 and from 1e16).
-std::string python_float_repr(double d);
-
 /// The four replacements of jinja2.utils.htmlsafe_json_dumps on already-dumped JSON:
 /// `<`→`\u003c`, `>`→`\u003e`, `&`→`\u0026`, `'`→`\u0027`. `"` is NOT escaped (spec §3.2: unsafe inside a
 /// double-quoted attribute).
 std::string htmlsafe_json(std::string_view json_text);
 
-/// `{{ v|tojson }}` under Flask (and Jinja's default policy): htmlsafe_json(dumps(v, sort_keys, ensure_ascii)),
-/// `indent` as in `|tojson(indent)`.
-markup tojson(const json_value& v, int indent = -1);
+/// `{{ v|tojson }}` under Flask (and Jinja's default policy): htmlsafe_json of
+/// `json.dumps(v, sort_keys=True, ensure_ascii=True)` (websec::json::dumps), `indent` as in `|tojson(indent)`
+/// (then separators "," and ": "). Strings are read as Python's surrogateescape strings
+/// (json::dump_options::surrogateescape): an invalid byte 0xNN is written `\udcNN`, so any byte string works.
+/// Errors as json::dumps gives them for what Python refuses (TypeError "Object of type bytes is not JSON
+/// serializable" for bytes, UUID, datetime).
+result<markup> tojson(const json::value& v, int indent = -1);
 
 // ------------------------------------------------------------------------------------------------- xmlattr
 

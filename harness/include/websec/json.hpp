@@ -125,9 +125,20 @@ struct dump_options {
   bool sort_keys = false;                  ///< sort dict keys by code point
   bool allow_nan = true;                   ///< emit NaN/Infinity (false: error, as ValueError)
   std::size_t max_depth = 1000;            ///< nesting bound (Python: RecursionError)
+  /// `indent=`: -1 is Python's None (one line); n >= 0 puts every list item and dict member on its own line,
+  /// indented by n spaces per level, closing bracket on its own line; empty containers stay `[]` / `{}`.
+  /// As Python, the separators are used as given: pass item_separator "," to get Python's default with
+  /// an indent (`separators=(",", ": ")`).
+  int indent = -1;
+  /// Strings are byte strings read as Python's `surrogateescape` decoder does: each byte that is not part of
+  /// a valid (strict, no surrogates) UTF-8 sequence is the code point U+DC80+byte, written `\udcNN` with
+  /// ensure_ascii (the byte itself without), and never an error; `sort_keys` then orders by those code
+  /// points. This is the str Python gets from `bytes.decode("utf-8", "surrogateescape")` (WSGI strings,
+  /// os.fsdecode); a generalized-UTF-8 lone surrogate is then its three bytes, not one code point.
+  bool surrogateescape = false;
 };
 
-/// `json.dumps(obj, separators=..., ensure_ascii=..., sort_keys=..., allow_nan=...)`.
+/// `json.dumps(obj, separators=..., ensure_ascii=..., sort_keys=..., allow_nan=..., indent=...)`.
 /// Errors (kind "not_serializable", "nan_not_allowed", "max_depth", "invalid_utf8") for values Python would
 /// refuse with TypeError/ValueError. Strings must be (generalized) UTF-8; with ensure_ascii=false a lone
 /// surrogate is an error, as Python's later UTF-8 encoding of the text is.
@@ -161,7 +172,8 @@ result<value> loads(std::string_view text, const load_limits& limits = {});
 /// unassigned in Unicode are treated as printable (no Unicode database here).
 std::string repr(const value& v);
 
-/// Python `repr(float)`: shortest round-trip digits, exponent form iff exponent < -4 or >= 16.
+/// Python `repr(float)`: shortest round-trip digits, exponent form iff exponent < -4 or >= 16; `nan`, `inf`,
+/// `-inf`, `-0.0`. The library's one implementation (also `str(float)` for Markup operands, JSON floats).
 std::string float_repr(double d);
 
 /// Python `repr(bytes)`: b'...' with \x escapes, choosing the quote as CPython does.
