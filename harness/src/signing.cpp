@@ -2,7 +2,10 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1  // the low-level digest contexts are plain structs: copying one is a memcpy
 #include "websec/signing.hpp"
 
+#include "websec/json.hpp"
+
 #include "civil_date.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/md5.h>
 #include <openssl/sha.h>
@@ -194,33 +197,8 @@ std::optional<std::uint64_t> bytes_to_int(std::string_view b) {
   return v;
 }
 
-std::string python_bytes_repr(std::string_view b) {
-  bool has_sq = b.find('\'') != std::string_view::npos, has_dq = b.find('"') != std::string_view::npos;
-  char quote = (has_sq && !has_dq) ? '"' : '\'';
-  static const char* hex = "0123456789abcdef";
-  std::string out = "b";
-  out.push_back(quote);
-  for (unsigned char c : b) {
-    if (c == static_cast<unsigned char>(quote) || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20 || c >= 0x7f) {
-      out += "\\x";
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  out.push_back(quote);
-  return out;
-}
+// repr(bytes) has one implementation, in the JSON module (which also needs it for Python repr of values).
+std::string python_bytes_repr(std::string_view b) { return json::bytes_repr(b); }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
