@@ -18,11 +18,14 @@ namespace websec::py {
 namespace py = pybind11;
 
 /// Read-only view of a bytes-like object (bytes, bytearray, memoryview, any C-contiguous buffer) or of a str
-/// (encoded UTF-8 with surrogatepass, so lone surrogates survive a round trip). The buffer is held (not copied)
-/// for the duration of the call, so the view stays valid while the GIL is released.
+/// (encoded UTF-8 with surrogatepass, so lone surrogates survive a round trip). The data is not copied: `keep`
+/// holds a memoryview exporting the caller's buffer (so a bytearray cannot be resized meanwhile) or the encoded
+/// bytes of a str, so the view stays valid for as long as the byte_view lives — also while the GIL is released.
+/// Create, copy and destroy byte_views only with the GIL held.
 struct byte_view {
   std::string_view view;
   bool was_text = false;
+  py::object keep;
   std::string_view sv() const { return view; }
 };
 
@@ -69,39 +72,34 @@ template <>
 struct type_caster<websec::py::byte_view> {
  public:
   PYBIND11_TYPE_CASTER(websec::py::byte_view, const_name("Buffer"));
-  type_caster() = default;
-  type_caster(const type_caster&) = delete;
-  type_caster& operator=(const type_caster&) = delete;
-  type_caster(type_caster&& o) noexcept : value(o.value), buf_(o.buf_), has_buf_(o.has_buf_), keep_(std::move(o.keep_)) {
-    o.has_buf_ = false;
-  }
-  ~type_caster() {
-    if (has_buf_) PyBuffer_Release(&buf_);
-  }
   bool load(handle src, bool) {
     if (!src) return false;
     if (PyUnicode_Check(src.ptr())) {
       PyObject* b = PyUnicode_AsEncodedString(src.ptr(), "utf-8", "surrogatepass");
       if (!b) { PyErr_Clear(); return false; }
-      keep_ = reinterpret_steal<object>(b);
+      value.keep = reinterpret_steal<object>(b);
       value.view = std::string_view(PyBytes_AS_STRING(b), static_cast<size_t>(PyBytes_GET_SIZE(b)));
       value.was_text = true;
       return true;
     }
+    if (PyBytes_Check(src.ptr())) {  // immutable: the object itself keeps the bytes alive
+      value.keep = reinterpret_borrow<object>(src);
+      value.view = std::string_view(PyBytes_AS_STRING(src.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(src.ptr())));
+      value.was_text = false;
+      return true;
+    }
     if (!PyObject_CheckBuffer(src.ptr())) return false;
-    if (PyObject_GetBuffer(src.ptr(), &buf_, PyBUF_SIMPLE) != 0) { PyErr_Clear(); return false; }
-    has_buf_ = true;
-    value.view = std::string_view(static_cast<const char*>(buf_.buf), static_cast<size_t>(buf_.len));
+    PyObject* mv = PyMemoryView_FromObject(src.ptr());
+    if (!mv) { PyErr_Clear(); return false; }
+    value.keep = reinterpret_steal<object>(mv);
+    Py_buffer* b = PyMemoryView_GET_BUFFER(mv);
+    if (!PyBuffer_IsContiguous(b, 'C')) { value.keep = object(); return false; }
+    value.view = std::string_view(static_cast<const char*>(b->buf), static_cast<size_t>(b->len));
     value.was_text = false;
     return true;
   }
   static handle cast(const websec::py::byte_view& v, return_value_policy, handle) {
     return bytes(v.view.data(), v.view.size()).release();
   }
-
- private:
-  Py_buffer buf_{};
-  bool has_buf_ = false;
-  object keep_;
 };
 }  // namespace pybind11::detail

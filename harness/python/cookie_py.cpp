@@ -1,183 +1,191 @@
-// websec.cookie — werkzeug's dump_cookie, browser-style Set-Cookie parsing, the Set-Cookie audit and werkzeug's
-// request Cookie parsing (websec/cookie.hpp).
+// websec.cookie — werkzeug's dump_cookie byte for byte, Set-Cookie read as a browser does, the Set-Cookie
+// audit, and the request Cookie header as werkzeug reads it (websec/cookie.hpp).
 #include "common.hpp"
-#include "verdict_py.hpp"
 
 #include <websec/cookie.hpp>
 
-namespace websec::py {
+#include <cmath>
 
+namespace websec::py {
 namespace {
 
-// A Cookie header given as str is the WSGI latin-1 string (each code point one byte); text outside latin-1 is
-// taken as UTF-8.
-std::string header_bytes(const py::handle& h) {
-  if (PyUnicode_Check(h.ptr())) {
-    PyObject* b = PyUnicode_AsEncodedString(h.ptr(), "latin-1", "strict");
-    if (!b) {
-      PyErr_Clear();
-      b = PyUnicode_AsEncodedString(h.ptr(), "utf-8", "surrogatepass");
-      if (!b) throw py::error_already_set();
-    }
-    py::bytes keep = py::reinterpret_steal<py::bytes>(b);
-    return std::string(keep);
-  }
-  return std::string(h.cast<byte_view>().sv());
+namespace C = websec::cookie;
+
+std::string text_arg(py::handle h) { return std::string(h.cast<byte_view>().view); }
+
+// datetime → Unix seconds, microseconds dropped (werkzeug formats the datetime's fields; naive = UTC).
+std::int64_t datetime_seconds(py::handle dt) {
+  py::module_ d = py::module_::import("datetime");
+  py::object utc = d.attr("timezone").attr("utc");
+  py::object aware = dt.attr("tzinfo").is_none() ? dt.attr("replace")(py::arg("tzinfo") = utc) : py::reinterpret_borrow<py::object>(dt);
+  py::object epoch = d.attr("datetime")(1970, 1, 1, py::arg("tzinfo") = utc);
+  py::object delta = aware - epoch;
+  return py::int_(delta.attr("__floordiv__")(d.attr("timedelta")(py::arg("seconds") = 1))).cast<std::int64_t>();
 }
 
-py::object cookie_error() { return exception_class("websec.cookie.CookieError"); }
+std::optional<std::int64_t> seconds_arg(py::handle h) {  // int or timedelta (int(total_seconds()))
+  if (h.is_none()) return std::nullopt;
+  if (py::hasattr(h, "total_seconds")) return py::int_(h.attr("total_seconds")()).cast<std::int64_t>();
+  return h.cast<std::int64_t>();
+}
+
+py::object cookie_error(const char* name) { return exception_class(std::string("websec.cookie.") + name); }
 
 }  // namespace
 
 void bind_cookie(py::module_& parent) {
-  py::module_ m = submodule(parent, "cookie",
-                            "Set-Cookie and Cookie: werkzeug's dump_cookie byte for byte (profiles 'upstream' and "
-                            "'debian'), Set-Cookie read as a browser does (RFC 6265bis), the Set-Cookie audit, and "
-                            "request.cookies as werkzeug parses the Cookie header.");
-  m.attr("Verdict") = verdict_class(parent);
-  py::module_ builtins = py::module_::import("builtins");
-  define_exception(m, "CookieError", py::make_tuple(base_error(), builtins.attr("ValueError")),
-                   "dump_cookie failed where werkzeug raises (kind: samesite_invalid, domain_no_dot, domain_idna, "
-                   "path_invalid_ipv6, expires_out_of_range, partitioned_unsupported), or a Set-Cookie line a "
-                   "browser ignores (cookie_control_char, cookie_empty, cookie_too_large).",
-                   "websec.cookie.CookieError");
-  m.attr("DEFAULT_MAX_SIZE") = cookie::default_max_size;
+  auto m = submodule(parent, "cookie",
+                     "Set-Cookie and Cookie (spec §4): dump (werkzeug.http.dump_cookie byte for byte), "
+                     "parse_set_cookie (RFC 6265bis, as a browser reads it), audit (weaknesses of a Set-Cookie "
+                     "line), parse_cookie_header (werkzeug's request.cookies).");
+  auto base = define_exception(m, "CookieError", base_error(), "Base of websec.cookie errors.", "websec.cookie.CookieError");
+  define_exception(m, "DumpError", py::make_tuple(base, py::handle(PyExc_ValueError)),
+                   "dump() refused its arguments where werkzeug raises (kind: samesite_invalid, domain_no_dot, "
+                   "domain_idna, path_invalid_ipv6, expires_out_of_range, partitioned_unsupported).",
+                   "websec.cookie.DumpError");
+  define_exception(m, "InvalidSetCookie", py::make_tuple(base, py::handle(PyExc_ValueError)),
+                   "A Set-Cookie line a browser ignores entirely (kind: cookie_control_char, cookie_empty, "
+                   "cookie_too_large).", "websec.cookie.InvalidSetCookie");
+  if (py::hasattr(parent, "Finding")) m.attr("Finding") = parent.attr("Finding");
+  m.attr("DEFAULT_MAX_SIZE") = C::default_max_size;
 
-  m.def(
-      "dump_cookie",
-      [](byte_view key, byte_view value, py::object max_age, py::object expires, py::object path, py::object domain,
-         bool secure, bool httponly, bool sync_expires, std::size_t max_size, py::object samesite, bool partitioned,
-         py::object now, py::object profile) {
-        cookie::dump_options o;
-        o.profile = to_profile(profile);
-        if (!max_age.is_none()) {
-          if (py::hasattr(max_age, "total_seconds")) o.max_age = static_cast<std::int64_t>(max_age.attr("total_seconds")().cast<double>());
-          else o.max_age = max_age.cast<std::int64_t>();
-        }
-        if (!expires.is_none()) {
-          if (py::isinstance<py::str>(expires)) {
-            o.expires = expires.cast<std::string>();
-          } else if (py::hasattr(expires, "timestamp")) {  // datetime: naive means UTC (werkzeug's http_date)
-            py::object dt = expires;
-            if (py::hasattr(dt, "tzinfo") && dt.attr("tzinfo").is_none()) {
-              py::object utc = py::module_::import("datetime").attr("timezone").attr("utc");
-              dt = dt.attr("replace")(py::arg("tzinfo") = utc);
-            }
-            o.expires = dt.attr("timestamp")().cast<double>();
+  m.def("dump", [](py::handle key, py::handle value, py::handle max_age, py::handle expires, py::handle path,
+                   py::handle domain, bool secure, bool httponly, bool sync_expires, std::size_t max_size,
+                   py::handle samesite, bool partitioned, py::handle now, py::handle profile) {
+          C::dump_options o;
+          o.max_age = seconds_arg(max_age);
+          if (expires.is_none()) {
+          } else if (py::isinstance<py::str>(expires) || py::isinstance<py::bytes>(expires)) {
+            o.expires = text_arg(expires);
+          } else if (py::isinstance<py::float_>(expires)) {
+            o.expires = expires.cast<double>();
           } else if (py::isinstance<py::int_>(expires)) {
             o.expires = expires.cast<std::int64_t>();
           } else {
-            o.expires = expires.cast<double>();
+            o.expires = datetime_seconds(expires);
           }
-        }
-        if (path.is_none()) o.path.reset();
-        else o.path = std::string(path.cast<byte_view>().sv());
-        if (!domain.is_none()) o.domain = std::string(domain.cast<byte_view>().sv());
-        o.secure = secure;
-        o.httponly = httponly;
-        o.sync_expires = sync_expires;
-        o.max_size = max_size;
-        if (!samesite.is_none()) o.samesite = std::string(samesite.cast<byte_view>().sv());
-        o.partitioned = partitioned;
-        if (!now.is_none()) o.now = now.cast<double>();
-        auto r = cookie::dump_cookie(key.sv(), value.sv(), o);
-        if (!r) raise(cookie_error(), r.err());
-        if (r->too_large) {
-          py::module_::import("warnings").attr("warn")(r->warning, py::module_::import("builtins").attr("UserWarning"), 2);
-        }
-        // werkzeug returns the latin-1-tunnelled str
-        return py::reinterpret_steal<py::str>(
-            PyUnicode_DecodeLatin1(r->header.data(), static_cast<Py_ssize_t>(r->header.size()), nullptr));
-      },
-      py::arg("key"), py::arg("value") = "", py::kw_only(), py::arg("max_age") = py::none(), py::arg("expires") = py::none(),
-      py::arg("path") = "/", py::arg("domain") = py::none(), py::arg("secure") = false, py::arg("httponly") = false,
-      py::arg("sync_expires") = true, py::arg("max_size") = cookie::default_max_size, py::arg("samesite") = py::none(),
-      py::arg("partitioned") = false, py::arg("now") = py::none(), py::arg("profile") = "upstream",
-      "werkzeug.http.dump_cookie: the Set-Cookie value (without 'Set-Cookie: ') as werkzeug's latin-1 str. "
-      "Warns (UserWarning) above max_size like werkzeug. `now` fixes the clock for Expires=now+max_age.");
+          o.path = path.is_none() ? std::nullopt : std::optional<std::string>(text_arg(path));
+          if (!domain.is_none()) o.domain = text_arg(domain);
+          o.secure = secure;
+          o.httponly = httponly;
+          o.sync_expires = sync_expires;
+          o.max_size = max_size;
+          if (!samesite.is_none()) o.samesite = text_arg(samesite);
+          o.partitioned = partitioned;
+          if (!now.is_none()) o.now = py::hasattr(now, "timestamp") ? now.attr("timestamp")().cast<double>() : now.cast<double>();
+          o.profile = to_profile(profile);
+          auto r = C::dump_cookie(text_arg(key), text_arg(value), o);
+          if (!r) raise(cookie_error("DumpError"), r.err());
+          if (r->too_large) {
+            py::module_::import("warnings").attr("warn")(to_str(r->warning), py::handle(PyExc_UserWarning), 2);
+          }
+          // werkzeug returns a str holding the bytes as latin-1 code points
+          return py::reinterpret_steal<py::str>(
+              PyUnicode_DecodeLatin1(r->header.data(), static_cast<Py_ssize_t>(r->header.size()), nullptr));
+        },
+        py::arg("key"), py::arg("value") = "", py::arg("max_age") = py::none(), py::arg("expires") = py::none(),
+        py::arg("path") = "/", py::arg("domain") = py::none(), py::arg("secure") = false, py::arg("httponly") = false,
+        py::arg("sync_expires") = true, py::arg("max_size") = C::default_max_size, py::arg("samesite") = py::none(),
+        py::arg("partitioned") = false, py::kw_only(), py::arg("now") = py::none(), py::arg("profile") = "upstream",
+        "werkzeug.http.dump_cookie: the Set-Cookie value (without 'Set-Cookie: '), same attribute order and "
+        "quoting. key/value/path/domain: str (UTF-8) or bytes. max_age: int or timedelta. expires: str (verbatim), "
+        "int/float timestamp or datetime (naive = UTC). now: the clock for Expires=now+max_age (timestamp or "
+        "datetime; default the system clock). Emits UserWarning past max_size as werkzeug does; raises DumpError "
+        "where werkzeug raises. profile: 'upstream' (werkzeug 3.1) or 'debian' (2.2.2).");
 
-  m.def(
-      "http_date",
-      [](py::object ts) {
-        auto r = py::isinstance<py::int_>(ts) ? cookie::http_date(ts.cast<std::int64_t>()) : cookie::http_date(ts.cast<double>());
-        if (!r) raise(cookie_error(), r.err());
-        return *r;
-      },
-      py::arg("timestamp"), "werkzeug.http.http_date of a Unix timestamp.");
+  m.attr("dump_cookie") = m.attr("dump");  // werkzeug's name
 
-  m.def(
-      "idna_encode",
-      [](byte_view domain) {
-        auto r = cookie::idna_encode(domain.sv());
-        if (!r) raise(cookie_error(), r.err());
-        return *r;
-      },
-      py::arg("domain"), "str.encode('idna') (IDNA 2003) for the supported nameprep subset.");
+  m.def("http_date", [](py::handle ts) {
+          auto r = py::isinstance<py::float_>(ts) ? C::http_date(ts.cast<double>())
+                   : py::isinstance<py::int_>(ts) ? C::http_date(ts.cast<std::int64_t>())
+                                                   : C::http_date(datetime_seconds(ts));
+          if (!r) raise(cookie_error("DumpError"), r.err());
+          return r.value();
+        }, py::arg("timestamp"), "werkzeug.http.http_date: 'Wdy, DD Mon YYYY HH:MM:SS GMT' of a timestamp or datetime.");
+  m.def("idna_encode", [](const std::string& d) {
+          auto r = C::idna_encode(d);
+          if (!r) raise(cookie_error("DumpError"), r.err());
+          return py::bytes(r.value());
+        }, py::arg("domain"), "str.encode('idna') for the characters domain names use in practice.");
 
-  m.def(
-      "parse_set_cookie",
-      [](byte_view line) {
-        auto r = cookie::parse_set_cookie(line.sv());
-        if (!r) raise(cookie_error(), r.err());
-        const auto& c = *r;
-        py::object ns = py::module_::import("types").attr("SimpleNamespace")();
-        ns.attr("name") = to_str(c.name);
-        ns.attr("value") = to_str(c.value);
-        ns.attr("has_equals") = c.has_equals;
-        ns.attr("expires") = c.expires ? py::object(py::int_(*c.expires)) : py::object(py::none());
-        ns.attr("max_age") = c.max_age ? py::object(py::int_(*c.max_age)) : py::object(py::none());
-        ns.attr("domain") = c.domain ? py::object(to_str(*c.domain)) : py::object(py::none());
-        ns.attr("path") = c.path ? py::object(to_str(*c.path)) : py::object(py::none());
-        ns.attr("secure") = c.secure;
-        ns.attr("httponly") = c.httponly;
-        ns.attr("partitioned") = c.partitioned;
-        ns.attr("samesite") = c.samesite == cookie::same_site::unset ? py::object(py::none())
-                                                                      : py::object(py::str(std::string(cookie::to_string(c.samesite))));
-        ns.attr("samesite_raw") = to_str(c.samesite_raw);
-        py::list attrs;
-        for (const auto& a : c.attributes)
-          attrs.append(py::make_tuple(to_str(a.name), a.has_value ? py::object(to_str(a.value)) : py::object(py::none())));
-        ns.attr("attributes") = attrs;
-        ns.attr("serialized") = to_str(cookie::serialize(c));
-        return ns;
-      },
-      py::arg("line"),
-      "A Set-Cookie value as a browser reads it (RFC 6265bis 5.6): name, value, has_equals, expires (Unix s), "
-      "max_age, domain, path (None = default path), secure, httponly, partitioned, samesite ('Strict' | 'Lax' | "
-      "'None' | 'invalid' | None when absent), samesite_raw, attributes [(name, value|None)], serialized. Raises "
-      "CookieError for a line browsers ignore.");
+  py::class_<C::attribute>(m, "Attribute", "One cookie-av of a Set-Cookie line, as written (trimmed).")
+      .def_property_readonly("name", [](const C::attribute& a) { return to_str(a.name); })
+      .def_property_readonly("value", [](const C::attribute& a) { return to_str(a.value); })
+      .def_readonly("has_value", &C::attribute::has_value)
+      .def("__repr__", [](const C::attribute& a) {
+        return "Attribute(" + py::repr(to_str(a.name)).cast<std::string>() +
+               (a.has_value ? ", " + py::repr(to_str(a.value)).cast<std::string>() : std::string()) + ")";
+      });
 
-  m.def(
-      "audit",
-      [](byte_view line, py::object max_lifetime, bool https, py::object now, std::size_t max_size) {
-        cookie::audit_options o;
-        o.https = https;
-        if (!max_lifetime.is_none()) o.max_lifetime = max_lifetime.cast<std::int64_t>();
-        if (!now.is_none()) o.now = now.cast<std::int64_t>();
-        o.max_size = max_size;
-        std::vector<websec::verdict> v;
-        {
-          nogil release;
-          v = cookie::audit_set_cookie(line.sv(), o);
-        }
-        return verdict_list(v);
-      },
-      py::arg("set_cookie"), py::kw_only(), py::arg("max_lifetime") = py::none(), py::arg("https") = true,
-      py::arg("now") = py::none(), py::arg("max_size") = cookie::default_max_size,
-      "Judges one Set-Cookie value: list of Verdict (ids cookie.*; see websec/cookie.hpp audit_set_cookie).");
+  py::class_<C::set_cookie>(m, "SetCookie",
+                            "A Set-Cookie line after the browser algorithm (RFC 6265bis §5.6): the effective "
+                            "attributes (last occurrence wins; unusable values ignored) and every attribute as written.")
+      .def_property_readonly("name", [](const C::set_cookie& c) { return to_str(c.name); })
+      .def_property_readonly("value", [](const C::set_cookie& c) { return to_str(c.value); })
+      .def_readonly("has_equals", &C::set_cookie::has_equals)
+      .def_readonly("expires", &C::set_cookie::expires, "cookie-date of the last valid Expires, Unix seconds")
+      .def_readonly("max_age", &C::set_cookie::max_age)
+      .def_property_readonly("domain", [](const C::set_cookie& c) -> py::object {
+        return c.domain ? py::object(to_str(*c.domain)) : py::object(py::none());
+      })
+      .def_property_readonly("path", [](const C::set_cookie& c) -> py::object {
+        return c.path ? py::object(to_str(*c.path)) : py::object(py::none());
+      })
+      .def_readonly("secure", &C::set_cookie::secure)
+      .def_readonly("httponly", &C::set_cookie::httponly)
+      .def_readonly("partitioned", &C::set_cookie::partitioned)
+      .def_property_readonly("samesite", [](const C::set_cookie& c) -> py::object {
+        if (c.samesite == C::same_site::unset) return py::none();
+        return py::str(std::string(C::to_string(c.samesite)));
+      }, "'Strict' | 'Lax' | 'None' | 'invalid', or None when absent")
+      .def_property_readonly("samesite_raw", [](const C::set_cookie& c) { return to_str(c.samesite_raw); })
+      .def_readonly("attributes", &C::set_cookie::attributes)
+      .def("serialize", [](const C::set_cookie& c) { return to_str(C::serialize(c)); },
+           "name=value then every attribute as written; parse_set_cookie(c.serialize()) == c.")
+      .def("__eq__", [](const C::set_cookie& a, const C::set_cookie& b) { return a == b; })
+      .def("__repr__", [](const C::set_cookie& c) {
+        return "SetCookie(" + py::repr(to_str(c.name)).cast<std::string>() + ", " +
+               py::repr(to_str(c.value)).cast<std::string>() + ", " + std::to_string(c.attributes.size()) + " attributes)";
+      });
 
-  m.def(
-      "parse_cookie",
-      [](py::object header, py::object profile) {
-        std::string h = header.is_none() ? std::string() : header_bytes(header);
-        auto pairs = cookie::parse_cookie_header(h, to_profile(profile));
-        py::list out;
-        for (const auto& [k, v] : pairs) out.append(py::make_tuple(to_str(k), to_str(v)));
-        return out;
-      },
-      py::arg("header"), py::arg("profile") = "upstream",
-      "request.cookies of werkzeug for a Cookie header (several headers: join with ';'), as [(key, value)] in "
-      "header order. A str header is the WSGI latin-1 string.");
+  m.def("parse_set_cookie", [](byte_view line) {
+          auto r = C::parse_set_cookie(line.view);
+          if (!r) raise(cookie_error("InvalidSetCookie"), r.err());
+          return r.value();
+        }, py::arg("line"),
+        "Parses a Set-Cookie value (without the field name) as a browser does. Raises InvalidSetCookie "
+        "where a browser drops the whole line.");
+  m.def("parse_cookie_date", [](byte_view s) { return C::parse_cookie_date(s.view); }, py::arg("text"),
+        "RFC 6265 §5.1.1 cookie-date as Unix seconds, or None.");
+
+  m.def("audit", [](byte_view set_cookie, std::optional<std::int64_t> max_lifetime, bool https,
+                    std::optional<std::int64_t> now, std::size_t max_size) {
+          C::audit_options o;
+          o.https = https;
+          o.max_lifetime = max_lifetime;
+          o.now = now;
+          o.max_size = max_size;
+          return C::audit_set_cookie(set_cookie.view, o);
+        }, py::arg("set_cookie"), py::arg("max_lifetime") = py::none(), py::arg("https") = true, py::kw_only(),
+        py::arg("now") = py::none(), py::arg("max_size") = C::default_max_size,
+        "Judges one Set-Cookie value: list of Finding (ids cookie.no_secure, cookie.no_httponly, cookie.no_samesite, "
+        "cookie.samesite_none_without_secure, cookie.host_prefix, cookie.lifetime_too_long, cookie.too_large, ...). "
+        "max_lifetime: seconds; https: the response came over HTTPS.");
+  m.def("is_session_like", [](byte_view name) { return C::is_session_like(name.view); }, py::arg("name"),
+        "True for names HTTP Observatory treats as session cookies ('sess' or 'login', any case).");
+
+  m.def("parse_cookie_header", [](byte_view header, py::handle profile) {
+          std::vector<std::pair<std::string, std::string>> pairs;
+          auto p = to_profile(profile);
+          pairs = C::parse_cookie_header(header.view, p);
+          py::list out;
+          for (auto& [k, v] : pairs) out.append(py::make_tuple(to_str(k), to_str(v)));
+          return out;
+        }, py::arg("header"), py::arg("profile") = "upstream",
+        "werkzeug's request.cookies for a raw Cookie header (str is taken as its UTF-8 bytes): (key, value) pairs "
+        "in header order, duplicates kept. profile 'debian' decodes the bytes as UTF-8 (werkzeug 2.2); "
+        "'upstream' reads the latin-1 WSGI string (werkzeug 3.1: non-ASCII becomes mojibake).");
+  m.attr("parse_cookie") = m.attr("parse_cookie_header");  // werkzeug's name
 }
 
 }  // namespace websec::py

@@ -1,142 +1,137 @@
-// websec.headers — security-header parsing and the whole-response audit (websec/headers.hpp).
+// websec.headers — security headers of a response: parse and judge HSTS, CSP, X-Frame-Options,
+// X-Content-Type-Options, Referrer-Policy, and the whole response head (websec/headers.hpp).
 #include "common.hpp"
-#include "verdict_py.hpp"
 
 #include <websec/headers.hpp>
 
 namespace websec::py {
-
 namespace {
 
-std::string text_bytes(const py::handle& h) { return std::string(h.cast<byte_view>().sv()); }
+namespace H = websec::headers;
 
-std::vector<std::string> strings(const py::object& seq) {
+std::string text(py::handle h) { return std::string(h.cast<byte_view>().view); }
+
+std::vector<std::string> values_arg(py::handle h) {
   std::vector<std::string> out;
-  if (seq.is_none()) return out;
-  if (PyUnicode_Check(seq.ptr()) || PyBytes_Check(seq.ptr())) {  // a single value
-    out.push_back(text_bytes(seq));
+  if (h.is_none()) return out;
+  if (py::isinstance<py::str>(h) || py::isinstance<py::bytes>(h)) {
+    out.push_back(text(h));
     return out;
   }
-  for (auto item : seq) out.push_back(text_bytes(item));
+  for (auto v : py::reinterpret_borrow<py::iterable>(h)) out.push_back(text(v));
   return out;
 }
 
-headers::header_list header_pairs(const py::object& seq) {
-  headers::header_list h;
-  py::object items = py::hasattr(seq, "items") && !py::isinstance<py::list>(seq) ? seq.attr("items")() : seq;
-  for (auto item : items) {
-    auto t = py::reinterpret_borrow<py::sequence>(item);
-    if (t.size() != 2) throw py::value_error("headers must be (name, value) pairs");
-    h.emplace_back(text_bytes(t[0]), text_bytes(t[1]));
+H::header_list header_list_arg(py::handle h) {
+  H::header_list out;
+  py::iterable it = py::reinterpret_borrow<py::iterable>(
+      py::hasattr(h, "items") && !py::isinstance<py::list>(h) ? py::object(h.attr("items")()) : py::reinterpret_borrow<py::object>(h));
+  for (auto kv : it) {
+    auto t = py::reinterpret_borrow<py::tuple>(kv);
+    out.emplace_back(text(t[0]), text(t[1]));
   }
-  return h;
+  return out;
 }
 
-headers::response_options options(bool https, std::int64_t hsts_min, py::object cookie_max_lifetime, py::object now,
-                                  std::size_t max_cookie_size) {
-  headers::response_options o;
+H::response_options options(bool https, std::int64_t hsts_min_max_age, std::optional<std::int64_t> cookie_max_lifetime,
+                            std::optional<std::int64_t> now) {
+  H::response_options o;
   o.https = https;
-  o.hsts_min_max_age = hsts_min;
-  if (!cookie_max_lifetime.is_none()) o.cookie_max_lifetime = cookie_max_lifetime.cast<std::int64_t>();
-  if (!now.is_none()) o.now = now.cast<std::int64_t>();
-  o.max_cookie_size = max_cookie_size;
+  o.hsts_min_max_age = hsts_min_max_age;
+  o.cookie_max_lifetime = cookie_max_lifetime;
+  o.now = now;
   return o;
+}
+
+py::list directives(const H::csp_policy& p) {
+  py::list l;
+  for (auto& d : p.directives) {
+    py::list vals;
+    for (auto& v : d.values) vals.append(to_str(v));
+    l.append(py::make_tuple(to_str(d.name), vals));
+  }
+  return l;
 }
 
 }  // namespace
 
 void bind_headers(py::module_& parent) {
-  py::module_ m = submodule(parent, "headers",
-                            "Security headers: HSTS (RFC 6797), CSP (Level 3, policies intersected, report-only never "
-                            "enforces), X-Frame-Options, X-Content-Type-Options, Referrer-Policy and every Set-Cookie "
-                            "line, judged with verdicts aligned to CSP Evaluator and HTTP Observatory.");
-  m.attr("Verdict") = verdict_class(parent);
-  m.attr("HSTS_DOC_MAX_AGE") = headers::hsts_doc_max_age;
-  m.attr("HSTS_COMMON_MAX_AGE") = headers::hsts_common_max_age;
-  define_exception(m, "HeaderError", py::make_tuple(base_error(), py::module_::import("builtins").attr("ValueError")),
-                   "A header or response head that does not parse (kind: hsts_syntax, hsts_duplicate_directive, "
-                   "hsts_max_age_missing, hsts_max_age_invalid, hsts_directive_value, no_status_line, bad_header_line).",
-                   "websec.headers.HeaderError");
+  auto m = submodule(parent, "headers",
+                     "Security headers (spec §5): parse and judge Strict-Transport-Security, Content-Security-Policy, "
+                     "X-Frame-Options, X-Content-Type-Options, Referrer-Policy and every Set-Cookie of a response. "
+                     "Audits return lists of websec.Finding.");
+  auto base = define_exception(m, "HeaderError", base_error(), "A header value that does not parse (kind: hsts_syntax, "
+                               "hsts_duplicate_directive, hsts_max_age_missing, ..., no_status_line, bad_header_line).",
+                               "websec.headers.HeaderError");
+  if (py::hasattr(parent, "Finding")) m.attr("Finding") = parent.attr("Finding");
+  m.attr("HSTS_DOC_MAX_AGE") = H::hsts_doc_max_age;
+  m.attr("HSTS_COMMON_MAX_AGE") = H::hsts_common_max_age;
 
-  m.def(
-      "audit",
-      [](py::object hs, bool https, std::int64_t hsts_min, py::object cookie_max_lifetime, py::object now,
-         std::size_t max_cookie_size) {
-        auto h = header_pairs(hs);
-        auto o = options(https, hsts_min, cookie_max_lifetime, now, max_cookie_size);
-        std::vector<websec::verdict> v;
-        {
-          nogil release;
-          v = headers::audit_response(h, o);
-        }
-        return verdict_list(v);
-      },
-      py::arg("headers"), py::arg("https") = true, py::kw_only(), py::arg("hsts_min_max_age") = headers::hsts_doc_max_age,
-      py::arg("cookie_max_lifetime") = py::none(), py::arg("now") = py::none(), py::arg("max_cookie_size") = 4093,
-      "Judges a whole response head: headers = [(name, value)] in order (repeated names kept apart; a mapping is "
-      "accepted), https = how the response was fetched. Returns [Verdict] (hsts.*, csp.*, xfo.*, xcto.*, "
-      "referrer.*, xxss.*, cookie.*).");
+  m.def("audit", [](py::handle headers, bool https, std::int64_t hsts_min_max_age,
+                    std::optional<std::int64_t> cookie_max_lifetime, std::optional<std::int64_t> now) {
+          auto hl = header_list_arg(headers);
+          auto o = options(https, hsts_min_max_age, cookie_max_lifetime, now);
+          nogil g;
+          return H::audit_response(hl, o);
+        }, py::arg("headers"), py::arg("https"), py::kw_only(), py::arg("hsts_min_max_age") = H::hsts_doc_max_age,
+        py::arg("cookie_max_lifetime") = py::none(), py::arg("now") = py::none(),
+        "Judges a whole response head: headers as (name, value) pairs in order (repeated names kept apart; a dict "
+        "also works). Findings in the order HSTS, CSP, XFO, XCTO, Referrer-Policy, X-XSS-Protection, cookies.");
+  m.def("audit_hsts", [](py::handle values, bool https, std::int64_t hsts_min_max_age) {
+          return H::audit_hsts(values_arg(values), options(https, hsts_min_max_age, std::nullopt, std::nullopt));
+        }, py::arg("values"), py::arg("https") = true, py::kw_only(), py::arg("hsts_min_max_age") = H::hsts_doc_max_age,
+        "Every Strict-Transport-Security value of a response (a str or a list), in order.");
+  m.def("audit_csp", [](py::handle enforced, py::handle report_only, bool https) {
+          return H::audit_csp(values_arg(enforced), values_arg(report_only),
+                              options(https, H::hsts_doc_max_age, std::nullopt, std::nullopt));
+        }, py::arg("enforced"), py::arg("report_only") = py::none(), py::arg("https") = true,
+        "Content-Security-Policy values (and the Report-Only ones, which never enforce).");
+  m.def("audit_x_frame_options", [](py::handle values, py::handle enforced_csp) {
+          return H::audit_x_frame_options(values_arg(values), values_arg(enforced_csp));
+        }, py::arg("values"), py::arg("enforced_csp") = py::none(),
+        "X-Frame-Options values with the enforced CSP values (frame-ancestors supersedes XFO).");
+  m.def("audit_x_content_type_options", [](py::handle values) { return H::audit_x_content_type_options(values_arg(values)); },
+        py::arg("values"), "X-Content-Type-Options: the first value must be nosniff.");
+  m.def("audit_referrer_policy", [](py::handle values) { return H::audit_referrer_policy(values_arg(values)); },
+        py::arg("values"), "Referrer-Policy: the last recognised token applies.");
 
-  m.def("audit_hsts", [](py::object values, bool https, std::int64_t hsts_min) {
-        return verdict_list(headers::audit_hsts(strings(values), options(https, hsts_min, py::none(), py::none(), 4093)));
-      }, py::arg("values"), py::arg("https") = true, py::kw_only(), py::arg("hsts_min_max_age") = headers::hsts_doc_max_age);
-  m.def("audit_csp", [](py::object enforced, py::object report_only) {
-        return verdict_list(headers::audit_csp(strings(enforced), strings(report_only)));
-      }, py::arg("enforced"), py::arg("report_only") = py::none());
-  m.def("audit_x_frame_options", [](py::object values, py::object csp) {
-        return verdict_list(headers::audit_x_frame_options(strings(values), strings(csp)));
-      }, py::arg("values"), py::arg("enforced_csp") = py::none());
-  m.def("audit_x_content_type_options", [](py::object values) {
-        return verdict_list(headers::audit_x_content_type_options(strings(values)));
-      }, py::arg("values"));
-  m.def("audit_referrer_policy", [](py::object values) {
-        return verdict_list(headers::audit_referrer_policy(strings(values)));
-      }, py::arg("values"));
-
-  m.def(
-      "parse_hsts",
-      [](byte_view value) {
-        auto r = headers::parse_hsts(value.sv());
-        if (!r) raise(exception_class("websec.headers.HeaderError"), r.err());
-        py::dict d;
-        d["max_age"] = r->max_age;
-        d["include_subdomains"] = r->include_subdomains;
-        d["preload"] = r->preload;
-        py::list unknown;
-        for (const auto& u : r->unknown) unknown.append(to_str(u));
-        d["unknown"] = unknown;
-        return d;
-      },
-      py::arg("value"), "RFC 6797 Strict-Transport-Security value -> dict; raises HeaderError when browsers ignore it.");
-
-  m.def(
-      "parse_csp",
-      [](byte_view value, bool report_only) {
-        py::list out;
-        for (const auto& p : headers::parse_csp(value.sv(), report_only)) {
-          py::list dirs;
-          for (const auto& d : p.directives) {
-            py::list vals;
-            for (const auto& v : d.values) vals.append(to_str(v));
-            dirs.append(py::make_tuple(to_str(d.name), vals));
+  m.def("parse_hsts", [](byte_view value) {
+          auto r = H::parse_hsts(value.view);
+          if (!r) raise(exception_class("websec.headers.HeaderError"), r.err());
+          py::dict d;
+          d["max_age"] = r->max_age;
+          d["include_subdomains"] = r->include_subdomains;
+          d["preload"] = r->preload;
+          py::list unk;
+          for (auto& u : r->unknown) unk.append(to_str(u));
+          d["unknown"] = unk;
+          return d;
+        }, py::arg("value"), "RFC 6797 §6.1: {max_age, include_subdomains, preload, unknown}; HeaderError when a "
+                             "user agent would ignore the header.");
+  m.def("parse_csp", [](byte_view value, bool report_only) {
+          py::list out;
+          for (auto& p : H::parse_csp(value.view, report_only)) {
+            py::dict d;
+            d["directives"] = directives(p);
+            py::list dups;
+            for (auto& x : p.duplicates) dups.append(to_str(x));
+            d["duplicates"] = dups;
+            d["report_only"] = p.report_only;
+            d["serialized"] = to_str(H::serialize(p));
+            out.append(d);
           }
-          out.append(dirs);
-        }
-        return out;
-      },
-      py::arg("value"), py::arg("report_only") = false,
-      "A CSP header value -> one list of (directive, [values]) per comma-separated policy (first occurrence wins).");
-
-  m.def(
-      "parse_response_head",
-      [](byte_view raw) {
-        auto r = headers::parse_response_head(raw.sv());
-        if (!r) raise(exception_class("websec.headers.HeaderError"), r.err());
-        py::list hs;
-        for (const auto& [n, v] : r->headers) hs.append(py::make_tuple(to_str(n), to_str(v)));
-        return py::make_tuple(r->status, hs);
-      },
-      py::arg("raw"), "A raw HTTP response head (curl -sI output; the last head with -L) -> (status, [(name, value)]).");
+          return out;
+        }, py::arg("value"), py::arg("report_only") = false,
+        "CSP3 parse of a header value: one dict per comma-separated policy with directives [(name, [values])], "
+        "duplicates, report_only, serialized.");
+  m.def("parse_response_head", [](byte_view raw) {
+          auto r = H::parse_response_head(raw.view);
+          if (!r) raise(exception_class("websec.headers.HeaderError"), r.err());
+          py::list hs;
+          for (auto& [k, v] : r->headers) hs.append(py::make_tuple(to_str(k), to_str(v)));
+          return py::make_tuple(r->status, hs);
+        }, py::arg("raw"), "(status, [(name, value)]) of a raw HTTP/1.x response head (curl -sI output).");
+  (void)base;
 }
 
 }  // namespace websec::py

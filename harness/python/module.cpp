@@ -4,6 +4,11 @@
 
 #include <map>
 
+#if __has_include(<websec/verdict.hpp>)
+#include <websec/verdict.hpp>
+#define WEBSEC_PY_HAVE_VERDICT 1
+#endif
+
 namespace websec::py {
 
 namespace {
@@ -100,6 +105,40 @@ PYBIND11_MODULE(_websec, m) {
       PyErr_SetObject(r.cls.ptr(), exc.ptr());
     }
   });
+
+#ifdef WEBSEC_PY_HAVE_VERDICT
+  // websec.Finding: one verdict of an audit (websec/verdict.hpp), shared by websec.cookie and websec.headers.
+  py::class_<websec::verdict>(m, "Finding",
+                              "One finding of an audit: id (stable '<area>.<what>'), severity ('info' < 'low' < "
+                              "'medium' < 'high'), subject (header or cookie name), reason (one line).")
+      .def_readonly("id", &websec::verdict::id)
+      .def_property_readonly("severity", [](const websec::verdict& v) { return std::string(websec::to_string(v.level)); })
+      .def_property_readonly("severity_rank", [](const websec::verdict& v) { return static_cast<int>(v.level); },
+                             "0 info, 1 low, 2 medium, 3 high (for sorting and thresholds)")
+      .def_readonly("subject", &websec::verdict::subject)
+      .def_readonly("reason", &websec::verdict::reason)
+      .def("as_dict", [](const websec::verdict& v) {
+        py::dict d;
+        d["id"] = v.id; d["severity"] = std::string(websec::to_string(v.level));
+        d["subject"] = v.subject; d["reason"] = v.reason;
+        return d;
+      })
+      .def("to_dict", [](const websec::verdict& v) {
+        py::dict d;
+        d["id"] = v.id; d["severity"] = std::string(websec::to_string(v.level));
+        d["subject"] = v.subject; d["reason"] = v.reason;
+        return d;
+      })
+      .def("__eq__", [](const websec::verdict& a, const websec::verdict& b) { return a == b; })
+      .def("__hash__", [](const websec::verdict& v) { return py::hash(py::make_tuple(v.id, v.subject, v.reason)); })
+      .def("__repr__", [](const websec::verdict& v) {
+        return "Finding(id=" + py::repr(py::str(v.id)).cast<std::string>() + ", severity='" +
+               std::string(websec::to_string(v.level)) + "', subject=" + py::repr(py::str(v.subject)).cast<std::string>() +
+               ", reason=" + py::repr(py::str(v.reason)).cast<std::string>() + ")";
+      });
+  m.attr("SEVERITIES") = py::make_tuple("info", "low", "medium", "high");
+  m.attr("Verdict") = m.attr("Finding");  // the library's name (websec/verdict.hpp)
+#endif
 
   py::list names;
 #define WEBSEC_PY_BINDER(mod) bind_##mod(m); names.append(#mod);

@@ -200,7 +200,15 @@ result<options_header> parse_debian(u32v input) {
     if (has_count) {
       if (option_value) {
         auto* cur = dict_find(out.params, option);
-        std::string prev = (cur && *cur) ? **cur : std::string();
+        if (cur && !*cur) {  // options.get(option, "") + option_value with a None value: TypeError
+          error e;
+          e.offset = base + kstart;
+          e.kind = "continuation_of_none";
+          e.http_status = 500;
+          e.message = "parameter '" + option + "': unsupported operand type(s) for +: 'NoneType' and 'str'";
+          return e;
+        }
+        std::string prev = cur ? **cur : std::string();
         dict_set(out.params, option, prev + *option_value);
       }
     } else {

@@ -730,3 +730,50 @@ TEST(Multipart, StreamedLengthOverMaxContentLengthWinsOverParseErrors) {
     EXPECT_EQ(parse_form(body, req, lim, o).result.error->kind, "max_content_length");
   }
 }
+
+// Found by scripts/differential (corpora/multipart_fuzzer/regressions/differential-multipart-089e8a97f2fe):
+// werkzeug's FormDataParser.parse compares Content-Length with max_content_length before the multipart parse
+// function reads the boundary, so an oversized body answers 413 even when its boundary is unusable — also when
+// the Content-Length is the body's own length, learned while feeding.
+TEST(Multipart, MaxContentLengthIsCheckedBeforeTheBoundary) {
+  const std::string body = "--\t--\r\n";
+  for (profile prof : {profile::debian, profile::upstream}) {
+    for (const char* ct : {"multipart/form-data; boundary=\t", "multipart/form-data; boundary=\xc3\xa9",
+                           "multipart/form-data"}) {
+      for (bool auto_length : {true, false}) {
+        request_info req;
+        req.content_type = ct;
+        if (auto_length) req.content_length_is_body_length = true;
+        else req.content_length = std::to_string(body.size());
+        FormLimits lim;
+        lim.max_content_length = 0;
+        parse_options o;
+        o.prof = prof;
+        form_data got = parse_form(body, req, lim, o);
+        EXPECT_EQ(got.result.status, 413) << ct << " auto_length=" << auto_length;
+        ASSERT_TRUE(got.result.error.has_value());
+        EXPECT_EQ(got.result.error->kind, "max_content_length");
+        // within the limit, the boundary error stands
+        lim.max_content_length = body.size();
+        form_data ok = parse_form(body, req, lim, o);
+        ASSERT_TRUE(ok.result.error.has_value());
+        EXPECT_NE(ok.result.error->kind, "max_content_length");
+      }
+    }
+  }
+}
+
+// Found by scripts/differential (corpora/content_type_fuzzer/regressions/differential-content_type-83f9be5a766e):
+// werkzeug 2.2.2 appends a `key*N` continuation with `options.get(key, "") + value`, a TypeError (500) when the
+// key already holds None; a key that is absent or holds a string is extended.
+TEST(ContentType, DebianContinuationOfNoneIsTypeError) {
+  auto p = [](const char* s) { return content_type::parse_options_header(s, profile::debian); };
+  auto r = p("multipart/form-data; name=; boundary=\"a b\"; name*0=\"a b\"");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().kind, "continuation_of_none");
+  EXPECT_EQ(r.err().http_status, 500);
+  EXPECT_EQ(p("a; name; name*0=x").err().kind, "continuation_of_none");
+  EXPECT_EQ(p("a; name=x; name*1=y")->get("name"), "xy");
+  EXPECT_EQ(p("a; name*0=x; name*1=y")->get("name"), "xy");
+  EXPECT_EQ(content_type::parse_options_header("a; name; name*0=x", profile::upstream)->get("name"), "x");
+}

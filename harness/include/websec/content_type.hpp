@@ -50,6 +50,8 @@ struct options_header {
 ///  - "unknown_charset": `enc` is not a Python text codec (LookupError → 500);
 ///  - "unsupported_charset": a Python codec websec does not implement (reported with http_status 500, the
 ///    outcome is not certain).
+///  - "continuation_of_none": a `key*N` continuation of a key that holds None (`name=; name*0=x`): Python's
+///    `options.get(key, "") + value` raises TypeError (500).
 /// The offset is the code-point index of the parameter in the input.
 result<options_header> parse_options_header(std::string_view utf8_value, profile p);
 

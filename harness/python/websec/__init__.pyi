@@ -1,10 +1,12 @@
 from typing import Literal
 
 from . import (  # submodules present when the library module is built (websec.modules lists them)
+    content_type as content_type,
     cookie as cookie,
     csrf as csrf,
     escape as escape,
     headers as headers,
+    json as json,
     multipart as multipart,
     serializer as serializer,
     session as session,
@@ -16,8 +18,11 @@ from . import (  # submodules present when the library module is built (websec.m
 
 __version__: str
 PROFILES: tuple[str, str]
+SEVERITIES: tuple[str, str, str, str]
 modules: tuple[str, ...]
 Profile = Literal["upstream", "debian"]
+Buffer = bytes | bytearray | memoryview
+Severity = Literal["info", "low", "medium", "high"]
 
 class Error(Exception):
     """Base of every websec exception."""
@@ -25,3 +30,20 @@ class Error(Exception):
     offset: int
     message: str
     http_status: int
+
+class Finding:
+    """One finding of an audit (websec.cookie.audit, websec.headers.audit)."""
+    @property
+    def id(self) -> str: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def severity_rank(self) -> int: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    def as_dict(self) -> dict[str, str]: ...
+    def to_dict(self) -> dict[str, str]: ...
+
+Verdict = Finding

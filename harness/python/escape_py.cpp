@@ -1,0 +1,218 @@
+// websec.escape — markupsafe's escape/Markup, html.unescape, striptags, Jinja's |tojson and |xmlattr
+// (websec/escape.hpp).
+#include "common.hpp"
+
+#include <websec/escape.hpp>
+
+#include <cmath>
+
+namespace websec::py {
+namespace {
+
+namespace E = websec::escape;
+constexpr std::size_t kReleaseGil = 1 << 16;  // release the GIL for inputs at least this large
+
+// A Python object as a markup operand: Markup / __html__ objects are safe, bool/int as str(), the rest str().
+E::operand to_operand(py::handle h) {
+  if (py::isinstance<E::markup>(h)) return E::operand(h.cast<const E::markup&>());
+  if (py::hasattr(h, "__html__")) return E::operand(E::markup(py::str(h.attr("__html__")()).cast<std::string>()));
+  if (py::isinstance<py::bool_>(h)) return E::operand(h.cast<bool>());
+  if (py::isinstance<py::str>(h)) {
+    py::bytes b = py::reinterpret_steal<py::bytes>(PyUnicode_AsEncodedString(h.ptr(), "utf-8", "surrogatepass"));
+    if (!b) throw py::error_already_set();
+    return E::operand(b.cast<std::string>());
+  }
+  return E::operand(py::str(h).cast<std::string>());
+}
+
+std::vector<E::operand> to_operands(py::iterable items) {
+  std::vector<E::operand> v;
+  for (auto h : items) v.push_back(to_operand(h));
+  return v;
+}
+
+// Python object → json_value as json.dumps sees it (dict keys converted as json.dumps converts them).
+E::json_value to_json(py::handle h, int depth = 0) {
+  if (depth > 900) throw py::value_error("tojson: nesting too deep");
+  if (h.is_none()) return E::json_value::null();
+  if (py::isinstance<py::bool_>(h)) return E::json_value::boolean(h.cast<bool>());
+  if (py::isinstance<py::int_>(h)) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(h.ptr(), &overflow);
+    if (!overflow && !(v == -1 && PyErr_Occurred())) return E::json_value::integer(v);
+    PyErr_Clear();
+    return E::json_value::big_integer(py::str(h).cast<std::string>());
+  }
+  if (py::isinstance<py::float_>(h)) return E::json_value::number(h.cast<double>());
+  if (py::isinstance<py::str>(h)) return E::json_value::string(to_operand(h).text());
+  if (py::isinstance<py::list>(h) || py::isinstance<py::tuple>(h)) {
+    auto a = E::json_value::array();
+    for (auto x : h) a.push_back(to_json(x, depth + 1));
+    return a;
+  }
+  if (py::isinstance<py::dict>(h)) {
+    auto o = E::json_value::object();
+    for (auto kv : py::reinterpret_borrow<py::dict>(h)) {
+      py::handle k = kv.first;
+      std::string key;
+      if (py::isinstance<py::str>(k)) key = to_operand(k).text();
+      else if (py::isinstance<py::bool_>(k)) key = k.cast<bool>() ? "true" : "false";
+      else if (k.is_none()) key = "null";
+      else if (py::isinstance<py::int_>(k)) key = py::str(k).cast<std::string>();
+      else if (py::isinstance<py::float_>(k)) {
+        double d = k.cast<double>();
+        key = std::isnan(d) ? "NaN" : std::isinf(d) ? (d > 0 ? "Infinity" : "-Infinity") : E::python_float_repr(d);
+      } else {
+        throw py::type_error("keys must be str, int, float, bool or None, not " +
+                             py::str(py::type::of(k).attr("__name__")).cast<std::string>());
+      }
+      o.set(std::move(key), to_json(kv.second, depth + 1));
+    }
+    return o;
+  }
+  throw py::type_error("Object of type " + py::str(py::type::of(h).attr("__name__")).cast<std::string>() +
+                       " is not JSON serializable");
+}
+
+py::object escape_obj(py::handle s) {
+  if (py::hasattr(s, "__html__")) return py::str(s.attr("__html__")());
+  if (py::isinstance<py::str>(s) || PyObject_CheckBuffer(s.ptr())) {
+    auto in = s.cast<byte_view>();
+    std::string out;
+    if (in.view.size() >= kReleaseGil) {
+      nogil g;
+      out = E::escape(in.view);
+    } else {
+      out = E::escape(in.view);
+    }
+    return like_input(in, out);
+  }
+  return to_str(E::escape(py::str(s).cast<std::string>()));
+}
+
+}  // namespace
+
+void bind_escape(py::module_& parent) {
+  auto m = submodule(parent, "escape",
+                     "HTML escaping as markupsafe and Jinja do it (spec §3.1, §3.2): escape, Markup, unescape, "
+                     "striptags, tojson, xmlattr. Text in, text out; bytes in, bytes out (byte-wise).");
+
+  m.def("escape", &escape_obj, py::arg("s"),
+        "markupsafe.escape: & < > ' \" become &amp; &lt; &gt; &#39; &#34;, nothing else changes. str → str, "
+        "bytes-like → bytes (byte-wise); an object with __html__ gives its __html__() unchanged; anything else "
+        "is str()-converted first. Releases the GIL for large inputs.");
+  m.def("escape_silent", [](py::handle s) -> py::object { return s.is_none() ? py::str("") : escape_obj(s); },
+        py::arg("s"), "markupsafe.escape_silent: like escape, but None gives ''.");
+  m.def("escaped_size", [](byte_view s) { return E::escaped_size(s.view); }, py::arg("s"),
+        "Length in bytes of escape(s) (UTF-8).");
+  m.def("is_escape_free", [](byte_view s) { return E::is_escape_free(s.view); }, py::arg("s"),
+        "True when s contains none of the five characters escape() replaces.");
+  m.def("kernels", [] {
+          py::list l;
+          for (auto k : {E::kernel::scalar, E::kernel::sse2, E::kernel::avx2})
+            if (E::kernel_supported(k)) l.append(std::string(E::to_string(k)));
+          return l;
+        }, "Escape kernels this CPU supports (scalar, sse2, avx2).");
+  m.def("active_kernel", [] { return std::string(E::to_string(E::active_kernel())); },
+        "The kernel escape() uses.");
+  m.def("escape_with", [](const std::string& kernel, byte_view s) {
+          E::kernel k = kernel == "avx2" ? E::kernel::avx2 : kernel == "sse2" ? E::kernel::sse2 : E::kernel::scalar;
+          if (kernel != "avx2" && kernel != "sse2" && kernel != "scalar")
+            throw py::value_error("kernel must be 'scalar', 'sse2' or 'avx2'");
+          return like_input(s, E::escape_with(k, s.view));
+        }, py::arg("kernel"), py::arg("s"), "escape(s) computed by the given kernel (for tests).");
+  m.def("unescape", [](byte_view s) {
+          std::string out;
+          if (s.view.size() >= kReleaseGil) { nogil g; out = E::unescape(s.view); } else out = E::unescape(s.view);
+          return like_input(s, out);
+        }, py::arg("s"),
+        "html.unescape / Markup.unescape: the full HTML5 named-reference table, legacy names without ';' by "
+        "longest prefix, Python's numeric rules.");
+  m.def("striptags", [](byte_view s, py::handle profile) {
+          auto p = to_profile(profile);
+          std::string out;
+          if (s.view.size() >= kReleaseGil) { nogil g; out = E::striptags(s.view, p); } else out = E::striptags(s.view, p);
+          return like_input(s, out);
+        }, py::arg("s"), py::arg("profile") = "upstream",
+        "Markup(s).striptags(): comments, then tags removed, whitespace collapsed as ' '.join(s.split()), then "
+        "unescaped. profile='debian' is markupsafe 2.1.2 (one regex pass for comments).");
+  m.def("collapse_whitespace", [](byte_view s) { return like_input(s, E::collapse_whitespace(s.view)); },
+        py::arg("s"), "' '.join(s.split()) with Python's whitespace set.");
+  m.def("tojson", [](py::handle v, py::object indent) {
+          int ind = indent.is_none() ? -1 : indent.cast<int>();
+          return to_str(E::tojson(to_json(v), ind).str());
+        }, py::arg("value"), py::arg("indent") = py::none(),
+        "Jinja's |tojson under Flask: json.dumps(value, sort_keys=True, ensure_ascii=True[, indent]) with < > & ' "
+        "replaced by \\u003c \\u003e \\u0026 \\u0027 (\" is not: unsafe in a double-quoted attribute). TypeError for "
+        "values json cannot serialise.");
+  m.def("dumps", [](py::handle v, bool sort_keys, bool ensure_ascii, py::object indent) {
+          E::dumps_options o;
+          o.sort_keys = sort_keys;
+          o.ensure_ascii = ensure_ascii;
+          o.indent = indent.is_none() ? -1 : indent.cast<int>();
+          return to_str(E::dumps(to_json(v), o));
+        }, py::arg("value"), py::arg("sort_keys") = true, py::arg("ensure_ascii") = true, py::arg("indent") = py::none(),
+        "json.dumps(value, sort_keys=..., ensure_ascii=..., indent=...) byte for byte.");
+  m.def("htmlsafe_json", [](byte_view s) { return like_input(s, E::htmlsafe_json(s.view)); }, py::arg("json_text"),
+        "The four replacements of jinja2.utils.htmlsafe_json_dumps on already-dumped JSON.");
+  m.def("python_repr", [](byte_view s) { return to_str(E::python_repr(s.view)); }, py::arg("s"),
+        "Python repr() of a str.");
+
+  py::class_<E::markup>(m, "Markup",
+                        "markupsafe.Markup: text known to be safe HTML. Operations escape the other operand "
+                        "(+, %, format, join). str(m) is the text.")
+      .def(py::init([](py::handle s) {
+             if (py::hasattr(s, "__html__")) return E::markup(py::str(s.attr("__html__")()).cast<std::string>());
+             return E::markup(to_operand(s).text());
+           }), py::arg("s") = "", "Markup(s): trusts s as HTML (an object with __html__ gives its __html__()).")
+      .def_static("escape", [](py::handle s) { return E::markup::escape(to_operand(s)); }, py::arg("s"),
+                  "Markup.escape(s): escapes s (a Markup / __html__ object is returned unchanged).")
+      .def("__str__", [](const E::markup& m) { return to_str(m.str()); })
+      .def("__html__", [](const E::markup& m) { return to_str(m.str()); })
+      .def("__repr__", [](const E::markup& m) { return "Markup(" + E::python_repr(m.str()) + ")"; })
+      .def("__len__", [](const E::markup& m) { return py::len(to_str(m.str())); })
+      .def("__hash__", [](const E::markup& m) { return py::hash(to_str(m.str())); })
+      .def("__eq__", [](const E::markup& m, py::handle o) {
+             if (py::isinstance<E::markup>(o)) return m == o.cast<const E::markup&>();
+             if (py::isinstance<py::str>(o)) return to_operand(o).text() == m.str();
+             return false;
+           })
+      .def("__add__", [](const E::markup& m, py::handle o) { return m + to_operand(o); })
+      .def("__radd__", [](const E::markup& m, py::handle o) { return to_operand(o) + m; })
+      .def("__mod__", [](const E::markup& m, py::handle args) {
+             std::vector<E::operand> ops;
+             if (py::isinstance<py::tuple>(args)) ops = to_operands(py::reinterpret_borrow<py::iterable>(args));
+             else ops.push_back(to_operand(args));
+             auto r = m.percent(ops);
+             if (!r) throw py::type_error(r.err().message);
+             return r.value();
+           })
+      .def("format", [](const E::markup& m, py::args args) {
+             auto r = m.format(to_operands(args));
+             if (!r) throw py::value_error(r.err().message);
+             return r.value();
+           })
+      .def("join", [](const E::markup& m, py::iterable items) { return m.join(to_operands(items)); }, py::arg("items"))
+      .def("unescape", [](const E::markup& m) { return to_str(m.unescape()); })
+      .def("striptags", [](const E::markup& m, py::handle profile) { return to_str(m.striptags(to_profile(profile))); },
+           py::arg("profile") = "upstream");
+
+  m.def("xmlattr", [](py::handle items, bool autospace) {
+          std::vector<E::attribute> attrs;
+          py::iterable it = py::reinterpret_borrow<py::iterable>(py::isinstance<py::dict>(items) ? py::object(items.attr("items")()) : py::reinterpret_borrow<py::object>(items));
+          for (auto kv : it) {
+            auto t = py::reinterpret_borrow<py::tuple>(kv);
+            E::attribute a;
+            a.key = to_operand(t[0]).text();
+            if (!t[1].is_none()) a.value = to_operand(t[1]);
+            attrs.push_back(std::move(a));
+          }
+          auto r = E::xmlattr(attrs, autospace);
+          if (!r) throw py::value_error(r.err().message);
+          return r.value();
+        }, py::arg("items"), py::arg("autospace") = true,
+        "Jinja's |xmlattr: items (a dict or (key, value) pairs) with None values skipped; escape(key)=\"escape(value)\" "
+        "joined by spaces (leading space with autospace). ValueError for a key with whitespace, /, > or =.");
+}
+
+}  // namespace websec::py

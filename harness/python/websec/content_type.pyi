@@ -1,0 +1,6 @@
+from . import Error
+from ._types import Profile, Text
+
+class OptionsHeaderError(Error): ...
+
+def parse_options_header(value: Text, profile: Profile = "upstream") -> tuple[str, dict[str, str | None]]: ...

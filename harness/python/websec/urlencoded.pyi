@@ -1,0 +1,9 @@
+from . import Error
+from ._types import Buffer, Profile
+from .multipart import ContentLength, Form, Limits
+
+class DecodeError(Error): ...
+
+def decode(body: Buffer | str, profile: Profile = "upstream") -> list[tuple[str, str]]: ...
+def parse(body: Buffer, *, limits: Limits | None = None, profile: Profile = "upstream",
+          content_length: ContentLength = "auto", chunked: bool = False, raise_on_error: bool = True) -> Form: ...

@@ -1,0 +1,109 @@
+"""The one table of known differences between the websec reference and the Python stack it is compared with.
+
+Two kinds of rows:
+
+* PROFILE rows — the [Δ] rows of docs/spec.md: behaviour that differs between the newest Python releases
+  (profile 'upstream', which the library follows by default) and Debian 12's packages (profile 'debian', the
+  oracle installed here). The library implements both; the campaigns run the 'debian' profile wherever a
+  module has one, so these rows never need to excuse a disagreement. Each row names how the campaign covers it.
+
+* LIMITATION rows — documented limits of the library where it refuses input the Python stack accepts (never
+  the reverse, never a different answer). A case that falls under one is counted as "excused" (reported in the
+  campaign summary), not as a disagreement. Each row has a predicate over (campaign, case, want, got).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    id: str
+    module: str
+    spec: str  # section of docs/spec.md
+    reason: str
+    coverage: str = ""  # PROFILE rows: how the campaign runs it
+    applies: Callable[[str, Any, Any, Any], bool] | None = None  # LIMITATION rows
+
+
+PROFILE = [
+    Row("form.x-url-encoded", "multipart", "§1.2", "debian also parses application/x-url-encoded",
+        "multipart/urlencoded campaigns pass profile='debian'"),
+    Row("form.content_length", "multipart", "§1.3", "Content-Length parsing (int() vs _plain_int) and chunked detection",
+        "profile='debian'"),
+    Row("form.max_content_length", "multipart", "§1.4", "debian checks max_content_length only in the form parser",
+        "profile='debian'"),
+    Row("form.options_header", "multipart", "§1.5", "parse_options_header: regex (debian) vs tokenizer (upstream)",
+        "profile='debian'; Content-Types with spaces, commas and RFC 2231 values are generated"),
+    Row("form.header_without_colon", "multipart", "§1.6", "debian: a part header line without ':' empties the form",
+        "profile='debian'"),
+    Row("form.body_start", "multipart", "§1.6", "debian deletes the whole blank line (part without body)",
+        "profile='debian'; parts without blank line are generated"),
+    Row("form.hold_back", "multipart", "§1.6", "debian's uncapped hold-back when the delimiter text does not match "
+        "(quadratic; 413 on file uploads under max_form_memory_size)", "profile='debian'; values with \\r--boundary"),
+    Row("form.field_limit_500", "multipart", "§1.7", "debian's backport raises NameError (500) for a field over "
+        "max_form_memory_size across reads", "profile='debian' (the library reports http_status 500)"),
+    Row("form.charset", "multipart", "§1.7", "part charset: any Python codec (debian) vs allow-list (upstream)",
+        "profile='debian'"),
+    Row("form.urlencoded_decoding", "urlencoded", "§1.9", "%FF: U+FFFD (debian) vs kept as %FF (upstream)",
+        "profile='debian'"),
+    Row("escape.striptags_comments", "escape", "§3.1", "markupsafe 2.1.2 removes comments in one regex pass",
+        "striptags(profile='debian')"),
+    Row("jinja.svg_autoescape", "escape", "§3.2", "Flask ≥ 2.3 also autoescapes *.svg", "not a library function"),
+    Row("cookie.quoting", "cookie", "§4.1", "dump_cookie value quoting, Domain and Path encoding",
+        "dump(profile='debian')"),
+    Row("cookie.partitioned", "cookie", "§4.1", "werkzeug 2.2 has no partitioned argument",
+        "dump(profile='debian') refuses it as werkzeug's TypeError does"),
+    Row("cookie.request_non_ascii", "cookie", "§4.2", "request.cookies: UTF-8 (debian) vs latin-1 mojibake (upstream)",
+        "parse_cookie_header(profile='debian')"),
+    Row("session.accessed", "session", "§2.5", "when the session counts as accessed (Vary: Cookie)",
+        "not observable through the codec"),
+    Row("session.fallbacks", "session", "§2.5", "SECRET_KEY_FALLBACKS exist only upstream (Flask ≥ 3.1)",
+        "the campaign signs with one key"),
+    Row("session.domain", "session", "§2.5", "debian falls back to .SERVER_NAME for the cookie domain",
+        "not part of the codec"),
+]
+
+
+def _idna_outside_subset(campaign, case, want, got) -> bool:
+    return (campaign == "cookie" and got is not None and got[0] == "error"
+            and getattr(got[1], "kind", "") == "domain_idna" and want is not None and want[0] == "ok"
+            and "outside the IDNA nameprep subset" in getattr(got[1], "message", ""))
+
+
+def _unsupported_codec(campaign, case, want, got) -> bool:
+    return campaign == "content_type" and got is not None and got[0] == "error" and got[1] == "unsupported_charset"
+
+
+def _unicode_key_lower(campaign, case, want, got) -> bool:
+    if campaign != "content_type" or not want or not got or want[0] != "ok" or got[0] != "ok" or want[1] != got[1]:
+        return False
+    lowered = {k.lower(): v for k, v in got[2].items()}
+    return lowered == want[2] and list(lowered) == list(want[2])
+
+
+LIMITATION = [
+    Row("content_type.unicode_key_lowercase", "content_type", "§1.5",
+        "debian's parse_options_header lower-cases parameter keys with str.lower() (all of Unicode); the library "
+        "lower-cases ASCII only. No parameter werkzeug reads is affected: no non-ASCII character lower-cases into "
+        "the letters of boundary, name, filename or charset",
+        applies=_unicode_key_lower),
+    Row("form.unsupported_codec", "multipart", "§1.5",
+        "debian decodes RFC 2231 parameters and part charsets with any Python codec; the library implements the "
+        "UTF, Latin and single-byte charmap codecs and reports the others (CJK multibyte, utf-7, ...) as "
+        "unsupported_charset (http_status 500) instead of guessing (websec/charset.hpp)",
+        applies=_unsupported_codec),
+    Row("cookie.idna_subset", "cookie", "§4.1",
+        "dump(domain=...) implements IDNA nameprep for the characters domain names use (ASCII, Latin, Greek, "
+        "Cyrillic, kana, CJK, Hangul); any other character is refused with kind domain_idna rather than risk a "
+        "wrong encoding (websec/cookie.hpp idna_encode)",
+        applies=_idna_outside_subset),
+]
+
+
+def excused(campaign: str, case, want, got) -> Row | None:
+    for row in LIMITATION:
+        if row.applies and row.applies(campaign, case, want, got):
+            return row
+    return None
