@@ -1,6 +1,7 @@
 // websec.escape — markupsafe's escape/Markup, html.unescape, striptags, Jinja's |tojson and |xmlattr
 // (websec/escape.hpp).
 #include "common.hpp"
+#include "json_conv.hpp"
 
 #include <websec/escape.hpp>
 
@@ -29,49 +30,6 @@ std::vector<E::operand> to_operands(py::iterable items) {
   std::vector<E::operand> v;
   for (auto h : items) v.push_back(to_operand(h));
   return v;
-}
-
-// Python object → json_value as json.dumps sees it (dict keys converted as json.dumps converts them).
-E::json_value to_json(py::handle h, int depth = 0) {
-  if (depth > 900) throw py::value_error("tojson: nesting too deep");
-  if (h.is_none()) return E::json_value::null();
-  if (py::isinstance<py::bool_>(h)) return E::json_value::boolean(h.cast<bool>());
-  if (py::isinstance<py::int_>(h)) {
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(h.ptr(), &overflow);
-    if (!overflow && !(v == -1 && PyErr_Occurred())) return E::json_value::integer(v);
-    PyErr_Clear();
-    return E::json_value::big_integer(py::str(h).cast<std::string>());
-  }
-  if (py::isinstance<py::float_>(h)) return E::json_value::number(h.cast<double>());
-  if (py::isinstance<py::str>(h)) return E::json_value::string(to_operand(h).text());
-  if (py::isinstance<py::list>(h) || py::isinstance<py::tuple>(h)) {
-    auto a = E::json_value::array();
-    for (auto x : h) a.push_back(to_json(x, depth + 1));
-    return a;
-  }
-  if (py::isinstance<py::dict>(h)) {
-    auto o = E::json_value::object();
-    for (auto kv : py::reinterpret_borrow<py::dict>(h)) {
-      py::handle k = kv.first;
-      std::string key;
-      if (py::isinstance<py::str>(k)) key = to_operand(k).text();
-      else if (py::isinstance<py::bool_>(k)) key = k.cast<bool>() ? "true" : "false";
-      else if (k.is_none()) key = "null";
-      else if (py::isinstance<py::int_>(k)) key = py::str(k).cast<std::string>();
-      else if (py::isinstance<py::float_>(k)) {
-        double d = k.cast<double>();
-        key = std::isnan(d) ? "NaN" : std::isinf(d) ? (d > 0 ? "Infinity" : "-Infinity") : E::python_float_repr(d);
-      } else {
-        throw py::type_error("keys must be str, int, float, bool or None, not " +
-                             py::str(py::type::of(k).attr("__name__")).cast<std::string>());
-      }
-      o.set(std::move(key), to_json(kv.second, depth + 1));
-    }
-    return o;
-  }
-  throw py::type_error("Object of type " + py::str(py::type::of(h).attr("__name__")).cast<std::string>() +
-                       " is not JSON serializable");
 }
 
 py::object escape_obj(py::handle s) {
@@ -140,19 +98,16 @@ void bind_escape(py::module_& parent) {
         py::arg("s"), "' '.join(s.split()) with Python's whitespace set.");
   m.def("tojson", [](py::handle v, py::object indent) {
           int ind = indent.is_none() ? -1 : indent.cast<int>();
-          return to_str(E::tojson(to_json(v), ind).str());
+          auto r = E::tojson(to_json_value(v), ind);
+          if (!r) {
+            if (r.err().kind == "not_serializable") throw py::type_error(r.err().message);
+            throw py::value_error(r.err().message);
+          }
+          return to_str(r->str());
         }, py::arg("value"), py::arg("indent") = py::none(),
         "Jinja's |tojson under Flask: json.dumps(value, sort_keys=True, ensure_ascii=True[, indent]) with < > & ' "
         "replaced by \\u003c \\u003e \\u0026 \\u0027 (\" is not: unsafe in a double-quoted attribute). TypeError for "
         "values json cannot serialise.");
-  m.def("dumps", [](py::handle v, bool sort_keys, bool ensure_ascii, py::object indent) {
-          E::dumps_options o;
-          o.sort_keys = sort_keys;
-          o.ensure_ascii = ensure_ascii;
-          o.indent = indent.is_none() ? -1 : indent.cast<int>();
-          return to_str(E::dumps(to_json(v), o));
-        }, py::arg("value"), py::arg("sort_keys") = true, py::arg("ensure_ascii") = true, py::arg("indent") = py::none(),
-        "json.dumps(value, sort_keys=..., ensure_ascii=..., indent=...) byte for byte.");
   m.def("htmlsafe_json", [](byte_view s) { return like_input(s, E::htmlsafe_json(s.view)); }, py::arg("json_text"),
         "The four replacements of jinja2.utils.htmlsafe_json_dumps on already-dumped JSON.");
   m.def("python_repr", [](byte_view s) { return to_str(E::python_repr(s.view)); }, py::arg("s"),
