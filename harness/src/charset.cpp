@@ -181,8 +181,14 @@ std::string utf8_replace(std::string_view b) {
 }
 
 decoded decode(std::string_view bytes, std::string_view encoding, errors e) {
-  std::string codec = canonical_codec(encoding);
   decoded d;
+  if (encoding.find('\0') != std::string_view::npos) {
+    // codecs.lookup refuses a name with NUL before looking it up: ValueError, not LookupError
+    d.st = status::decode_error;
+    d.message = "embedded null character";
+    return d;
+  }
+  std::string codec = canonical_codec(encoding);
   if (codec.empty()) {
     d.st = status::lookup_error;
     d.message = "unknown encoding: " + std::string(encoding);

@@ -203,6 +203,15 @@ TEST(Charset, Utf8ReplaceMaximalSubpart) {
   EXPECT_EQ(charset::utf8_replace("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");
 }
 
+TEST(Charset, NameWithNulIsAValueErrorNotALookupError) {
+  // Python: b"x".decode("UT\x008") raises ValueError("embedded null character") before any codec lookup, so
+  // werkzeug's form parser swallows it (silent empty form) instead of answering 500.
+  // Found by the differential replay of corpora/multipart_fuzzer (filename*=UT<NUL>8''...).
+  auto d = charset::decode("x", std::string_view("UT\0" "8", 4), charset::errors::replace);
+  EXPECT_EQ(d.st, charset::status::decode_error);
+  EXPECT_EQ(d.message, "embedded null character");
+}
+
 TEST(Charset, PythonCodecLookup) {
   EXPECT_EQ(charset::canonical_codec("UTF-8"), "utf_8");
   EXPECT_EQ(charset::canonical_codec("Utf 8"), "utf_8");

@@ -73,7 +73,12 @@ def _idna_outside_subset(campaign, case, want, got) -> bool:
 
 
 def _unsupported_codec(campaign, case, want, got) -> bool:
-    return campaign == "content_type" and got is not None and got[0] == "error" and got[1] == "unsupported_charset"
+    if got is None:
+        return False
+    if campaign == "content_type":
+        return got[0] == "error" and got[1] == "unsupported_charset"
+    # multipart outcomes are (status, "kind: message")
+    return campaign == "multipart" and got[0] == "500" and str(got[1]).startswith("unsupported_charset:")
 
 
 def _unicode_key_lower(campaign, case, want, got) -> bool:

@@ -41,7 +41,7 @@ def run(fn):
         return ("error", type(e).__name__)
 
 
-ERRORS = {"parameter_charset_decode": ("UnicodeDecodeError", "UnicodeError"), "unknown_charset": ("LookupError",),
+ERRORS = {"parameter_charset_decode": ("UnicodeDecodeError", "UnicodeError", "ValueError"), "unknown_charset": ("LookupError",),
           "continuation_of_none": ("TypeError",)}
 
 
