@@ -188,6 +188,8 @@ decoded decode(std::string_view bytes, std::string_view encoding, errors e) {
     d.message = "embedded null character";
     return d;
   }
+  // CPython decodes empty input to "" without looking the codec up (b"".decode("bogus") == "")
+  if (bytes.empty()) return d;
   std::string codec = canonical_codec(encoding);
   if (codec.empty()) {
     d.st = status::lookup_error;

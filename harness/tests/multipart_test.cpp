@@ -212,6 +212,14 @@ TEST(Charset, NameWithNulIsAValueErrorNotALookupError) {
   EXPECT_EQ(d.message, "embedded null character");
 }
 
+TEST(Charset, EmptyInputDecodesWithoutCodecLookup) {
+  // Python: b"".decode("bogus") == "" and b"".decode("hex") == "" (no lookup for empty input); a non-empty input
+  // still raises LookupError. Found by the differential replay of corpora/content_type_fuzzer (key*=U'=U'").
+  EXPECT_EQ(charset::decode("", "bogus", charset::errors::strict).st, charset::status::ok);
+  EXPECT_EQ(charset::decode("", "hex", charset::errors::strict).st, charset::status::ok);
+  EXPECT_EQ(charset::decode("a", "bogus", charset::errors::strict).st, charset::status::lookup_error);
+}
+
 TEST(Charset, PythonCodecLookup) {
   EXPECT_EQ(charset::canonical_codec("UTF-8"), "utf_8");
   EXPECT_EQ(charset::canonical_codec("Utf 8"), "utf_8");
