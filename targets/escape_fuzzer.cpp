@@ -9,12 +9,19 @@
 //   * Markup + x == Markup + escape(x); join escapes every item
 //   * |tojson of x as a string has none of < > & ' and parses back (json::loads, then surrogateescape) to
 //     exactly x; JSON text that json::loads accepts dumps to a fixed point
+//   * with the first line of x as a template and the other lines as arguments: Markup % args and
+//     Markup.format equal a direct model of their documented rules (escaped arguments, %% and {{ }}), and
+//     passing every argument pre-escaped as Markup gives the same bytes (escaping happens exactly once)
+//   * |xmlattr of (line, line) pairs equals escape(key)="escape(value)" joined by spaces, or the exact
+//     "Invalid character in attribute name" error when a key has whitespace, / > or =
+//   * python_repr is quoted, holds no raw control character, and is the identity inside quotes for plain ASCII
 #include "websec/escape.hpp"
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -102,6 +109,90 @@ std::string reference_strip_debian(const std::string& s) {
   return sub(sub(s, "<!--", "-->"), "<", ">");
 }
 
+// Markup % args as documented in escape.hpp: %s takes the next argument, %% is '%', anything else fails;
+// every argument must be used. nullopt = error.
+std::optional<std::string> model_percent(std::string_view t, const std::vector<std::string>& args) {
+  std::string out;
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] != '%') {
+      out += t[i];
+      continue;
+    }
+    if (i + 1 >= t.size()) return std::nullopt;
+    char c = t[++i];
+    if (c == '%') {
+      out += '%';
+    } else if (c == 's') {
+      if (next >= args.size()) return std::nullopt;
+      out += escape::escape(args[next++]);
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (next != args.size()) return std::nullopt;
+  return out;
+}
+
+// Markup.format as documented: {} (automatic) or {N} (manual, decimal) fields, never both kinds; {{ and }}
+// are literal braces; a lone } or any other field content fails. Unused arguments are allowed (str.format).
+std::optional<std::string> model_format(std::string_view t, const std::vector<std::string>& args) {
+  std::string out;
+  std::size_t next = 0;
+  bool automatic = false, manual = false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (c == '}') {
+      if (i + 1 < t.size() && t[i + 1] == '}') {
+        out += '}';
+        ++i;
+        continue;
+      }
+      return std::nullopt;
+    }
+    if (c != '{') {
+      out += c;
+      continue;
+    }
+    if (i + 1 < t.size() && t[i + 1] == '{') {
+      out += '{';
+      ++i;
+      continue;
+    }
+    std::size_t close = t.find('}', i + 1);
+    if (close == std::string_view::npos) return std::nullopt;
+    std::string_view field = t.substr(i + 1, close - i - 1);
+    std::size_t index = 0;
+    if (field.empty()) {
+      if (manual) return std::nullopt;
+      automatic = true;
+      index = next++;
+    } else {
+      if (automatic || field.size() > 6) return std::nullopt;
+      for (char d : field)
+        if (d < '0' || d > '9') return std::nullopt;
+      manual = true;
+      index = std::stoul(std::string(field));
+    }
+    if (index >= args.size()) return std::nullopt;
+    out += escape::escape(args[index]);
+    i = close;
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(std::string_view x) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (out.size() < 16) {
+    std::size_t nl = x.find('\n', start);
+    out.emplace_back(x.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -170,5 +261,83 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CHECK(d2.ok() && *d2 == *d1, "dumps is not a fixed point");
     CHECK(tojson(*parsed, 2).ok(), "tojson(indent=2) refused what loads returned");
   }
+
+  // Markup % and .format against their models; pre-escaped Markup arguments give the same bytes
+  if (size <= 4096) {
+    std::vector<std::string> lines = split_lines(x);
+    std::string tmpl = lines.front();
+    std::vector<std::string> args(lines.begin() + 1, lines.end());
+    std::vector<operand> plain, pre;
+    for (const auto& a : args) {
+      plain.emplace_back(a);
+      pre.emplace_back(markup(escape::escape(a)));
+    }
+    auto p1 = markup(tmpl).percent(plain);
+    auto p2 = markup(tmpl).percent(pre);
+    auto pm = model_percent(tmpl, args);
+    CHECK(p1.ok() == pm.has_value(), "Markup % accepts differently from its model");
+    CHECK(p1.ok() == p2.ok(), "Markup % depends on whether arguments are pre-escaped");
+    if (p1.ok()) {
+      CHECK(p1->str() == *pm, "Markup % differs from its model");
+      CHECK(p2->str() == *pm, "Markup % escaped a Markup argument");
+    } else {
+      CHECK(p1.err().kind == "format", "Markup % error kind");
+    }
+    auto f1 = markup(tmpl).format(plain);
+    auto f2 = markup(tmpl).format(pre);
+    auto fm = model_format(tmpl, args);
+    CHECK(f1.ok() == fm.has_value(), "Markup.format accepts differently from its model");
+    CHECK(f1.ok() == f2.ok(), "Markup.format depends on whether arguments are pre-escaped");
+    if (f1.ok()) {
+      CHECK(f1->str() == *fm, "Markup.format differs from its model");
+      CHECK(f2->str() == *fm, "Markup.format escaped a Markup argument");
+    } else {
+      CHECK(f1.err().kind == "format", "Markup.format error kind");
+    }
+
+    // |xmlattr of line pairs; a key line starting with '?' stands for a None value (skipped)
+    std::vector<attribute> items;
+    std::string want;
+    bool bad_key = false;
+    std::string first_bad;
+    for (std::size_t i = 0; i + 1 < lines.size(); i += 2) {
+      attribute a{lines[i], std::nullopt};
+      bool none = !lines[i + 1].empty() && lines[i + 1][0] == '?';
+      if (!none) a.value = operand(lines[i + 1]);
+      items.push_back(a);
+      if (none) continue;
+      if (a.key.find_first_of(" \t\n\r\f\v/>=") != std::string::npos) {
+        if (!bad_key) first_bad = a.key;
+        bad_key = true;
+      }
+      want += " " + escape::escape(a.key) + "=\"" + escape::escape(lines[i + 1]) + "\"";
+    }
+    auto xa = xmlattr(items, true);
+    CHECK(xa.ok() == !bad_key, "xmlattr accepted a bad key or refused a good one");
+    if (xa.ok()) {
+      CHECK(xa->str() == want, "xmlattr output");
+      auto xb = xmlattr(items, false);
+      CHECK(xb.ok() && xb->str() == (want.empty() ? want : want.substr(1)), "xmlattr without autospace");
+    } else {
+      CHECK(xa.err().kind == "invalid_attribute_name" &&
+                xa.err().message == "Invalid character in attribute name: " + python_repr(first_bad),
+            "xmlattr error");
+    }
+  }
+
+  // python_repr: quoted, no raw control characters, identity for plain ASCII without quotes or backslashes
+  std::string r = python_repr(x);
+  CHECK(r.size() >= 2 && (r.front() == '\'' || r.front() == '"') && r.back() == r.front(), "python_repr quotes");
+  for (unsigned char c : r) CHECK(c >= 0x20 && c != 0x7f, "python_repr left a control character");
+  bool plain_ascii = true;
+  for (unsigned char c : x)
+    if (c < 0x20 || c >= 0x7f || c == '\'' || c == '"' || c == '\\') plain_ascii = false;
+  if (plain_ascii) CHECK(r == "'" + std::string(x) + "'", "python_repr of plain ASCII");
+
+  // escape_append appends exactly escape(x); every kernel has a name
+  std::string acc = "<kept>";
+  escape_append(acc, x);
+  CHECK(acc == "<kept>" + e, "escape_append");
+  for (kernel k : {kernel::scalar, kernel::sse2, kernel::avx2}) CHECK(!to_string(k).empty(), "kernel name");
   return 0;
 }

@@ -13,7 +13,9 @@
 //   * the body bytes handed to the app never exceed the body limit
 //   * the output parses back (Beast's response parser) into exactly the responses the app produced, nothing after
 //     a `Connection: close`, `100 Continue` only before a final response
-//   * HTML responses never contain the canary `fzcanary` right after a raw `<`, `"` or `'` (escaping), a
+//   * HTML responses never contain the canary `fzcanary` right after a raw `<`, `"` or `'` (escaping) other than
+//     the quote the template opens an attribute with; the values /reflect/{text,attr,unquoted} reflect hold no raw
+//     < > " ' and the template text continues intact after them (both /reflect/attr reflections equal); a
 //     /reflect/script page has exactly one `</script`, and a /reflect/link href is never a dangerous URL
 //   * the same bytes split differently into reads give the same sequence of statuses
 #include "app.hpp"
@@ -104,13 +106,52 @@ class checking_handler final : public handler {
   app& a_;
 };
 
+// The span of a reflected value between a template prefix and its closing delimiter: it must hold escaped text
+// only (no raw < > " '), and the template must continue with `suffix` right after it (a raw quote inside the
+// value would have ended the attribute early). Returns the offset of the span, or npos when the prefix is absent.
+std::size_t reflected_span(const std::string& b, std::string_view prefix, std::string_view suffix, std::string* out,
+                           const char* path) {
+  std::size_t start = b.find(prefix);
+  if (start == std::string::npos) return start;
+  start += prefix.size();
+  std::size_t end = b.find(suffix, start);
+  CHECK(end != std::string::npos, "reflected value on %s is not followed by %.*s", path,
+        static_cast<int>(suffix.size()), suffix.data());
+  std::string_view v = std::string_view(b).substr(start, end - start);
+  CHECK(v.find_first_of("<>\"'") == std::string_view::npos, "raw special character in the value reflected on %s",
+        path);
+  *out = std::string(v);
+  return start;
+}
+
 void check_html(const record& r) {
   if (r.content_type.rfind("text/html", 0) != 0) return;
   const std::string& b = r.body;
+  // where the template itself opens a quoted attribute right before the reflected value
+  std::vector<std::size_t> value_starts;
+  if (r.status == 200 && (r.path == "/reflect/attr" || r.path == "/reflect/unquoted" || r.path == "/reflect/text")) {
+    std::string v1, v2;
+    if (r.path == "/reflect/text") {
+      CHECK(reflected_span(b, "<p id=\"out\">", "</p>", &v1, r.path.c_str()) != std::string::npos, "no output");
+    } else {
+      std::size_t a = reflected_span(b, "<input id=\"out\" value=\"", "\">", &v1, r.path.c_str());
+      CHECK(a != std::string::npos, "no input element on %s", r.path.c_str());
+      value_starts.push_back(a);
+      if (r.path == "/reflect/attr") {
+        std::size_t t = reflected_span(b, "<span title='", "'>x</span>", &v2, r.path.c_str());
+        CHECK(t != std::string::npos, "no span on /reflect/attr");
+        CHECK(v1 == v2, "the two reflections of /reflect/attr differ");
+        value_starts.push_back(t);
+      }
+    }
+  }
   for (std::size_t p = b.find("fzcanary"); p != std::string::npos; p = b.find("fzcanary", p + 1)) {
     if (p == 0) continue;
     char prev = b[p - 1];
-    CHECK(prev != '<' && prev != '"' && prev != '\'', "raw %c before the canary on %s", prev, r.path.c_str());
+    bool template_quote = false;
+    for (std::size_t v : value_starts) template_quote |= v == p;
+    CHECK(prev != '<' && ((prev != '"' && prev != '\'') || template_quote), "raw %c before the canary on %s", prev,
+          r.path.c_str());
   }
   if (r.path == "/reflect/script" && r.status == 200) {
     std::size_t n = 0;

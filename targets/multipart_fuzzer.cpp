@@ -12,7 +12,9 @@
 //   * no field value exceeds max_form_memory_size; the decoder never buffers more than max_form_memory_size;
 //   * a successful parse has at most max_form_parts parts;
 //   * an error outcome has no fields or files; a silent one has status 200; statuses are 200/400/413/500;
-//   * file sizes equal the bytes kept, and the SHA-256 covers exactly them.
+//   * file sizes equal the bytes kept, and the SHA-256 covers exactly them;
+//   * werkzeug's spooled sink (with an input-chosen roll-over size) gives the same form: a file rolls to a
+//     temporary file exactly when it is larger than spool_max_size, and reads back the same bytes.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -139,6 +141,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (auto& f : one.files) {
     if (opts.sink == file_sink::memory) CHECK(f.data.size() == f.size, "file size differs from bytes kept");
     CHECK(f.sha256.size() == 64, "missing sha256");
+  }
+  if (opts.sink == file_sink::memory && !one.files.empty()) {
+    parse_options sp = opts;
+    sp.sink = file_sink::spooled;
+    sp.spool_max_size = seed % 4096;
+    form_parser fp(req, lim, sp);
+    fp.feed(body);
+    form_data three = fp.finish();
+    CHECK(three.result.status == o.status && three.fields.size() == one.fields.size() &&
+              three.files.size() == one.files.size(),
+          "the spooled sink changes the form");
+    for (std::size_t i = 0; i < one.files.size(); ++i) {
+      const file& a = one.files[i];
+      const file& b = three.files[i];
+      CHECK(b.size == a.size && b.sha256 == a.sha256 && b.filename == a.filename, "spooled file differs");
+      CHECK(b.rolled_to_disk == (b.size > sp.spool_max_size), "rolled to disk at the wrong size");
+      CHECK(b.where == (b.rolled_to_disk ? file::storage::temp_file : file::storage::memory), "spooled storage");
+      CHECK(b.read_all() == a.data, "spooled file reads back other bytes");
+    }
   }
   return 0;
 }

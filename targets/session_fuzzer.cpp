@@ -5,13 +5,20 @@
 //   1  the data is a payload (base64 or "."-zlib): it is signed with the fuzzer's known key first, so the
 //      fuzzer reaches the payload decoder behind the MAC (a key holder's view: what Flask's 500 path sees)
 //   2  the data is tagged JSON text: signed as Flask would (compression included), then opened
+//   3  (first byte 0xF8, 0xFA, 0xFC, 0xFE) the data is an HTTP date: werkzeug parse_date, and http_date round trips
+//   4  (first byte 0xF9, 0xFB, 0xFD, 0xFF) two config bytes, then a session as tagged JSON: save_session's headers
 // Invariants (abort on violation):
 //   * open never crashes; a decoded session re-encodes to a cookie that opens to the same tagged JSON
 //   * mode 2: the cookie opens iff tagged_loads accepts the text (and then to the same value)
 //   * a compressed payload never inflates beyond the configured cap (BadPayload instead)
 //   * decode_unverified and crack_target never crash; crack_target never matches a wrong key
+//   * mode 3: a parsed date has sane fields; http_date(t) parses back to t for every t in years 1..9999
+//   * mode 4: save() adds Vary: Cookie exactly when the session was accessed or a cookie is set; a Set-Cookie
+//     line is a valid cookie named SESSION_COOKIE_NAME carrying the configured flags, whose value opens to
+//     the same session (or, for an emptied session, a deletion: empty value, Max-Age=0, expired)
 #include "websec/session.hpp"
 #include "websec/signing.hpp"
+#include "websec/cookie.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -54,14 +61,109 @@ void check_reencode(const websec::session::opened& o) {
   auto t2 = session::tagged_dumps(o2.data);
   CHECK(t2.ok() && *t2 == *tagged, "re-encoded session decodes differently");
 }
+void check_date(std::string_view in) {
+  using namespace websec;
+  if (auto dt = session::parse_http_date(in)) {
+    CHECK(dt->microsecond == 0, "parse_date produced microseconds");
+    CHECK(dt->offset_seconds > -86400 && dt->offset_seconds < 86400, "parse_date offset out of range");
+    CHECK(dt->local_seconds >= -62135596800 && dt->local_seconds <= 253402300799, "parse_date year out of range");
+  }
+  // http_date of a time taken from the input reads back as the same instant in UTC
+  std::uint64_t raw = 0;
+  for (std::size_t i = 0; i < in.size() && i < 8; ++i) raw = raw << 8 | static_cast<unsigned char>(in[i]);
+  const std::int64_t t = static_cast<std::int64_t>(raw % 253402300800ull);
+  std::string text = session::http_date(t);
+  auto back = session::parse_http_date(text);
+  CHECK(back && back->utc_seconds() == t, "http_date does not parse back");
+}
+
+void check_save(const std::uint8_t* cfg_bytes, std::string_view text) {
+  using namespace websec;
+  const std::uint8_t a = cfg_bytes[0], b = cfg_bytes[1];
+  session::config cfg;
+  cfg.secret_key = "fuzz-known-key";
+  cfg.max_decompressed = kCap;
+  cfg.json_limits.max_depth = 200;
+  cfg.prof = (a & 1) ? profile::debian : profile::upstream;
+  cfg.secure = a & 2;
+  cfg.httponly = a & 4;
+  cfg.partitioned = a & 8;
+  cfg.refresh_each_request = a & 16;
+  static const char* const samesites[] = {nullptr, "Lax", "Strict", "None", "lax", "bogus"};
+  if (const char* ss = samesites[(a >> 5) % 6]) cfg.samesite = ss;
+  cfg.path = (b & 1) ? "/app" : "/";
+  switch ((b >> 1) & 3) {
+    case 1: cfg.domain = "example.com"; break;
+    case 2: cfg.domain = ""; break;
+    default: break;
+  }
+  static const char* const names[] = {nullptr, "example.com:5000", "127.0.0.1", "localhost", "[::1]:80", ".a.b.c"};
+  if (const char* n = names[(b >> 3) % 6]) cfg.server_name = n;
+  if (b & 0x80) cfg.cookie_name = "__Host-sid";
+  auto made = session::codec::make(cfg);
+  CHECK(made.ok(), "codec::make refused a secret key");
+  const session::codec& c = *made;
+
+  auto data = session::tagged_loads(text, cfg.json_limits);
+  if (!data.ok() || data->kind() != json::kind::dict) return;
+  const std::int64_t now = kTs;
+  const bool empty = data->members().empty();
+  for (int st_bits = 0; st_bits < 4; ++st_bits) {
+    session::codec::state st{(st_bits & 1) != 0, (st_bits & 2) != 0};
+    auto hs = c.save(*data, st, now);
+    if (!hs.ok()) {  // only what dump_cookie refuses (an invalid SameSite) or what cannot be serialised
+      CHECK(!hs.err().kind.empty(), "save error without a kind");
+      continue;
+    }
+    bool vary = false, set = false;
+    for (const auto& [name, value] : *hs) {
+      if (name == "Vary") {
+        CHECK(value == "Cookie" && !vary, "Vary header");
+        vary = true;
+        continue;
+      }
+      CHECK(name == "Set-Cookie" && !set, "unexpected header from save");
+      set = true;
+      auto sc = cookie::parse_set_cookie(value);
+      CHECK(sc.ok(), "save wrote a Set-Cookie line a browser ignores");
+      CHECK(sc->name == cfg.cookie_name, "Set-Cookie name");
+      CHECK(sc->httponly == cfg.httponly, "HttpOnly flag");
+      CHECK(sc->secure == (cfg.secure || (cfg.partitioned && cfg.prof == profile::upstream)), "Secure flag");
+      CHECK(sc->path.value_or("") == cfg.path, "Path");
+      if (empty) {
+        CHECK(st.modified && sc->value.empty() && sc->max_age == 0 && sc->expires == 0, "deletion cookie");
+      } else {
+        auto o = c.open(sc->value, now);
+        CHECK(o.result == session::opened::outcome::session, "saved cookie does not open");
+        auto t1 = session::tagged_dumps(o.data), t2 = session::tagged_dumps(*data);
+        CHECK(t1.ok() && t2.ok() && *t1 == *t2, "saved cookie opens to another session");
+      }
+    }
+    CHECK(vary == (st.accessed || set), "Vary: Cookie iff accessed or a cookie was set");
+    if (!st.modified && empty) CHECK(!set, "an unmodified empty session set a cookie");
+  }
+  auto del = c.delete_cookie_line();
+  if (del.ok()) {
+    auto sc = cookie::parse_set_cookie(*del);
+    CHECK(sc.ok() && sc->value.empty() && sc->max_age == 0, "delete_cookie line");
+  }
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace websec;
   if (size < 1 || size > 1 << 16) return 0;
-  const int mode = data[0] % 3;
+  const int mode = data[0] >= 0xF8 ? 3 + (data[0] & 1) : data[0] % 3;
   const std::string in(reinterpret_cast<const char*>(data + 1), size - 1);
   const auto& c = codec();
+  if (mode == 3) {
+    check_date(in);
+    return 0;
+  }
+  if (mode == 4) {
+    if (in.size() >= 2) check_save(data + 1, std::string_view(in).substr(2));
+    return 0;
+  }
   if (mode == 0) {
     auto o = in.find("session=") != std::string::npos ? c.open_request(in, kTs + 5) : c.open(in, kTs + 5);
     check_reencode(o);

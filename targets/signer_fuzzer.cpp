@@ -7,6 +7,12 @@
 //   * unsign of untrusted text never succeeds unless its MAC is the one sign() would produce for that value
 //     (checked by recomputing: a success implies the text's signature decodes to sign(value)'s MAC)
 //   * error kinds stay inside itsdangerous's hierarchy and timed errors carry Python's messages' shape
+//   * the key holder's view: untrusted text signed with the key reaches TimestampSigner's timestamp checks;
+//     success means a decodable timestamp with 0 <= age <= max_age, failures are BadTimeSignature (malformed
+//     or missing timestamp), SignatureExpired (too old, or future-dated: "Signature age -N < 0 seconds") or
+//     ValueError (a timestamp beyond datetime's range)
+//   * names: parse_digest/parse_key_derivation invert to_string; iso8601 agrees with an independent civil
+//     calendar computation
 #include "websec/signing.hpp"
 
 #include <cstdint>
@@ -22,6 +28,15 @@ namespace {
       std::abort();                                                                \
     }                                                                              \
   } while (0)
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -77,5 +92,47 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CHECK(is_a(tr.kind, "BadSignature") || tr.kind == "ValueError", "timed error outside the hierarchy");
     if (tr.kind == "SignatureExpired") CHECK(tr.message.rfind("Signature age ", 0) == 0, "expired message shape");
   }
+
+  // the key holder's view: the untrusted text as "value<sep>timestamp", signed, reaches the timestamp checks
+  const std::int64_t now = 1700000000;
+  const std::int64_t max_age = static_cast<std::int64_t>(sel) * 1000;
+  auto crafted = s->sign(untrusted);
+  auto cr = t->unsign(crafted, max_age, now);
+  const size_t cut = untrusted.rfind(o.sep);
+  if (cr.ok) {
+    CHECK(cut != std::string::npos && std::string(cr.value) == untrusted.substr(0, cut), "timed value");
+    auto raw = base64_decode(untrusted.substr(cut + o.sep.size()));
+    CHECK(raw.ok() && cr.timestamp, "accepted an undecodable timestamp");
+    auto n = bytes_to_int(*raw);
+    CHECK(n && *n == *cr.timestamp, "timestamp differs from its bytes");
+    CHECK(*cr.timestamp <= static_cast<std::uint64_t>(now) &&
+              now - static_cast<std::int64_t>(*cr.timestamp) <= max_age,
+          "accepted an expired or future-dated timestamp");
+    CHECK(*cr.timestamp <= max_datetime_timestamp, "accepted a timestamp beyond datetime");
+  } else {
+    CHECK(cr.kind == "BadTimeSignature" || cr.kind == "SignatureExpired" || cr.kind == "ValueError",
+          "key holder's timed error outside the hierarchy");
+    if (cut == std::string::npos) CHECK(cr.kind == "BadTimeSignature", "missing timestamp is BadTimeSignature");
+    if (cr.kind == "SignatureExpired") {
+      CHECK(cr.message.rfind("Signature age ", 0) == 0, "expired message shape");
+      CHECK((cr.age < 0) == (cr.message.find(" < 0 seconds") != std::string::npos), "future-dated message");
+    }
+  }
+
+  // names round trip; iso8601 agrees with days_from_civil
+  for (digest d : digests) CHECK(parse_digest(to_string(d)) == d, "digest name");
+  for (key_derivation k : kds) CHECK(parse_key_derivation(to_string(k)) == k, "derivation name");
+  if (auto d = parse_digest(value)) CHECK(!to_string(*d).empty(), "parsed digest has no name");
+  if (auto k = parse_key_derivation(value)) CHECK(!to_string(*k).empty(), "parsed derivation has no name");
+  std::uint64_t when = 0;
+  for (size_t i = 0; i < value.size() && i < 8; ++i) when = when << 8 | static_cast<unsigned char>(value[i]);
+  when %= max_datetime_timestamp + 1;
+  const std::string iso = iso8601(when);
+  long long y = 0;
+  unsigned mo = 0, da = 0, hh = 0, mi = 0, ss = 0;
+  CHECK(iso.size() == 25 && std::sscanf(iso.c_str(), "%4lld-%2u-%2uT%2u:%2u:%2u+00:00", &y, &mo, &da, &hh, &mi, &ss) == 6,
+        "iso8601 shape");
+  CHECK(days_from_civil(y, mo, da) * 86400 + hh * 3600 + mi * 60 + ss == static_cast<std::int64_t>(when),
+        "iso8601 date");
   return 0;
 }

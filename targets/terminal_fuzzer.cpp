@@ -88,5 +88,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t removed = 0;
   for (const change& c : d.changes) removed += c.length;
   CHECK(removed == size - want.size(), "clean_doc report");
+  // every reported kind has a distinct, non-empty name (reports and JSON output use them)
+  for (const change& c : d.changes) CHECK(!to_string(c.what).empty(), "kind without a name");
+  static const kind all_kinds[] = {kind::backspace, kind::c0_control, kind::del, kind::c1_control, kind::csi_sequence,
+                                   kind::osc_sequence, kind::string_sequence, kind::escape_sequence, kind::bidi_override,
+                                   kind::bidi_isolate, kind::bidi_mark, kind::invalid_utf8};
+  for (kind a : all_kinds)
+    for (kind b : all_kinds) CHECK((a == b) == (to_string(a) == to_string(b)), "kind names not distinct");
   return 0;
 }

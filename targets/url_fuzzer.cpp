@@ -82,5 +82,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     split.insert(colon / 2, "\t\n\r");
     CHECK(url::scheme(split) == "javascript", "TAB/LF/CR hid javascript:");
   }
+  // verdict and danger names: distinct and non-empty (the CLI and reports print them)
+  for (auto src : {url::source::text, url::source::attribute}) {
+    auto a = url::check(x, src);
+    CHECK(!url::to_string(a.v).empty() && !url::to_string(a.kind).empty(), "unnamed verdict");
+  }
+  for (auto d1 : {url::danger::none, url::danger::javascript, url::danger::vbscript, url::danger::data})
+    for (auto d2 : {url::danger::none, url::danger::javascript, url::danger::vbscript, url::danger::data})
+      CHECK((d1 == d2) == (url::to_string(d1) == url::to_string(d2)), "danger names not distinct");
+  for (auto v1 : {url::verdict::safe, url::verdict::dangerous, url::verdict::relative})
+    for (auto v2 : {url::verdict::safe, url::verdict::dangerous, url::verdict::relative})
+      CHECK((v1 == v2) == (url::to_string(v1) == url::to_string(v2)), "verdict names not distinct");
   return 0;
 }
