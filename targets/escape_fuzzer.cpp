@@ -238,6 +238,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CHECK((markup("<b>") + x).str() == "<b>" + e, "markup + str");
   CHECK((operand(x) + markup("<b>")).str() == e + "<b>", "str + markup");
   CHECK(markup("<br>").join({x, x}).str() == e + "<br>" + e, "join");
+  CHECK(markup::escape(x).str() == e, "Markup.escape(str)");
+  CHECK(markup::escape(markup(std::string(x))).str() == x, "Markup.escape(Markup) must not escape again");
+  markup acc_m("<b>");
+  acc_m += x;
+  acc_m += markup("</b>");
+  CHECK(acc_m.str() == "<b>" + e + "</b>", "Markup +=");
 
   // |tojson of the bytes as a string: HTML-safe, and it parses back to the same bytes
   auto tj = tojson(json::value::string(std::string(x)));

@@ -130,6 +130,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     two = fp.finish();
   }
   CHECK(same(one, two), "result depends on how the body was split");
+  if (((flags >> 2) & 3) == 0 && !(flags & 0x02) && !lim.max_content_length) {  // the one-call helper
+    form_data conv = parse_multipart(body, boundary, lim, opts);
+    CHECK(same(one, conv), "parse_multipart differs from the streaming parser");
+  }
   const outcome& o = one.result;
   CHECK(o.status == 200 || o.status == 400 || o.status == 413 || o.status == 500, "unexpected status");
   if (o.error) CHECK(one.fields.empty() && one.files.empty(), "error outcome with a form");
