@@ -9,9 +9,9 @@ namespace {
 
 namespace M = websec::multipart;
 
-py::object opt_str(const std::optional<std::string>& s) { return s ? py::object(to_str(*s)) : py::object(py::none()); }
+py::object opt_str(const std::optional<std::string_view>& s) { return s ? py::object(to_str(*s)) : py::object(py::none()); }
 
-py::list headers_list(const std::vector<M::header>& hs) {
+py::list headers_list(std::span<const M::header> hs) {
   py::list l;
   for (auto& h : hs) l.append(py::make_tuple(to_str(h.name), to_str(h.value)));
   return l;

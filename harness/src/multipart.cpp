@@ -177,6 +177,126 @@ struct decode_error {  // what a Python exception would be
 
 }  // namespace
 
+// The arena of a result: blocks that never move. Small strings are appended to the current block (blocks grow
+// geometrically up to 64 KiB). A field value grows in place at the end of the current block (the "open" value);
+// when it outgrows it, it moves to a block of its own sized for what it can still grow to (like a std::string
+// that reserves), and the small strings that follow go on in the current block.
+class form_storage {
+ public:
+  explicit form_storage(std::size_t first_block) : next_size_(first_block) {}
+  form_storage(const form_storage&) = delete;
+  form_storage& operator=(const form_storage&) = delete;
+
+  void first_block(std::size_t n) {
+    if (blocks_.empty()) next_size_ = n;
+  }
+
+  std::string_view copy(std::string_view s) {
+    if (s.empty()) return std::string_view(kEmpty, 0);
+    if (s.size() > left_) new_block(s.size());
+    char* p = cur_;
+    std::memcpy(p, s.data(), s.size());
+    cur_ += s.size();
+    left_ -= s.size();
+    return {p, s.size()};
+  }
+  std::span<const header> copy(std::span<const header> hs) {
+    if (hs.empty()) return {};
+    const std::size_t bytes = hs.size() * sizeof(header);
+    if (pad() + bytes > left_) new_block(bytes + alignof(header));
+    const std::size_t pd = pad();
+    header* out = reinterpret_cast<header*>(cur_ + pd);
+    std::uninitialized_copy(hs.begin(), hs.end(), out);
+    cur_ += pd + bytes;
+    left_ -= pd + bytes;
+    return {out, hs.size()};
+  }
+
+  // the open value: begin_value(), append()*, end_value()
+  void begin_value() {
+    own_ = nullptr;
+    own_len_ = own_cap_ = 0;
+    open_len_ = 0;
+  }
+  /// `want`: the size the value may reach, a capacity hint for the block it moves to when it outgrows this one.
+  void append(std::string_view d, std::size_t want = 0) {
+    if (d.empty()) return;
+    if (own_) {
+      if (d.size() > own_cap_ - own_len_) grow_own(own_len_ + d.size(), want);
+      std::memcpy(own_ + own_len_, d.data(), d.size());
+      own_len_ += d.size();
+      return;
+    }
+    if (d.size() > left_ - open_len_) {
+      const std::size_t need = open_len_ + d.size();
+      if (need <= kMaxStep / 4 && want < need) {  // a short value: on with it in the next small block
+        new_block(need, open_len_);
+      } else {
+        grow_own(need, want);
+        std::memcpy(own_ + own_len_, d.data(), d.size());
+        own_len_ += d.size();
+        return;
+      }
+    }
+    std::memcpy(cur_ + open_len_, d.data(), d.size());
+    open_len_ += d.size();
+  }
+  std::size_t value_size() const { return own_ ? own_len_ : open_len_; }
+  std::string_view end_value() {
+    if (own_) {
+      std::string_view v(own_, own_len_);
+      own_ = nullptr;
+      own_len_ = own_cap_ = 0;
+      return v;
+    }
+    std::string_view v = open_len_ ? std::string_view(cur_, open_len_) : std::string_view(kEmpty, 0);
+    cur_ += open_len_;
+    left_ -= open_len_;
+    open_len_ = 0;
+    return v;
+  }
+
+ private:
+  static constexpr std::size_t kMaxStep = 64 * 1024, kMaxGrowth = 1 << 20;
+  inline static const char kEmpty[1] = {};
+  std::size_t pad() const {
+    return (alignof(header) - reinterpret_cast<std::uintptr_t>(cur_) % alignof(header)) % alignof(header);
+  }
+  // a new current block of at least `need` bytes; the first `keep` bytes at cur_ (an open value) move with it
+  void new_block(std::size_t need, std::size_t keep = 0) {
+    const std::size_t size = std::max(need, next_size_);
+    if (next_size_ < kMaxStep) next_size_ = std::min(next_size_ * 2, kMaxStep);
+    std::unique_ptr<char[]> b(new char[size]);
+    if (keep) std::memcpy(b.get(), cur_, keep);
+    cur_ = b.get();
+    left_ = size;
+    blocks_.push_back(std::move(b));
+  }
+  // the open value moves to (or within) a block of its own of at least `need` bytes
+  void grow_own(std::size_t need, std::size_t want) {
+    const std::size_t cap = want >= need ? want : std::max(std::min(2 * need, need + kMaxGrowth), 2 * own_cap_);
+    std::unique_ptr<char[]> b(new char[cap]);
+    if (own_) {
+      std::memcpy(b.get(), own_, own_len_);
+      for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it)  // the previous own block is garbage now
+        if (it->get() == own_) { it->reset(); break; }
+    } else {
+      std::memcpy(b.get(), cur_, open_len_);
+      own_len_ = open_len_;
+      open_len_ = 0;
+    }
+    own_ = b.get();
+    own_cap_ = cap;
+    blocks_.push_back(std::move(b));
+  }
+
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* cur_ = nullptr;  // the current small block: free space [cur_, cur_ + left_)
+  std::size_t left_ = 0, open_len_ = 0, next_size_;
+  char* own_ = nullptr;  // the open value when it has a block of its own
+  std::size_t own_len_ = 0, own_cap_ = 0;
+};
+
 temp_file::~temp_file() {
   if (!keep_ && !path_.empty()) ::unlink(path_.c_str());
 }
@@ -247,7 +367,8 @@ class form_parser::impl {
   bool ev_preamble();
   bool ev_part();
   bool ev_data(bool start);
-  bool parse_headers(std::string_view block, std::vector<header>& out, std::uint64_t offset);
+  bool parse_headers(std::string_view block, std::uint64_t offset);  // → hdrs_
+  std::string_view keep(std::string_view s) { return arena_->copy(s); }
   struct dmatch { std::size_t start, end; bool epilogue; };
   bool scan_delims(std::string_view v, std::size_t occ_from, bool need_lb, dmatch& m, std::size_t& incomplete_min,
                    std::size_t& last_any);
@@ -264,8 +385,7 @@ class form_parser::impl {
   std::uint64_t python_len() const { return discarded_ + (view_.size() - pos_); }
 
   // part consumer (MultiPartParser.parse loop)
-  void on_part(bool is_file, std::optional<std::string>&& name, std::optional<std::string>&& filename,
-               std::vector<header>&& headers);
+  void on_part(bool is_file, std::optional<std::string_view> name, std::optional<std::string_view> filename);
   void on_data(std::string_view d, bool more);
   void finish_part();
   void sink_write(std::string_view d);
@@ -277,6 +397,9 @@ class form_parser::impl {
   form_rules rules_;
 
   form_data out_;
+  std::shared_ptr<form_storage> arena_;  // becomes out_.storage
+  std::vector<header> hdrs_;             // the current part's headers (views into arena_), reused across parts
+  std::string line_tmp_;                 // a header line stripped of non-ASCII whitespace (debian)
   bool decided_ = false, silent_ = false, ct_error_ = false;
   websec::error err_;
 
@@ -320,6 +443,7 @@ class form_parser::impl {
 };
 
 void form_parser::impl::setup() {
+  arena_ = std::make_shared<form_storage>(4096);
   // Request.want_form_data_parsed / mimetype / parse function
   const bool has_ct = req_.boundary.has_value() || (req_.content_type && !req_.content_type->empty());
   content_type::options_header ct;
@@ -356,6 +480,8 @@ void form_parser::impl::setup() {
       declared_ = plain_int_nonneg(*req_.content_length);
     }
   }
+  // first arena block: the declared body size (the text of the fields is about that), within [1 KiB, 64 KiB]
+  if (declared_) arena_->first_block(static_cast<std::size_t>(std::clamp<std::uint64_t>(*declared_, 1024, 65536)));
   if (req_.chunked) {
     if (rules_.mcl_limits_stream && lim_.max_content_length) { stream_limit_ = lim_.max_content_length; limit_is_max_ = true; }
   } else if (!auto_length_) {
@@ -487,11 +613,13 @@ void form_parser::impl::at_eof() {
       decide(r.err().kind, r.err().http_status, r.err().message, r.err().offset, r.err().http_status == 200);
       return;
     }
+    out_.fields.reserve(r->size());
     for (auto& p : *r) {
       field f;
-      f.name = std::move(p.name);
-      f.value = std::move(p.value);
-      out_.fields.push_back(std::move(f));
+      f.name = keep(p.name);
+      f.value = keep(p.value);
+      f.raw_bytes = f.value;
+      out_.fields.push_back(f);
     }
     return;
   }
@@ -615,18 +743,30 @@ bool form_parser::impl::ev_preamble() {
   return false;
 }
 
-// Python str.strip() of a UTF-8 view; copies only when a non-ASCII character sits at an edge.
-static std::string strip_to_string(std::string_view v) {
+// Python str.strip() of a UTF-8 view: a view of `v`, or of `tmp` when a non-ASCII character sits at an edge.
+static std::string_view strip_view(std::string_view v, std::string& tmp) {
   std::size_t i = 0, j = v.size();
   auto ws = [](unsigned char c) { return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F); };
   while (i < j && static_cast<unsigned char>(v[i]) < 0x80 && ws(static_cast<unsigned char>(v[i]))) ++i;
   while (j > i && static_cast<unsigned char>(v[j - 1]) < 0x80 && ws(static_cast<unsigned char>(v[j - 1]))) --j;
-  if ((i < j && static_cast<unsigned char>(v[i]) >= 0x80) || (j > i && static_cast<unsigned char>(v[j - 1]) >= 0x80))
-    return detail::py_strip_utf8(v.substr(i, j - i));
-  return std::string(v.substr(i, j - i));
+  if ((i < j && static_cast<unsigned char>(v[i]) >= 0x80) || (j > i && static_cast<unsigned char>(v[j - 1]) >= 0x80)) {
+    tmp = detail::py_strip_utf8(v.substr(i, j - i));
+    return tmp;
+  }
+  return v.substr(i, j - i);
 }
 
-bool form_parser::impl::parse_headers(std::string_view block, std::vector<header>& out, std::uint64_t offset) {
+// The header names every client sends are not copied: the result points at these.
+static std::string_view interned_name(std::string_view n) {
+  static constexpr std::string_view kNames[] = {"Content-Disposition", "Content-Type", "content-disposition",
+                                                "content-type"};
+  for (std::string_view k : kNames)
+    if (n == k) return k;
+  return {};
+}
+
+bool form_parser::impl::parse_headers(std::string_view block, std::uint64_t offset) {
+  hdrs_.clear();
   // HEADER_CONTINUATION_RE.sub(b" ", data): (?:\r\n|\n|\r)[ \t] → " " (copy only when a fold is present)
   std::string folded;
   std::string_view d = block;
@@ -693,22 +833,23 @@ bool form_parser::impl::parse_headers(std::string_view block, std::vector<header
              offset, true);
       return false;
     }
-    std::string stripped_storage;
     std::string_view s = decoded_src;
-    if (rules_.header_line_needs_colon) {  // debian: str.strip() before split(":", 1)
-      stripped_storage = strip_to_string(decoded_src);
-      s = stripped_storage;
-    }
+    if (rules_.header_line_needs_colon) s = strip_view(decoded_src, line_tmp_);  // debian: str.strip() first
     std::size_t colon = s.find(':');
     if (colon == std::string_view::npos) {
       if (rules_.header_line_needs_colon) {
         decide("header_line_without_colon", 200, "not enough values to unpack (expected 2, got 1)", offset, true);
         return false;
       }
-      out.push_back({strip_to_string(s), std::string()});
+      std::string tmp;
+      hdrs_.push_back({keep(strip_view(s, tmp)), keep({})});
       continue;
     }
-    out.push_back({strip_to_string(s.substr(0, colon)), strip_to_string(s.substr(colon + 1))});
+    std::string tmp;
+    std::string_view name = strip_view(s.substr(0, colon), tmp);
+    std::string_view interned = interned_name(name);
+    name = interned.empty() ? keep(name) : interned;
+    hdrs_.push_back({name, keep(strip_view(s.substr(colon + 1), tmp))});
   }
   return true;
 }
@@ -716,15 +857,16 @@ bool form_parser::impl::parse_headers(std::string_view block, std::vector<header
 // The shape every browser and curl send, `form-data; name="x"` (and `; filename="y"`), with values of printable
 // ASCII other than `"` `\` `%` `;` `,`: both profiles' parse_options_header give exactly the quoted text, so it
 // is read directly. Anything else goes through websec::content_type.
-static bool simple_disposition(std::string_view v, std::optional<std::string>& name, std::optional<std::string>& filename) {
+static bool simple_disposition(std::string_view v, std::optional<std::string_view>& name,
+                               std::optional<std::string_view>& filename) {
   std::size_t i = 0;
   while (i < v.size() && ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') || v[i] == '-')) ++i;
   if (i == 0) return false;
-  std::optional<std::string> n, f;
+  std::optional<std::string_view> n, f;
   while (i < v.size()) {
     if (v.compare(i, 2, "; ") != 0) return false;
     i += 2;
-    std::optional<std::string>* slot;
+    std::optional<std::string_view>* slot;
     if (v.compare(i, 6, "name=\"") == 0) { slot = &n; i += 6; }
     else if (v.compare(i, 10, "filename=\"") == 0) { slot = &f; i += 10; }
     else return false;
@@ -735,7 +877,7 @@ static bool simple_disposition(std::string_view v, std::optional<std::string>& n
       ++j;
     }
     if (j >= v.size()) return false;
-    *slot = std::string(v.substr(i, j - i));
+    *slot = v.substr(i, j - i);
     i = j + 1;
   }
   name = std::move(n);
@@ -743,7 +885,7 @@ static bool simple_disposition(std::string_view v, std::optional<std::string>& n
   return true;
 }
 
-static const header* find_header(const std::vector<header>& hs, std::string_view lname) {
+static const header* find_header(std::span<const header> hs, std::string_view lname) {
   for (auto& h : hs) {
     if (h.name.size() != lname.size()) continue;
     bool eq = true;
@@ -788,17 +930,15 @@ bool form_parser::impl::ev_part() {
     return false;
   }
   std::uint64_t offset = buf_base_ + ms;
-  std::vector<header> headers;
-  headers.reserve(2);
-  if (!parse_headers(b.substr(0, ms), headers, offset)) return false;
+  if (!parse_headers(b.substr(0, ms), offset)) return false;
   std::size_t del = rules_.data_start_state ? (ms + me) / 2 : me;
   consume(del);
-  const header* cd = find_header(headers, "content-disposition");
+  const header* cd = find_header(hdrs_, "content-disposition");
   if (!cd) {
     decide("missing_content_disposition", 200, "Missing Content-Disposition header", offset, true);
     return false;
   }
-  std::optional<std::string> name, filename;
+  std::optional<std::string_view> name, filename;  // views of cd->value, or kept in the arena
   if (!simple_disposition(cd->value, name, filename)) {
     auto opts = content_type::parse_options_header(cd->value, opts_.prof);
     if (!opts) {
@@ -806,8 +946,8 @@ bool form_parser::impl::ev_part() {
              opts.err().http_status == 200);
       return false;
     }
-    if (auto* p = opts->find("name")) name = p->value;
-    if (auto* p = opts->find("filename")) filename = p->value;
+    if (auto* p = opts->find("name"); p && p->value) name = keep(*p->value);
+    if (auto* p = opts->find("filename"); p && p->value) filename = keep(*p->value);
   }
   bool is_file = filename.has_value();
   state_ = rules_.data_start_state ? st::data_start : st::data;
@@ -820,7 +960,7 @@ bool form_parser::impl::ev_part() {
            "part " + std::to_string(parts_) + " exceeds max_form_parts " + std::to_string(*lim_.max_form_parts), offset);
     return false;
   }
-  on_part(is_file, std::move(name), std::move(filename), std::move(headers));
+  on_part(is_file, name, filename);
   return !decided_;
 }
 
@@ -931,25 +1071,27 @@ void form_parser::impl::mp_events(bool complete) {
 }
 
 // ---------------------------------------------------------------- part consumer
-void form_parser::impl::on_part(bool is_file, std::optional<std::string>&& name, std::optional<std::string>&& filename,
-                                std::vector<header>&& headers) {
+void form_parser::impl::on_part(bool is_file, std::optional<std::string_view> name,
+                                std::optional<std::string_view> filename) {
   in_part_ = true;
   part_is_file_ = is_file;
   if (is_file) ++files_started_;
+  std::span<const header> headers = arena_->copy(std::span<const header>(hdrs_));
   if (!is_file) {
     field_size_ = 0;
     field_ascii_ = true;
     cur_field_ = field{};
-    cur_field_.name = std::move(name);
-    cur_field_.headers = std::move(headers);
+    cur_field_.name = name;
+    cur_field_.headers = headers;
+    arena_->begin_value();
     return;
   }
   field_size_.reset();
   cur_file_ = file{};
-  cur_file_.name = std::move(name);
-  cur_file_.filename = std::move(*filename);
+  cur_file_.name = name;
+  cur_file_.filename = *filename;
   if (const header* h = find_header(headers, "content-type")) cur_file_.content_type = h->value;
-  cur_file_.headers = std::move(headers);
+  cur_file_.headers = headers;
   cur_file_.where = (opts_.sink == file_sink::hash_only || opts_.sink == file_sink::callback) ? file::storage::discarded
                                                                                               : file::storage::memory;
   spool_mem_.clear();
@@ -1049,17 +1191,17 @@ void form_parser::impl::on_data(std::string_view d, bool more) {
   }
   if (part_is_file_) sink_write(d);
   else {
-    std::string& raw = cur_field_.raw_bytes;
-    if (raw.capacity() < raw.size() + d.size() && d.size() >= 16384) {
-      // a long value: reserve what it can still grow to (bounded by max_form_memory_size and the body)
-      std::uint64_t want = raw.size() + d.size() + (1u << 20);
+    const std::size_t held = arena_->value_size();
+    std::uint64_t want = 0;
+    if (d.size() >= 16384) {
+      // a long value: room for what it can still grow to (bounded by max_form_memory_size and the body)
+      want = held + d.size() + (1u << 20);
       if (lim_.max_form_memory_size) want = std::min<std::uint64_t>(want, *lim_.max_form_memory_size + 1);
-      if (stream_limit_) want = std::min<std::uint64_t>(want, raw.size() + d.size() + (*stream_limit_ - std::min(*stream_limit_, stream_pos_)) + 65536);
-      raw.reserve(static_cast<std::size_t>(std::max<std::uint64_t>(want, raw.size() + d.size())));
+      if (stream_limit_) want = std::min<std::uint64_t>(want, held + d.size() + (*stream_limit_ - std::min(*stream_limit_, stream_pos_)) + 65536);
     }
-    raw.append(d);
+    arena_->append(d, static_cast<std::size_t>(want));
     if (field_ascii_) field_ascii_ = all_ascii(d);  // while the bytes are still in cache
-    peak_field_ = std::max<std::uint64_t>(peak_field_, raw.size());
+    peak_field_ = std::max<std::uint64_t>(peak_field_, held + d.size());
   }
   if (decided_) return;
   if (!more) finish_part();
@@ -1092,22 +1234,18 @@ void form_parser::impl::finish_part() {
              buf_base_);
       return;
     }
-    std::string& raw = cur_field_.raw_bytes;
+    const std::string_view raw = arena_->end_value();
+    cur_field_.raw_bytes = raw;
     const bool known = cs == "utf-8" || cs == "ascii" || cs == "us-ascii" || cs == "iso-8859-1";
     if (known && (field_ascii_ || (cs == "utf-8" && charset::utf8_valid(raw)))) {
-      cur_field_.value = std::move(raw);  // decoding changes nothing: one buffer serves as both
-      raw = std::string();
-      cur_field_.raw_is_value = true;
+      cur_field_.value = raw;  // decoding changes nothing: one buffer serves as both
     } else if (cs == "utf-8") {
-      cur_field_.value = charset::utf8_replace(raw);
-      cur_field_.raw_is_value = false;
+      cur_field_.value = keep(charset::utf8_replace(raw));
     } else {
       auto d = charset::decode(raw, cs, charset::errors::replace);
-      cur_field_.raw_is_value = false;
       switch (d.st) {
         case charset::status::ok:
-          cur_field_.value = std::move(d.text);
-          if (cur_field_.value == raw) { raw = std::string(); cur_field_.raw_is_value = true; }
+          cur_field_.value = d.text == raw ? raw : keep(d.text);
           break;
         case charset::status::decode_error:
           decide("charset_decode", 200, d.message, buf_base_, true);
@@ -1116,8 +1254,7 @@ void form_parser::impl::finish_part() {
         case charset::status::unsupported: decide("unsupported_charset", 500, d.message, buf_base_); return;
       }
     }
-    out_.fields.push_back(std::move(cur_field_));
-    cur_field_ = field{};
+    out_.fields.push_back(cur_field_);
     return;
   }
   if (opts_.sha256 && md_) {
@@ -1166,6 +1303,7 @@ form_data form_parser::impl::finish() {
   }
   close_sink();
   out_.body_bytes = stream_pos_;
+  out_.storage = arena_;
   if (decided_) {
     out_.result.status = silent_ ? 200 : err_.http_status;
     out_.result.error = err_;

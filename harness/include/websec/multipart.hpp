@@ -37,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -89,19 +90,21 @@ struct parse_options {
   std::function<void(std::size_t file_index, std::string_view bytes)> on_file_data;
 };
 
+/// The text of a result (names, values, filenames, header lines) lives in one arena owned by the form_data
+/// (`form_data::storage`): `field`, `file` and `header` hold views into it, valid as long as the form_data — or a
+/// copy of it, which shares the arena — lives. Moving a form_data keeps every view valid. A `field` or `file`
+/// copied out of the form_data must not outlive it.
 struct header {
-  std::string name, value;  ///< UTF-8, stripped as werkzeug stores them
+  std::string_view name, value;  ///< UTF-8, stripped as werkzeug stores them
 };
 
 struct field {
-  std::optional<std::string> name;  ///< nullopt = Python None (no `name` parameter)
-  std::string value;                ///< decoded as werkzeug does (charset rules of the profile, errors="replace")
-  std::vector<header> headers;
-  /// The bytes of the value as sent (the same storage as `value` when decoding changed nothing).
-  std::string_view raw() const { return raw_is_value ? std::string_view(value) : std::string_view(raw_bytes); }
-
-  std::string raw_bytes;      ///< the sent bytes when they differ from `value`
-  bool raw_is_value = true;
+  std::optional<std::string_view> name;  ///< nullopt = Python None (no `name` parameter)
+  std::string_view value;                ///< decoded as werkzeug does (charset rules of the profile, errors="replace")
+  std::span<const header> headers;       ///< the part's headers in order
+  std::string_view raw_bytes;            ///< the bytes of the value as sent (the same storage as `value` when
+                                         ///< decoding changed nothing)
+  std::string_view raw() const { return raw_bytes; }
 };
 
 /// A temporary file owned by a result; removed when the last reference goes.
@@ -121,10 +124,10 @@ class temp_file {
 };
 
 struct file {
-  std::optional<std::string> name;          ///< nullopt = None
-  std::string filename;                     ///< verbatim (no path stripping); may be ""
-  std::optional<std::string> content_type;  ///< the part's Content-Type header, or None
-  std::vector<header> headers;
+  std::optional<std::string_view> name;          ///< nullopt = None
+  std::string_view filename;                     ///< verbatim (no path stripping); may be ""
+  std::optional<std::string_view> content_type;  ///< the part's Content-Type header, or None
+  std::span<const header> headers;
   std::uint64_t size = 0;
   std::string sha256;                       ///< lowercase hex ("" when hashing is off)
   bool rolled_to_disk = false;              ///< werkzeug's `stream._rolled`
@@ -147,6 +150,9 @@ enum class body_kind {
   urlencoded,
 };
 
+/// The arena the views of a form_data point into (opaque; see `header`).
+class form_storage;
+
 struct form_data {
   std::vector<field> fields;  ///< request.form, in order, duplicates kept
   std::vector<file> files;    ///< request.files
@@ -154,6 +160,8 @@ struct form_data {
   body_kind kind = body_kind::none;
   std::string mimetype;       ///< `Request.mimetype` (lower-cased)
   std::uint64_t body_bytes = 0;  ///< bytes consumed from the stream
+  /// Owns the bytes `fields` and `files` view (all but `file::data`/`file::sha256`); shared by copies.
+  std::shared_ptr<const form_storage> storage;
 };
 
 /// Streaming form parser (the whole `request.form` pipeline). feed() any split of the body, then finish().

@@ -73,3 +73,19 @@ def test_profile_debian_header_without_colon():
     assert multipart.parse(body, CT, profile="upstream").form == [("a", "1")]
     with pytest.raises(multipart.MalformedForm):
         multipart.parse(body, CT, profile="debian")
+
+
+def test_field_outlives_its_form():
+    # fields and files view the Form's storage: a Field kept alone keeps the Form (and its bytes) alive
+    import gc
+
+    body = (b'--b\r\nContent-Disposition: form-data; name="a-name-longer-than-sixteen"\r\n'
+            b'X-Long-Header-Name: a value longer than sixteen bytes\r\n\r\n' + b"v" * 100 + b"\r\n--b--\r\n")
+    field = multipart.parse(body, "multipart/form-data; boundary=b").fields[0]
+    gc.collect()
+    others = [multipart.parse(body.replace(b"v", b"w"), "multipart/form-data; boundary=b") for _ in range(50)]
+    assert field.name == "a-name-longer-than-sixteen"
+    assert field.value == "v" * 100 and field.raw == b"v" * 100
+    assert field.headers == [("Content-Disposition", 'form-data; name="a-name-longer-than-sixteen"'),
+                             ("X-Long-Header-Name", "a value longer than sixteen bytes")]
+    assert len(others) == 50
