@@ -19,7 +19,10 @@ std::string normalize(std::string_view name) {
   auto u = detail::from_utf8(name);
   for (char32_t c : u) {
     if (c < 0x80 && c >= 'A' && c <= 'Z') c += 32;
-    bool alnum = (c < 0x80) ? ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) : (c >= 0xAA && c != 0xD7 && c != 0xF7 && !detail::py_isspace(c) && c != 0xDC80);
+    // CPython normalises twice: _PyCodec_Lookup's C normalizestring() first (ASCII alnum and '.' kept, lower-cased,
+    // every other byte of the UTF-8 name — so every non-ASCII character — is punctuation), then
+    // encodings.normalize_encoding() on that ASCII result. "utëf-16" is therefore "ut_f_16" (LookupError).
+    bool alnum = c < 0x80 && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
     if (alnum || c == '.') {
       if (punct && !out.empty()) out.push_back('_');
       if (c < 0x80) out.push_back(static_cast<char>(c));

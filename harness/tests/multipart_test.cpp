@@ -227,12 +227,37 @@ TEST(Charset, PythonCodecLookup) {
   EXPECT_EQ(charset::canonical_codec("utf.8"), "");
   EXPECT_EQ(charset::canonical_codec("L1"), "latin_1");
   EXPECT_EQ(charset::canonical_codec("KOI8-R"), "koi8_r");
+  // non-ASCII characters are punctuation for CPython's C-level normalisation (found by the differential replay of
+  // corpora/content_type_fuzzer: filename*=ut\xeb\xeb\xeb\xebf-16''...)
+  EXPECT_EQ(charset::canonical_codec("ut\xC3\xAB" "f-16"), "");
+  EXPECT_EQ(charset::canonical_codec("utf-\xC3\xAB" "8"), "utf_8");
+  EXPECT_EQ(charset::canonical_codec("\xC3\xAButf8\xC3\xAB"), "utf_8");
+  EXPECT_EQ(charset::canonical_codec("latin\xC2\xAA" "1"), "latin_1");
   EXPECT_EQ(charset::decode("\xe9", "koi8-r", charset::errors::strict).text, "\xD0\x98");  // 'И'
   EXPECT_EQ(charset::decode("a", "bogus", charset::errors::replace).st, charset::status::lookup_error);
   EXPECT_EQ(charset::decode("a", "rot13", charset::errors::replace).st, charset::status::lookup_error);
   EXPECT_EQ(charset::decode("a", "shift_jis", charset::errors::replace).st, charset::status::unsupported);
   EXPECT_EQ(charset::decode(std::string("a\0b\0", 4), "utf-16-le", charset::errors::replace).text, "ab");
   EXPECT_EQ(charset::decode("\xe9" "a", "utf_16", charset::errors::replace).text, "\xE6\x87\xA9");  // U+61E9
+}
+
+TEST(Charset, CodecLookupMatchesPython) {
+  // every name: the C++ lookup (known codec or not) agrees with codecs.lookup of the installed Python
+  const std::vector<std::string> names = {"utf-8", "UTF8", "ut\xC3\xAB" "f-16", "utf-\xC3\xAB" "8", "\xC3\xAButf8",
+                                          "latin\xC2\xAA" "1", "utf.8", "  utf8", "utf--8", "KOI8\xE2\x80\x94R",
+                                          "iso\xC2\xA0" "8859-1", "cp\xD9\xA1\xD9\xA2\xD9\xA5\xD9\xA2", "x"};
+  std::string program = "import codecs, sys\nfor n in sys.stdin.buffer.read().decode('utf-8').split('\\n'):\n"
+                        "    try:\n        codecs.lookup(n); print(1)\n    except LookupError:\n        print(0)\n";
+  std::string input;
+  for (std::size_t i = 0; i < names.size(); ++i) input += (i ? "\n" : "") + names[i];
+  auto r = websec::test::run_python(program, input);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> want;
+  std::size_t at = 0;
+  for (std::size_t nl; (nl = r.out.find('\n', at)) != std::string::npos; at = nl + 1) want.push_back(r.out.substr(at, nl - at));
+  ASSERT_EQ(want.size(), names.size());
+  for (std::size_t i = 0; i < names.size(); ++i)
+    EXPECT_EQ(charset::canonical_codec(names[i]).empty() ? "0" : "1", want[i]) << names[i];
 }
 
 TEST(ContentType, UpstreamRules) {
