@@ -114,6 +114,21 @@ bool all_ascii(std::string_view v) {
   return true;
 }
 
+// First CR or LF in [p, e) (e when none), 8 bytes a step: header blocks are short, where memchr's call costs more.
+const char* find_lb(const char* p, const char* e) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  for (; e - p >= 8; p += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    const std::uint64_t a = w ^ (ones * '\r'), b = w ^ (ones * '\n');
+    const std::uint64_t z = (((a - ones) & ~a) | ((b - ones) & ~b)) & highs;  // lowest set byte is exact
+    if (z) return p + (__builtin_ctzll(z) >> 3);
+  }
+  for (; p < e; ++p)
+    if (*p == '\r' || *p == '\n') return p;
+  return e;
+}
+
 std::string hex(const unsigned char* d, std::size_t n) {
   static const char* h = "0123456789abcdef";
   std::string s;
@@ -399,6 +414,8 @@ class form_parser::impl {
   form_data out_;
   std::shared_ptr<form_storage> arena_;  // becomes out_.storage
   std::vector<header> hdrs_;             // the current part's headers (views into arena_), reused across parts
+  std::size_t cd_ = npos, ct_ = npos;    // index in hdrs_ of its first Content-Disposition / Content-Type
+  const header* cur_ct_ = nullptr;       // the current part's first Content-Type header (in the arena)
   std::string line_tmp_;                 // a header line stripped of non-ASCII whitespace (debian)
   bool decided_ = false, silent_ = false, ct_error_ = false;
   websec::error err_;
@@ -756,30 +773,30 @@ static std::string_view strip_view(std::string_view v, std::string& tmp) {
   return v.substr(i, j - i);
 }
 
-// The header names every client sends are not copied: the result points at these.
-static std::string_view interned_name(std::string_view n) {
-  static constexpr std::string_view kNames[] = {"Content-Disposition", "Content-Type", "content-disposition",
-                                                "content-type"};
-  for (std::string_view k : kNames)
-    if (n == k) return k;
-  return {};
+// ASCII case-insensitive equality with a lower-case name (the header-name comparisons of werkzeug's Headers)
+static bool iequals(std::string_view v, std::string_view lower, std::string_view usual) {
+  if (v.size() != lower.size()) return false;
+  if (std::memcmp(v.data(), usual.data(), usual.size()) == 0) return true;  // the spelling clients send
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c != lower[i]) return false;
+  }
+  return true;
 }
 
 bool form_parser::impl::parse_headers(std::string_view block, std::uint64_t offset) {
   hdrs_.clear();
+  cd_ = ct_ = npos;
   // HEADER_CONTINUATION_RE.sub(b" ", data): (?:\r\n|\n|\r)[ \t] → " " (copy only when a fold is present)
   std::string folded;
   std::string_view d = block;
   // a fold is a CR or LF followed by SP/HT (the "\r\n[ \t]" form has its LF so followed): look only at line breaks
   bool has_fold = false;
-  for (char lb : {'\n', '\r'}) {
+  {
     const char* const e = block.data() + block.size();
-    for (const char* q = block.data(); !has_fold && q + 1 < e;) {
-      q = static_cast<const char*>(std::memchr(q, lb, static_cast<std::size_t>(e - 1 - q)));
-      if (!q) break;
-      if (q[1] == ' ' || q[1] == '\t') has_fold = true;
-      ++q;
-    }
+    for (const char* q = find_lb(block.data(), e); q + 1 < e; q = find_lb(q + 1, e))
+      if (q[1] == ' ' || q[1] == '\t') { has_fold = true; break; }
   }
   for (std::size_t k = 0; has_fold && k + 1 < block.size(); ++k) {
     char c = block[k];
@@ -806,13 +823,7 @@ bool form_parser::impl::parse_headers(std::string_view block, std::uint64_t offs
   // bytes.splitlines()
   std::size_t i = 0;
   while (i < d.size()) {
-    std::size_t j = i;
-    {
-      const void* p1 = std::memchr(d.data() + i, '\r', d.size() - i);
-      const void* p2 = std::memchr(d.data() + i, '\n', p1 ? static_cast<std::size_t>(static_cast<const char*>(p1) - (d.data() + i)) : d.size() - i);
-      const char* p = p2 ? static_cast<const char*>(p2) : static_cast<const char*>(p1);
-      j = p ? static_cast<std::size_t>(p - d.data()) : d.size();
-    }
+    std::size_t j = static_cast<std::size_t>(find_lb(d.data() + i, d.data() + d.size()) - d.data());
     std::string_view line(d.data() + i, j - i);
     if (j < d.size()) { if (d[j] == '\r' && j + 1 < d.size() && d[j + 1] == '\n') j += 2; else j += 1; }
     i = j;
@@ -824,7 +835,7 @@ bool form_parser::impl::parse_headers(std::string_view block, std::uint64_t offs
     if (a == z) continue;
     std::string_view decoded_src = rules_.header_line_needs_colon ? line : line.substr(a, z - a);
     const char* why = nullptr;
-    std::size_t bad = detail::utf8_first_error(decoded_src, &why);
+    std::size_t bad = all_ascii(decoded_src) ? npos : detail::utf8_first_error(decoded_src, &why);
     if (bad != npos) {
       char hx[8];
       std::snprintf(hx, sizeof hx, "0x%02x", static_cast<unsigned char>(decoded_src[bad]));
@@ -847,7 +858,14 @@ bool form_parser::impl::parse_headers(std::string_view block, std::uint64_t offs
     }
     std::string tmp;
     std::string_view name = strip_view(s.substr(0, colon), tmp);
-    std::string_view interned = interned_name(name);
+    std::string_view interned;
+    if (iequals(name, "content-disposition", "Content-Disposition")) {
+      if (cd_ == npos) cd_ = hdrs_.size();
+      if (name == "Content-Disposition") interned = "Content-Disposition";
+    } else if (iequals(name, "content-type", "Content-Type")) {
+      if (ct_ == npos) ct_ = hdrs_.size();
+      if (name == "Content-Type") interned = "Content-Type";
+    }
     name = interned.empty() ? keep(name) : interned;
     hdrs_.push_back({name, keep(strip_view(s.substr(colon + 1), tmp))});
   }
@@ -859,44 +877,38 @@ bool form_parser::impl::parse_headers(std::string_view block, std::uint64_t offs
 // is read directly. Anything else goes through websec::content_type.
 static bool simple_disposition(std::string_view v, std::optional<std::string_view>& name,
                                std::optional<std::string_view>& filename) {
-  std::size_t i = 0;
-  while (i < v.size() && ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') || v[i] == '-')) ++i;
-  if (i == 0) return false;
+  struct tables {
+    bool token[256] = {}, quoted[256] = {};
+    constexpr tables() {
+      for (int c = 'a'; c <= 'z'; ++c) token[c] = token[c - 32] = true;
+      token[static_cast<unsigned char>('-')] = true;
+      for (int c = 0x20; c < 0x7f; ++c) quoted[c] = c != '"' && c != '\\' && c != '%' && c != ';' && c != ',';
+    }
+  };
+  static constexpr tables t;
+  const char* p = v.data();
+  const char* const e = p + v.size();
+  auto at = [&](const char* q, std::string_view lit) {
+    return static_cast<std::size_t>(e - q) >= lit.size() && std::memcmp(q, lit.data(), lit.size()) == 0;
+  };
+  if (at(p, "form-data")) p += 9;
+  while (p < e && t.token[static_cast<unsigned char>(*p)]) ++p;
+  if (p == v.data()) return false;
   std::optional<std::string_view> n, f;
-  while (i < v.size()) {
-    if (v.compare(i, 2, "; ") != 0) return false;
-    i += 2;
+  while (p < e) {
     std::optional<std::string_view>* slot;
-    if (v.compare(i, 6, "name=\"") == 0) { slot = &n; i += 6; }
-    else if (v.compare(i, 10, "filename=\"") == 0) { slot = &f; i += 10; }
+    if (at(p, "; name=\"")) { slot = &n; p += 8; }
+    else if (at(p, "; filename=\"")) { slot = &f; p += 12; }
     else return false;
-    std::size_t j = i;
-    while (j < v.size() && v[j] != '"') {
-      unsigned char c = static_cast<unsigned char>(v[j]);
-      if (c < 0x20 || c >= 0x7f || c == '\\' || c == '%' || c == ';' || c == ',') return false;
-      ++j;
-    }
-    if (j >= v.size()) return false;
-    *slot = v.substr(i, j - i);
-    i = j + 1;
+    const char* q = p;
+    while (q < e && t.quoted[static_cast<unsigned char>(*q)]) ++q;
+    if (q >= e || *q != '"') return false;
+    *slot = std::string_view(p, static_cast<std::size_t>(q - p));
+    p = q + 1;
   }
-  name = std::move(n);
-  filename = std::move(f);
+  name = n;
+  filename = f;
   return true;
-}
-
-static const header* find_header(std::span<const header> hs, std::string_view lname) {
-  for (auto& h : hs) {
-    if (h.name.size() != lname.size()) continue;
-    bool eq = true;
-    for (std::size_t i = 0; i < lname.size() && eq; ++i) {
-      char c = h.name[i];
-      if (c >= 'A' && c <= 'Z') c += 32;
-      eq = c == lname[i];
-    }
-    if (eq) return &h;
-  }
-  return nullptr;
 }
 
 bool form_parser::impl::ev_part() {
@@ -906,21 +918,14 @@ bool form_parser::impl::ev_part() {
   std::size_t ms = npos, me = 0;
   if (from < b.size()) {
     const char* const end = b.data() + b.size();
-    auto next = [end](const char* at, char c) {
-      return at < end ? static_cast<const char*>(std::memchr(at, c, static_cast<std::size_t>(end - at))) : nullptr;
-    };
-    const char* p1 = next(b.data() + from, '\r');  // next CR / LF at or after the scan point
-    const char* p2 = next(b.data() + from, '\n');
-    while (p1 || p2) {
-      const char* p = !p1 ? p2 : !p2 ? p1 : std::min(p1, p2);
+    // each CR / LF at or after the scan point, in order (a header block is short: find_lb, not memchr)
+    for (const char* p = find_lb(b.data() + from, end); p < end; p = find_lb(p + 1, end)) {
       std::size_t k = static_cast<std::size_t>(p - b.data());
       if (b[k] == '\r') {
         if (k + 3 < b.size() && b[k + 1] == '\n' && b[k + 2] == '\r' && b[k + 3] == '\n') { ms = k; me = k + 4; break; }
         if (k + 1 < b.size() && b[k + 1] == '\r') { ms = k; me = k + 2; break; }
-        p1 = next(p + 1, '\r');
       } else {
         if (k + 1 < b.size() && b[k + 1] == '\n') { ms = k; me = k + 2; break; }
-        p2 = next(p + 1, '\n');
       }
     }
   }
@@ -933,7 +938,7 @@ bool form_parser::impl::ev_part() {
   if (!parse_headers(b.substr(0, ms), offset)) return false;
   std::size_t del = rules_.data_start_state ? (ms + me) / 2 : me;
   consume(del);
-  const header* cd = find_header(hdrs_, "content-disposition");
+  const header* cd = cd_ == npos ? nullptr : &hdrs_[cd_];
   if (!cd) {
     decide("missing_content_disposition", 200, "Missing Content-Disposition header", offset, true);
     return false;
@@ -959,6 +964,12 @@ bool form_parser::impl::ev_part() {
     decide("max_form_parts", 413,
            "part " + std::to_string(parts_) + " exceeds max_form_parts " + std::to_string(*lim_.max_form_parts), offset);
     return false;
+  }
+  if (parts_ == 1 && declared_) {
+    // room for the parts the declared body can hold (a part takes at least its delimiter and a header line)
+    std::uint64_t most = *declared_ / (delim_.size() + 32) + 1;
+    if (lim_.max_form_parts) most = std::min<std::uint64_t>(most, *lim_.max_form_parts);
+    out_.fields.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(most, 4096)));
   }
   on_part(is_file, name, filename);
   return !decided_;
@@ -1077,6 +1088,7 @@ void form_parser::impl::on_part(bool is_file, std::optional<std::string_view> na
   part_is_file_ = is_file;
   if (is_file) ++files_started_;
   std::span<const header> headers = arena_->copy(std::span<const header>(hdrs_));
+  cur_ct_ = ct_ == npos ? nullptr : &headers[ct_];
   if (!is_file) {
     field_size_ = 0;
     field_ascii_ = true;
@@ -1090,7 +1102,7 @@ void form_parser::impl::on_part(bool is_file, std::optional<std::string_view> na
   cur_file_ = file{};
   cur_file_.name = name;
   cur_file_.filename = *filename;
-  if (const header* h = find_header(headers, "content-type")) cur_file_.content_type = h->value;
+  if (cur_ct_) cur_file_.content_type = cur_ct_->value;
   cur_file_.headers = headers;
   cur_file_.where = (opts_.sink == file_sink::hash_only || opts_.sink == file_sink::callback) ? file::storage::discarded
                                                                                               : file::storage::memory;
@@ -1211,9 +1223,14 @@ void form_parser::impl::finish_part() {
   in_part_ = false;
   if (!part_is_file_) {
     // value = b"".join(container).decode(get_part_charset(headers), "replace")
+    if (field_ascii_ && (!cur_ct_ || cur_ct_->value.empty())) {  // utf-8 (the default), and ASCII: as sent
+      cur_field_.value = cur_field_.raw_bytes = arena_->end_value();
+      out_.fields.push_back(cur_field_);
+      return;
+    }
     std::string cs = "utf-8";
     bool cs_none = false;
-    if (const header* h = find_header(cur_field_.headers, "content-type"); h && !h->value.empty()) {
+    if (const header* h = cur_ct_; h && !h->value.empty()) {
       auto o = content_type::parse_options_header(h->value, opts_.prof);
       if (!o) {
         decide(o.err().kind, o.err().http_status, "part Content-Type " + o.err().message, buf_base_,
