@@ -157,3 +157,72 @@ TEST(CsrfDifferential, TokensRoundTripWithItsdangerous) {
     EXPECT_FALSE(csrf::validate(c, res[i][0].get<std::string>(), raws[i], ts).has_value());
   }
 }
+
+// Found by csrf_fuzzer (check_referrer against a model of urllib.parse): the Referer check now follows CPython
+// 3.11's urlparse — leading C0/space stripped, TAB/CR/LF removed, ports parsed only once scheme and hostname match
+// (same_origin's `and` chain), any-position '[' in the host part, bracketed hosts validated, latin-1 lower().
+TEST(CsrfDifferential, ReferrerCheckFollowsUrlparse) {
+  if (!websec::test::python_has({"urllib"})) GTEST_SKIP();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"https://example.com/form", "example.com"},
+      {"http://example.com:abc/", "example.com"},         // scheme differs: the port is never parsed
+      {"https://evil.com:abc/", "example.com"},           // hostname differs: idem
+      {"https://example.com:abc/", "example.com"},        // ValueError
+      {"https://example.com:99999/", "example.com"},      // ValueError (range)
+      {"https://example.com:0443/", "example.com:443"},
+      {"https://example.com:/", "example.com"},           // empty port = None
+      {"https://exa\tmple.com/", "example.com"},          // TAB removed
+      {" \x01https://example.com/", "example.com"},       // C0/space stripped
+      {"https://u:p@EXAMPLE.com/x", "example.com"},
+      {"https://\xc9x.com/", "\xe9x.com"},                // latin-1 lower()
+      {"https://[::1]:8443/", "[::1]:8443"},
+      {"https://[::1]/", "[::1]:443"},
+      {"https://[FE80::1%25ETH0]/", "[fe80::1%25ETH0]"},  // zone id not lower-cased
+      {"https://[foo]/", "[::1]"},                        // not an address: ValueError
+      {"https://a[::1]/", "example.com"},                 // data before '[': ValueError
+      {"https://[::1]x/", "example.com"},                 // data after ']': ValueError
+      {"https://[::1/", "example.com"},                   // unbalanced: ValueError
+      {"https://[v1.x]/", "[v1.x]"},                      // IPvFuture
+      {"https://[1.2.3.4]/", "example.com"},              // IPv4 in brackets: ValueError
+      {"https://[::ffff:1.2.3.4]/", "[::FFFF:1.2.3.4]"},
+      {"https://[1:2:3:4:5:6:7:8:9]/", "example.com"},
+      {"https://[1::2::3]/", "example.com"},
+      {"https://]@example.com/", "example.com"},          // bracket in userinfo only
+      {"https:example.com", "example.com"},
+      {"//example.com/", "example.com"},
+      {"HTTPS://EXAMPLE.COM:443/", "example.com:443"},
+  };
+  njson items = njson::array();
+  for (const auto& [r, h] : cases) items.push_back({websec::test::to_hex(r), websec::test::to_hex(h)});
+  auto py = websec::test::run_python(
+      "import sys, json\n"
+      "from urllib.parse import urlparse\n"
+      "def same_origin(a, b):\n"  // flask_wtf.csrf.same_origin (1.3.0)
+      "    c, d = urlparse(a), urlparse(b)\n"
+      "    return c.scheme == d.scheme and c.hostname == d.hostname and c.port == d.port\n"
+      "out = []\n"
+      "for r, h in json.load(sys.stdin):\n"
+      "    r = bytes.fromhex(r).decode('latin-1'); h = bytes.fromhex(h).decode('latin-1')\n"
+      "    try: out.append('ok' if same_origin(r, f'https://{h}/') else 'mismatch')\n"
+      "    except ValueError: out.append('ValueError')\n"
+      "print(json.dumps(out))\n",
+      items.dump());
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  auto want = njson::parse(py.out);
+  csrf::config c;
+  c.secret_key = "dev";
+  for (size_t i = 0; i < cases.size(); ++i) {
+    auto e = csrf::check_referrer(c, true, cases[i].first, cases[i].second);
+    std::string got = !e ? "ok" : e->kind == "ValueError" ? "ValueError"
+                                : e->message == csrf::messages::referrer_mismatch ? "mismatch" : e->message;
+    EXPECT_EQ(got, want[i].get<std::string>()) << "Referer " << cases[i].first << " Host " << cases[i].second;
+  }
+}
+
+TEST(Csrf, SignTokenNeedsUtf8) {
+  csrf::config c;
+  c.secret_key = "dev";
+  EXPECT_EQ(csrf::sign_token(c, "\xb0\x81", 1700000000), "");
+  EXPECT_EQ(csrf::sign_token(c, "5b0e2bb1d4c63b9a6b4e5c2c2f4a7a0e9b1d3c5f", 1700000000).substr(0, 2), "Ij");
+  EXPECT_EQ(csrf::sign_token(c, "bb0e2bb1d4c63b9a6b4e5c2c2f4a7a0e9b1d3c5f", 1700000000).substr(0, 2), "Im");
+}

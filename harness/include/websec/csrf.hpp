@@ -3,7 +3,8 @@
 //
 // Flask-WTF model: a raw token `sha1(os.urandom(64)).hexdigest()` lives in the (signed) session under
 // "csrf_token"; forms and headers carry `URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)`
-// (django-concat, SHA-1; the 40-hex JSON string compresses, so tokens start with "."). Validation order and
+// (django-concat, SHA-1; the 42-byte JSON of a random 40-hex token does not compress — zlib gives 49 bytes — so
+// tokens start with "I", the base64 of the opening quote: "Ij" when the hex starts with a digit). Validation order and
 // messages follow `validate_csrf` and `CSRFProtect.protect`; every failure is a 400 CSRFError.
 #pragma once
 
@@ -47,7 +48,8 @@ struct config {
 /// `hashlib.sha1(os.urandom(64)).hexdigest()` with OpenSSL's RAND_bytes (40 lowercase hex characters).
 std::string generate_raw_token();
 
-/// `generate_csrf()`'s signed token for a raw token at time `ts`.
+/// `generate_csrf()`'s signed token for a raw token at time `ts`. `raw` is the text of a Python str and must be
+/// UTF-8; for bytes that are not UTF-8 (which no session can hold) the result is empty.
 std::string sign_token(const config& c, std::string_view raw, std::uint64_t ts);
 
 /// `validate_csrf(data)`: nullopt when valid, else an error whose message is Flask-WTF's
@@ -67,9 +69,14 @@ std::string find_token(const std::vector<std::pair<std::string, std::string>>& f
 bool is_protected_method(std::string_view method);
 
 /// The HTTPS referrer check of `protect()` (only when the request is secure and ssl_strict): nullopt when
-/// the Referer is same-origin with `https://<host>/` (scheme, hostname case-insensitively, port), else
-/// "The referrer header is missing." / "The referrer does not match the host." (400). A Referer whose port
-/// is not a number makes Python's urlparse raise (kind "ValueError", 500).
+/// `same_origin(referer, "https://<host>/")` holds, else "The referrer header is missing." / "The referrer
+/// does not match the host." (400). `referer` and `host` are header bytes (WSGI latin-1 text). same_origin is
+/// computed as CPython 3.11's urllib.parse.urlparse does (Debian backports included): leading C0 controls and
+/// spaces stripped, TAB/CR/LF removed, scheme lower-cased, hostname = host of the last '@'-part (bracketed
+/// form anywhere in it) lower-cased before any '%'; scheme and hostname are compared first and only then the
+/// ports are parsed, so a port that is not ASCII digits or is outside 0..65535 raises only when scheme and
+/// hostname match (kind "ValueError", 500). Unbalanced brackets or a bracketed host that is not an IPv6
+/// address (or IPvFuture) make urlparse itself raise (ValueError, 500).
 std::optional<error> check_referrer(const config& c, bool is_secure, std::optional<std::string_view> referer,
                                     std::string_view host);
 
