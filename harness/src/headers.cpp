@@ -112,15 +112,20 @@ result<response_head> parse_response_head(std::string_view raw) {
       in_head = false;
       continue;
     }
-    if (is_ows(line.front()) && !cur.headers.empty()) {  // obs-fold
-      cur.headers.back().second += " ";
-      cur.headers.back().second += std::string(trim_ows(line));
+    if (is_ows(line.front()) && !cur.headers.empty()) {  // obs-fold: replaced by one SP, the value stays OWS-trimmed
+      std::string_view more = trim_ows(line);
+      std::string& value = cur.headers.back().second;
+      if (!more.empty()) {
+        if (!value.empty()) value += ' ';
+        value += more;
+      }
       continue;
     }
     std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0)
+    std::string_view name = colon == std::string_view::npos ? std::string_view() : trim_ows(line.substr(0, colon));
+    if (name.empty())
       return herr("bad_header_line", line_off, "header line without a name and ':': " + shown(line));
-    cur.headers.emplace_back(std::string(trim_ows(line.substr(0, colon))), std::string(trim_ows(line.substr(colon + 1))));
+    cur.headers.emplace_back(std::string(name), std::string(trim_ows(line.substr(colon + 1))));
   }
   if (in_head) last = cur;
   if (!last) return herr("no_status_line", 0, "no HTTP response head found");

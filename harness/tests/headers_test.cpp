@@ -374,3 +374,21 @@ TEST(HeadersRegression, HstsCommaInsideQuotedString) {
   EXPECT_EQ(*q, *p);
   EXPECT_EQ(parse_hsts("max-age=1, max-age=2").err().kind, "hsts_syntax");
 }
+
+// Found by response_head_fuzzer (parse -> serialise -> parse): an empty obs-fold line left a trailing space
+// (and a fold of an empty value a leading one), and a name made only of whitespace was accepted as "".
+TEST(HeadersResponse, FoldsKeepValuesTrimmedAndNamesNonEmpty) {
+  auto r = parse_response_head("HTTP/1.1 200 OK\r\nX-A: one\r\n \t\r\nX-B:\r\n  two\r\nX-C: three\r\n four \r\n\r\n");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->headers.size(), 3u);
+  EXPECT_EQ(r->headers[0], (std::pair<std::string, std::string>{"X-A", "one"}));
+  EXPECT_EQ(r->headers[1], (std::pair<std::string, std::string>{"X-B", "two"}));
+  EXPECT_EQ(r->headers[2], (std::pair<std::string, std::string>{"X-C", "three four"}));
+  auto again = parse_response_head("HTTP/1.1 200 OK\r\nX-A: one\r\nX-B: two\r\nX-C: three four\r\n\r\n");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->headers, r->headers);
+  auto blank_name = parse_response_head("HTTP/1.1 200 OK\r\n \t: value\r\n\r\n");
+  ASSERT_FALSE(blank_name.ok());
+  EXPECT_EQ(blank_name.err().kind, "bad_header_line");
+  EXPECT_EQ(blank_name.err().offset, 17u);
+}

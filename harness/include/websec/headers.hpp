@@ -29,8 +29,10 @@ std::vector<std::string> get_all(const header_list& h, std::string_view name);
 
 /// Parses a raw HTTP/1.x response head ("HTTP/1.1 200 OK\r\nName: value\r\n...\r\n\r\n", e.g. `curl -sI`).
 /// Accepts LF or CRLF line ends, skips any leading interim/redirect heads (`curl -sIL` prints several: the
-/// last one is returned), unfolds obsolete line folding, trims optional whitespace around values.
-/// Errors: "no_status_line" (input does not start with "HTTP/"), "bad_header_line" (a line without ':'),
+/// last one is returned), unfolds obsolete line folding (one SP per fold, empty folds dropped), trims optional
+/// whitespace around names and values.
+/// Errors: "no_status_line" (input does not start with "HTTP/"), "bad_header_line" (a line without ':' or
+/// with an empty name),
 /// with the byte offset of the offending line.
 struct response_head {
   int status = 0;
