@@ -2,16 +2,29 @@
 // werkzeug-compatible dump_cookie output back through the parser.
 //
 // Input: byte 0 selects the mode; the rest is the data.
-//   even: the data is a Set-Cookie header value.
-//   odd : the data is "key\0value" given to dump_cookie (profile from bit 1, Secure/HttpOnly/SameSite/Max-Age from
-//         bits 2-5).
+//   even: the data is a Set-Cookie header value (bit 1: judged as a plain-http response, bit 2: max size 100,
+//         bit 3: a lifetime limit of 31 days).
+//   odd : the data is "key\0value[\0option...]" given to dump_cookie (profile debian from bit 1, Secure/HttpOnly/
+//         SameSite=lax/Max-Age=3600 from bits 2-5, partitioned from bit 6, sync_expires=False from bit 7). Each
+//         further NUL-separated field is an option written as Python would pass it: "domain=bücher.example",
+//         "path=/a b", "nopath", "expires=<str>", "expires#=<int>", "expires.=<float>", "max_age=<int>",
+//         "samesite=<str>", "max_size=<int>", "now=<int>".
 // Invariants (abort on violation):
 //   * parse_set_cookie never throws; on success name+value <= 4096 bytes and no CTL other than HTAB anywhere
 //   * parse(serialize(parse(x))) == parse(x)  (re-serialised lines are read back identically)
 //   * audit verdicts are deterministic, every verdict has an id, subject and reason, and a line that fails to parse
 //     yields exactly one cookie.invalid / cookie.too_large verdict
-//   * a dump_cookie line parses back with the same name (for token names), the Secure/HttpOnly flags and SameSite
-//     asked for, unless it contains a control byte (upstream leaves 0x1A-0x1F raw inside quotes)
+//   * audit verdicts agree with the parsed attributes: without Secure (and not a deletion) cookie.no_secure, high
+//     exactly for session-like names; likewise HttpOnly, SameSite (unset/invalid/None), None without Secure,
+//     Partitioned without Secure, Secure over http, Domain, size; cookie.ok iff nothing at low or above
+//   * dump_cookie fails only with werkzeug's refusals (samesite, domain, path, expires, partitioned on debian), as
+//     a model of the options predicts for ASCII input
+//   * a dump_cookie line holds no CR, LF or NUL unless the key, the domain, a string Expires or (debian: werkzeug
+//     2.2's iri_to_uri keeps a "//host" verbatim) the Path brought them; it
+//     starts with "key="; the size warning is set iff size > max_size
+//   * for a token key and clean options the line parses back with the same name, the attributes in werkzeug's
+//     order (Domain, Expires, Max-Age, Secure, HttpOnly, Path, SameSite, Partitioned), the flags, SameSite and
+//     Max-Age asked for, and the request Cookie parser unquotes the value back to the original bytes
 #include "websec/cookie.hpp"
 
 #include <cstdint>
@@ -19,6 +32,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 using namespace websec;
 using namespace websec::cookie;
@@ -33,11 +47,61 @@ using namespace websec::cookie;
 
 namespace {
 
-void check_line(std::string_view line) {
+std::string lower(std::string_view s) {
+  std::string o(s);
+  for (char& c : o)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return o;
+}
+
+void check_audit_model(const set_cookie& p, std::size_t line_size, const audit_options& o,
+                       const std::vector<verdict>& v) {
+  const bool deletion = (p.max_age && *p.max_age <= 0) || (!p.max_age && p.expires && *p.expires <= *o.now);
+  const std::string ln = lower(p.name);
+  const bool session = ln.find("sess") != std::string::npos || ln.find("login") != std::string::npos;
+  CHECK(is_session_like(p.name) == session);
+  auto find = [&](std::string_view id) -> const verdict* {
+    for (const auto& x : v)
+      if (x.id == id) return &x;
+    return nullptr;
+  };
+  CHECK(bool(find("cookie.deletion")) == deletion);
+  if (deletion) {
+    for (const char* id : {"cookie.no_secure", "cookie.no_httponly", "cookie.no_samesite", "cookie.samesite_none",
+                           "cookie.samesite_invalid", "cookie.lifetime_too_long"})
+      CHECK(!find(id));
+  } else {
+    CHECK(bool(find("cookie.no_secure")) == !p.secure);
+    if (!p.secure) CHECK(find("cookie.no_secure")->level == (session ? severity::high : severity::medium));
+    CHECK(bool(find("cookie.no_httponly")) == !p.httponly);
+    if (!p.httponly) CHECK(find("cookie.no_httponly")->level == (session ? severity::high : severity::low));
+    CHECK(bool(find("cookie.no_samesite")) == (p.samesite == same_site::unset));
+    CHECK(bool(find("cookie.samesite_invalid")) == (p.samesite == same_site::invalid));
+    CHECK(bool(find("cookie.samesite_none")) == (p.samesite == same_site::none));
+  }
+  CHECK(bool(find("cookie.samesite_none_without_secure")) == (p.samesite == same_site::none && !p.secure));
+  CHECK(bool(find("cookie.partitioned_without_secure")) == (p.partitioned && !p.secure));
+  CHECK(bool(find("cookie.secure_over_http")) == (p.secure && !o.https));
+  CHECK(bool(find("cookie.domain_scoped")) == p.domain.has_value());
+  CHECK(bool(find("cookie.too_large")) == (line_size > o.max_size));
+  CHECK(bool(find("cookie.nameless")) == (!p.has_equals || p.name.empty()));
+  if (o.max_lifetime && !deletion) {
+    std::optional<std::int64_t> life = p.max_age ? p.max_age : (p.expires ? std::optional<std::int64_t>(*p.expires - *o.now) : std::nullopt);
+    CHECK(bool(find("cookie.lifetime_too_long")) == (life && *life > *o.max_lifetime));
+  }
+  for (const auto& x : v) CHECK(x.subject == (p.has_equals && !p.name.empty() ? p.name : "(nameless)"));
+  bool low_or_more = false;
+  for (const auto& x : v) low_or_more = low_or_more || (x.id != "cookie.ok" && x.level >= severity::low);
+  CHECK(bool(find("cookie.ok")) == !low_or_more);
+}
+
+void check_line(std::string_view line, std::uint8_t flags = 0) {
   auto p = parse_set_cookie(line);
   audit_options o;
   o.now = 1700000000;
-  o.max_lifetime = 2678400;
+  o.max_lifetime = (flags & 8) ? std::optional<std::int64_t>(31 * 86400) : std::optional<std::int64_t>(2678400);
+  o.https = !(flags & 2);
+  if (flags & 4) o.max_size = 100;
   auto v1 = audit_set_cookie(line, o);
   auto v2 = audit_set_cookie(line, o);
   CHECK(v1 == v2);
@@ -50,6 +114,8 @@ void check_line(std::string_view line) {
   }
   CHECK(p->name.size() + p->value.size() <= 4096);
   for (unsigned char c : line) CHECK(!((c <= 0x08) || (c >= 0x0A && c <= 0x1F) || c == 0x7F));
+  check_audit_model(*p, line.size(), o, v1);
+  CHECK(audit_set_cookie(*p, line.size(), o) == v1);
   const std::string s = serialize(*p);
   auto q = parse_set_cookie(s);
   CHECK(q.ok());
@@ -57,32 +123,199 @@ void check_line(std::string_view line) {
   CHECK(serialize(*q) == s);
 }
 
+// --- dump_cookie options from the input -------------------------------------------------------------------
+std::optional<std::int64_t> parse_int(std::string_view t) {
+  bool neg = false;
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
+    neg = t[0] == '-';
+    t.remove_prefix(1);
+  }
+  if (t.empty() || t.size() > 15) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : t) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return neg ? -v : v;
+}
+
+bool has_crlf_nul(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
+bool is_ascii(std::string_view s) {
+  for (unsigned char c : s)
+    if (c >= 0x80) return false;
+  return true;
+}
+
+// werkzeug's unquoting of a quoted cookie value (\ooo and \X), what the request Cookie parser applies
+std::string unquote_model(std::string_view v) {
+  if (v.size() < 2 || v.front() != '"' || v.back() != '"') return std::string(v);
+  v = v.substr(1, v.size() - 2);
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i] != '\\' || i + 1 == v.size()) {
+      out += v[i];
+      continue;
+    }
+    if (i + 3 < v.size() + 0 && v[i + 1] >= '0' && v[i + 1] <= '3' && v[i + 2] >= '0' && v[i + 2] <= '7' && v[i + 3] >= '0' &&
+        v[i + 3] <= '7') {
+      out += static_cast<char>((v[i + 1] - '0') * 64 + (v[i + 2] - '0') * 8 + (v[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += v[i + 1];
+      ++i;
+    }
+  }
+  return out;
+}
+
 void check_dump(std::uint8_t flags, std::string_view data) {
-  std::size_t nul = data.find('\0');
-  std::string_view key = data.substr(0, nul);
-  std::string_view value = nul == std::string_view::npos ? std::string_view() : data.substr(nul + 1);
+  std::vector<std::string_view> fields;
+  for (std::size_t b = 0;;) {
+    std::size_t z = data.find('\0', b);
+    fields.push_back(data.substr(b, z == std::string_view::npos ? std::string_view::npos : z - b));
+    if (z == std::string_view::npos) break;
+    b = z + 1;
+  }
+  std::string_view key = fields[0];
+  std::string_view value = fields.size() > 1 ? fields[1] : std::string_view();
   dump_options o;
   o.profile = (flags & 2) ? profile::debian : profile::upstream;
+  const bool debian = o.profile == profile::debian;
   o.secure = flags & 4;
   o.httponly = flags & 8;
   if (flags & 16) o.samesite = "lax";
   if (flags & 32) o.max_age = 3600;
+  o.partitioned = flags & 64;
+  o.sync_expires = !(flags & 128);
   o.now = 1700000000.0;
+  for (std::size_t i = 2; i < fields.size() && i < 16; ++i) {
+    std::string_view f = fields[i];
+    std::size_t eq = f.find('=');
+    std::string_view name = f.substr(0, eq), arg = eq == std::string_view::npos ? std::string_view() : f.substr(eq + 1);
+    if (name == "domain") o.domain = std::string(arg);
+    else if (name == "path") o.path = std::string(arg);
+    else if (name == "nopath") o.path.reset();
+    else if (name == "expires") o.expires = std::string(arg);
+    else if (name == "expires#") { if (auto n = parse_int(arg)) o.expires = *n; }
+    else if (name == "expires.") {
+      std::string t(arg);
+      char* end = nullptr;
+      double d = std::strtod(t.c_str(), &end);
+      if (!t.empty() && end && *end == '\0') o.expires = d;
+    }
+    else if (name == "max_age") { if (auto n = parse_int(arg)) o.max_age = *n; }
+    else if (name == "samesite") o.samesite = std::string(arg);
+    else if (name == "max_size") { if (auto n = parse_int(arg); n && *n >= 0) o.max_size = static_cast<std::size_t>(*n); }
+    else if (name == "now") { if (auto n = parse_int(arg)) o.now = static_cast<double>(*n); }
+  }
+  const auto* expires_str = std::get_if<std::string>(&o.expires);
+
   auto d = dump_cookie(key, value, o);
-  CHECK(d.ok());  // no domain/expires/samesite error possible with these options
-  CHECK(d->header.size() >= key.size() + 1);
-  CHECK(d->header.compare(0, key.size(), key) == 0);
-  auto p = parse_set_cookie(d->header);
-  if (!p) return;  // control bytes in the key, or upstream's raw 0x1A-0x1F, or over 4096 bytes
-  bool token_key = !key.empty() && key.find_first_of("=; \t") == std::string_view::npos;
+  auto d2 = dump_cookie(key, value, o);
+  CHECK(d.ok() == d2.ok());
+  if (!d) {
+    const auto& k = d.err().kind;
+    CHECK(d.err().http_status == 500 && !d.err().message.empty());
+    CHECK(k == "samesite_invalid" || k == "domain_no_dot" || k == "domain_idna" || k == "path_invalid_ipv6" ||
+          k == "expires_out_of_range" || k == "partitioned_unsupported");
+    CHECK(d2.err().kind == k && d2.err().message == d.err().message);
+    if (k == "partitioned_unsupported") CHECK(debian && o.partitioned);
+    if (k == "samesite_invalid") CHECK(o.samesite);
+    if (k == "samesite_invalid" && is_ascii(*o.samesite)) {
+      const std::string l = lower(*o.samesite);
+      CHECK(l != "strict" && l != "lax" && l != "none");
+    }
+    if (k == "domain_no_dot" || k == "domain_idna") CHECK(o.domain);
+    if (k == "path_invalid_ipv6") CHECK(debian && o.path);
+    if (k == "expires_out_of_range") CHECK(!expires_str);
+    return;
+  }
+  CHECK(d->header == d2->header);
+  // what the options predict for ASCII input
+  if (debian && o.partitioned) CHECK(false);
+  if (o.samesite && is_ascii(*o.samesite)) {
+    const std::string l = lower(*o.samesite);
+    CHECK(l == "strict" || l == "lax" || l == "none");
+  }
+  if (debian && o.domain && is_ascii(*o.domain)) CHECK(o.domain->substr(0, o.domain->find(':')).find('.') != std::string::npos);
+
+  const std::string& h = d->header;
+  CHECK(h.size() >= key.size() + 1);
+  CHECK(h.compare(0, key.size(), key) == 0);
+  CHECK(h[key.size()] == '=');
+  // werkzeug 2.2's iri_to_uri copies the host of a "//netloc" Path verbatim (iri_to_uri("//a\nb/") keeps the LF)
+  const bool path_may_inject = debian && o.path && has_crlf_nul(*o.path);
+  if (!has_crlf_nul(key) && !(o.domain && has_crlf_nul(*o.domain)) && !(expires_str && has_crlf_nul(*expires_str)) &&
+      !path_may_inject)
+    CHECK(!has_crlf_nul(h));
+  CHECK(d->too_large == (o.max_size != 0 && d->size > o.max_size));
+  CHECK(d->too_large == !d->warning.empty());
+  if (debian) CHECK(d->size == h.size());
+  else CHECK(d->size <= h.size());
+
+  auto p = parse_set_cookie(h);
+  if (!p) {  // control bytes in the key, the domain or Expires, upstream's raw 0x1A-0x1F, or over 4096 bytes
+    check_line(h, flags & 14);
+    return;
+  }
+  bool token_key = !key.empty() && key.find_first_of("=; \t\",") == std::string_view::npos;
+  for (unsigned char c : key) token_key = token_key && c > 0x20 && c < 0x7F;
+  const bool clean = !(o.domain && o.domain->find(';') != std::string::npos) &&
+                     !(o.path && o.path->find(';') != std::string::npos) && !(expires_str && expires_str->find(';') != std::string::npos);
   if (token_key) {  // werkzeug never validates keys: "a; Secure" as a key injects an attribute
     CHECK(p->name == key);
-    CHECK(p->secure == o.secure);
-    CHECK(p->httponly == o.httponly);
-    CHECK((p->samesite == same_site::lax) == bool(flags & 16));
-    if (flags & 32) CHECK(p->max_age == std::optional<std::int64_t>(3600));
+    if (clean) {
+      CHECK(p->secure == (o.secure || o.partitioned));
+      CHECK(p->httponly == o.httponly);
+      CHECK(p->partitioned == o.partitioned);
+      if (o.max_age) CHECK(p->max_age == o.max_age);
+      else CHECK(!p->max_age);
+      if (o.samesite) {
+        const std::string t = lower(p->samesite_raw);
+        CHECK((p->samesite == same_site::lax) == (t == "lax"));
+        CHECK(p->samesite != same_site::unset && p->samesite != same_site::invalid);
+      } else {
+        CHECK(p->samesite == same_site::unset);
+      }
+      std::vector<std::string> want;
+      if (o.domain) want.push_back("Domain");
+      if (!std::holds_alternative<std::monostate>(o.expires) || (o.max_age && o.sync_expires)) want.push_back("Expires");
+      if (o.max_age) want.push_back("Max-Age");
+      if (o.secure || o.partitioned) want.push_back("Secure");
+      if (o.httponly) want.push_back("HttpOnly");
+      if (o.path) want.push_back("Path");
+      if (o.samesite) want.push_back("SameSite");
+      if (o.partitioned) want.push_back("Partitioned");
+      std::vector<std::string> got;
+      for (const auto& a : p->attributes) got.push_back(a.name);
+      CHECK(got == want);
+      // the value round trip through werkzeug's request Cookie parser (valid UTF-8 values only: the parser decodes)
+      bool utf8 = true;
+      {
+        for (std::size_t i = 0; i < value.size() && utf8;) {
+          unsigned char c = static_cast<unsigned char>(value[i]);
+          std::size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+          if (!len || i + len > value.size()) utf8 = false;
+          for (std::size_t k = 1; utf8 && k < len; ++k)
+            if ((static_cast<unsigned char>(value[i + k]) & 0xC0) != 0x80) utf8 = false;
+          if (utf8 && len > 1) {
+            unsigned char n = static_cast<unsigned char>(value[i + 1]);
+            if ((c == 0xE0 && n < 0xA0) || (c == 0xED && n >= 0xA0) || (c == 0xF0 && n < 0x90) || (c == 0xF4 && n >= 0x90))
+              utf8 = false;
+          }
+          i += len ? len : 1;
+        }
+      }
+      CHECK(unquote_model(p->value) == value);  // the browser keeps the quoted form; werkzeug's unquoting restores it
+      if (utf8) {
+        auto pairs = parse_cookie_header(std::string(key) + "=" + p->value, o.profile);
+        if (!pairs.empty() && pairs[0].first == key && value.find_first_of(" \t\r\n\f\v\x1c\x1d\x1e\x1f") == std::string_view::npos &&
+            value.find("\xc2\x85") == std::string_view::npos && value.find("\xc2\xa0") == std::string_view::npos)
+          CHECK(pairs[0].second == value);
+      }
+    }
   }
-  check_line(d->header);
+  check_line(h, flags & 14);
 }
 
 }  // namespace
@@ -91,6 +324,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (data[0] & 1) check_dump(data[0], in);
-  else check_line(in);
+  else check_line(in, data[0]);
   return 0;
 }

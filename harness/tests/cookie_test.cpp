@@ -860,3 +860,33 @@ TEST(CookieHeader, HostileInputStaysLinear) {
     }
   }
 }
+
+// set_cookie_fuzzer regression debian_path_netloc_keeps_cr: werkzeug 2.2's iri_to_uri copies the host of a
+// "//netloc" Path verbatim, so CR/LF/NUL there reach the header (a werkzeug 2.2 header injection the debian
+// profile reproduces byte for byte); upstream's quote() percent-encodes them.
+TEST(CookieDifferential, DebianPathNetlocControlBytesAsWerkzeug) {
+  if (!websec::test::python_has({"werkzeug"})) GTEST_SKIP() << "werkzeug not importable by /usr/bin/python3";
+  const std::vector<std::string> paths = {"//\r", "//a\nb/x", "//h\x00/", "//u\r@h/", "//h:8\r0/"};
+  json items = json::array();
+  for (const auto& p : paths) items.push_back(hex(p));
+  auto res = websec::test::run_python(
+      "import sys, json\n"
+      "from werkzeug.http import dump_cookie\n"
+      "out = [dump_cookie('a', 'b', path=bytes.fromhex(p).decode()).encode('latin-1').hex() for p in json.load(sys.stdin)]\n"
+      "print(json.dumps(out))\n",
+      items.dump());
+  ASSERT_EQ(res.exit_code, 0) << res.err;
+  auto want = json::parse(res.out);
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    dump_options o;
+    o.profile = profile::debian;
+    o.path = paths[i];
+    auto d = dump_cookie("a", "b", o);
+    ASSERT_TRUE(d.ok()) << d.err().message;
+    EXPECT_EQ(hex(d->header), want[i].get<std::string>()) << hex(paths[i]);
+    o.profile = profile::upstream;
+    auto u = dump_cookie("a", "b", o);
+    ASSERT_TRUE(u.ok());
+    EXPECT_EQ(u->header.find_first_of(std::string("\r\n\0", 3)), std::string::npos);
+  }
+}
