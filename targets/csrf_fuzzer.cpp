@@ -50,6 +50,7 @@ namespace {
 
 using kv = std::vector<std::pair<std::string, std::string>>;
 constexpr std::int64_t kBase = 1700000000;
+constexpr std::int64_t kMaxDatetime = 253402300799;  // 9999-12-31T23:59:59Z
 
 bool same(const std::optional<error>& a, const std::optional<error>& b) {
   if (a.has_value() != b.has_value()) return false;
@@ -307,6 +308,10 @@ void check_untrusted(const csrf::config& c, const signing::signer& signer, std::
     // correctly signed, in time and carrying the session token in its canonical encoding: must be accepted
     token_parts p = split_token(submitted);
     auto ts = p.ok ? token_time(p.ts) : std::nullopt;
+    if (ts && !c.time_limit && *ts > kMaxDatetime) {  // datetime.fromtimestamp overflows: escapes Flask-WTF
+      CHECK(got->http_status == 500);
+      return;
+    }
     if (ts && ascii_only(*session) && (!c.time_limit || (now - *ts >= 0 && now - *ts <= *c.time_limit))) {
       const std::string canon = csrf::sign_token(c, *session, static_cast<std::uint64_t>(*ts));
       token_parts q = split_token(canon);
@@ -320,6 +325,7 @@ void check_untrusted(const csrf::config& c, const signing::signer& signer, std::
   auto ts = token_time(p.ts);
   CHECK(ts.has_value());
   if (c.time_limit) CHECK(now - *ts >= 0 && now - *ts <= *c.time_limit);
+  CHECK(*ts <= kMaxDatetime);
   CHECK(ascii_only(*session));
   std::string canon = csrf::sign_token(c, *session, static_cast<std::uint64_t>(*ts));
   token_parts q = split_token(canon);
