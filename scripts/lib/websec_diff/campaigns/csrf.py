@@ -70,8 +70,39 @@ class Campaign(CampaignBase):
     def describe(self, c):
         return repr(c)
 
+    def corpus_cases(self, target, data):
+        """A csrf_fuzzer input (layout: targets/csrf_fuzzer.cpp): its untrusted token validated against its session
+        token with its secret, time limit and clock, as the target does first."""
+        if target != "csrf_fuzzer" or len(data) < 4 or len(data) > 16384 or data.startswith(b'{"differential":'):
+            return
+        flags, limit, clock = data[0], data[1], data[2] - 256 if data[2] > 127 else data[2]
+        fields = data[4:].split(b"\0", 7) + [b""] * 8
+        text = [f.decode("utf-8", "replace") for f in fields[:3]]
+        yield ("corpus", text[0], text[1], text[2] if flags & 8 else None, None if flags & 4 else limit * 60,
+               1700000000 + clock * 60)
+
     def check(self, c):
         import websec.csrf as W
+
+        if isinstance(c, tuple) and c[0] == "corpus":
+            _, secret, token, session_raw, time_limit, now = c
+            try:  # a validly signed timestamp beyond datetime's range escapes Flask-WTF (a 500 either way)
+                want = validate_model(token, session_raw, secret, time_limit, now)
+            except (ValueError, OverflowError, OSError):
+                want = "error 500"
+            try:
+                W.validate(token, session_raw, secret, time_limit=time_limit, now=now)
+                got = None
+            except W.CSRFError as e:
+                got = e.message
+            except TypeError:
+                got = "TypeError"
+            except ValueError:
+                got = "error 500"
+            if want != got:
+                raise Disagreement(f"validate({token!r}, session={session_raw!r}, secret={secret!r}, "
+                                   f"time_limit={time_limit}) at {now}:\n  Flask-WTF model {want!r}\n  websec          {got!r}")
+            return
 
         s = URLSafeTimedSerializer(c["secret"] + ("x" if c["other_secret"] else ""), salt="wtf-csrf-token")
         with clock(c["ts"]):
