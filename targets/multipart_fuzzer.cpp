@@ -12,6 +12,7 @@
 //   * no field value exceeds max_form_memory_size; the decoder never buffers more than max_form_memory_size;
 //   * a successful parse has at most max_form_parts parts;
 //   * an error outcome has no fields or files; a silent one has status 200; statuses are 200/400/413/500;
+//   * an outcome failed() reports while the body is being fed never changes and is the one finish() reports;
 //   * file sizes equal the bytes kept, and the SHA-256 covers exactly them;
 //   * werkzeug's spooled sink (with an input-chosen roll-over size) gives the same form: a file rolls to a
 //     temporary file exactly when it is larger than spool_max_size, and reads back the same bytes.
@@ -44,6 +45,12 @@ struct rng {
     return z ^ (z >> 31);
   }
 };
+
+bool same_outcome(const outcome& a, const outcome& b) {
+  return a.status == b.status && a.silent_empty_form == b.silent_empty_form && a.error.has_value() == b.error.has_value() &&
+         (!a.error || (a.error->kind == b.error->kind && a.error->offset == b.error->offset &&
+                       a.error->message == b.error->message && a.error->http_status == b.error->http_status));
+}
 
 bool same(const form_data& a, const form_data& b) {
   if (a.result.status != b.result.status || a.result.silent_empty_form != b.result.silent_empty_form) return false;
@@ -121,13 +128,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     form_parser fp(req, lim, opts);
     rng r{seed};
     std::size_t i = 0;
+    std::optional<outcome> early;  // the first outcome failed() reported as final
     while (i < body.size()) {
       std::size_t step = 1 + r.next() % ((r.next() & 1) ? 17 : 70000);
       step = std::min(step, body.size() - i);
       fp.feed(std::string_view(body).substr(i, step));
       i += step;
+      std::optional<outcome> now = fp.failed();
+      if (early) CHECK(now && same_outcome(*early, *now), "failed() changed once reported");
+      else early = now;
     }
     two = fp.finish();
+    if (early) CHECK(same_outcome(*early, two.result), "failed() differs from the outcome of finish()");
   }
   CHECK(same(one, two), "result depends on how the body was split");
   if (((flags >> 2) & 3) == 0 && !(flags & 0x02) && !lim.max_content_length) {  // the one-call helper

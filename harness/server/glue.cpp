@@ -68,6 +68,8 @@ class library_form_reader final : public form_reader {
       : p_(req, lim, opts), keep_(keep) {}
   int feed(std::string_view piece) override {
     p_.feed(piece);
+    // a limit (or a malformation Flask answers with an error) already decided: answer without the rest
+    if (auto o = p_.failed(); o && o->status != 200) return o->status;
     return 0;
   }
   int finish(form_data& out, std::string& reason) override {

@@ -345,6 +345,7 @@ class form_parser::impl {
   void feed(std::string_view bytes);
   form_data finish();
   std::uint64_t peak_buffered() const { return peak_buffer_; }
+  std::optional<outcome> failed() const;
   std::uint64_t peak_field() const { return peak_field_; }
 
  private:
@@ -371,6 +372,19 @@ class form_parser::impl {
     silent_ = silent;
   }
   void decide(const decode_error& e, std::uint64_t offset) { decide(e.kind, e.status, e.message, offset, e.silent); }
+  void decide(const websec::error& e, bool silent) { decide(e.kind, e.http_status, e.message, e.offset, silent); }
+  // a streamed length (content_length_is_body_length) over max_content_length / urlencoded max_form_memory_size;
+  // offset: the first byte past the limit (independent of how the body was split into feed() calls)
+  websec::error streamed_length_error(bool mcl) const {
+    websec::error e;
+    e.kind = mcl ? "max_content_length" : "max_form_memory_size";
+    e.http_status = 413;
+    e.offset = mcl ? *lim_.max_content_length : *lim_.max_form_memory_size;
+    e.message = mcl ? "body length exceeds max_content_length " + std::to_string(*lim_.max_content_length)
+                    : "body length exceeds max_form_memory_size " + std::to_string(*lim_.max_form_memory_size) +
+                          " (urlencoded)";
+    return e;
+  }
 
   void stream_bytes(std::string_view b);   // bytes of the (limited) stream, in order
   void read_chunk(std::string_view chunk); // one stream.read(65536)
@@ -553,15 +567,10 @@ void form_parser::impl::setup() {
 void form_parser::impl::feed(std::string_view bytes) {
   total_fed_ += bytes.size();
   if (auto_length_ && !decided_) {
-    if (lim_.max_content_length && total_fed_ > *lim_.max_content_length) {
-      // offset: the first byte past the limit (independent of how the body was split into feed() calls)
-      decide("max_content_length", 413,
-             "body length exceeds max_content_length " + std::to_string(*lim_.max_content_length), *lim_.max_content_length);
-    } else if (out_.kind == body_kind::urlencoded && lim_.max_form_memory_size && total_fed_ > *lim_.max_form_memory_size) {
-      decide("max_form_memory_size", 413,
-             "body length exceeds max_form_memory_size " + std::to_string(*lim_.max_form_memory_size) + " (urlencoded)",
-             *lim_.max_form_memory_size);
-    }
+    if (lim_.max_content_length && total_fed_ > *lim_.max_content_length)
+      decide(streamed_length_error(true), false);
+    else if (out_.kind == body_kind::urlencoded && lim_.max_form_memory_size && total_fed_ > *lim_.max_form_memory_size)
+      decide(streamed_length_error(false), false);
   }
   if (!parse_stream_ || decided_ || empty_stream_) return;
   // LimitedStream: nothing past the limit is read
@@ -1287,6 +1296,36 @@ void form_parser::impl::finish_part() {
   cur_file_ = file{};
 }
 
+// What finish() will report, if the bytes fed so far decide it whatever follows (see form_parser::failed).
+std::optional<outcome> form_parser::impl::failed() const {
+  websec::error over;
+  const websec::error* e = decided_ ? &err_ : nullptr;
+  bool silent = silent_;
+  if (auto_length_ && !ct_error_) {  // finish() compares the streamed length with the limits first
+    const bool url_limit = out_.kind == body_kind::urlencoded && lim_.max_form_memory_size.has_value();
+    if (lim_.max_content_length && total_fed_ > *lim_.max_content_length) {
+      over = streamed_length_error(true);
+    } else if (lim_.max_content_length) {
+      return std::nullopt;  // the final length may still exceed it
+    } else if (url_limit && total_fed_ > *lim_.max_form_memory_size) {
+      over = streamed_length_error(false);
+    } else if (url_limit) {
+      return std::nullopt;
+    }
+    if (!over.kind.empty()) { e = &over; silent = false; }
+  }
+  if (!e) return std::nullopt;
+  // debian @exhaust_stream: a declared body shorter than Content-Length answers 400 whatever happened
+  if (rules_.exhaust_after_parse && (parse_stream_ || e->kind == "max_content_length") && !auto_length_ &&
+      !req_.chunked && declared_ && total_fed_ < *declared_ && !empty_stream_)
+    return std::nullopt;
+  outcome o;
+  o.status = silent ? 200 : e->http_status;
+  o.error = *e;
+  o.silent_empty_form = silent;
+  return o;
+}
+
 form_data form_parser::impl::finish() {
   if (parse_stream_ && !empty_stream_) at_eof();
   else if (parse_stream_ && empty_stream_ && !decided_) {
@@ -1300,13 +1339,10 @@ form_data form_parser::impl::finish() {
   if (auto_length_ && !ct_error_) {
     if (lim_.max_content_length && total_fed_ > *lim_.max_content_length) {
       decided_ = false;
-      decide("max_content_length", 413,
-             "body length exceeds max_content_length " + std::to_string(*lim_.max_content_length), *lim_.max_content_length);
+      decide(streamed_length_error(true), false);
     } else if (out_.kind == body_kind::urlencoded && lim_.max_form_memory_size && total_fed_ > *lim_.max_form_memory_size) {
       decided_ = false;
-      decide("max_form_memory_size", 413,
-             "body length exceeds max_form_memory_size " + std::to_string(*lim_.max_form_memory_size) + " (urlencoded)",
-             *lim_.max_form_memory_size);
+      decide(streamed_length_error(false), false);
     }
   }
   // debian @exhaust_stream / _exhaust: a declared body shorter than Content-Length answers 400 whatever happened
@@ -1340,6 +1376,7 @@ form_parser& form_parser::operator=(form_parser&&) noexcept = default;
 void form_parser::feed(std::string_view bytes) { p_->feed(bytes); }
 form_data form_parser::finish() { return p_->finish(); }
 std::uint64_t form_parser::peak_buffered() const { return p_->peak_buffered(); }
+std::optional<outcome> form_parser::failed() const { return p_->failed(); }
 std::uint64_t form_parser::peak_field_bytes() const { return p_->peak_field(); }
 
 form_data parse_form(std::string_view body, const request_info& req, const FormLimits& limits, const parse_options& opts) {

@@ -819,3 +819,82 @@ TEST(ContentType, DebianContinuationOfNoneIsTypeError) {
   EXPECT_EQ(p("a; name*0=x; name*1=y")->get("name"), "xy");
   EXPECT_EQ(content_type::parse_options_header("a; name; name*0=x", profile::upstream)->get("name"), "x");
 }
+
+// failed(): an error the body fed so far has decided, reported before finish() and equal to what finish() says.
+TEST(Multipart, FailedReportsADecidedOutcomeBeforeTheEnd) {
+  std::string body;
+  for (int i = 0; i < 1001; ++i) body += "--b\r\nContent-Disposition: form-data; name=\"f" + std::to_string(i) + "\"\r\n\r\nx\r\n";
+  const std::size_t decided_by = body.size() + 65536;  // the 64 KiB read that completes part 1001's headers
+  body += "--b\r\nContent-Disposition: form-data; name=\"up\"; filename=\"u\"\r\n\r\n" + std::string(300000, 'u') +
+          "\r\n--b--\r\n";
+  auto request = [&](bool streamed) {
+    request_info req;
+    req.content_type = "multipart/form-data; boundary=b";
+    if (streamed) req.content_length_is_body_length = true;
+    else req.content_length = std::to_string(body.size());
+    return req;
+  };
+  auto feed_until = [&](form_parser& p, std::size_t upto) {
+    for (std::size_t i = 0; i < upto; i += 1000) p.feed(std::string_view(body).substr(i, std::min<std::size_t>(1000, upto - i)));
+  };
+  auto same_as_finish = [](const outcome& early, const form_data& f) {
+    ASSERT_TRUE(early.error && f.result.error);
+    EXPECT_EQ(early.status, f.result.status);
+    EXPECT_EQ(early.silent_empty_form, f.result.silent_empty_form);
+    EXPECT_EQ(early.error->kind, f.result.error->kind);
+    EXPECT_EQ(early.error->offset, f.result.error->offset);
+    EXPECT_EQ(early.error->message, f.result.error->message);
+  };
+  parse_options up, deb;
+  deb.prof = profile::debian;
+  {  // upstream, declared length: final as soon as decided; the rest of the body changes nothing
+    form_parser p(request(false), {}, up);
+    std::size_t fed = 0;
+    while (!p.failed() && fed < body.size()) {
+      p.feed(std::string_view(body).substr(fed, 1000));
+      fed = std::min(body.size(), fed + 1000);
+    }
+    ASSERT_TRUE(p.failed());
+    EXPECT_LE(fed, decided_by);
+    const outcome early = *p.failed();
+    EXPECT_EQ(early.status, 413);
+    EXPECT_EQ(early.error->kind, "max_form_parts");
+    feed_until(p, body.size());
+    form_data f = p.finish();
+    same_as_finish(early, f);
+    EXPECT_TRUE(f.fields.empty() && f.files.empty());
+  }
+  {  // debian: werkzeug 2.2 drains first, and a short body is a 400 — nothing is final until the declared length
+    form_parser p(request(false), {}, deb);
+    feed_until(p, body.size() - 1);
+    EXPECT_FALSE(p.failed());
+    form_parser whole(request(false), {}, deb);
+    feed_until(whole, body.size());
+    ASSERT_TRUE(whole.failed());
+    const outcome early = *whole.failed();
+    same_as_finish(early, whole.finish());
+    EXPECT_EQ(p.finish().result.status, 400);
+  }
+  {  // streamed length with max_content_length: the final length may still exceed it, until it does
+    FormLimits lim;
+    lim.max_content_length = body.size() - 10;
+    form_parser p(request(true), lim, up);
+    feed_until(p, decided_by);
+    EXPECT_FALSE(p.failed());
+    feed_until(p, body.size());  // feeds the body again from the start: the length goes past the limit
+    ASSERT_TRUE(p.failed());
+    EXPECT_EQ(p.failed()->error->kind, "max_content_length");
+    const outcome early = *p.failed();
+    same_as_finish(early, p.finish());
+  }
+  {  // a body that parses never reports failed()
+    std::string ok = "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--b--\r\n";
+    request_info req;
+    req.content_type = "multipart/form-data; boundary=b";
+    req.content_length = std::to_string(ok.size());
+    form_parser p(req);
+    p.feed(ok);
+    EXPECT_FALSE(p.failed());
+    EXPECT_FALSE(p.finish().result.error);
+  }
+}

@@ -19,8 +19,10 @@
 //  * werkzeug's silent failure: a ValueError drops *all* fields and files (status 200, empty form) — the result
 //    still names the precise reason (`outcome.error`, `outcome.silent_empty_form`).
 //
-// Memory: file parts go to a sink (memory up to 512 000 bytes, then an unlinked-on-destruction temporary file,
-// like werkzeug's SpooledTemporaryFile; or hash-only), SHA-256 computed while streaming. Field values are bounded
+// Memory: the text of the fields (names, values, headers) lives in one arena per result, so a field costs no
+// allocation of its own (see `header` and `form_data::storage`). File parts go to a sink (memory up to 512 000
+// bytes, then an unlinked-on-destruction temporary file, like werkzeug's SpooledTemporaryFile; or hash-only),
+// SHA-256 computed while streaming. Field values are bounded
 // by max_form_memory_size per field; the decoder buffer by max_form_memory_size when set. Unset limits are
 // unlimited as in Python — in the debian profile with max_form_memory_size unset (Debian's default) the
 // decoder holds what Debian holds (e.g. a part header block, or the O(n) hold-back after `\r--boundary`).
@@ -184,6 +186,15 @@ class form_parser {
   void feed(std::string_view bytes);
   /// End of body. Returns the result (call once).
   form_data finish();
+
+  /// The error outcome the bytes fed so far have already decided, when nothing the rest of the body can bring
+  /// (or fail to bring) changes it: finish() will report exactly this outcome (status, error, silent flag), with
+  /// an empty form. nullopt while the body may still parse, and while a later check can still replace the error —
+  /// in the debian profile a declared body that turns out shorter than its Content-Length answers 400 whatever
+  /// came first (werkzeug 2.2 drains the stream before raising), and with `content_length_is_body_length` the
+  /// streamed length is compared with max_content_length (and, urlencoded, max_form_memory_size) at finish().
+  /// A server can answer e.g. 413 for part 1001 or an oversized field without reading the rest of the body.
+  std::optional<outcome> failed() const;
 
   /// Largest number of bytes the multipart decoder buffer held at once (werkzeug's `len(buffer)` minus the
   /// preamble/epilogue bytes it can drop), excluding the ≤ 64 KiB read staging. With max_form_memory_size set
