@@ -71,7 +71,8 @@ void check_error_shape(const std::optional<error>& e) {
           e->message == M::referrer_mismatch);
   } else {
     CHECK(e->http_status == 500);
-    CHECK(e->kind == "TypeError" || e->kind == "ValueError" || e->kind == "OverflowError");
+    CHECK(e->kind == "TypeError" || e->kind == "ValueError" || e->kind == "OverflowError" ||
+          e->kind == "OSError");
     CHECK(!e->message.empty());
   }
 }

@@ -71,6 +71,10 @@ py::object utc_datetime(std::uint64_t ts) {
                                 py::object date_signed) {
   if (kind == "ValueError") throw py::value_error(message);
   if (kind == "TypeError") throw py::type_error(message);
+  if (kind == "OSError" || kind == "OverflowError") {  // datetime.fromtimestamp beyond what gmtime/time_t hold
+    PyErr_SetString(kind == "OSError" ? PyExc_OSError : PyExc_OverflowError, message.c_str());
+    throw py::error_already_set();
+  }
   websec::error e{kind, 0, message, 0};
   py::dict extra;
   extra["payload"] = payload;

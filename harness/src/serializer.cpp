@@ -153,7 +153,7 @@ result<loaded_text> serializer::loads_text(std::string_view s, std::optional<std
   std::string_view payload;
   if (o_.timed) {
     auto r = timed_.unsign(s, max_age, now);
-    if (!r.ok) return error{r.kind, 0, r.message, r.kind == "ValueError" ? 500 : 0};
+    if (!r.ok) return error{r.kind, 0, r.message, signing::is_a(r.kind, "BadData") ? 0 : 500};
     payload = r.value;
     out.timestamp = r.timestamp;
   } else {

@@ -486,6 +486,28 @@ std::string int128_text(__int128 v) {
 }
 }  // namespace
 
+static void datetime_overflow(std::uint64_t ts, std::string& kind, std::string& message) {
+  // datetime.fromtimestamp(ts, tz=timezone.utc) for ts > 9999-12-31T23:59:59 on 64-bit Linux (CPython 3.11):
+  //  - glibc gmtime() works while tm_year fits an int: ValueError "year N is out of range", where N is the year
+  //    as CPython's int arithmetic leaves it (tm_year + 1900 wraps past 2**31 - 1);
+  //  - past that, gmtime fails with EOVERFLOW: OSError "[Errno 75] Value too large for defined data type";
+  //  - from 2**63 on, the value does not fit time_t: OverflowError "timestamp out of range for platform time_t".
+  constexpr std::uint64_t gmtime_max = 67768036191676799ull;  // 2147485547-12-31T23:59:59
+  if (ts >= (1ull << 63)) {
+    kind = "OverflowError";
+    message = "timestamp out of range for platform time_t";
+  } else if (ts > gmtime_max) {
+    kind = "OSError";
+    message = "[Errno 75] Value too large for defined data type";
+  } else {
+    std::int64_t y;
+    unsigned m, d;
+    civil_from_days(static_cast<std::int64_t>(ts / 86400), y, m, d);
+    kind = "ValueError";
+    message = "year " + std::to_string(static_cast<std::int32_t>(static_cast<std::uint32_t>(y))) + " is out of range";
+  }
+}
+
 std::string iso8601(std::uint64_t ts) {
   std::int64_t days = static_cast<std::int64_t>(ts / 86400);
   unsigned secs = static_cast<unsigned>(ts % 86400);
@@ -575,9 +597,8 @@ timed_outcome timestamp_signer::unsign(std::string_view signed_value, std::optio
   if (max_age) {
     __int128 age = static_cast<__int128>(now) - static_cast<__int128>(*ts);
     if (age > *max_age || age < 0) {
-      if (overflow) {
-        r.kind = "ValueError";
-        r.message = "timestamp out of range for datetime";
+      if (overflow) {  // SignatureExpired(date_signed=timestamp_to_datetime(ts)) raises first
+        datetime_overflow(*ts, r.kind, r.message);
         return r;
       }
       r.kind = "SignatureExpired";
@@ -587,8 +608,7 @@ timed_outcome timestamp_signer::unsign(std::string_view signed_value, std::optio
     }
   }
   if (overflow) {
-    r.kind = "ValueError";
-    r.message = "timestamp out of range for datetime";
+    datetime_overflow(*ts, r.kind, r.message);
     return r;
   }
   r.ok = true;

@@ -194,6 +194,7 @@ TEST(Signing, TimestampOverflowWithValidMac) {
   auto r = timed->unsign(tok, std::nullopt, 1700000000);
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.kind, "ValueError");
+  EXPECT_EQ(r.message, "year 10000 is out of range");
   tok = plain->sign("v." + sg::base64_encode(sg::int_to_bytes(sg::max_datetime_timestamp)));
   EXPECT_TRUE(timed->unsign(tok, std::nullopt, 1700000000).ok);
   // with a bad MAC the same stamp is "Malformed timestamp"
@@ -201,6 +202,42 @@ TEST(Signing, TimestampOverflowWithValidMac) {
   auto r2 = timed->unsign(bad, std::nullopt, 1700000000);
   EXPECT_EQ(r2.kind, "BadTimeSignature");
   EXPECT_EQ(r2.message, "Malformed timestamp");
+}
+
+TEST(Signing, TimestampOverflowClassesMatchItsdangerous) {
+  // a validly signed stamp beyond year 9999: the exception class and message CPython's datetime gives, by range
+  const std::vector<std::uint64_t> stamps = {253402300800ull, 1ull << 40, 1ull << 55, 67768036191676799ull,
+                                             67768036191676800ull, 1ull << 62, (1ull << 63) - 1, 1ull << 63,
+                                             ~0ull};
+  std::string input;
+  for (auto t : stamps) input += std::to_string(t) + "\n";
+  auto py = websec::test::run_python(
+      "import sys\n"
+      "from itsdangerous import Signer, TimestampSigner\n"
+      "from itsdangerous.encoding import base64_encode, int_to_bytes\n"
+      "for line in sys.stdin.read().split():\n"
+      "    tok = Signer('k').sign(b'v.' + base64_encode(int_to_bytes(int(line))))\n"
+      "    for max_age in (None, 100):\n"
+      "        try:\n"
+      "            TimestampSigner('k').unsign(tok, max_age=max_age, return_timestamp=True)\n"
+      "            print('ok')\n"
+      "        except Exception as e:\n"
+      "            print(type(e).__name__ + ': ' + str(e))\n",
+      input);
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  sg::signer_options o;
+  o.secret_keys = {"k"};
+  auto plain = sg::signer::make(o);
+  auto timed = sg::timestamp_signer::make(o);
+  std::string got;
+  for (auto t : stamps) {
+    std::string tok = plain->sign("v." + sg::base64_encode(sg::int_to_bytes(t)));
+    for (std::optional<std::int64_t> max_age : {std::optional<std::int64_t>{}, std::optional<std::int64_t>{100}}) {
+      auto r = timed->unsign(tok, max_age, sg::now_seconds());
+      got += r.ok ? "ok\n" : r.kind + ": " + r.message + "\n";
+    }
+  }
+  EXPECT_EQ(got, py.out);
 }
 
 // ---------------------------------------------------------------------------------------------- properties
