@@ -17,6 +17,7 @@
 //   * python_repr is quoted, holds no raw control character, and is the identity inside quotes for plain ASCII
 #include "websec/escape.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -168,11 +169,12 @@ std::optional<std::string> model_format(std::string_view t, const std::vector<st
       automatic = true;
       index = next++;
     } else {
-      if (automatic || field.size() > 6) return std::nullopt;
-      for (char d : field)
+      if (automatic) return std::nullopt;
+      for (char d : field) {
         if (d < '0' || d > '9') return std::nullopt;
+        index = std::min<std::size_t>(index * 10 + static_cast<std::size_t>(d - '0'), 1u << 20);  // "{0001}" is 1
+      }
       manual = true;
-      index = std::stoul(std::string(field));
     }
     if (index >= args.size()) return std::nullopt;
     out += escape::escape(args[index]);

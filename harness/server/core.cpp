@@ -64,6 +64,7 @@ void connection_core::start_message() {
   stop_.reset();
   body_seen_ = 0;
   scan_ = 0;
+  body_need_more_ = false;
   is_head_method_ = false;
   parser_ = std::make_unique<parser_t>();
   parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(lim_.max_header_bytes, UINT32_MAX)));
@@ -104,9 +105,15 @@ void connection_core::step() {
         return;
       }
     }
+    // Boost 1.81's parse_chunk_header asserts that a last-chunk it already began ("0\r\n" with the trailer still
+    // incomplete) is presented again with at least 5 bytes, which a chunked body made only of "0\r\n" followed by
+    // one more byte breaks (fixed upstream in Beast by boostorg/beast#2861). The shortest complete ending,
+    // "0\r\n\r\n", is 5 bytes, so waiting for 5 bytes after a need_more never delays a message that is complete.
+    if (body_need_more_ && parser_->is_header_done() && in_.size() < 5) return;
     error_code ec;
     std::size_t n = parser_->put(net::buffer(in_.data(), in_.size()), ec);
     in_.erase(0, n);
+    body_need_more_ = ec == http::error::need_more && parser_->is_header_done();
     if (ec == http::error::need_more) {
       // The header is complete (checked above) yet Beast wants more: it is malformed (e.g. a request line whose
       // version is cut short by the empty line), whatever bytes follow.

@@ -151,6 +151,7 @@ class connection_core {
   bool is_head_method_ = false;
   std::uint64_t body_seen_ = 0;
   std::size_t scan_ = 0;  // bytes of in_ already searched for the end of the header
+  bool body_need_more_ = false;  // Beast's last put() in the body asked for more bytes
   std::uint64_t body_max_ = 0;
   std::size_t served_ = 0;
   std::optional<response> stop_;  // response decided while the parser was delivering body bytes
