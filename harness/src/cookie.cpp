@@ -1179,9 +1179,12 @@ std::string utf8_replace(std::string_view s) {
 }
 
 std::string latin1_to_utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) utf8_append(out, c);
+  size_t ascii = 0;  // ASCII is the same in both: copy the leading run at once
+  while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80) ++ascii;
+  std::string out(s.substr(0, ascii));
+  if (ascii == s.size()) return out;
+  out.reserve(s.size() + (s.size() - ascii));
+  for (unsigned char c : s.substr(ascii)) utf8_append(out, c);
   return out;
 }
 

@@ -2,6 +2,8 @@
 // and Objects/floatobject.c (repr).
 #include "websec/json.hpp"
 
+#include "json_detail.hpp"
+
 #include "civil_date.hpp"
 
 #include <algorithm>
@@ -294,7 +296,10 @@ inline void u_escape(std::string& out, std::uint32_t u) {
   out.push_back(kHex[u & 15]);
 }
 
-bool encode_string(std::string& out, std::string_view s, bool ensure_ascii, bool surrogateescape = false) {
+}  // namespace
+
+namespace detail {
+bool encode_string(std::string& out, std::string_view s, bool ensure_ascii, bool surrogateescape) {
   out.push_back('"');
   const size_t n = s.size();
   for (size_t i = 0; i < n;) {
@@ -357,6 +362,10 @@ bool encode_string(std::string& out, std::string_view s, bool ensure_ascii, bool
   return true;
 }
 
+}  // namespace detail
+using detail::encode_string;
+
+namespace {
 // Code points of a surrogateescape string (see dump_options::surrogateescape), for sort_keys.
 std::u32string escaped_code_points(std::string_view s) {
   std::u32string out;
@@ -549,6 +558,17 @@ struct parser {
       size_t next = end;
       char c = 0;
       for (; next < len; ++next) {
+        // 8 bytes at a time while none is '"', '\\' or a control character (the test may report a block that
+        // has none, never miss one: such a block is then scanned byte by byte)
+        while (next + 8 <= len) {
+          std::uint64_t w;
+          std::memcpy(&w, s.data() + next, 8);
+          constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+          const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+          if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & high) break;
+          next += 8;
+        }
+        if (next >= len) break;
         c = s[next];
         if (c == '"' || c == '\\') break;
         if (static_cast<unsigned char>(c) <= 0x1f) {

@@ -28,20 +28,6 @@ struct inflater {
 };
 }  // namespace
 
-std::string zlib_compress(std::string_view data) {
-  thread_local deflater d;
-  if (!d.ok) return {};
-  deflateReset(&d.zs);
-  std::string out(deflateBound(&d.zs, static_cast<uLong>(data.size())), '\0');
-  d.zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  d.zs.avail_in = static_cast<uInt>(data.size());
-  d.zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  d.zs.avail_out = static_cast<uInt>(out.size());
-  if (deflate(&d.zs, Z_FINISH) != Z_STREAM_END) return {};
-  out.resize(d.zs.total_out);
-  return out;
-}
-
 result<std::string> zlib_decompress(std::string_view data, std::size_t max_output) {
   thread_local inflater inf;
   if (!inf.ok) return error{"zlib.error", 0, "Error while initialising decompression", 500};
@@ -86,10 +72,45 @@ result<std::string> zlib_decompress(std::string_view data, std::size_t max_outpu
   return out;
 }
 
+namespace {
+// zlib.compress(data) into `out` (replaced); false when zlib fails.
+bool compress_into(std::string& out, std::string_view data) {
+  thread_local deflater d;
+  if (!d.ok) return false;
+  deflateReset(&d.zs);
+  out.resize(deflateBound(&d.zs, static_cast<uLong>(data.size())));
+  d.zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  d.zs.avail_in = static_cast<uInt>(data.size());
+  d.zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  d.zs.avail_out = static_cast<uInt>(out.size());
+  if (deflate(&d.zs, Z_FINISH) != Z_STREAM_END) return false;
+  out.resize(d.zs.total_out);
+  return true;
+}
+
+// encode_payload appended to `out`; the compressed bytes go through a per-thread buffer.
+void append_payload(std::string& out, std::string_view json_bytes) {
+  thread_local std::string c;
+  if (compress_into(c, json_bytes) && !c.empty() && c.size() + 1 < json_bytes.size()) {
+    out.push_back('.');
+    signing::base64_append(out, c);
+  } else {
+    signing::base64_append(out, json_bytes);
+  }
+  if (c.capacity() > (1u << 20)) std::string().swap(c);  // keep only a small buffer between calls
+}
+}  // namespace
+
+std::string zlib_compress(std::string_view data) {
+  std::string out;
+  if (!compress_into(out, data)) return {};
+  return out;
+}
+
 std::string encode_payload(std::string_view json_bytes) {
-  std::string c = zlib_compress(json_bytes);
-  if (!c.empty() && c.size() + 1 < json_bytes.size()) return "." + signing::base64_encode(c);
-  return signing::base64_encode(json_bytes);
+  std::string out;
+  append_payload(out, json_bytes);
+  return out;
 }
 
 result<std::string> decode_payload(std::string_view payload, std::size_t max_decompressed) {
@@ -137,8 +158,14 @@ result<std::string> serializer::dump_json(const json::value& obj) const {
 }
 
 std::string serializer::dumps_text(std::string_view json_text, std::uint64_t ts) const {
-  std::string payload = o_.url_safe ? encode_payload(json_text) : std::string(json_text);
-  return o_.timed ? timed_.sign(payload, ts) : plain_.sign(payload);
+  std::string out;
+  // payload (at most 4/3 of the JSON, plus "."), then sep + stamp (≤ 11) + sep + signature (≤ 86)
+  out.reserve((o_.url_safe ? json_text.size() / 3 * 4 + 5 : json_text.size()) + 2 * o_.sep.size() + 100);
+  if (o_.url_safe) append_payload(out, json_text);
+  else out.assign(json_text);
+  if (o_.timed) timed_.sign_in_place(out, ts);
+  else plain_.sign_in_place(out);
+  return out;
 }
 
 result<std::string> serializer::dumps(const json::value& obj, std::uint64_t ts) const {

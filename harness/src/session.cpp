@@ -6,12 +6,18 @@
 #include "websec/signing.hpp"
 
 #include "civil_date.hpp"
+#include "json_detail.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 namespace websec::session {
 
@@ -354,7 +360,164 @@ value tag(const value& v) {
   }
 }
 
-result<std::string> tagged_dumps(const value& v) { return json::dumps(tag(v), json::compact(true, true)); }
+namespace {
+// One pass of `json.dumps(tag(v), separators=(",", ":"), sort_keys=True, ensure_ascii=True)` straight from the
+// untagged value: the tagged wrappers are written, not built, so no value is copied. Depths, traversal order and
+// errors are those of json::dumps over tag(v) (a wrapper dict counts as one level, its payload as the next).
+struct tagged_writer {
+  std::string& out;
+  error err;
+  bool failed = false;
+  static constexpr std::size_t max_depth = json::dump_options{}.max_depth;
+
+  bool fail(const char* kind, const char* msg) {
+    if (!failed) err = error{kind, 0, msg, 500};
+    failed = true;
+    return false;
+  }
+  bool depth_ok(std::size_t depth) {
+    return depth <= max_depth || fail("max_depth", "maximum recursion depth exceeded while encoding a JSON object");
+  }
+  bool str(std::string_view s, bool key) {
+    if (json::detail::encode_string(out, s, true)) return true;
+    return fail("invalid_utf8", key ? "key is not valid UTF-8" : "string is not valid UTF-8");
+  }
+  // {"<tag>":<the string s>}: the wrapper at `depth`, the string at depth + 1
+  bool wrapped_string(std::string_view tag_key, std::string_view s, std::size_t depth) {
+    if (!depth_ok(depth)) return false;
+    out += "{\"";
+    out += tag_key;
+    out += "\":";
+    if (!depth_ok(depth + 1) || !str(s, false)) return false;
+    out.push_back('}');
+    return true;
+  }
+  bool items(const std::vector<value>& xs, std::size_t depth) {  // a list at `depth`
+    if (!depth_ok(depth)) return false;
+    out.push_back('[');
+    bool first = true;
+    for (const auto& x : xs) {
+      if (!first) out.push_back(',');
+      first = false;
+      if (!write(x, depth + 1)) return false;
+    }
+    out.push_back(']');
+    return true;
+  }
+  bool write(const value& v, std::size_t depth) {
+    switch (v.kind()) {
+      case json::kind::null:
+        if (!depth_ok(depth)) return false;
+        out += "null";
+        return true;
+      case json::kind::boolean:
+        if (!depth_ok(depth)) return false;
+        out += v.as_bool() ? "true" : "false";
+        return true;
+      case json::kind::integer: {
+        if (!depth_ok(depth)) return false;
+        if (v.int_fits()) {
+          char buf[24];
+          auto r = std::to_chars(buf, buf + sizeof buf, v.as_int());
+          out.append(buf, r.ptr);
+        } else {
+          out += v.int_text();
+        }
+        return true;
+      }
+      case json::kind::floating: {
+        if (!depth_ok(depth)) return false;
+        const double d = v.as_double();
+        if (std::isnan(d)) out += "NaN";
+        else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
+        else out += json::float_repr(d);
+        return true;
+      }
+      case json::kind::string:
+        return depth_ok(depth) && str(v.str(), false);
+      case json::kind::list:
+        return items(v.items(), depth);
+      case json::kind::tuple:
+        if (!depth_ok(depth)) return false;
+        out += "{\" t\":";
+        if (!items(v.items(), depth + 1)) return false;
+        out.push_back('}');
+        return true;
+      case json::kind::bytes:
+        return wrapped_string(" b", signing::base64_encode_standard(v.str()), depth);
+      case json::kind::markup:
+        return wrapped_string(" m", v.str(), depth);
+      case json::kind::uuid:
+        return wrapped_string(" u", uuid_hex(v.str()), depth);
+      case json::kind::datetime:
+        return wrapped_string(" d", http_date(v.dt().utc_seconds()), depth);
+      case json::kind::dict:
+        break;
+    }
+    if (!depth_ok(depth)) return false;
+    const auto& ms = v.members();
+    if (ms.size() == 1 && is_tag_key(ms[0].first)) {
+      // {" di": {key + "__": tag(value)}}
+      out += "{\" di\":";
+      if (!depth_ok(depth + 1)) return false;
+      out.push_back('{');
+      std::string k = ms[0].first + "__";
+      if (!str(k, true)) return false;
+      out.push_back(':');
+      if (!write(ms[0].second, depth + 2)) return false;
+      out += "}}";
+      return true;
+    }
+    // sort_keys: a stable sort of the members by key (code point order = UTF-8 byte order)
+    const value::member* small[32];
+    std::vector<const value::member*> large;
+    const value::member** order = small;
+    if (ms.size() > 32) {
+      large.resize(ms.size());
+      order = large.data();
+    }
+    for (std::size_t i = 0; i < ms.size(); ++i) {
+      const value::member* m = &ms[i];
+      std::size_t j = i;
+      if (ms.size() <= 32) {  // insertion sort (stable)
+        while (j > 0 && std::string_view(m->first) < std::string_view(order[j - 1]->first)) {
+          order[j] = order[j - 1];
+          --j;
+        }
+      }
+      order[j] = m;
+    }
+    if (ms.size() > 32)
+      std::stable_sort(order, order + ms.size(), [](const value::member* a, const value::member* b) {
+        return std::string_view(a->first) < std::string_view(b->first);
+      });
+    out.push_back('{');
+    for (std::size_t i = 0; i < ms.size(); ++i) {
+      if (i) out.push_back(',');
+      if (!str(order[i]->first, true)) return false;
+      out.push_back(':');
+      if (!write(order[i]->second, depth + 1)) return false;
+    }
+    out.push_back('}');
+    return true;
+  }
+};
+
+bool tagged_dumps_into(std::string& out, const value& v, error& err) {
+  tagged_writer w{out, {}, false};
+  if (w.write(v, 0)) return true;
+  err = std::move(w.err);
+  return false;
+}
+}  // namespace
+
+result<std::string> tagged_dumps(const value& v) {
+  std::string out;
+  out.reserve(128);
+  error err;
+  if (!tagged_dumps_into(out, v, err)) return err;
+  return out;
+}
 
 namespace {
 result<value> untag_one(value v);
@@ -622,9 +785,14 @@ result<codec> codec::make(config c) {
 }
 
 result<std::string> codec::encode(const value& session, std::uint64_t ts) const {
-  auto text = tagged_dumps(session);
-  if (!text) return text.err();
-  return s_.dumps_text(*text, ts);
+  thread_local std::string text;  // the JSON text is only an intermediate: keep its buffer per thread
+  text.clear();
+  error err;
+  const bool ok = tagged_dumps_into(text, session, err);
+  std::string cookie = ok ? s_.dumps_text(text, ts) : std::string();
+  if (text.capacity() > (1u << 20)) std::string().swap(text);  // keep only a small buffer between calls
+  if (!ok) return err;
+  return cookie;
 }
 
 opened codec::open(std::string_view cookie_value, std::int64_t now) const {
@@ -838,6 +1006,52 @@ bool crack_target::matches(std::string_view secret) const {
   hmac_sha1(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), salt_.data(), salt_.size(), derived);
   hmac_sha1(derived, 20, signed_.data(), signed_.size(), mac);
   return CRYPTO_memcmp(mac, sig_, 20) == 0;
+}
+
+}  // namespace websec::session
+
+namespace websec::session {
+
+crack_result crack(const crack_target& target, const std::vector<std::string_view>& words, unsigned threads,
+                   crack_progress* progress) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  crack_progress local;
+  crack_progress& pr = progress ? *progress : local;
+  // Chunks small enough to share a short list among the workers, large enough that the shared index is touched
+  // rarely (one fetch_add per chunk).
+  const std::size_t chunk = std::clamp<std::size_t>(words.size() / (std::size_t{threads} * 16), 64, 4096);
+  alignas(64) std::atomic<std::size_t> next{0};
+  std::mutex m;
+  crack_result out;
+  auto worker = [&] {
+    while (!pr.stop.load(std::memory_order_relaxed)) {
+      const std::size_t b = next.fetch_add(chunk, std::memory_order_relaxed);
+      if (b >= words.size()) break;
+      const std::size_t e = std::min(words.size(), b + chunk);
+      std::size_t hit = e;
+      for (std::size_t i = b; i < e; ++i)
+        if (target.matches(words[i])) {
+          hit = i;
+          break;
+        }
+      pr.tried.fetch_add((hit == e ? e : hit + 1) - b, std::memory_order_relaxed);
+      if (hit != e) {
+        std::lock_guard<std::mutex> g(m);
+        if (!out.key) out.key = std::string(words[hit]);
+        pr.stop.store(true, std::memory_order_relaxed);
+      }
+    }
+  };
+  if (threads == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    pool.reserve(threads);
+    for (unsigned i = 0; i < threads; ++i) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+  out.tried = pr.tried.load();
+  return out;
 }
 
 }  // namespace websec::session

@@ -22,30 +22,42 @@ namespace {
 constexpr char kUrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr char kStdAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-std::string encode_with(std::string_view in, const char* alphabet, bool pad) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
+// Appends the base64 of `in` to `out` (written through a pointer into the grown string, 3 bytes → 4 chars).
+void append_with(std::string& out, std::string_view in, const char* alphabet, bool pad) {
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
-  size_t n = in.size(), i = 0;
+  const size_t n = in.size();
+  const size_t at = out.size();
+  out.resize(at + (n + 2) / 3 * 4);
+  char* o = out.data() + at;
+  size_t i = 0;
   for (; i + 3 <= n; i += 3) {
-    unsigned v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
-    out.push_back(alphabet[v >> 18]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    out.push_back(alphabet[v & 63]);
+    const unsigned v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+    o[0] = alphabet[v >> 18];
+    o[1] = alphabet[(v >> 12) & 63];
+    o[2] = alphabet[(v >> 6) & 63];
+    o[3] = alphabet[v & 63];
+    o += 4;
   }
   if (n - i == 1) {
-    unsigned v = p[i] << 16;
-    out.push_back(alphabet[v >> 18]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    if (pad) out += "==";
+    const unsigned v = p[i] << 16;
+    *o++ = alphabet[v >> 18];
+    *o++ = alphabet[(v >> 12) & 63];
+    if (pad) {
+      *o++ = '=';
+      *o++ = '=';
+    }
   } else if (n - i == 2) {
-    unsigned v = (p[i] << 16) | (p[i + 1] << 8);
-    out.push_back(alphabet[v >> 18]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    if (pad) out.push_back('=');
+    const unsigned v = (p[i] << 16) | (p[i + 1] << 8);
+    *o++ = alphabet[v >> 18];
+    *o++ = alphabet[(v >> 12) & 63];
+    *o++ = alphabet[(v >> 6) & 63];
+    if (pad) *o++ = '=';
   }
+  out.resize(static_cast<size_t>(o - out.data()));
+}
+std::string encode_with(std::string_view in, const char* alphabet, bool pad) {
+  std::string out;
+  append_with(out, in, alphabet, pad);
   return out;
 }
 
@@ -72,13 +84,32 @@ a2b_status a2b_core(std::string_view data, size_t extra_pads, const std::array<u
   int quad_pos = 0, pads = 0;
   unsigned leftchar = 0;
   data_chars = 0;
-  out.clear();
-  out.reserve(data.size() / 4 * 3 + 3);
+  out.resize(data.size() / 4 * 3 + 3);
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  const auto* in = reinterpret_cast<const unsigned char*>(data.data());
   const size_t total = data.size() + extra_pads;
-  for (size_t i = 0; i < total; ++i) {
-    unsigned char ch = i < data.size() ? static_cast<unsigned char>(data[i]) : '=';
+  size_t i = 0;
+  // Fast path: whole quads of alphabet characters at a quad boundary decode to 3 bytes, as the loop below would
+  // (no '=' and no skipped character among them); anything else continues in the exact loop.
+  while (i + 4 <= data.size()) {
+    const unsigned a = table[in[i]], b = table[in[i + 1]], c = table[in[i + 2]], d = table[in[i + 3]];
+    if ((a | b | c | d) >= 64) break;
+    o[0] = static_cast<unsigned char>((a << 2) | (b >> 4));
+    o[1] = static_cast<unsigned char>((b << 4) | (c >> 2));
+    o[2] = static_cast<unsigned char>((c << 6) | d);
+    o += 3;
+    i += 4;
+    data_chars += 4;
+  }
+  auto push = [&](unsigned v) { *o++ = static_cast<unsigned char>(v); };
+  auto finish = [&] { out.resize(static_cast<size_t>(o - reinterpret_cast<unsigned char*>(out.data()))); };
+  for (; i < total; ++i) {
+    unsigned char ch = i < data.size() ? in[i] : '=';
     if (ch == '=') {
-      if (quad_pos >= 2 && quad_pos + ++pads >= 4) return a2b_status::ok;
+      if (quad_pos >= 2 && quad_pos + ++pads >= 4) {
+        finish();
+        return a2b_status::ok;
+      }
       continue;
     }
     unsigned char v = table[ch];
@@ -92,20 +123,21 @@ a2b_status a2b_core(std::string_view data, size_t extra_pads, const std::array<u
         break;
       case 1:
         quad_pos = 2;
-        out.push_back(static_cast<char>((leftchar << 2) | (v >> 4)));
+        push((leftchar << 2) | (v >> 4));
         leftchar = v & 0x0f;
         break;
       case 2:
         quad_pos = 3;
-        out.push_back(static_cast<char>((leftchar << 4) | (v >> 2)));
+        push((leftchar << 4) | (v >> 2));
         leftchar = v & 0x03;
         break;
       default:
         quad_pos = 0;
-        out.push_back(static_cast<char>((leftchar << 6) | v));
+        push((leftchar << 6) | v);
         leftchar = 0;
     }
   }
+  finish();
   if (quad_pos == 1) return a2b_status::one_more;
   if (quad_pos != 0) return a2b_status::bad_padding;
   return a2b_status::ok;
@@ -144,6 +176,7 @@ bool decode_sig(std::string_view sig, unsigned char* out, size_t cap, size_t& le
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) { return encode_with(bytes, kUrlAlphabet, false); }
+void base64_append(std::string& out, std::string_view bytes) { append_with(out, bytes, kUrlAlphabet, false); }
 std::string base64_encode_standard(std::string_view bytes) { return encode_with(bytes, kStdAlphabet, true); }
 
 result<std::string> base64_decode(std::string_view text, bool from_str) {
@@ -427,9 +460,15 @@ std::string signer::sign(std::string_view value) const {
   std::string out;
   out.reserve(value.size() + o_.sep.size() + 88);
   out.append(value);
-  out.append(o_.sep);
-  out.append(signature(value));
+  sign_in_place(out);
   return out;
+}
+
+void signer::sign_in_place(std::string& buf) const {
+  unsigned char mac[64];
+  const size_t n = keys_.back().mac(buf, mac);
+  buf.append(o_.sep);
+  append_with(buf, std::string_view(reinterpret_cast<char*>(mac), n), kUrlAlphabet, false);
 }
 
 bool signer::verify_signature(std::string_view value, std::string_view sig) const {
@@ -537,15 +576,23 @@ result<timestamp_signer> timestamp_signer::make(signer_options o) {
 
 std::string timestamp_signer::sign(std::string_view value, std::uint64_t ts) const {
   std::string v;
-  const std::string stamp = base64_encode(int_to_bytes(ts));
-  v.reserve(value.size() + stamp.size() + 2 * s_.options().sep.size() + 88);
+  v.reserve(value.size() + 2 * s_.options().sep.size() + 100);
   v.append(value);
-  v.append(s_.options().sep);
-  v.append(stamp);
-  std::string sig = s_.signature(v);
-  v.append(s_.options().sep);
-  v.append(sig);
+  sign_in_place(v, ts);
   return v;
+}
+
+void timestamp_signer::sign_in_place(std::string& buf, std::uint64_t ts) const {
+  // int_to_bytes(ts): big-endian without leading zero bytes
+  char be[8];
+  size_t len = 0;
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    const char b = static_cast<char>(ts >> shift);
+    if (b || len) be[len++] = b;
+  }
+  buf.append(s_.options().sep);
+  append_with(buf, std::string_view(be, len), kUrlAlphabet, false);
+  s_.sign_in_place(buf);
 }
 
 timed_outcome timestamp_signer::unsign(std::string_view signed_value, std::optional<std::int64_t> max_age,

@@ -530,3 +530,90 @@ RC_GTEST_PROP(SessionProps, EncodeOpenRoundTrip, (std::string key, std::string t
   RC_ASSERT(o.result == ss::opened::outcome::session);
   RC_ASSERT(*ss::tagged_dumps(o.data) == *ss::tagged_dumps(s));
 }
+
+namespace {
+// A random session value of every kind the tagger knows, with keys that collide with tags, keys out of order,
+// non-ASCII and (sometimes) invalid UTF-8 text.
+js::value random_value(websec::test::rng& r, int depth) {
+  static const char* keys[] = {" t", " di", " b", "a", "B", "_id", "z\xc3\xa9", "\xf0\x9f\x98\x80", "", "a\"b\\", "\x01k"};
+  auto text = [&] {
+    std::string s;
+    const size_t n = r.below(12);
+    for (size_t i = 0; i < n; ++i) {
+      switch (r.below(6)) {
+        case 0: s += "\xc3\xa9"; break;
+        case 1: s += "\xe2\x98\x83"; break;
+        case 2: s += "\xf0\x9f\x98\x80"; break;
+        case 3: s.push_back(static_cast<char>(r.below(32))); break;
+        default: s.push_back(static_cast<char>(' ' + r.below(95)));
+      }
+    }
+    if (r.chance(2)) s.push_back('\xff');  // not UTF-8: dumps refuses it
+    return s;
+  };
+  const std::uint64_t k = depth > 4 ? r.below(7) : r.below(12);
+  switch (k) {
+    case 0: return js::value();
+    case 1: return js::value::boolean(r.chance(50));
+    case 2: return r.chance(20) ? js::value::integer_text("-123456789012345678901234567890") : js::value::integer(static_cast<std::int64_t>(r.next()) >> r.below(64));
+    case 3: return js::value::floating(r.chance(10) ? std::nan("") : static_cast<double>(static_cast<std::int64_t>(r.next() >> 20)) / 1024.0);
+    case 4: return js::value::string(text());
+    case 5: return js::value::bytes(text());
+    case 6: {
+      js::datetime_value dt;
+      dt.local_seconds = static_cast<std::int64_t>(r.below(4000000000ull));
+      dt.tz = js::datetime_value::zone::utc;
+      return js::value::datetime(dt);
+    }
+    case 7: return js::value::markup(text());
+    case 8: return js::value::uuid(std::string(16, static_cast<char>(r.below(256))));
+    case 9:
+    case 10: {
+      std::vector<js::value> items;
+      for (size_t i = r.below(4); i > 0; --i) items.push_back(random_value(r, depth + 1));
+      return k == 9 ? js::value::list(std::move(items)) : js::value::tuple(std::move(items));
+    }
+    default: {
+      js::value d = js::value::dict();
+      for (size_t i = r.below(r.chance(10) ? 40 : 5); i > 0; --i)
+        d.set(keys[r.below(std::size(keys))] + (r.chance(30) ? std::to_string(r.below(50)) : std::string()),
+              random_value(r, depth + 1));
+      return d;
+    }
+  }
+}
+}  // namespace
+
+// tagged_dumps writes the tagged JSON in one pass; it must equal json::dumps over the tagged tree (text, and
+// the error when dumps refuses) for every value.
+TEST(Session, TaggedDumpsEqualsDumpsOfTag) {
+  websec::test::rng r(websec::test::test_seed(20261129));
+  for (int i = 0; i < 5000; ++i) {
+    js::value v = random_value(r, 0);
+    auto one = ss::tagged_dumps(v);
+    auto ref = js::dumps(ss::tag(v), js::compact(true, true));
+    ASSERT_EQ(one.ok(), ref.ok()) << js::repr(v);
+    if (one.ok()) {
+      ASSERT_EQ(*one, *ref) << js::repr(v);
+    } else {
+      ASSERT_EQ(one.err().kind, ref.err().kind) << js::repr(v);
+      ASSERT_EQ(one.err().message, ref.err().message) << js::repr(v);
+    }
+  }
+  // nesting at the depth bound, through lists, tuples (one wrapper level each) and " di" wrappers
+  for (int n : {997, 998, 999, 1000, 1001}) {
+    for (int shape = 0; shape < 3; ++shape) {
+      js::value v = js::value::integer(1);
+      for (int i = 0; i < n; ++i) {
+        if (shape == 0) v = js::value::list({v});
+        else if (shape == 1) v = i % 2 ? js::value::tuple({v}) : js::value::list({v});
+        else v = i % 2 ? js::value::dict({{" t", v}}) : js::value::list({v});
+      }
+      auto one = ss::tagged_dumps(v);
+      auto ref = js::dumps(ss::tag(v), js::compact(true, true));
+      ASSERT_EQ(one.ok(), ref.ok()) << n << " " << shape;
+      if (one.ok()) EXPECT_EQ(*one, *ref);
+      else EXPECT_EQ(one.err().kind, ref.err().kind);
+    }
+  }
+}

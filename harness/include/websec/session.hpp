@@ -12,6 +12,7 @@
 #include "websec/serializer.hpp"
 #include "websec/version.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -165,5 +166,25 @@ class crack_target {
   std::string signed_, salt_;
   unsigned char sig_[20] = {};
 };
+
+/// Shared state of a running `crack`: candidates tried so far (read it from another thread for progress), and
+/// a stop request. Each counter sits on its own cache line; workers add to `tried` once per chunk of words.
+struct crack_progress {
+  alignas(64) std::atomic<std::size_t> tried{0};
+  alignas(64) std::atomic<bool> stop{false};
+};
+
+/// What `crack` found.
+struct crack_result {
+  std::optional<std::string> key;  ///< the first matching word found (any matching word when several match)
+  std::size_t tried = 0;           ///< candidates tried (all of them when nothing matched)
+};
+
+/// `websec session crack`: tries every word as the secret key with `threads` workers (0 = one per core). Words
+/// are handed out in chunks through one atomic index, each worker keeps its counts in registers and publishes
+/// them once per chunk, so the rate scales with the cores; every worker stops at the chunk boundary after a
+/// match (or after `progress->stop`).
+crack_result crack(const crack_target& target, const std::vector<std::string_view>& words, unsigned threads = 0,
+                   crack_progress* progress = nullptr);
 
 }  // namespace websec::session

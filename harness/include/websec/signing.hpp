@@ -28,6 +28,9 @@ namespace websec::signing {
 /// `itsdangerous.encoding.base64_encode`: URL-safe alphabet (`-_`), no `=` padding.
 std::string base64_encode(std::string_view bytes);
 
+/// `base64_encode` appended to `out` (no temporary).
+void base64_append(std::string& out, std::string_view bytes);
+
 /// Standard base64 (`+/`, `=` padded), as `base64.b64encode` (Flask's " b" tag).
 std::string base64_encode_standard(std::string_view bytes);
 
@@ -136,6 +139,8 @@ class signer {
   std::string signature(std::string_view value) const;
   /// `sign(value)` = value + sep + signature.
   std::string sign(std::string_view value) const;
+  /// `sign` in place: appends sep + signature of the current contents of `buf` (no temporary).
+  void sign_in_place(std::string& buf) const;
   /// `verify_signature(value, sig)`: lenient base64 decode of `sig` then constant-time compare against each
   /// key, newest first.
   bool verify_signature(std::string_view value, std::string_view sig) const;
@@ -196,6 +201,8 @@ class timestamp_signer {
 
   /// `sign(value)` at time `ts`: value + sep + stamp + sep + signature.
   std::string sign(std::string_view value, std::uint64_t ts) const;
+  /// `sign` in place: `buf` holds the value; appends sep + stamp + sep + signature.
+  void sign_in_place(std::string& buf, std::uint64_t ts) const;
 
   /// `unsign(signed_value, max_age, return_timestamp=True)` evaluated at `now`, following timed.py exactly:
   /// BadSignature when there is no sep at all; BadTimeSignature("timestamp missing") for a valid signature
