@@ -1,16 +1,29 @@
-// Benchmarks of the Flask session codec (websec/session.hpp) beside Flask's own paths (signing_peer.py):
-//   session_verify_small   open_session of {"user_id": 42}: verify + decode (one core)
-//   session_verify_3k      open_session of a ~3 KiB session (compressed payload)
-//   session_sign_small     save path: tagged JSON + sign of {"user_id": 42, "_fresh": true, ...}
-//   session_sign_3k        save path of the ~3 KiB session
-//   crack_guess            one candidate secret of `websec session crack` (one core; flask-unsign's loop in Python)
-// With $WEBSEC_BENCH_INPUTS set, the inputs (cookies, sessions, secret) are written there first.
+// Benchmarks of the Flask session codec (websec/session.hpp) beside Flask's own paths (signing_peer.py).
+// Each side does the same work per item, from the same input files:
+//   session_verify_small   C++: codec::open_request("session=<cookie>") — Cookie header parsing, signature and
+//                          age check, payload decode, tagged JSON → session dict.  Python: Flask's
+//                          SecureCookieSessionInterface.open_session on a request whose Cookie header holds it.
+//                          Session {"_fresh", "_id", "csrf_token", "user_id"} (one core)
+//   session_verify_3k      the same for a ~3 KiB session (zlib-compressed payload)
+//   session_sign_small     C++: codec::encode (tagged JSON, zlib attempt, timestamp, HMAC) → cookie value.
+//                          Python: get_signing_serializer(app).dumps(dict(session)), what save_session sets.
+//   session_sign_3k        the same for the ~3 KiB session
+//   crack_guess            one candidate secret (crack_target::matches, one core) against flask-unsign's loop:
+//                          build a URLSafeTimedSerializer for the candidate and try loads
+//   crack_200k_threads_N   session::crack (what `websec session crack --threads N` runs) over 200 000 words,
+//                          none of them the key, with 1 thread and with one per core: guesses/s in wall time
+// Rates of the single-core cases are CPU time on both sides (the peer uses time.process_time), so a busy
+// machine slows both alike. With $WEBSEC_BENCH_INPUTS set, the inputs are written there first.
 #include "websec/session.hpp"
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <string_view>
+#include <thread>
+#include <vector>
 
 namespace {
 using namespace websec;
@@ -43,8 +56,9 @@ void BM_verify(benchmark::State& st, const json::value& s, const char* name) {
   auto codec = make_codec();
   std::string cookie = *codec.encode(s, kTs);
   write(name, cookie);
+  const std::string header = "session=" + cookie;
   for (auto _ : st) {
-    auto o = codec.open(cookie, kTs + 10);
+    auto o = codec.open_request(header, kTs + 10);
     if (o.result != session::opened::outcome::session) st.SkipWithError("did not verify");
     benchmark::DoNotOptimize(o);
   }
@@ -74,6 +88,32 @@ void BM_crack(benchmark::State& st) {
   }
   st.SetItemsProcessed(st.iterations());
 }
+
+// 200 000 candidate words shaped like a leaked-password list, none of them the key.
+void BM_crack_list(benchmark::State& st, unsigned threads) {
+  auto codec = make_codec();
+  auto t = session::crack_target::make(*codec.encode(small_session(), kTs)).value();
+  std::vector<std::string> storage;
+  storage.reserve(200000);
+  for (int i = 0; i < 200000; ++i) storage.push_back("pass" + std::to_string(i * 7919 % 1000003) + "word");
+  std::vector<std::string_view> words(storage.begin(), storage.end());
+  for (auto _ : st) {
+    auto r = session::crack(t, words, threads);
+    if (r.key || r.tried != words.size()) st.SkipWithError("unexpected crack result");
+  }
+  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * words.size()));
+  st.counters["threads"] = threads;
+}
+const bool kCrackRegistered = [] {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<unsigned> counts = {1};
+  if (cores > 1) counts.push_back(cores);
+  for (unsigned n : counts)
+    benchmark::RegisterBenchmark(("crack_200k_threads_" + std::to_string(n)).c_str(), BM_crack_list, n)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
+  return true;
+}();
 
 const json::value kSmall = small_session();
 const json::value kBig = big_session();

@@ -25,7 +25,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <thread>
 
 namespace {
@@ -208,44 +207,28 @@ int crack(const cli::args& a) {
     }
   }
   const bool quiet = op.has("quiet");
-  std::atomic<size_t> next{0}, done{0};
-  std::atomic<bool> found{false};
-  std::string found_key;
-  std::mutex m;
+  session::crack_progress progress;
+  std::atomic<bool> finished{false};
   const auto start = std::chrono::steady_clock::now();
-  auto worker = [&] {
-    constexpr size_t kChunk = 4096;
-    while (!found.load(std::memory_order_relaxed)) {
-      size_t b = next.fetch_add(kChunk);
-      if (b >= words.size()) break;
-      size_t e = std::min(words.size(), b + kChunk);
-      for (size_t i = b; i < e; ++i)
-        if (target->matches(words[i])) {
-          std::lock_guard<std::mutex> g(m);
-          if (!found) found_key = std::string(words[i]);
-          found = true;
-        }
-      done += e - b;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (std::int64_t i = 0; i < threads; ++i) pool.emplace_back(worker);
-  std::thread progress([&] {
-    while (!quiet && done < words.size() && !found) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::thread reporter([&] {
+    while (!quiet && !finished) {
+      for (int i = 0; i < 50 && !finished; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (finished) break;
       double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::cerr << "\rwebsec: " << done.load() << "/" << words.size() << " candidates, "
-                << static_cast<long long>(done.load() / (s > 0 ? s : 1)) << " guesses/s" << std::flush;
+      const size_t done = progress.tried.load(std::memory_order_relaxed);
+      std::cerr << "\rwebsec: " << done << "/" << words.size() << " candidates, "
+                << static_cast<long long>(done / (s > 0 ? s : 1)) << " guesses/s" << std::flush;
     }
   });
-  for (auto& t : pool) t.join();
-  progress.join();
+  auto res = session::crack(*target, words, static_cast<unsigned>(threads), &progress);
+  finished = true;
+  reporter.join();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const size_t tried = done.load();
+  const size_t tried = res.tried;
   std::cerr << (quiet ? "" : "\r") << "websec: tried " << tried << " candidates in " << secs << " s ("
             << static_cast<long long>(tried / (secs > 0 ? secs : 1e-9)) << " guesses/s, " << threads << " threads)\n";
-  if (found) {
-    std::cout << "secret key found: " << cli::json_string(found_key) << "\n";
+  if (res.key) {
+    std::cout << "secret key found: " << cli::json_string(*res.key) << "\n";
     return 0;
   }
   std::cout << "no secret key in the word list matched\n";
