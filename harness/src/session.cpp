@@ -675,29 +675,41 @@ result<value> untag_one(value v) {
 }
 }  // namespace
 
-result<value> untag(value v) {
+namespace {
+// untag bottom-up in place (no move of the untouched nodes); false with `err` where Python raises.
+bool untag_in_place(value& v, error& err) {
   if (v.kind() == json::kind::dict) {
-    for (auto& m : v.members()) {
-      auto r = untag(std::move(m.second));
-      if (!r) return r.err();
-      m.second = std::move(r.value());
+    for (auto& m : v.members())
+      if (!untag_in_place(m.second, err)) return false;
+    if (v.members().size() == 1 && is_tag_key(v.members()[0].first)) {
+      auto r = untag_one(std::move(v));
+      if (!r) {
+        err = r.err();
+        return false;
+      }
+      v = std::move(r.value());
     }
-    return untag_one(std::move(v));
+    return true;
   }
-  if (v.kind() == json::kind::list) {
-    for (auto& it : v.items()) {
-      auto r = untag(std::move(it));
-      if (!r) return r.err();
-      it = std::move(r.value());
-    }
-  }
+  if (v.kind() == json::kind::list)
+    for (auto& it : v.items())
+      if (!untag_in_place(it, err)) return false;
+  return true;
+}
+}  // namespace
+
+result<value> untag(value v) {
+  error err;
+  if (!untag_in_place(v, err)) return err;
   return v;
 }
 
 result<value> tagged_loads(std::string_view text, const json::load_limits& limits) {
   auto v = json::loads(text, limits);
   if (!v) return v.err();
-  return untag(std::move(v.value()));
+  error err;
+  if (!untag_in_place(v.value(), err)) return err;
+  return std::move(v.value());
 }
 
 // ---------------------------------------------------------------------------------------------- cookies
