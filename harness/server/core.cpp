@@ -89,17 +89,24 @@ void connection_core::step() {
       // with 400 or, when it arrives in pieces, with 431).
       std::size_t from = scan_ > 2 ? scan_ - 2 : 0;
       std::size_t lf = from;
-      bool complete = false;
+      std::size_t header_end = 0;  // bytes of the header with its empty line, once complete
       while ((lf = in_.find('\n', lf)) != std::string::npos) {
-        if ((lf + 1 < in_.size() && in_[lf + 1] == '\n') ||
-            (lf + 2 < in_.size() && in_[lf + 1] == '\r' && in_[lf + 2] == '\n')) {
-          complete = true;
+        if (lf + 1 < in_.size() && in_[lf + 1] == '\n') {
+          header_end = lf + 2;
+          break;
+        }
+        if (lf + 2 < in_.size() && in_[lf + 1] == '\r' && in_[lf + 2] == '\n') {
+          header_end = lf + 3;
           break;
         }
         ++lf;
       }
+      const bool complete = header_end != 0;
       scan_ = in_.size();
-      if (complete && lf >= lim_.max_header_bytes) return fail(431, "request header too large");
+      // The limit counts the whole header, empty line included (as Beast's header_limit does), so a header is too
+      // large exactly when more than max_header_bytes arrive without completing it: the same answer whether the
+      // bytes come at once or one by one.
+      if (complete && header_end > lim_.max_header_bytes) return fail(431, "request header too large");
       if (!complete) {
         if (in_.size() > lim_.max_header_bytes) fail(431, "request header too large");
         return;
