@@ -202,6 +202,8 @@ class Campaign(CampaignBase):
         if cl is None:
             cl = max(0, len(body) + data[4] % 16 - 8)
         mcl = len(body) + data[4] % 3 - 1 if data[4] >= 240 else None
+        if mcl == -1:  # the target's size_t arithmetic wraps an empty body's "length - 1" to the largest value
+            mcl = 2**64 - 1
         yield {"body": body, "content_type": ct, "mcl": mcl, "mfms": mfms, "mfp": mfp, "cl": cl, "split": []}
 
     def describe(self, case):
