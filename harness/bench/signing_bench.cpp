@@ -8,6 +8,11 @@
 //   session_sign_small     C++: codec::encode (tagged JSON, zlib attempt, timestamp, HMAC) → cookie value.
 //                          Python: get_signing_serializer(app).dumps(dict(session)), what save_session sets.
 //   session_sign_3k        the same for the ~3 KiB session
+//   session_save_small     C++: codec::save of a modified session — the cookie value and its Set-Cookie line
+//                          (dump_cookie) and Vary.  Python: Flask's SecureCookieSessionInterface.save_session
+//                          on a modified SecureCookieSession and a fresh response: Flask's save path, the one
+//                          the issue's reference figure (about 15k/s) measures
+//   session_save_3k        the same for the ~3 KiB session
 //   crack_guess            one candidate secret (crack_target::matches, one core) against flask-unsign's loop:
 //                          build a URLSafeTimedSerializer for the candidate and try loads
 //   crack_200k_threads_N   session::crack (what `websec session crack --threads N` runs) over 200 000 words,
@@ -74,6 +79,16 @@ void BM_sign(benchmark::State& st, const json::value& s, const char* name) {
   }
   st.SetItemsProcessed(st.iterations());
 }
+void BM_save(benchmark::State& st, const json::value& s, const char* name) {
+  auto codec = make_codec();
+  write(name, *session::tagged_dumps(s));
+  for (auto _ : st) {
+    auto h = codec.save(s, session::codec::state{false, true}, kTs);
+    if (!h.ok() || h->empty()) st.SkipWithError("no Set-Cookie");
+    benchmark::DoNotOptimize(h);
+  }
+  st.SetItemsProcessed(st.iterations());
+}
 void BM_crack(benchmark::State& st) {
   auto codec = make_codec();
   std::string cookie = *codec.encode(small_session(), kTs);
@@ -121,6 +136,8 @@ BENCHMARK_CAPTURE(BM_verify, small, kSmall, "session_verify_small")->Name("sessi
 BENCHMARK_CAPTURE(BM_verify, big, kBig, "session_verify_3k")->Name("session_verify_3k");
 BENCHMARK_CAPTURE(BM_sign, small, kSmall, "session_sign_small")->Name("session_sign_small");
 BENCHMARK_CAPTURE(BM_sign, big, kBig, "session_sign_3k")->Name("session_sign_3k");
+BENCHMARK_CAPTURE(BM_save, small, kSmall, "session_save_small")->Name("session_save_small");
+BENCHMARK_CAPTURE(BM_save, big, kBig, "session_save_3k")->Name("session_save_3k");
 BENCHMARK(BM_crack)->Name("crack_guess");
 }  // namespace
 
