@@ -11,17 +11,11 @@
 
 #include <gtest/gtest.h>
 
-#include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <poll.h>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 namespace ss = websec::session;
@@ -40,76 +34,13 @@ struct run_result {
 };
 
 #ifdef WEBSEC_CLI
-/// Runs `websec ARGS...` with `input` on stdin (closed at once when empty) and collects both outputs.
+/// Runs `websec ARGS...` with `input` on stdin (closed at once when empty) and collects both outputs; a tool
+/// silent for 30 s is killed, which fails the test through its status.
 run_result cli(const std::vector<std::string>& args, std::string_view input = {}) {
-  run_result r;
-  int in_pipe[2], out_pipe[2], err_pipe[2];
-  if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) return r;
-  std::vector<char*> argv;
-  std::string exe = WEBSEC_CLI;
-  argv.push_back(exe.data());
-  std::vector<std::string> copy = args;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid < 0) return r;
-  if (pid == 0) {
-    dup2(in_pipe[0], 0);
-    dup2(out_pipe[1], 1);
-    dup2(err_pipe[1], 2);
-    close(in_pipe[0]);
-    close(in_pipe[1]);
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    close(err_pipe[0]);
-    close(err_pipe[1]);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(in_pipe[0]);
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
-  size_t written = 0;
-  bool in_open = !input.empty(), out_open = true, err_open = true;
-  if (!in_open) close(in_pipe[1]);
-  char buf[65536];
-  while (out_open || err_open) {
-    pollfd fds[3];
-    int n = 0, io = -1, oo = -1, eo = -1;
-    if (in_open) { fds[n] = {in_pipe[1], POLLOUT, 0}; io = n++; }
-    if (out_open) { fds[n] = {out_pipe[0], POLLIN, 0}; oo = n++; }
-    if (err_open) { fds[n] = {err_pipe[0], POLLIN, 0}; eo = n++; }
-    if (poll(fds, n, 30000) <= 0) {
-      if (errno == EINTR) continue;
-      break;  // a hung tool fails the test through its status below
-    }
-    if (io >= 0 && fds[io].revents) {
-      ssize_t w = write(in_pipe[1], input.data() + written, input.size() - written);
-      if (w > 0) written += static_cast<size_t>(w);
-      if ((w < 0 && errno != EAGAIN) || written >= input.size()) {
-        close(in_pipe[1]);
-        in_open = false;
-      }
-    }
-    if (oo >= 0 && fds[oo].revents) {
-      ssize_t k = read(out_pipe[0], buf, sizeof buf);
-      if (k > 0) r.out.append(buf, static_cast<size_t>(k));
-      else { close(out_pipe[0]); out_open = false; }
-    }
-    if (eo >= 0 && fds[eo].revents) {
-      ssize_t k = read(err_pipe[0], buf, sizeof buf);
-      if (k > 0) r.err.append(buf, static_cast<size_t>(k));
-      else { close(err_pipe[0]); err_open = false; }
-    }
-  }
-  if (in_open) close(in_pipe[1]);
-  if (out_open) { kill(pid, SIGKILL); close(out_pipe[0]); }
-  if (err_open) close(err_pipe[0]);
-  int st = 0;
-  waitpid(pid, &st, 0);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  return r;
+  std::vector<std::string> argv{WEBSEC_CLI};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto p = websec::test::run_process(argv, input, 30000);
+  return {p.exit_code, std::move(p.out), std::move(p.err)};
 }
 #define REQUIRE_CLI() (void)0
 #else

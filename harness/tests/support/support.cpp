@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <csignal>
 #include <poll.h>
 #include <sstream>
 
@@ -104,20 +105,23 @@ std::string sha256_hex(std::string_view bytes) {
   return to_hex(std::string_view(reinterpret_cast<char*>(md), len));
 }
 
-python_result run_python(const std::string& program, std::string_view input) {
-  python_result r;
+process_result run_process(const std::vector<std::string>& args, std::string_view input, int timeout_ms) {
+  process_result r;
+  if (args.empty()) return r;
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) return r;
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) return r;
   if (pid == 0) {
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    close(in_pipe[1]);
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    execl(WEBSEC_PYTHON, WEBSEC_PYTHON, "-c", program.c_str(), static_cast<char*>(nullptr));
+    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    execv(argv[0], argv.data());
     _exit(127);
   }
   close(in_pipe[0]);
@@ -139,10 +143,12 @@ python_result run_python(const std::string& program, std::string_view input) {
     if (in_open) { fds[n] = {in_pipe[1], POLLOUT, 0}; io = n++; }
     if (out_open) { fds[n] = {out_pipe[0], POLLIN, 0}; oo = n++; }
     if (err_open) { fds[n] = {err_pipe[0], POLLIN, 0}; eo = n++; }
-    if (poll(fds, n, -1) < 0) {
+    int ready = poll(fds, n, timeout_ms);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
+    if (ready == 0) break;  // timed out: killed below
     if (io >= 0 && fds[io].revents) {
       ssize_t w = write(in_pipe[1], input.data() + written, input.size() - written);
       if (w > 0) written += static_cast<size_t>(w);
@@ -159,10 +165,17 @@ python_result run_python(const std::string& program, std::string_view input) {
     }
   }
   if (in_open) close(in_pipe[1]);
+  if (out_open || err_open) kill(pid, SIGKILL);
+  if (out_open) close(out_pipe[0]);
+  if (err_open) close(err_pipe[0]);
   int status = 0;
   waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
+}
+
+python_result run_python(const std::string& program, std::string_view input) {
+  return run_process({WEBSEC_PYTHON, "-c", program}, input);
 }
 
 bool python_has(const std::vector<std::string>& modules) {

@@ -29,12 +29,18 @@ std::string to_hex(std::string_view bytes);
 std::string from_hex(std::string_view hex);
 std::string sha256_hex(std::string_view bytes);
 
-/// Result of running a Python program.
-struct python_result {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
+/// Result of running a process.
+struct process_result {
+  int exit_code = -1;  // 128 + signal when killed; -1 when it could not be started
+  std::string out;     // stdout
+  std::string err;     // stderr
 };
+using python_result = process_result;
+
+/// Runs `argv[0]` (a path) with `argv`, writes `input` to its stdin (closed at once when empty) and collects both
+/// outputs. With `timeout_ms` >= 0, a process that goes that long without any output is killed (exit_code
+/// 128 + SIGKILL). Never throws.
+process_result run_process(const std::vector<std::string>& argv, std::string_view input = {}, int timeout_ms = -1);
 
 /// Runs `/usr/bin/python3 -c <program>` (the interpreter with Debian's python3-* packages), writes `input`
 /// to its stdin and returns what it printed. Used by differential tests; never throws.
