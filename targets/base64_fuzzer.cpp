@@ -5,6 +5,7 @@
 //   * base64_decode(x) (bytes and str flavours) agrees with the model: same success, same bytes
 //   * a2b_base64 (standard alphabet, Flask's " b" tag) agrees with the model with '-' '_' treated as junk
 //   * base64_decode(base64_encode(b)) == b and the encoder never emits '=' or bytes outside A-Za-z0-9-_
+#include "fuzz_check.hpp"
 #include "websec/signing.hpp"
 
 #include <cstdint>
@@ -14,13 +15,6 @@
 #include <string>
 
 namespace {
-#define CHECK(cond, what)                                                          \
-  do {                                                                             \
-    if (!(cond)) {                                                                 \
-      std::fprintf(stderr, "base64_fuzzer: invariant failed: %s (%s)\n", what, #cond); \
-      std::abort();                                                                \
-    }                                                                              \
-  } while (0)
 
 int val(unsigned char c, bool url) {
   if (c >= 'A' && c <= 'Z') return c - 'A';

@@ -8,6 +8,7 @@
 //     input;
 //   * idempotence: serializing the parsed result as `value; k="v"` (only for plain token keys and values without
 //     '"', '\', '%', ',' , ';', newline) and parsing it again gives the same value and parameters.
+#include "fuzz_check.hpp"
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -17,14 +18,6 @@
 #include "websec/content_type.hpp"
 
 using namespace websec;
-
-#define CHECK(cond, msg)                                                                  \
-  do {                                                                                    \
-    if (!(cond)) {                                                                        \
-      std::fprintf(stderr, "content_type_fuzzer: invariant failed: %s: %s\n", #cond, msg); \
-      std::abort();                                                                       \
-    }                                                                                     \
-  } while (0)
 
 namespace {
 bool token_key(const std::string& k) {

@@ -9,6 +9,7 @@
 //     stops either regex, no U+001C..U+001F for str.strip) — both profiles give identical pairs
 //   * parsing is deterministic, and a header rebuilt from debian's pairs as `key="escaped value"` parses back to
 //     the same pairs (what dump_cookie's quoting promises)
+#include "fuzz_check.hpp"
 #include "websec/cookie.hpp"
 
 #include <algorithm>
@@ -19,14 +20,6 @@
 #include <string_view>
 
 using namespace websec;
-
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "cookie_header_fuzzer: invariant failed: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
 
 namespace {
 

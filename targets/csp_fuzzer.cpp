@@ -11,6 +11,7 @@
 //     csp.report_only_only or csp.empty_policy and nothing about script weaknesses
 //   * adding a policy can only remove script weaknesses (policies are intersected): unsafe_inline of (A, B) implies
 //     unsafe_inline of A alone
+#include "fuzz_check.hpp"
 #include "websec/headers.hpp"
 
 #include <cstdint>
@@ -21,14 +22,6 @@
 
 using namespace websec;
 using namespace websec::headers;
-
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "csp_fuzzer: invariant failed: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

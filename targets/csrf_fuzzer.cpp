@@ -25,6 +25,7 @@
 //   * protect() == method filter, then validate(find_token(...)), then check_referrer; find_token agrees with a
 //     model of CSRFProtect._get_csrf_token
 //   * double submit: matches iff both non-empty and equal; generated tokens are 43 base64url characters
+#include "fuzz_check.hpp"
 #include "websec/csrf.hpp"
 #include "websec/signing.hpp"
 
@@ -37,14 +38,6 @@
 #include <vector>
 
 using namespace websec;
-
-#define CHECK(cond)                                                                               \
-  do {                                                                                            \
-    if (!(cond)) {                                                                                \
-      std::fprintf(stderr, "csrf_fuzzer: invariant failed: %s (line %d)\n", #cond, __LINE__);    \
-      std::abort();                                                                               \
-    }                                                                                             \
-  } while (0)
 
 namespace {
 

@@ -15,6 +15,7 @@
 //   * |xmlattr of (line, line) pairs equals escape(key)="escape(value)" joined by spaces, or the exact
 //     "Invalid character in attribute name" error when a key has whitespace, / > or =
 //   * python_repr is quoted, holds no raw control character, and is the identity inside quotes for plain ASCII
+#include "fuzz_check.hpp"
 #include "websec/escape.hpp"
 
 #include <algorithm>
@@ -47,14 +48,6 @@ std::string surrogateescape_bytes(std::string_view s) {
   }
   return out;
 }
-
-#define CHECK(cond, what)                                                        \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      std::fprintf(stderr, "escape_fuzzer: invariant failed: %s (%s)\n", what, #cond); \
-      std::abort();                                                              \
-    }                                                                            \
-  } while (0)
 
 bool no_raw_specials(std::string_view e) {
   for (std::size_t i = 0; i < e.size(); ++i) {

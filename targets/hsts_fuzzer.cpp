@@ -8,6 +8,7 @@
 //     quoted_comma_in_unknown_directive)
 //   * the audit is deterministic; over http it only ever says hsts.over_http; over https exactly one of
 //     hsts.invalid / hsts.max_age_zero / hsts.max_age_too_low / hsts.ok decides max-age
+#include "fuzz_check.hpp"
 #include "websec/headers.hpp"
 
 #include <cstdint>
@@ -18,14 +19,6 @@
 
 using namespace websec;
 using namespace websec::headers;
-
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "hsts_fuzzer: invariant failed: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

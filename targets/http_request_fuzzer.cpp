@@ -18,6 +18,7 @@
 //     < > " ' and the template text continues intact after them (both /reflect/attr reflections equal); a
 //     /reflect/script page has exactly one `</script`, and a /reflect/link href is never a dangerous URL
 //   * the same bytes split differently into reads give the same sequence of statuses
+#include "fuzz_check.hpp"
 #include "app.hpp"
 #include "core.hpp"
 #include "glue.hpp"
@@ -35,16 +36,6 @@ using namespace websec::server;
 namespace http = boost::beast::http;
 
 namespace {
-
-#define CHECK(cond, ...)                                                 \
-  do {                                                                   \
-    if (!(cond)) {                                                       \
-      std::fprintf(stderr, "http_request_fuzzer: invariant failed: %s: ", #cond); \
-      std::fprintf(stderr, __VA_ARGS__);                                 \
-      std::fprintf(stderr, "\n");                                        \
-      std::abort();                                                      \
-    }                                                                    \
-  } while (0)
 
 struct record {
   int status = 0;
@@ -193,7 +184,7 @@ void check_wire(std::string_view out, const std::vector<record>& recs) {
     CHECK(!ec && p.is_done(), "response %zu does not parse: %s", i, ec.message().c_str());
     out.remove_prefix(n);
     auto& m = p.get();
-    CHECK(m.result_int() == recs[i].status, "%d vs %d", m.result_int(), recs[i].status);
+    CHECK(static_cast<int>(m.result_int()) == recs[i].status, "%d vs %d", m.result_int(), recs[i].status);
     if (!recs[i].head_method) CHECK(m.body() == recs[i].body, "body of response %zu differs", i);
     if (!m.keep_alive()) CHECK(out.empty(), "bytes after Connection: close");
     ++i;

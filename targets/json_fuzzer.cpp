@@ -7,6 +7,7 @@
 //       loads(dumps(v)) == v  (floats by bit pattern; sort_keys compared as a fixed point)
 //   * dumps(ensure_ascii=True) output is pure printable ASCII
 //   * repr never crashes
+#include "fuzz_check.hpp"
 #include "websec/json.hpp"
 
 #include <cstdint>
@@ -15,13 +16,6 @@
 #include <string>
 
 namespace {
-#define CHECK(cond, what)                                                        \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      std::fprintf(stderr, "json_fuzzer: invariant failed: %s (%s)\n", what, #cond); \
-      std::abort();                                                              \
-    }                                                                            \
-  } while (0)
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -16,6 +16,7 @@
 //   * file sizes equal the bytes kept, and the SHA-256 covers exactly them;
 //   * werkzeug's spooled sink (with an input-chosen roll-over size) gives the same form: a file rolls to a
 //     temporary file exactly when it is larger than spool_max_size, and reads back the same bytes.
+#include "fuzz_check.hpp"
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -26,14 +27,6 @@
 #include "websec/multipart.hpp"
 
 using namespace websec::multipart;
-
-#define CHECK(cond, msg)                                                               \
-  do {                                                                                 \
-    if (!(cond)) {                                                                     \
-      std::fprintf(stderr, "multipart_fuzzer: invariant failed: %s: %s\n", #cond, msg); \
-      std::abort();                                                                    \
-    }                                                                                  \
-  } while (0)
 
 namespace {
 struct rng {

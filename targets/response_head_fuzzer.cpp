@@ -15,6 +15,7 @@
 //     deterministic; "*.ok" comes only without findings at low or above
 //   * a header that is absent yields its "missing" verdict (xfo only without CSP frame-ancestors)
 //   * X-Content-Type-Options and Referrer-Policy verdicts follow a model of the rules computed here
+#include "fuzz_check.hpp"
 #include "websec/cookie.hpp"
 #include "websec/headers.hpp"
 
@@ -28,14 +29,6 @@
 
 using namespace websec;
 using namespace websec::headers;
-
-#define CHECK(cond)                                                                                   \
-  do {                                                                                                \
-    if (!(cond)) {                                                                                    \
-      std::fprintf(stderr, "response_head_fuzzer: invariant failed: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                                                   \
-    }                                                                                                 \
-  } while (0)
 
 namespace {
 

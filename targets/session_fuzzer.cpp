@@ -16,6 +16,7 @@
 //   * mode 4: save() adds Vary: Cookie exactly when the session was accessed or a cookie is set; a Set-Cookie
 //     line is a valid cookie named SESSION_COOKIE_NAME carrying the configured flags, whose value opens to
 //     the same session (or, for an emptied session, a deletion: empty value, Max-Age=0, expired)
+#include "fuzz_check.hpp"
 #include "websec/session.hpp"
 #include "websec/signing.hpp"
 #include "websec/cookie.hpp"
@@ -26,13 +27,6 @@
 #include <string>
 
 namespace {
-#define CHECK(cond, what)                                                           \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "session_fuzzer: invariant failed: %s (%s)\n", what, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 constexpr std::int64_t kTs = 1700000000;
 constexpr std::size_t kCap = 64 * 1024;

@@ -25,6 +25,7 @@
 //   * for a token key and clean options the line parses back with the same name, the attributes in werkzeug's
 //     order (Domain, Expires, Max-Age, Secure, HttpOnly, Path, SameSite, Partitioned), the flags, SameSite and
 //     Max-Age asked for, and the request Cookie parser unquotes the value back to the original bytes
+#include "fuzz_check.hpp"
 #include "websec/cookie.hpp"
 
 #include <cstdint>
@@ -36,14 +37,6 @@
 
 using namespace websec;
 using namespace websec::cookie;
-
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "set_cookie_fuzzer: invariant failed: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
 
 namespace {
 

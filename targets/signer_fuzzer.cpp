@@ -13,6 +13,7 @@
 //     ValueError / OSError / OverflowError (a timestamp beyond datetime's range, as CPython raises by range)
 //   * names: parse_digest/parse_key_derivation invert to_string; iso8601 agrees with an independent civil
 //     calendar computation
+#include "fuzz_check.hpp"
 #include "websec/signing.hpp"
 
 #include <cstdint>
@@ -21,13 +22,6 @@
 #include <string>
 
 namespace {
-#define CHECK(cond, what)                                                          \
-  do {                                                                             \
-    if (!(cond)) {                                                                 \
-      std::fprintf(stderr, "signer_fuzzer: invariant failed: %s (%s)\n", what, #cond); \
-      std::abort();                                                                \
-    }                                                                              \
-  } while (0)
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;

@@ -8,6 +8,7 @@
 //     unchanged
 //   * the remove action never makes text longer than 3 bytes per input byte (U+FFFD for an invalid byte)
 //   * the documented filter equals Python's `s.replace("\b", "")`
+#include "fuzz_check.hpp"
 #include "websec/terminal.hpp"
 
 #include <cstdint>
@@ -19,14 +20,6 @@
 using namespace websec::terminal;
 
 namespace {
-
-#define CHECK(cond, what)                                                          \
-  do {                                                                             \
-    if (!(cond)) {                                                                 \
-      std::fprintf(stderr, "terminal_fuzzer: invariant failed: %s (%s)\n", what, #cond); \
-      std::abort();                                                                \
-    }                                                                              \
-  } while (0)
 
 bool safe_output(const std::string& s, const options& o) {
   for (std::size_t i = 0; i < s.size();) {

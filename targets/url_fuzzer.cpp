@@ -7,6 +7,7 @@
 //   * attribute source == text source after html.unescape
 //   * check(): verdict dangerous exactly for javascript/vbscript/data, relative exactly for no scheme; a reason
 //   * a URL whose scheme is javascript stays javascript with any C0/space prefix, and with TAB/LF/CR inserted
+#include "fuzz_check.hpp"
 #include "websec/escape.hpp"
 #include "websec/url.hpp"
 
@@ -19,14 +20,6 @@
 using namespace websec;
 
 namespace {
-
-#define CHECK(cond, what)                                                     \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      std::fprintf(stderr, "url_fuzzer: invariant failed: %s (%s)\n", what, #cond); \
-      std::abort();                                                           \
-    }                                                                         \
-  } while (0)
 
 // Python 3.11 urllib.parse.urlsplit, the scheme part, transcribed.
 std::string python_scheme(std::string_view u) {

@@ -6,6 +6,7 @@
 //   * the number of pairs equals the number of non-empty '&'-separated pieces; every output is valid UTF-8;
 //   * round trip: pairs built from the input (UTF-8 with U+FFFD replacement), percent-encoded (every byte outside
 //     [A-Za-z0-9_.~-], spaces as '+'), joined with '&', decode back to the same pairs in both profiles.
+#include "fuzz_check.hpp"
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -17,14 +18,6 @@
 #include "websec/urlencoded.hpp"
 
 using namespace websec;
-
-#define CHECK(cond, msg)                                                                \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "urlencoded_fuzzer: invariant failed: %s: %s\n", #cond, msg); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
 
 static std::string quote_plus(std::string_view s) {
   static const char* hx = "0123456789ABCDEF";
