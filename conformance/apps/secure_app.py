@@ -182,7 +182,8 @@ def form_echo():
 
 @app.route("/reflect/text")
 def reflect_text():
-    return page("text", '<p id="out">{{ q }}</p>', q=request.args.get("q", ""))
+    # the doc's copy/paste filter applies to any text the page shows, reflected or stored
+    return page("text", '<p id="out">{{ q }}</p>', q=request.args.get("q", "").replace("\b", ""))
 
 
 @app.route("/reflect/attr")

@@ -43,7 +43,9 @@ class Context:
     https: bool
     render: Callable[[Any], Any]
     step_responses: dict[str, Response]
-    state: dict[str, Any] | None = None  # {"before": v, "after": v} when the step probed the state
+    state: dict[str, Any] | None = None  # {"value", "shown", "probe", "control"?, "error"?} after a state probe
+    run: Any = None  # the runner's scenario run: role mappings, identity, positive controls
+    role: str | None = None  # the role the step's request went to
 
 
 def status_matches(status: int | None, spec: Any) -> bool:
@@ -59,6 +61,14 @@ def status_matches(status: int | None, spec: Any) -> bool:
             if s.isdigit() and int(s) == status:
                 return True
     return False
+
+
+def status_spec_valid(s: Any) -> bool:
+    if isinstance(s, bool):
+        return False
+    if isinstance(s, int):
+        return 100 <= s <= 599
+    return isinstance(s, str) and re.fullmatch(r"[1-5]xx|[1-5][0-9][0-9]", s) is not None
 
 
 def _mime(v: str | None) -> str:
@@ -122,12 +132,27 @@ def evaluate(expect: dict, resp: Response | None, ctx: Context) -> list[CheckRes
         if key in ("weak_secret",):
             out.append(_weak_secret(ctx.render(spec)))
             continue
+        if key == "cookies_seen":
+            out.append(_guard(key, lambda: _cookies_seen(spec, ctx)))
+            continue
+        if key == "limit":
+            out.append(_guard(key, lambda: _limit(spec, resp, ctx, expect)))
+            continue
         if key in ("state_unchanged", "state_equals"):
             out.append(_state(key, spec, ctx))
             continue
+        if key == "echo":
+            role = _mapped_role(ctx)
+            if role is not None and role.mapped:
+                out.append(CheckResult("echo", True, f"not read back: role {role.name} is mapped to an app page, "
+                                       "not the JSON echo of ROLES.md §2", {"na": True}))
+            else:
+                out.extend(evaluate(spec, resp, ctx))
+            continue
         if key == "any_of":
             subs = [evaluate(e, resp, ctx) for e in spec]
-            ok = any(all(c.ok for c in s) for s in subs)
+            # an alternative that could not be read back (echo on a mapped role) does not hold
+            ok = any(all(c.ok for c in s) and not any(c.details.get("na") for c in s) for s in subs)
             err = any(c.error for s in subs for c in s) and not ok
             msgs = ["; ".join(c.message for c in s if not c.ok) or "holds" for s in subs]
             out.append(CheckResult("any_of", ok, "one alternative holds" if ok else
@@ -238,14 +263,30 @@ def _header_audit(spec, resp: Response, ctx):
         "headers": _headers_of(resp, list(SECURITY_HEADERS)), "status": resp.status})
 
 
-def _cookie_name(line: str) -> str:
+def cookie_name(line: str) -> str:
     return line.split(";", 1)[0].split("=", 1)[0].strip()
 
 
-def _is_deletion(line: str) -> bool:
+def is_deletion(line: str) -> bool:
+    """A Set-Cookie line that removes the cookie: empty value, Max-Age <= 0, or an Expires in the past."""
     first = line.split(";", 1)[0]
-    low = line.lower()
-    return first.split("=", 1)[-1].strip() == "" or "max-age=0" in low.replace(" ", "") or "01 jan 1970" in low
+    if first.split("=", 1)[-1].strip() == "":
+        return True
+    m = re.search(r"(?i);\s*max-age\s*=\s*(-?\d+)", line)
+    if m and int(m.group(1)) <= 0:
+        return True
+    m = re.search(r"(?i);\s*expires\s*=\s*([^;]+)", line)
+    if m:
+        from email.utils import parsedate_to_datetime
+        import time as _t
+        try:
+            return parsedate_to_datetime(m.group(1).strip()).timestamp() < _t.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+    return False
+
+
+_cookie_name, _is_deletion = cookie_name, is_deletion
 
 
 def _cookie_audit(spec, resp: Response, ctx):
@@ -262,6 +303,12 @@ def _cookie_audit(spec, resp: Response, ctx):
     max_life = spec.get("max_lifetime")
     max_life = int(ctx.render(max_life)) if max_life is not None else None
     bad = []
+    if spec.get("max_bytes") is not None:
+        cap = int(ctx.render(spec["max_bytes"]))
+        big = [v for v in lines if len(v.split(";", 1)[0].encode("utf-8", "replace")) > cap]
+        return CheckResult("cookie_audit", not big, f"every {name} Set-Cookie is at most {cap} bytes"
+                           if not big else f"{name} is {len(big[0].split(';', 1)[0])} bytes (name=value), over "
+                           f"{cap}: browsers drop it", {"sizes": [len(v.split(';', 1)[0]) for v in lines]})
     for line in lines:
         fs = judge.audit_cookie(line, max_lifetime=None if _is_deletion(line) else max_life, https=ctx.https)
         fs = [f for f in _filter(fs, None, spec.get("ignore")) if judge.severity_at_least(f.severity, threshold)]
@@ -282,10 +329,17 @@ def _cookie_matches_step(spec, resp: Response, ctx):
         return CheckResult("cookie_matches_step", False, f"step {step} has no response to compare with", error=True)
     mine = [v for v in resp.header_all("Set-Cookie") if _cookie_name(v) == name]
     theirs = [v for v in other.header_all("Set-Cookie") if _cookie_name(v) == name]
-    if not mine or not theirs:
-        return CheckResult("cookie_matches_step", False, f"no Set-Cookie for {name!r} " +
-                           ("in this response" if not mine else f"in step {step}"),
-                           {"this": resp.header_all("Set-Cookie"), step: other.header_all("Set-Cookie")})
+    if not theirs:
+        return CheckResult("cookie_matches_step", False, f"no Set-Cookie for {name!r} in step {step}",
+                           {step: other.header_all("Set-Cookie")})
+    if not mine:
+        if spec.get("deletion"):
+            return CheckResult("cookie_matches_step", True, f"this response does not touch {name} (the session must "
+                               "end on the server: the next step checks it is anonymous)")
+        return CheckResult("cookie_matches_step", False, f"no Set-Cookie for {name!r} in this response",
+                           {"this": resp.header_all("Set-Cookie")})
+    if spec.get("deletion") and not _is_deletion(mine[-1]):
+        spec = {**spec, "deletion": False}  # replaced (a session emptied of its user), not deleted: compare scope
     a, b = judge.parse_set_cookie(mine[-1]), judge.parse_set_cookie(theirs[-1])
     problems = [f"{k}: {a[k]!r} here, {b[k]!r} in {step}" for k in attrs if a[k] != b[k]]
     if spec.get("deletion"):
@@ -298,24 +352,213 @@ def _cookie_matches_step(spec, resp: Response, ctx):
                        {"this": mine[-1], step: theirs[-1]})
 
 
+def _mapped_role(ctx: Context):
+    if ctx.run is None or not ctx.role:
+        return None
+    return ctx.run.t.roles.get(ctx.role)
+
+
+def _reflect_control(ctx: Context, what: str) -> CheckResult | None:
+    """When the canary is not in the page: ERROR unless the role is proven to reflect a harmless value."""
+    if ctx.run is None or not ctx.role:
+        return None
+    ok, why = ctx.run.control_reflect(ctx.role)
+    if not ok:
+        return CheckResult(what, False, why, {"mapping": True}, error=True)
+    return None
+
+
 def _canary(spec, resp: Response, ctx):
     payload = str(ctx.render(spec["payload"]))
     token = ctx.render("${canary}")
     body = resp.text
     present = spec.get("present", True)
     context = spec.get("context", "html")
+    role = _mapped_role(ctx)
     problems = []
     if payload in body:
         i = body.index(payload)
         problems.append(f"the payload comes back raw: …{body[max(0, i - 40):i + len(payload) + 20]!r}…")
-    if present and token not in body:
+    if present and token not in body and not problems:
+        ctl = _reflect_control(ctx, "canary")
+        if ctl is not None:
+            return ctl
+        if role is not None and role.mapped:
+            return CheckResult("canary", True, "the payload does not come back (the page reflects a harmless value, "
+                               "so the payload was removed or rejected)", {"payload": payload})
         problems.append("the canary is not in the response at all (the page did not reflect the parameter)")
-    if present and context == "html" and not problems:
+    if present and context == "html" and not problems and not (role is not None and role.mapped):
         esc = judge.escape(payload)
         if esc != payload and esc not in body:
             problems.append(f"the escaped form {esc!r} is not in the response")
     return CheckResult("canary", not problems, "; ".join(problems) if problems else
                        "the payload comes back escaped, never raw", {"payload": payload})
+
+
+def _guard(key: str, fn) -> CheckResult:
+    try:
+        return fn()
+    except judge.JudgeUnavailable as e:
+        return CheckResult(key, False, str(e), error=True)
+    except Exception as e:  # noqa: BLE001 - mapping errors and broken checks are reported, never crash the run
+        if type(e).__name__ in ("MappingError", "ScenarioError"):
+            return CheckResult(key, False, str(e), {"mapping": "does not behave as mapped" in str(e)}, error=True)
+        return CheckResult(key, False, f"check failed to run: {type(e).__name__}: {e}", error=True)
+
+
+def _identity(spec, resp: Response, ctx):
+    want = spec if isinstance(spec, str) else spec["user"]
+    control = isinstance(spec, dict) and spec.get("control", False)
+    run = ctx.run
+    users = run.t.namespace()["users"]
+    want_name = None if want == "anonymous" else users.get(want, {}).get("username")
+    who, how = run.identity(resp)
+    details = {"identity": who, "evidence": how, "status": resp.status}
+    if who == "error":
+        return CheckResult("identity", False, f"the server failed: {how} (a cookie the client made up must give an "
+                           f"anonymous session, never an error)", details)
+    if want == "anonymous":
+        if who == "anonymous":
+            ok, why = run.control_identity()
+            if not ok:
+                return CheckResult("identity", False, why, {**details, "mapping": True}, error=True)
+            return CheckResult("identity", True, f"anonymous: {how} (control: {why})", details)
+        return CheckResult("identity", False, f"the request is recognised as {who}: {how}", details)
+    if who == want_name or (who == "logged-in" and want_name):
+        return CheckResult("identity", True, f"recognised as {want_name}: {how}", details)
+    msg = f"expected {want_name}, got {who}: {how}"
+    if control:
+        return CheckResult("identity", False, f"role whoami does not behave as mapped: {msg}",
+                           {**details, "mapping": True}, error=True)
+    return CheckResult("identity", False, msg, details)
+
+
+def _limit(spec, resp: Response | None, ctx: Context, expect: dict) -> CheckResult:
+    """rejected: a limit refused the body (413 from the app or a proxy, or the connection closed after the
+    limit); reached: the body got to the application (any other answer but a 5xx)."""
+    if resp is None:
+        return CheckResult("limit", False, "no request", error=True)
+    if resp.outcome == "error":
+        return CheckResult("limit", False, f"no response: {resp.error}", error=True)
+    role = ctx.role
+    if resp.outcome == "timeout":
+        if spec == "rejected":
+            return CheckResult("limit", False, f"no answer within {resp.elapsed:.1f} s: the server waits for (or "
+                               f"reads) the body instead of refusing it", {"outcome": "timeout"})
+        return CheckResult("limit", False, f"no answer within {resp.elapsed:.1f} s", {"outcome": "timeout"})
+    if resp.outcome == "closed":
+        if spec == "rejected":
+            return CheckResult("limit", True, f"the connection was closed after {resp.bytes_sent} bytes sent "
+                               "(refused by a limit)", {"outcome": "closed"})
+        return CheckResult("limit", False, f"the connection was closed after {resp.bytes_sent} bytes sent: a body "
+                           "within the limit did not reach the application", {"outcome": "closed"})
+    st = resp.status or 0
+    proxy = " (a proxy's page)" if st == 413 and _looks_like_proxy(resp) else ""
+    if spec == "rejected":
+        if st == 413:
+            if role and ctx.run is not None:
+                ok, why = ctx.run.control_form(role)
+                if not ok:
+                    return CheckResult("limit", False, why, {"mapping": True}, error=True)
+            return CheckResult("limit", True, f"rejected by a limit: 413{proxy}", {"status": st})
+        if st >= 500:
+            return CheckResult("limit", False, f"answered {st} instead of 413 (the limit fails as a server error)",
+                               {"status": st})
+        if role and ctx.run is not None:
+            ok, why = ctx.run.control_form(role)
+            if not ok:
+                return CheckResult("limit", False, why, {"mapping": True}, error=True)
+        return CheckResult("limit", False, f"reached the application: answered {st}, no limit refused the body",
+                           {"status": st})
+    if st == 413:
+        return CheckResult("limit", False, f"a body within the limit was rejected: 413{proxy}", {"status": st})
+    if st >= 500:
+        return CheckResult("limit", False, f"answered {st}", {"status": st})
+    if st in (404, 405):
+        return CheckResult("limit", False, f"role {role} does not behave as mapped: answered {st}",
+                           {"status": st, "mapping": True}, error=True)
+    return CheckResult("limit", True, f"reached the application (answered {st})", {"status": st})
+
+
+def _looks_like_proxy(resp: Response) -> bool:
+    server = (resp.header("Server") or "").lower()
+    return any(p in server for p in ("nginx", "apache", "envoy", "cloudflare", "haproxy")) or \
+        "<center>nginx" in resp.text
+
+
+def _cookie_kind(name: str, ctx: Context) -> str:
+    low = name.lower()
+    if ctx.run is not None and name == ctx.run.t.session.get("cookie_name"):
+        return "session"
+    if "remember" in low:
+        return "remember-me"
+    if "csrf" in low or "xsrf" in low:
+        return "csrf"
+    return "other"
+
+
+def _cookies_seen(spec, ctx: Context) -> CheckResult:
+    """Every cookie the run saw set (once per name), audited with its role."""
+    if ctx.run is None:
+        return CheckResult("cookies_seen", False, "no run state", error=True)
+    seen = dict(ctx.run.shared.cookies)
+    if not seen:
+        return CheckResult("cookies_seen", True, "the run saw no cookie set", {"cookies": []})
+    threshold = spec.get("min_severity", "low")
+    kinds = spec.get("kinds")
+    max_life = spec.get("max_lifetime")
+    max_life = int(ctx.render(max_life)) if max_life is not None else None
+    bad, audited = [], []
+    for name, sc in sorted(seen.items()):
+        kind = _cookie_kind(name, ctx)
+        if kinds and kind not in kinds:
+            continue
+        fs = judge.audit_cookie(sc.line, max_lifetime=max_life if kind == "session" else None, https=ctx.https)
+        fs = [f for f in _filter(fs, None, spec.get("ignore")) if judge.severity_at_least(f.severity, threshold)]
+        where = f"{sc.method} {sc.path}"
+        audited.append({"cookie": name, "kind": kind, "set_by": where})
+        if fs:
+            bad.append({"cookie": name, "kind": kind, "set_by": where, "set_cookie": sc.line,
+                        "findings": [f.to_dict() for f in fs]})
+    msg = (f"{len(audited)} cookie(s) without finding at or above {threshold}: " +
+           ", ".join(f"{a['cookie']} ({a['kind']})" for a in audited)) if not bad else "; ".join(
+        f"{b['cookie']} ({b['kind']}, set by {b['set_by']}): " +
+        ", ".join(f"[{f['severity']}] {f['reason'] or f['id']}" for f in b["findings"]) for b in bad)
+    return CheckResult("cookies_seen", not bad, msg, {"failed": bad, "audited": audited})
+
+
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _not_reflected(spec, resp: Response, ctx):
+    """A value (a foreign host) appears nowhere in the response: not in the body, not in any header."""
+    token = str(ctx.render(spec))
+    where = [f"header {k}: {v}" for k, v in resp.headers if token in v]
+    if token in resp.text:
+        i = resp.text.index(token)
+        where.append(f"body: …{resp.text[max(0, i - 60):i + len(token) + 20]}…")
+    return CheckResult("not_reflected", not where, f"{token} does not come back" if not where else
+                       f"{token} comes back in the " + "; ".join(where[:3]), {"places": where[:10]} if where else {})
+
+
+def _reflected_clean(spec, resp: Response, ctx):
+    """The text reflected around the canary carries no control characters (\\b, ESC, C1, bidi overrides)."""
+    token = str(ctx.render(spec))
+    body = resp.text
+    if token not in body:
+        ctl = _reflect_control(ctx, "reflected_clean")
+        if ctl is not None:
+            return ctl
+        return CheckResult("reflected_clean", True, "the text does not come back (removed or rejected)")
+    bad = []
+    for m in re.finditer(re.escape(token), body):
+        window = body[max(0, m.start() - 64):m.end() + 64]
+        bad += [c for c in _CONTROL_RE.findall(window)]
+    if bad:
+        shown = ", ".join(sorted({repr(c) for c in bad}))
+        return CheckResult("reflected_clean", False, f"control characters come back in the page: {shown}",
+                           {"characters": sorted({f"U+{ord(c):04X}" for c in bad})})
+    return CheckResult("reflected_clean", True, "no control character comes back around the reflected text")
 
 
 def _json_common(name, spec, resp: Response, ctx, cmp):
@@ -356,6 +599,10 @@ def _body_present(spec, resp: Response, ctx):
 
 def _no_event_handler(spec, resp: Response, ctx):
     token = str(ctx.render(spec))
+    if token not in resp.text:
+        ctl = _reflect_control(ctx, "no_event_handler")
+        if ctl is not None:
+            return ctl
     bad = [f"<{t} {k}={v!r}>" for t, k, v in _attrs(resp.text)
            if (k.lower().startswith("on") and token in v) or token in k]
     return CheckResult("no_event_handler", not bad, "no attribute carries the canary as an event handler" if not bad
@@ -382,6 +629,9 @@ def _dangerous_links(spec, resp: Response, ctx):
             if r["verdict"] == "dangerous":
                 bad.append({"element": tag, "attribute": k, "value": v, "scheme": r["scheme"], "reason": r["reason"]})
     if not bad:
+        ctl = _reflect_control(ctx, "dangerous_links")
+        if ctl is not None:
+            return ctl
         return CheckResult("dangerous_links", True, "no rendered URL has a dangerous scheme")
     if spec.get("allow_if_csp_blocks_inline", True):
         ok, why = _csp_blocks_inline(resp, ctx.https)
@@ -446,18 +696,17 @@ def _weak_secret(spec) -> CheckResult:
 
 def _state(key, spec, ctx: Context) -> CheckResult:
     st = ctx.state
-    if not st or "after" not in st:
+    if not st or "shown" not in st:
         return CheckResult(key, False, "the state could not be read (state_probe)", st or {}, error=True)
     if st.get("error"):
-        return CheckResult(key, False, st["error"], st, error=True)
+        return CheckResult(key, False, st["error"], {**st, "mapping": True}, error=True)
     if key == "state_unchanged":
-        ok = st["before"] == st["after"]
-        return CheckResult(key, ok, f"state unchanged ({st['after']!r})" if ok else
-                           f"state changed from {st['before']!r} to {st['after']!r} by a request that was refused "
-                           f"or should have been", st)
-    want = ctx.render(spec)
-    ok = st["after"] == want
-    return CheckResult(key, ok, f"state is {st['after']!r}" + ("" if ok else f", expected {want!r}"), st)
+        ok = not st["shown"]
+        return CheckResult(key, ok, f"state unchanged: {st['probe']}" + (f"; control: {st['control']}"
+                                                                          if st.get("control") else "") if ok else
+                           f"the state changed: {st['probe']} after a request that should have been refused", st)
+    ok = st["shown"]
+    return CheckResult(key, ok, st["probe"] if ok else f"the state did not change: {st['probe']}", st)
 
 
 _CHECKS: dict[str, Callable] = {
@@ -467,5 +716,6 @@ _CHECKS: dict[str, Callable] = {
     "json_min": _json_min, "body_absent": _body_absent, "body_present": _body_present,
     "no_event_handler": _no_event_handler, "dangerous_links": _dangerous_links, "same_headers_as": _same_headers,
     "download_not_inline_active": _download_safe, "content_type": _content_type,
-    "cookie_matches_step": _cookie_matches_step,
+    "cookie_matches_step": _cookie_matches_step, "identity": _identity, "reflected_clean": _reflected_clean,
+    "not_reflected": _not_reflected,
 }

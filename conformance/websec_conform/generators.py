@@ -43,7 +43,10 @@ class Body:
             return self
         if self.rebuild is None:
             raise GeneratorError(f"cannot add form fields to {self.expr}")
-        return Body(self.rebuild(extra), self.content_type, self.expr, self.chunked, self.chunk_size, None, self.kind)
+        base = self.rebuild
+        extra = list(extra)
+        return Body(base(extra), self.content_type, self.expr, self.chunked, self.chunk_size,
+                    lambda more: base(extra + list(more)), self.kind)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -234,18 +237,44 @@ def join(parts: list[str]) -> str:
     return ".".join(parts)
 
 
+def _flip_char(s: str, bit: int) -> str:
+    """A cookie that is not base64 segments (a server-side session id, a custom format): change one character
+    (chosen by ``bit``) to another of the same class, so the value keeps its shape."""
+    if not s:
+        return "x"
+    i = (bit // 8) % len(s)
+    c = s[i]
+    alphabet = ("0123456789" if c.isdigit() else "abcdefghijklmnopqrstuvwxyz" if c.islower() else
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c.isupper() else "-_")
+    repl = alphabet[(alphabet.index(c) + 1) % len(alphabet)] if c in alphabet else ("A" if c != "A" else "B")
+    return s[:i] + repl + s[i + 1:]
+
+
 def replace_segment(cookie: str, index: int, value: str) -> str:
+    """Replaces one dot-separated segment. A cookie with fewer segments than ``index`` names (not an itsdangerous
+    value: an unsigned payload, a server-side session id) gets the edit anyway: segment 0 is the whole value, any
+    other index changes one character of it, so tamper scenarios still judge such cookies."""
     p = segments(cookie)
-    p[index] = value
-    return join(p)
+    if -len(p) <= index < len(p):
+        p[index] = value
+        return join(p)
+    if index == 0 or len(p) == 1 and index == -1:
+        return value
+    return _flip_char(cookie, abs(index) * 8 + len(cookie) * 4)
 
 
 def flip_bit(cookie: str, bit: int = 0, segment: int = -1) -> str:
-    """Flips bit ``bit`` (counted from the first byte, may be negative) of the decoded ``segment``."""
+    """Flips bit ``bit`` (counted from the first byte, may be negative) of the decoded ``segment``. A value that
+    is not base64 segments gets one character changed instead (see replace_segment)."""
     p = segments(cookie)
-    raw_seg = bytearray(_b64d(p[segment].lstrip(".")))
+    if not -len(p) <= segment < len(p):
+        segment = -1
+    try:
+        raw_seg = bytearray(_b64d(p[segment].lstrip(".")))
+    except (ValueError, TypeError):
+        raw_seg = bytearray()
     if not raw_seg:
-        raise GeneratorError("empty segment")
+        return _flip_char(cookie, bit)
     nbits = len(raw_seg) * 8
     b = bit % nbits
     raw_seg[b // 8] ^= 0x80 >> (b % 8)
@@ -289,6 +318,17 @@ def forge_csrf(raw_token: str, key: str, timestamp: int | None = None) -> str:
     return forge(raw_token, key, salt="wtf-csrf-token", timestamp=timestamp, derivation="django-concat")
 
 
+def is_signed(cookie: str) -> bool:
+    """Whether a value looks like itsdangerous's ``payload.timestamp.signature`` (or ``payload.signature``)."""
+    p = segments(cookie)
+    if len(p) < 2:
+        return False
+    try:
+        return all(_b64d(x.lstrip(".")) for x in p[-2:])
+    except (ValueError, TypeError):
+        return False
+
+
 def decode_payload(cookie: str) -> Any:
     """The unverified payload of a session cookie (through the C++ library)."""
     return judge.decode_session(cookie)
@@ -298,6 +338,6 @@ FUNCTIONS: dict[str, Callable] = {
     f.__name__: f for f in (
         multipart, field, upload, header_bomb, chunked, sized, urlencoded, form, json, json_size, raw, text,
         b64, b64json, segments, join, replace_segment, flip_bit, timestamp_segment, zlib_bomb, garbage, now,
-        forge, forge_csrf, decode_payload)
+        forge, forge_csrf, decode_payload, is_signed)
 }
 FUNCTIONS.update({"len": len, "str": str, "int": int, "min": min, "max": max, "repeat": lambda s, n: s * n})

@@ -5,6 +5,7 @@ The runner knows nothing of any one scenario: everything scenario-specific is da
 from __future__ import annotations
 
 import json as _json
+import re
 import secrets
 import sys
 import threading
@@ -14,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import checks, expr, generators, judge
-from .profile import Target
+from . import checks, expr, extract, generators, judge
+from .profile import Role, Target
 from .scenario import Scenario, Step
 from .transport import RateLimiter, Request, Response, Settings, build_url, reproduce, send
 
@@ -55,6 +56,7 @@ class ScenarioResult:
     duration: float = 0.0
     baselined: bool = False
     baseline_reason: str = ""
+    error_kind: str = ""  # for errors: "mapping" (a role does not behave as mapped) or "run"
 
     def findings(self) -> list[dict]:
         """One entry per failed check, with the evidence and the reproduction."""
@@ -82,6 +84,7 @@ class ScenarioResult:
         return {"id": s.id, "title": s.title, "doc": s.doc, "severity": s.severity, "area": s.area, "file": s.file,
                 "line": s.line, "target": self.target, "status": self.status, "reason": self.reason,
                 "baselined": self.baselined, "baseline_reason": self.baseline_reason,
+                "error_kind": self.error_kind,
                 "duration_ms": round(self.duration * 1000, 1), "steps": [st.to_dict() for st in self.steps]}
 
 
@@ -102,6 +105,7 @@ class Options:
     insecure: bool = False
     ca_bundle: str | None = None
     progress: Callable[[str, int, int, str], None] | None = None
+    redactor: Any = None  # redact.Redactor: learns the session cookies and CSRF tokens of the run
 
 
 class _Session:
@@ -118,24 +122,82 @@ class _Session:
                 continue
             k, v = first.split("=", 1)
             k, v = k.strip(), v.strip()
-            low = line.lower().replace(" ", "")
-            if v == "" or "max-age=0" in low or "expires=thu,01jan197000:00:00gmt" in low:
+            if not k:
+                continue
+            if checks.is_deletion(line):
                 self.cookies.pop(k, None)
             else:
                 self.cookies[k] = v
+
+    def cookie_header(self) -> str | None:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items()) or None
+
+
+class MappingError(Exception):
+    """A role does not behave as its mapping says: reported as ERROR, never as a finding."""
+
+
+@dataclass
+class SeenCookie:
+    line: str
+    method: str
+    path: str
+    scenario: str
+
+
+class TargetState:
+    """What the scenarios of one target share: positive controls (run once, cached) and every Set-Cookie seen."""
+
+    def __init__(self, target: Target):
+        self.target = target
+        self.lock = threading.Lock()
+        self.controls: dict[str, tuple[bool, str]] = {}
+        self.control_locks: dict[str, threading.Lock] = {}
+        self.cookies: dict[str, SeenCookie] = {}  # first non-deleting line per cookie name
+        self.deletions: dict[str, SeenCookie] = {}
+
+    def note_cookies(self, resp: Response, req: Request, scenario: str) -> None:
+        from urllib.parse import urlsplit
+        path = urlsplit(req.url).path
+        with self.lock:
+            for line in resp.header_all("Set-Cookie"):
+                name = checks.cookie_name(line)
+                if not name:
+                    continue
+                book = self.deletions if checks.is_deletion(line) else self.cookies
+                book.setdefault(name, SeenCookie(line, req.method, path, scenario))
+
+    def control(self, key: str, fn: Callable[[], tuple[bool, str]]) -> tuple[bool, str]:
+        with self.lock:
+            if key in self.controls:
+                return self.controls[key]
+            lk = self.control_locks.setdefault(key, threading.Lock())
+        with lk:
+            with self.lock:
+                if key in self.controls:
+                    return self.controls[key]
+            try:
+                res = fn()
+            except (ScenarioError, MappingError) as e:
+                res = (False, str(e))
+            with self.lock:
+                self.controls[key] = res
+            return res
 
 
 class _Run:
     """One scenario against one target."""
 
-    def __init__(self, sc: Scenario, target: Target, opts: Options, limiter: RateLimiter):
+    def __init__(self, sc: Scenario, target: Target, opts: Options, limiter: RateLimiter,
+                 shared: TargetState | None = None):
         self.sc, self.t, self.opts, self.limiter = sc, target, opts, limiter
+        self.shared = shared or TargetState(target)
         self.canary = "wsc" + secrets.token_hex(6)
         self.sessions: dict[str, _Session] = {"main": _Session("main", None)}
         self.vars: dict[str, Any] = {}
         self.responses: dict[str, Response] = {}
-        self.last_json: Any = None
         self.loop: dict[str, Any] = {}
+        self.step_value: str | None = None  # the abstract value the current step sent (state checks)
 
     # -- expressions
     def names(self, resp: Response | None = None) -> dict[str, Any]:
@@ -143,7 +205,8 @@ class _Run:
         t = self.t.namespace()
         n.update({"target": t, "limits": t["limits"], "canary": self.canary, "vars": self.vars,
                   "users": t["users"], "session_cfg": t["session"], "secret_key": t["session"].get("secret_key"),
-                  "cookie_of": self.cookie_of, "csrf_of": self.csrf_of, "raw_csrf_of": self.raw_csrf_of})
+                  "cookie_of": self.cookie_of, "csrf_of": self.csrf_of, "raw_csrf_of": self.raw_csrf_of,
+                  "param_of": self.t.param_of, "csrf_field": self.csrf_field()})
         n.update(self.loop)
         if resp is not None:
             n["status"] = resp.status
@@ -152,10 +215,14 @@ class _Run:
                 n["json"] = _json.loads(resp.body) if resp.body else None
             except ValueError:
                 n["json"] = None
+            n["download_url"] = lambda filename, _r=resp: self.download_url(_r, str(filename))
         return n
 
     def render(self, value: Any, resp: Response | None = None) -> Any:
         return expr.render(value, self.names(resp))
+
+    def csrf_field(self) -> str:
+        return str(self.t.csrf.get("field", "csrf_token"))
 
     def cookie_of(self, session: str = "main") -> str:
         s = self.sessions.get(session)
@@ -181,75 +248,329 @@ class _Run:
     # -- HTTP
     def _send(self, req: Request, sess: _Session | None) -> Response:
         resp = send(req, self.opts.settings, self.limiter)
-        if sess is not None and resp.outcome == "response":
-            sess.absorb(resp)
+        if resp.outcome == "response":
+            self.shared.note_cookies(resp, req, self.sc.id)
+            if sess is not None:
+                sess.absorb(resp)
+                red = self.opts.redactor
+                if red is not None:
+                    for v in sess.cookies.values():
+                        red.add(v, "session cookie")
         return resp
 
-    def _simple(self, method: str, role: str, sess: _Session, body=None, headers=None) -> Response:
-        hdrs = list((headers or {}).items())
-        hdrs += [(k, v) for k, v in self.t.headers.items()]
-        if sess.cookies:
-            hdrs.append(("Cookie", "; ".join(f"{k}={v}" for k, v in sess.cookies.items())))
+    def _headers(self, sess: _Session | None, method: str, extra: list[tuple[str, str]] | None = None):
+        hdrs = [(k, str(v)) for k, v in self.t.headers.items()] + list(extra or [])
+        if sess is not None and sess.cookies:
+            hdrs.append(("Cookie", sess.cookie_header()))
         if method not in ("GET", "HEAD"):
             hdrs.append(("Referer", self.t.origin + "/"))
-        req = Request(method, build_url(self.t.base_url, self.t.roles[role]), hdrs, body,
+        return hdrs
+
+    def _get(self, path: str, sess: _Session | None, query: dict | None = None) -> Response:
+        req = Request("GET", build_url(self.t.base_url, path, query), self._headers(sess, "GET"),
                       timeout=self.opts.settings.timeout)
         return self._send(req, sess)
 
-    def login(self, sess: _Session, user_key: str) -> None:
+    def _post_fields(self, role: Role, path: str, sess: _Session | None, fields: list[tuple[str, str]],
+                     headers: list[tuple[str, str]] | None = None) -> tuple[Request, Response]:
+        body = self._encode(role.content_type, fields)
+        hdrs = self._headers(sess, role.method, headers)
+        hdrs.append(("Content-Type", body.content_type))
+        req = Request(role.method, build_url(self.t.base_url, path), hdrs, body, timeout=self.opts.settings.timeout)
+        return req, self._send(req, sess)
+
+    @staticmethod
+    def _encode(content_type: str, fields: list[tuple[str, str]]) -> generators.Body:
+        if content_type == "json":
+            return generators.json(dict(fields))
+        if content_type == "multipart":
+            return generators.multipart().with_fields(fields) if fields else generators.multipart()
+        return generators.form().with_fields(fields)
+
+    def _form_inputs(self, page: str, sess: _Session, action: str | None, want: str | None = None
+                     ) -> tuple[list[tuple[str, str]], Response]:
+        """GET ``page`` and return the hidden inputs of the form that posts to ``action`` (or has the field
+        ``want``, or is the first POST form)."""
+        resp = self._get(page, sess)
+        if resp.outcome != "response":
+            raise ScenarioError(f"GET {page} for its form: {resp.outcome} {resp.error}")
+        try:
+            fs = extract.forms(resp.text)
+        except extract.ExtractError as e:
+            raise ScenarioError(str(e)) from None
+        from urllib.parse import urljoin, urlsplit
+        chosen = None
+        for f in fs:
+            target_path = urlsplit(urljoin(self.t.base_url + page, f.action or page)).path
+            if want and want in f.names():
+                chosen = f
+                break
+            if action and target_path == action and f.method == "POST" and chosen is None:
+                chosen = f
+        if chosen is None:
+            chosen = next((f for f in fs if f.method == "POST"), None)
+        return (chosen.hidden if chosen else []), resp
+
+    # -- login
+    def login(self, sess: _Session, user_key: str) -> Response:
         users = self.t.namespace()["users"]
         if user_key not in users:
             raise ScenarioError(f"the profile has no {user_key}")
         if "login" not in self.t.roles:
             raise ScenarioError("the profile has no login role")
         u = users[user_key]
-        f = self.t.login.get("fields", {"username": "username", "password": "password"})
-        fields = {**(self.t.login.get("extra") or {}), f["username"]: u["username"], f["password"]: u["password"]}
-        body = generators.json(fields) if self.t.login.get("format") == "json" else generators.form(**fields)
-        resp = self._simple("POST", "login", sess, body)
-        if resp.outcome != "response" or not (200 <= (resp.status or 0) < 400):
-            raise ScenarioError(f"login as {u['username']} failed: {resp.outcome} {resp.status} {resp.error}")
-        if self.t.session["cookie_name"] not in sess.cookies:
-            raise ScenarioError(f"login as {u['username']} set no {self.t.session['cookie_name']} cookie")
+        role = self.t.roles["login"]
+        name = self.t.session["cookie_name"]
+        hidden: list[tuple[str, str]] = []
+        form_page = role.form_page or (role.path if role.mapped and role.method == "POST" else None)
+        if form_page:
+            hidden, _ = self._form_inputs(form_page, sess, role.path, want=role.fields["password"])
+        before = sess.cookies.get(name)
+        fields = [(k, v) for k, v in hidden if k not in (role.fields["username"], role.fields["password"])]
+        extra_hdrs: list[tuple[str, str]] = []
+        tokrole = self.t.roles.get("csrf_token")
+        if tokrole is not None and tokrole.mapped and not any(k == self.csrf_field() for k, _ in fields):
+            # a token that is not a hidden input of the login form (meta tag, cookie, header)
+            try:
+                tok = self._token(sess)
+                if self.t.csrf_mode(role) == "header" or "input" not in (tokrole.extract or {}):
+                    extra_hdrs.append((str(self.t.csrf.get("header", "X-CSRFToken")), tok))
+                else:
+                    fields.append((self.csrf_field(), tok))
+            except ScenarioError:
+                pass
+        fields += list(role.extra.items())
+        fields += [(role.fields["username"], u["username"]), (role.fields["password"], u["password"])]
+        req, resp = self._post_fields(role, role.path, sess, fields, extra_hdrs)
+        why = self._login_failure(role, resp, sess, before)
+        if why:
+            raise ScenarioError(f"login as {u['username']} failed: {why}")
         sess.user = u["username"]
+        sess.csrf = None  # a login may rotate the session's token
+        return resp
 
+    def _login_failure(self, role: Role, resp: Response, sess: _Session, before: str | None) -> str | None:
+        name = self.t.session["cookie_name"]
+        if resp.outcome != "response":
+            return f"no response ({resp.outcome}: {resp.error})"
+        st = resp.status or 0
+        text = resp.text
+        seen = f"answered {st}"
+        if re.search(r"(?i)csrf|xsrf", text) and re.search(r"(?i)missing|invalid|expired|does not match|failed", text) \
+                and st != 200 or (st == 400 and re.search(r"(?i)csrf", text)):
+            return f"{seen} and the page says the CSRF token is missing or invalid (map csrf_token or login.form_page)"
+        if st >= 400:
+            return f"{seen} (expected a success status with a {name} cookie)"
+        after = sess.cookies.get(name)
+        if after is None or after == before:
+            if role.mapped and st == 200 and any(f.has_type("password") for f in _safe_forms(text)):
+                return f"{seen} with the login form shown again and no new {name} cookie (wrong fields or credentials?)"
+            return f"{seen} but set no {'new ' if before else ''}{name} cookie"
+        loc = resp.header("Location") or ""
+        if "redirect" in role.success and not re.search(role.success["redirect"], loc):
+            return f"{seen}, redirect to {loc!r} does not match success.redirect"
+        if "marker" in role.success:
+            page = resp
+            if 300 <= st < 400 and loc:
+                from urllib.parse import urljoin, urlsplit
+                nxt = urlsplit(urljoin(self.t.base_url + "/", loc))
+                if nxt.netloc and nxt.netloc != self.t.netloc:
+                    return f"{seen}, redirect to another host {nxt.netloc!r}"
+                page = self._get(nxt.path + (f"?{nxt.query}" if nxt.query else ""), sess)
+            if not re.search(role.success["marker"], page.text):
+                return f"{seen} but the page does not show success.marker {role.success['marker']!r}"
+        return None
+
+    # -- CSRF tokens
     def _token(self, sess: _Session) -> str:
         if sess.csrf:
             return sess.csrf
-        if "csrf_token" not in self.t.roles:
+        role = self.t.roles.get("csrf_token")
+        if role is None:
             raise ScenarioError("a CSRF token is needed but the profile has no csrf_token role")
-        resp = self._simple("GET", "csrf_token", sess)
+        resp = self._get(role.path, sess)
+        if resp.outcome != "response" or (resp.status or 0) >= 400:
+            raise MappingError(f"role csrf_token does not behave as mapped: GET {role.path} answered "
+                               f"{resp.status or resp.outcome}")
         try:
-            tok = _json.loads(resp.body).get("csrf_token")
-        except (ValueError, AttributeError):
-            tok = None
-        if resp.status != 200 or not tok:
-            raise ScenarioError(f"could not get a CSRF token: {resp.outcome} {resp.status}")
+            tok = extract.apply(role.extract, body=resp.body, headers=resp.headers, cookies=sess.cookies)
+        except extract.ExtractError as e:
+            raise MappingError(f"role csrf_token does not behave as mapped: {e}") from None
+        if tok is extract.MISSING or not tok or not isinstance(tok, str):
+            raise MappingError(f"role csrf_token does not behave as mapped: {_describe(role.extract)} found no "
+                               f"token on {role.path} (status {resp.status})")
         sess.csrf = tok
+        if self.opts.redactor is not None:
+            self.opts.redactor.add(tok, "csrf token")
         return tok
 
-    def probe_state(self, sess: _Session) -> Any:
-        if "state_probe" not in self.t.roles:
-            raise ScenarioError("the profile has no state_probe role")
-        resp = self._simple("GET", "state_probe", sess)
-        if resp.status != 200:
-            raise ScenarioError(f"state_probe answered {resp.outcome} {resp.status}")
-        try:
-            return _json.loads(resp.body).get("value")
-        except (ValueError, AttributeError):
-            raise ScenarioError("state_probe did not answer JSON {value}") from None
+    # -- identity and state
+    def identity(self, resp: Response, sess_cookies: dict[str, str] | None = None) -> tuple[str, str]:
+        """(who, how): who is a profile username, "anonymous", or "logged-in" (a marker without a name).
+        Raises MappingError when the response does not fit the whoami role's contract."""
+        role = self.t.roles.get("whoami")
+        if role is None:
+            raise ScenarioError("the profile has no whoami role")
+        if resp.outcome != "response":
+            raise MappingError(f"whoami: no response ({resp.outcome}: {resp.error})")
+        st = resp.status or 0
+        if st in (401, 403) and str(st) in role.anonymous:
+            return "anonymous", f"answered {st}"
+        if 300 <= st < 400 and "redirect" in role.anonymous:
+            return "anonymous", f"redirected to {resp.header('Location')!r}"
+        if st >= 500:
+            return "error", f"answered {st}"
+        if not 200 <= st < 300:
+            raise MappingError(f"role whoami does not behave as mapped: GET {role.path} answered {st}, which is "
+                               f"neither a page nor one of its anonymous answers ({', '.join(role.anonymous)})")
+        if role.extract is not None:
+            try:
+                got = extract.apply(role.extract, body=resp.body, headers=resp.headers, cookies=sess_cookies)
+            except extract.ExtractError as e:
+                raise MappingError(f"role whoami does not behave as mapped: {e}") from None
+            for u in self.t.users:
+                if extract.names_user(got, u["username"]):
+                    return u["username"], f"{_describe(role.extract)} reads {_short(got)}"
+            if role.marker and re.search(role.marker, resp.text):
+                return "logged-in", f"the logged-in marker {role.marker!r} shows"
+            return "anonymous", (f"{_describe(role.extract)} finds nothing" if got is extract.MISSING or got in
+                                 (None, "") else f"{_describe(role.extract)} reads {_short(got)}, no profile user")
+        if role.marker and re.search(role.marker, resp.text):
+            return "logged-in", f"the logged-in marker {role.marker!r} shows"
+        return "anonymous", f"the logged-in marker {role.marker!r} is absent"
 
-    def build_request(self, spec: dict) -> tuple[Request, _Session | None]:
+    def probe_shows(self, sess: _Session, value: str) -> tuple[bool, str]:
+        role = self.t.roles.get("state_probe")
+        if role is None:
+            raise ScenarioError("the profile has no state_probe role")
+        resp = self._get(role.path, sess)
+        if resp.outcome != "response" or (resp.status or 0) >= 400:
+            raise MappingError(f"role state_probe does not behave as mapped: GET {role.path} answered "
+                               f"{resp.status or resp.outcome}")
+        try:
+            got = extract.apply(role.extract, body=resp.body, headers=resp.headers, cookies=sess.cookies)
+        except extract.ExtractError as e:
+            raise MappingError(f"role state_probe does not behave as mapped: {e}") from None
+        shown = extract.shows(role.extract, got, value)
+        desc = (f"GET {role.path} " + ("shows" if shown else "does not show") + f" {value!r}"
+                + ("" if "contains" in role.extract else f" ({_describe(role.extract)} reads {_short(got)})"))
+        return shown, desc
+
+    def control_identity(self) -> tuple[bool, str]:
+        """Positive control of whoami: a logged-in session is recognised (and an anonymous one is not)."""
+        def run() -> tuple[bool, str]:
+            s = _Session("control", None)
+            if "login" in self.t.roles and self.t.users:
+                self.login(s, "user1")
+                cookies = dict(s.cookies)
+                how = "the session of a fresh login"
+            elif self.t.session.get("secret_key") and self.t.users:
+                cookies = {self.t.session["cookie_name"]: generators.forge(
+                    {"_permanent": True, self.t.session.get("identity_field", "user"): self.t.users[0]["username"]},
+                    self.t.session["secret_key"])}
+                how = "a cookie signed with the profile's secret_key"
+            else:
+                return False, "no login role and no secret_key to prove the whoami role with"
+            role = self.t.roles["whoami"]
+            probe = _Session("control-probe", None)
+            probe.cookies = cookies
+            who, why = self.identity(self._get(role.path, probe), cookies)
+            if who != self.t.users[0]["username"] and not (who == "logged-in"):
+                return False, (f"role whoami does not behave as mapped: with {how}, GET {role.path} gives "
+                               f"{who} ({why})")
+            return True, f"GET {role.path} recognises {self.t.users[0]['username']} ({why})"
+        return self.shared.control("whoami", run)
+
+    def control_state(self) -> tuple[bool, str]:
+        def run() -> tuple[bool, str]:
+            s = _Session("control", None)
+            self.login(s, "user1")
+            role = self.t.roles["state_change"]
+            value = "ctl" + secrets.token_hex(5)
+            spec = {"method": role.method, "role": "state_change", "value": value, "csrf": "valid"}
+            req, _ = self.build_request(spec, sess_override=s)
+            resp = self._send(req, s)
+            if resp.outcome != "response" or not checks.status_matches(resp.status, role.accept):
+                return False, (f"role state_change does not behave as mapped: a valid {role.method} {role.path} "
+                               f"with {self.t.param_of('state_change')}={value!r} answered "
+                               f"{resp.status or resp.outcome} (accepted: {role.accept})")
+            shown, desc = self.probe_shows(s, value)
+            if not shown:
+                return False, (f"role state_change does not behave as mapped: a valid request was answered "
+                               f"{resp.status} but {desc}")
+            return True, f"a valid request with a token changes the state ({desc})"
+        return self.shared.control("state", run)
+
+    def control_reflect(self, role_name: str) -> tuple[bool, str]:
+        def run() -> tuple[bool, str]:
+            token = "wscctl" + secrets.token_hex(5)
+            req, sess = self.build_request({"role": role_name, "payload": token, "session": "main"})
+            resp = self._send(req, sess)
+            if resp.outcome != "response":
+                return False, f"role {role_name} does not behave as mapped: {resp.outcome} {resp.error}"
+            if token not in resp.text:
+                return False, (f"role {role_name} does not behave as mapped: the harmless canary {token!r} sent "
+                               f"in {self.t.param_of(role_name)!r} does not come back (status {resp.status})")
+            return True, f"the harmless canary comes back in {role_name}"
+        return self.shared.control("reflect:" + role_name, run)
+
+    def control_form(self, role_name: str) -> tuple[bool, str]:
+        def run() -> tuple[bool, str]:
+            req, sess = self.build_request({"role": role_name, "method": "POST",
+                                            "body": "${multipart(fields=2, field_size=10)}", "session": "none"})
+            resp = self._send(req, sess)
+            if resp.outcome != "response":
+                return False, f"role {role_name} does not behave as mapped: a small form got {resp.outcome}"
+            if resp.status in (404, 405, 413) or (resp.status or 0) >= 500:
+                return False, (f"role {role_name} does not behave as mapped: a small form (2 fields of 10 bytes) "
+                               f"was answered {resp.status}")
+            return True, f"a small form reaches the app (answered {resp.status})"
+        return self.shared.control("form:" + role_name, run)
+
+    def download_url(self, resp: Response, filename: str) -> str:
+        """Where an uploaded file can be fetched: the JSON ``url`` of ROLES.md §2, or a link naming the file on
+        the page the upload answered or redirected to."""
+        try:
+            obj = _json.loads(resp.body)
+            if isinstance(obj, dict) and isinstance(obj.get("url"), str):
+                return obj["url"]
+        except ValueError:
+            pass
+        from urllib.parse import quote, urljoin, urlsplit
+        page = resp
+        loc = resp.header("Location")
+        if loc and 300 <= (resp.status or 0) < 400:
+            nxt = urlsplit(urljoin(self.t.base_url + "/", loc))
+            if nxt.netloc == self.t.netloc:
+                page = self._get(nxt.path + (f"?{nxt.query}" if nxt.query else ""), self.sessions.get("main"))
+        try:
+            doc = extract.soup(page.text)
+        except extract.ExtractError as e:
+            raise ScenarioError(str(e)) from None
+        for a in doc.find_all("a", href=True):
+            href = str(a["href"])
+            if filename in a.get_text() or filename in href or quote(filename) in href:
+                u = urlsplit(urljoin(self.t.base_url + "/", href))
+                if u.netloc == self.t.netloc:
+                    return u.path + (f"?{u.query}" if u.query else "")
+        raise MappingError(f"role upload does not behave as mapped: no link to {filename!r} on the page the upload "
+                           f"answered (status {resp.status})")
+
+    # -- requests
+    def build_request(self, spec: dict, sess_override: _Session | None = None) -> tuple[Request, _Session | None]:
         r = self.render
         sess_name = spec.get("session", "main")
-        sess = None if sess_name == "none" else self.sessions.get(sess_name)
-        if sess_name != "none" and sess is None:
-            raise ScenarioError(f"no session {sess_name!r} in this scenario")
-        method = spec.get("method", "GET")
-        if "role" in spec:
-            path = self.t.roles[spec["role"]]
+        if sess_override is not None:
+            sess = sess_override
         else:
-            path = str(r(spec["path"]))
+            sess = None if sess_name == "none" else self.sessions.get(sess_name)
+            if sess_name != "none" and sess is None:
+                raise ScenarioError(f"no session {sess_name!r} in this scenario")
+        role = self.t.roles.get(spec["role"]) if "role" in spec else None
+        if "role" in spec and role is None:
+            raise ScenarioError(f"the profile has no {spec['role']} role")
+        method = spec.get("method") or (role.method if role else "GET")
+        path = role.path if role else str(r(spec["path"]))
         if "suffix" in spec:
             from urllib.parse import quote
             path = path + quote(str(r(spec["suffix"])), safe="/")
@@ -259,15 +580,37 @@ class _Run:
             if not self.t.http_url:
                 raise ScenarioError("the profile has no http_url")
             base = self.t.http_url
-        url = build_url(base, path, query)
         headers: list[tuple[str, str]] = [(k, str(v)) for k, v in self.t.headers.items()]
         headers += [(k, str(v)) for k, v in r(spec.get("headers", {})).items()]
+        # the abstract input (payload, value, text) goes into the role's field
+        abstract = next((k for k in ("payload", "value", "text") if k in spec), None)
+        fields: list[tuple[str, str]] = []
+        self.step_value = None
+        if abstract is not None:
+            if role is None:
+                raise ScenarioError(f"{abstract} needs a role")
+            v = str(r(spec[abstract]))
+            self.step_value = v
+            fields.append((self.t.param_of(role.name), v))
+        fixed = list(role.fields.items()) if role is not None else []
         csrf = spec.get("csrf", "none")
+        if csrf == "valid":
+            csrf = self.t.csrf_mode(role) if role is not None else "field"
+        override = str(r(spec["csrf_token"])) if "csrf_token" in spec else None
+        hidden: list[tuple[str, str]] = []
+        if role is not None and role.form_page and method not in ("GET", "HEAD") and sess is not None:
+            hidden, _ = self._form_inputs(role.form_page, sess, role.path)
+            hidden = [(k, v) for k, v in hidden if k != self.csrf_field()]
         tok = None
-        if csrf != "none":
+        if csrf in ("field", "header"):
             if sess is None:
                 raise ScenarioError("csrf needs a session")
-            tok = self._token(sess)  # may update the session cookie: fetch it before the Cookie header is built
+            if "csrf_token" in self.t.roles:
+                tok = self._token(sess)  # may update the session cookie: fetch it before the Cookie header is built
+            elif not self.t.roles.get("csrf_token") and role is not None and role.mapped:
+                tok = None  # the app has no token to send
+            else:
+                tok = self._token(sess)
         jar = dict(sess.cookies) if sess else {}
         for k, v in r(spec.get("cookies", {})).items():
             if v is None:
@@ -279,13 +622,27 @@ class _Run:
         body = r(spec["body"]) if "body" in spec else None
         if body is not None and not isinstance(body, generators.Body):
             body = generators.raw(body)
+        if method in ("GET", "HEAD"):
+            for k, v in hidden + fixed + fields:
+                query.setdefault(k, v)
+        elif abstract is not None and body is None:
+            body = self._encode(role.content_type, hidden + fixed + fields)
+        elif body is not None and role is not None and role.mapped and body.rebuild is not None and (fixed or hidden):
+            body = body.with_fields(hidden + fixed)
+        url = build_url(base, path, query)
         if body is not None and body.content_type and not any(k.lower() == "content-type" for k, _ in headers):
             headers.append(("Content-Type", body.content_type))
-        if tok is not None:
+        if override is not None:
+            body = (body or generators.form()).with_fields([(self.csrf_field(), override)])
+            _fix_content_type(headers, body)
+        elif tok is not None:
             if csrf == "header":
-                headers.append((self.t.csrf.get("header", "X-CSRFToken"), tok))
+                headers.append((str(self.t.csrf.get("header", "X-CSRFToken")), tok))
+            elif body is not None and body.kind == "raw" and body.content_type == "application/json":
+                headers.append((str(self.t.csrf.get("header", "X-CSRFToken")), tok))
             else:
-                body = (body or generators.form()).with_fields([(self.t.csrf.get("field", "csrf_token"), tok)])
+                body = (body or generators.form()).with_fields([(self.csrf_field(), tok)])
+                _fix_content_type(headers, body)
         referer = r(spec["referer"]) if "referer" in spec else (self.t.origin + "/" if method not in ("GET", "HEAD")
                                                                 and sess is not None else None)
         if referer:
@@ -298,9 +655,11 @@ class _Run:
         if transport == "auto":
             # raw sockets where requests cannot express the request, and for large bodies: a server may answer
             # 413 and close before the body is sent, which requests reports as a broken connection
-            transport = "raw" if (cl is not None or slow or spec.get("half_close") or
+            transport = "raw" if (cl is not None or slow or spec.get("half_close") or "host" in spec or
                                   (body is not None and (body.chunked or len(body.data) >= RAW_BODY_THRESHOLD))) \
                 else "requests"
+        if "host" in spec:
+            headers.append(("Host", str(r(spec["host"]))))
         timeout = float(r(spec.get("timeout", self.opts.settings.timeout)))
         return Request(method, url, headers, body, transport, timeout, int(cl) if cl is not None else None,
                        bool(spec.get("half_close")), slow, bool(spec.get("follow_redirects"))), sess
@@ -321,8 +680,11 @@ class _Run:
                 self.run_step(step, res)
         except _StopScenario:
             pass
+        except MappingError as e:
+            res.status, res.reason, res.error_kind = "error", str(e), "mapping"
         except ScenarioError as e:
             res.status, res.reason = "error", str(e)
+            res.error_kind = "mapping" if "does not behave as mapped" in str(e) or "login as" in str(e) else "run"
         except (expr.ExprError, generators.GeneratorError) as e:
             res.status, res.reason = "error", f"scenario expression: {e}"
         except judge.JudgeUnavailable as e:
@@ -333,7 +695,9 @@ class _Run:
         if res.status == "pass":
             if any(st.errors for st in res.steps):
                 res.status = "error"
-                res.reason = next(c.message for st in res.steps for c in st.errors)
+                first = next(c for st in res.steps for c in st.errors)
+                res.reason = first.message
+                res.error_kind = "mapping" if first.details.get("mapping") else "run"
             elif any(st.failed for st in res.steps):
                 res.status = "fail"
         res.duration = time.monotonic() - t0
@@ -353,60 +717,103 @@ class _Run:
             sr = StepResult(name, step.line)
             res.steps.append(sr)
             needs_state = any(k in step.expect for k in ("state_unchanged", "state_equals"))
-            state: dict[str, Any] | None = None
-            req_sess = None
             resp: Response | None = None
             req: Request | None = None
-            if step.request is not None:
+            req_sess = None
+            if step.request is not None and "login" in step.request:
+                req_sess = self.sessions.get(step.request.get("session", "main"))
+                if req_sess is None:
+                    raise ScenarioError(f"no session {step.request.get('session')!r} in this scenario")
+                resp = self.login(req_sess, step.request["login"])
+                lr = self.t.roles["login"]
+                sr.request = {"method": lr.method, "url": build_url(self.t.base_url, lr.path), "headers": [],
+                              "transport": "requests", "login": step.request["login"], "role": "login"}
+                sr.response = resp.summary()
+                self.responses[step.name] = resp
+            elif step.request is not None:
                 req, req_sess = self.build_request(step.request)
-            if needs_state:
-                probe_sess = self._state_session(step, req_sess)
-                state = {"before": self.probe_state(probe_sess)} if step.request is not None else {}
             if req is not None:
                 resp = self._send(req, req_sess)
-                sr.request = _redact(req.summary(), self.t.secrets())
-                sr.response = _redact(resp.summary(), self.t.secrets())
-                sr.curl = _redact(reproduce(req, self.opts.insecure, self.opts.ca_bundle), self.t.secrets())
+                sr.request = req.summary()
+                sr.response = resp.summary()
+                sr.curl = reproduce(req, self.opts.insecure, self.opts.ca_bundle)
                 self.responses[step.name] = resp
+            state = None
             if needs_state:
-                state["after"] = self.probe_state(probe_sess)
-                if "before" not in state:
-                    state["before"] = state["after"]
-            ctx = checks.Context(self.t.https, lambda v, _r=resp: self.render(v, _r), self.responses, state)
+                state = self._state_after(step, req_sess)
+            ctx = checks.Context(self.t.https, lambda v, _r=resp: self.render(v, _r), self.responses, state,
+                                 run=self, role=(step.request or {}).get("role"))
             sr.checks = checks.evaluate(step.expect, resp, ctx)
             if resp is not None and resp.outcome == "error" and not step.expect:
                 sr.checks.append(checks.CheckResult("transport", False, resp.error, error=True))
+            if step.or_next and step is not self.sc.steps[-1] and not foreach_left(i, loops):
+                if all(c.ok for c in sr.checks):
+                    raise _StopScenario()  # this step settles the verdict: the next ones are not needed
+                for c in sr.checks:  # not conclusive: the next step decides
+                    if not c.ok and not c.error:
+                        c.ok, c.message = True, f"(not conclusive, the next step decides) {c.message}"
+                continue
             if any(not c.ok for c in sr.checks):
                 raise _StopScenario()  # later steps build on this one
             for k, v in step.save.items():
                 self.vars[k] = self.render(v, resp)
 
-    def _state_session(self, step: Step, req_sess: _Session | None) -> _Session:
-        if req_sess is not None and req_sess.user:
-            return req_sess
-        for s in self.sessions.values():
-            if s.user:
-                return s
-        raise ScenarioError("state checks need a logged-in session (sessions: {a: user1})")
+    def _state_after(self, step: Step, req_sess: _Session | None) -> dict[str, Any]:
+        sess = req_sess if req_sess is not None and req_sess.user else next(
+            (s for s in self.sessions.values() if s.user), None)
+        if sess is None:
+            raise ScenarioError("state checks need a logged-in session (sessions: {a: user1})")
+        if "state_equals" in step.expect:
+            want = str(self.render(step.expect["state_equals"]))
+            shown, desc = self.probe_shows(sess, want)
+            return {"value": want, "shown": shown, "probe": desc}
+        value = step.expect["state_unchanged"]
+        value = str(self.render(value)) if isinstance(value, str) else self.step_value
+        if value is None:
+            raise ScenarioError("state_unchanged needs the step's request to send a value (or the value to look for)")
+        shown, desc = self.probe_shows(sess, value)
+        st: dict[str, Any] = {"value": value, "shown": shown, "probe": desc}
+        if not shown:
+            ok, why = self.control_state()
+            st["control"] = why
+            if not ok:
+                st["error"] = why
+        return st
 
 
-def _redact(obj: Any, secrets_: list[str]) -> Any:
-    if not secrets_:
-        return obj
-    if isinstance(obj, str):
-        for s in secrets_:
-            if len(s) >= 4:
-                obj = obj.replace(s, "***")
-        return obj
-    if isinstance(obj, list):
-        return [_redact(x, secrets_) for x in obj]
-    if isinstance(obj, dict):
-        return {k: _redact(v, secrets_) for k, v in obj.items()}
-    return obj
+def foreach_left(i: int, loops: list) -> bool:
+    return i < len(loops) - 1
+
+
+def _safe_forms(text: str):
+    try:
+        return extract.forms(text)
+    except extract.ExtractError:
+        return []
+
+
+def _fix_content_type(headers: list[tuple[str, str]], body: generators.Body) -> None:
+    if body.content_type and not any(k.lower() == "content-type" for k, _ in headers):
+        headers.append(("Content-Type", body.content_type))
+
+
+def _describe(spec: dict | None) -> str:
+    if not spec:
+        return "the mapping"
+    k = next(iter(k for k in spec if k != "attr"))
+    return f"{k}: {spec[k]!r}" + (f" (attr {spec['attr']})" if "attr" in spec else "")
+
+
+def _short(v: Any, n: int = 80) -> str:
+    if v is extract.MISSING:
+        return "nothing"
+    s = repr(v)
+    return s if len(s) <= n else s[:n] + "…"
 
 
 def run_target(target: Target, scenarios: list[Scenario], opts: Options) -> list[ScenarioResult]:
     limiter = RateLimiter(opts.rate)
+    shared = TargetState(target)
     results: list[ScenarioResult | None] = [None] * len(scenarios)
     done = [0]
     lock = threading.Lock()
@@ -420,17 +827,21 @@ def run_target(target: Target, scenarios: list[Scenario], opts: Options) -> list
             r = ScenarioResult(sc, target.name, "skip", "; ".join(missing))
         elif sc.serial:
             with groups[sc.serial]:
-                r = _Run(sc, target, opts, limiter).run()
+                r = _Run(sc, target, opts, limiter, shared).run()
         else:
-            r = _Run(sc, target, opts, limiter).run()
+            r = _Run(sc, target, opts, limiter, shared).run()
         results[i] = r
         with lock:
             done[0] += 1
             if opts.progress:
                 opts.progress(target.name, done[0], len(scenarios), sc.id)
 
+    # scenarios marked final judge what the others saw (every Set-Cookie of the run): they run last
+    first = [(i, sc) for i, sc in enumerate(scenarios) if not sc.final]
+    last = [(i, sc) for i, sc in enumerate(scenarios) if sc.final]
     with ThreadPoolExecutor(max_workers=max(1, opts.concurrency)) as ex:
-        list(ex.map(lambda a: one(*a), enumerate(scenarios)))
+        list(ex.map(lambda a: one(*a), first))
+        list(ex.map(lambda a: one(*a), last))
     return [r for r in results if r is not None]
 
 

@@ -17,14 +17,14 @@ from .yamlsrc import Located, LoadError, format_path, load_yaml, load_yaml_text
 SEVERITIES = ("info", "low", "medium", "high")
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 TRANSPORTS = ("auto", "requests", "raw")
-CSRF_MODES = ("none", "field", "header")
+CSRF_MODES = ("none", "valid", "field", "header")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*[a-z0-9]$")
 
 # Requirements that are not roles (checked against the profile by profile.Target.missing()).
 CAPABILITIES = (
     "https", "http_url", "secret_key", "fallback_key", "retired_key", "two_users", "csrf_model:flask-wtf",
     "limits.max_content_length", "limits.max_form_memory_size", "limits.max_form_parts", "session_lifetime",
-    "text_filter:strict",
+    "text_filter:strict", "csrf_protected", "echo:form_echo", "echo:json_echo", "echo:upload", "echo:whoami",
 )
 ROLES = (
     "page", "not_found", "server_error", "redirect", "static", "json_echo", "form_echo",
@@ -179,7 +179,8 @@ def _expect_schema(v: _V) -> dict[str, Callable | None]:
 
     def cookie_audit(p, x):
         v.mapping(p, x, {"cookie": _nonempty_str(v), "required": _bool(v), "min_severity": _enum(v, SEVERITIES),
-                         "max_lifetime": _number_or_template(v), "ignore": _str_list(v), "deletion": _bool(v)},
+                         "max_lifetime": _number_or_template(v), "ignore": _str_list(v), "deletion": _bool(v),
+                         "max_bytes": _number_or_template(v)},
                   required=("cookie",))
 
     def canary(p, x):
@@ -199,6 +200,17 @@ def _expect_schema(v: _V) -> dict[str, Callable | None]:
         v.mapping(p, x, {"cookie": _nonempty_str(v), "step": _nonempty_str(v), "attributes": _str_list(v),
                          "deletion": _bool(v)}, required=("cookie", "step"))
 
+    def identity(p, x):
+        if isinstance(x, str):
+            if x not in ("anonymous", "user1", "user2"):
+                v.fail(p, "must be anonymous, user1 or user2")
+            return
+        v.mapping(p, x, {"user": _enum(v, ("anonymous", "user1", "user2")), "control": _bool(v)}, required=("user",))
+
+    def cookies_seen(p, x):
+        v.mapping(p, x, {"min_severity": _enum(v, SEVERITIES), "ignore": _str_list(v), "kinds": _str_list(v),
+                         "max_lifetime": _number_or_template(v)})
+
     def compare(p, x):
         v.mapping(p, x, {"step": _nonempty_str(v), "headers": _str_list(v)}, required=("step", "headers"))
 
@@ -217,10 +229,13 @@ def _expect_schema(v: _V) -> dict[str, Callable | None]:
         "header_matches": _str_map(v), "header_audit": header_audit, "cookie_audit": cookie_audit,
         "canary": canary, "json": json_checks, "json_max": json_checks, "json_min": json_checks,
         "body_absent": _str_list(v), "body_present": _str_list(v), "no_event_handler": _any_templated(v),
-        "dangerous_links": links, "state_unchanged": _bool(v), "state_equals": state,
+        "dangerous_links": links, "state_unchanged": lambda p, x: None if isinstance(x, bool) else v.templates(p, x), "state_equals": state,
         "same_headers_as": compare, "download_not_inline_active": _bool(v), "weak_secret": weak,
         "content_type": _str_list(v), "cookie_matches_step": cookie_match,
+        "identity": identity, "limit": _enum(v, ("rejected", "reached")), "cookies_seen": cookies_seen,
+        "reflected_clean": _any_templated(v), "not_reflected": _any_templated(v),
     }
+    schema["echo"] = lambda p, x: v.mapping(p, x, schema)
     return schema
 
 
@@ -232,6 +247,8 @@ def _request_schema(v: _V) -> dict[str, Callable | None]:
         "content_length": _number_or_template(v, positive=False), "transport": _enum(v, TRANSPORTS),
         "timeout": _number_or_template(v), "half_close": _bool(v), "follow_redirects": _bool(v),
         "referer": _any_templated(v), "origin": _any_templated(v), "base": _enum(v, ("https", "http")),
+        "payload": _any_templated(v), "value": _any_templated(v), "text": _any_templated(v),
+        "csrf_token": _any_templated(v), "login": _enum(v, ("user1", "user2")), "host": _any_templated(v),
         "slow": lambda p, x: v.mapping(p, x, {"chunk": _number_or_template(v), "delay": _number_or_template(v)},
                                        required=("chunk", "delay")),
     }
@@ -247,12 +264,12 @@ def _step_schema(v: _V) -> Callable:
             "request": lambda pp, xx: (v.mapping(pp, xx, req), _request_target(v, pp, xx)),
             "expect": lambda pp, xx: v.mapping(pp, xx, exp),
             "foreach": lambda pp, xx: _foreach(v, pp, xx),
-            "save": _str_map(v),
+            "save": _str_map(v), "or_next": _bool(v),
         })
         if "request" not in x and "expect" not in x:
             v.fail(p, "a step needs a request, an expect, or both")
         if "request" not in x:
-            allowed_offline = {"weak_secret", "state_unchanged", "state_equals"}
+            allowed_offline = {"weak_secret", "state_unchanged", "state_equals", "cookies_seen"}
             bad = set(x.get("expect", {})) - allowed_offline
             if bad:
                 v.fail(p + ("expect",), f"{', '.join(sorted(bad))} need a request in the same step")
@@ -260,8 +277,20 @@ def _step_schema(v: _V) -> Callable:
 
 
 def _request_target(v: _V, p, x):
+    if "login" in x:
+        extra = set(x) - {"login", "session"}
+        if extra:
+            v.fail(p, f"a login request takes only session (got {', '.join(sorted(extra))})")
+        return
     if ("role" in x) == ("path" in x):
         v.fail(p, "exactly one of role or path is required")
+    abstract = [k for k in ("payload", "value", "text") if k in x]
+    if len(abstract) > 1:
+        v.fail(p, "at most one of payload, value, text")
+    if abstract and "role" not in x:
+        v.fail(p + (abstract[0],), "an abstract input needs a role (the role's param carries it)")
+    if abstract and "body" in x:
+        v.fail(p + (abstract[0],), "give either an abstract input or a body")
     if "slow" in x and x.get("transport") == "requests":
         v.fail(p + ("slow",), "slow sends need the raw transport")
 
@@ -300,7 +329,7 @@ def _scenario_schema(v: _V) -> dict[str, Callable | None]:
     return {
         "id": ident, "title": _nonempty_str(v), "doc": _nonempty_str(v), "severity": _enum(v, SEVERITIES),
         "requires": _requires(v), "tags": _str_list(v), "dos": _bool(v), "description": _str(v),
-        "serial": _nonempty_str(v),
+        "serial": _nonempty_str(v), "final": _bool(v),
         "remediation": _str(v), "sessions": sessions,
         "vars": lambda p, x: (v.typ(p, x, dict, "a mapping"), v.templates(p, x)), "steps": steps,
     }
@@ -317,6 +346,7 @@ class Step:
     foreach: dict | None
     save: dict
     line: int
+    or_next: bool = False  # passing settles the scenario; failing hands the verdict to the next step
 
 
 @dataclass
@@ -337,6 +367,7 @@ class Scenario:
     vars: dict[str, Any] = field(default_factory=dict)
     area: str = ""
     serial: str | None = None  # scenarios of one serial group never run at the same time on a target
+    final: bool = False  # runs after every other scenario of the target (judges what the run saw)
 
 
 def parse_located(loc: Located) -> list[Scenario]:
@@ -359,7 +390,7 @@ def parse_located(loc: Located) -> list[Scenario]:
                 v.fail(p + ("steps", j, "name"), f"duplicate step name {name!r}")
             names.add(name)
             steps.append(Step(j, name, st.get("request"), st.get("expect", {}), st.get("foreach"),
-                              st.get("save", {}), loc.line(p + ("steps", j))))
+                              st.get("save", {}), loc.line(p + ("steps", j)), st.get("or_next", False)))
         for j, st in enumerate(s["steps"]):
             for key in ("same_headers_as", "cookie_matches_step"):
                 cmp = st.get("expect", {}).get(key)
@@ -370,7 +401,8 @@ def parse_located(loc: Located) -> list[Scenario]:
             id=s["id"], title=s["title"], doc=s["doc"], severity=s["severity"], requires=s.get("requires", []),
             steps=steps, file=loc.file, line=loc.line(p), tags=s.get("tags", []), dos=s.get("dos", False),
             description=s.get("description", ""), remediation=s.get("remediation", ""),
-            sessions=s.get("sessions", {}), vars=s.get("vars", {}), area=area, serial=s.get("serial")))
+            sessions=s.get("sessions", {}), vars=s.get("vars", {}), area=area, serial=s.get("serial"),
+            final=s.get("final", False)))
     return out
 
 

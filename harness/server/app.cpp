@@ -401,7 +401,8 @@ std::unique_ptr<exchange> app::route(const request_head& head) {
     std::string value = glue::query_param(query, param).value_or("");
     std::string html;
     if (kind == "text") {
-      html = "<p id=\"out\">" + glue::escape(value) + "</p>";
+      // text users may copy into a terminal: the strict policy applies to reflected text as to stored comments
+      html = "<p id=\"out\">" + glue::escape(glue::terminal_clean(value)) + "</p>";
     } else if (kind == "attr") {
       std::string e = glue::escape(value);
       html = "<input id=\"out\" value=\"" + e + "\">\n<span title='" + e + "'>x</span>";
