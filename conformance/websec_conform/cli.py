@@ -249,7 +249,7 @@ def cmd_run(args) -> int:
 
 def _reachable(t: Target, opts) -> bool:
     from .transport import Request, send
-    page = t.roles.get("page", "/")
+    page = t.roles["page"].path if "page" in t.roles else "/"
     for _ in range(3):
         r = send(Request("GET", t.base_url + page, timeout=min(5.0, opts.settings.timeout)), opts.settings)
         if r.outcome == "response":

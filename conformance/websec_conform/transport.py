@@ -254,7 +254,8 @@ def _connect(url: str, settings: Settings, timeout: float) -> socket.socket:
 def raw_head(req: Request) -> bytes:
     u = urlsplit(req.url)
     target = (u.path or "/") + (f"?{u.query}" if u.query else "")
-    lines = [f"{req.method} {target} HTTP/1.1", f"Host: {u.netloc}"]
+    host = next((v for k, v in req.headers if k.lower() == "host"), u.netloc)  # a scenario may send a foreign Host
+    lines = [f"{req.method} {target} HTTP/1.1", f"Host: {host}"]
     names = {k.lower() for k, _ in req.headers}
     for k, v in req.headers:
         if k.lower() != "host":
