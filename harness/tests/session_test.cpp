@@ -293,6 +293,50 @@ TEST(SessionDifferential, TaggedEdgeCasesAgainstFlask) {
   }
 }
 
+// Regression (session_fuzzer, corpora/session_fuzzer/regressions/datetime_year_99_reloads_as_1999): a datetime in
+// year 100 at +01:00 is 31 Dec 0099 in UTC; http_date writes "0099", which werkzeug's parse_date reads as 1999.
+// Flask itself does not round-trip such a session; the library must do exactly what Flask does, round after round.
+TEST(SessionDifferential, DatetimeBeforeYear100ReloadsAsFlaskDoes) {
+  if (!websec::test::python_has({"flask"})) GTEST_SKIP() << "no python3-flask";
+  std::vector<std::string> docs = {R"({"a":{" d":"Mon, 01 Jan 0100 00:00:00 +0100"}})",
+                                   R"({"a":{" d":"Mon, 01 Jan 0100 00:30:00 +0100"}})",
+                                   R"({"a":[{" d":"Fri, 01 Jan 0100 23:00:00 +2359"}]})",
+                                   R"({"a":{" d":"Mon, 01 Jan 0100 00:00:00 -0100"}})",
+                                   R"({"a":{" d":"Tue, 01 Jan 0030 00:00:00 GMT"}})"};
+  njson in = docs;
+  auto py = websec::test::run_python(
+      "import sys, json\n"
+      "from flask.json.tag import TaggedJSONSerializer\n"
+      "s = TaggedJSONSerializer()\n"
+      "out = []\n"
+      "for d in json.load(sys.stdin):\n"
+      "    rounds = [s.dumps(s.loads(d))]\n"
+      "    for _ in range(2): rounds.append(s.dumps(s.loads(rounds[-1])))\n"
+      "    out.append(rounds)\n"
+      "print(json.dumps(out))\n",
+      in.dump());
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  auto expect = njson::parse(py.out);
+  ASSERT_EQ(expect[0][0], R"({"a":{" d":"Thu, 31 Dec 0099 23:00:00 GMT"}})");
+  ASSERT_EQ(expect[0][1], R"({"a":{" d":"Fri, 31 Dec 1999 23:00:00 GMT"}})");
+  ss::config cfg;
+  cfg.secret_key = "k";
+  auto codec = make_codec(cfg);
+  for (size_t i = 0; i < docs.size(); ++i) {
+    auto v = ss::tagged_loads(docs[i]);
+    ASSERT_TRUE(v.ok()) << docs[i];
+    for (size_t round = 0; round < 3; ++round) {
+      auto t = ss::tagged_dumps(*v);
+      ASSERT_TRUE(t.ok());
+      EXPECT_EQ(*t, expect[i][round].get<std::string>()) << docs[i] << " round " << round;
+      // the cookie path does what TaggedJSONSerializer does
+      auto o = codec.open(*codec.encode(*v, kTs), kTs);
+      ASSERT_EQ(o.result, ss::opened::outcome::session);
+      v = std::move(o.data);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------- live round trip
 
 namespace {
