@@ -1,0 +1,401 @@
+"""Profile discovery (websec_conform.discover) against live servers: the bundled secure_app and insecure_app, a blog
+written the way the Flask tutorial teaches (tests/fixtures/tutorial_app.py, Flask-WTF), the notes application when
+it is there, and small servers that check the bounds (origin, pages, depth, wall time, rate)."""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import re
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+
+from websec_conform import discover as dsc
+from websec_conform.scenario import METHODS, ROLES
+from websec_conform.transport import Settings
+
+HERE = Path(__file__).resolve().parent
+APPS = HERE.parent / "apps"
+sys.path[:0] = [str(HERE / "fixtures"), str(APPS)]
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+USERS = [{"username": "alice", "password": "alice-password"}, {"username": "bob", "password": "bob-password"}]
+
+
+# ---------------------------------------------------------------------------------------------- servers
+
+@contextmanager
+def serve_wsgi(app, ssl_context=None):
+    from werkzeug.serving import make_server
+    srv = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=ssl_context)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield f"{'https' if ssl_context else 'http'}://127.0.0.1:{srv.server_port}"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Pages /p/N linking to /p/3N+1 … /p/3N+3 (an endless site); every request is recorded."""
+    protocol_version = "HTTP/1.1"
+    delay = 0.0
+
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):
+        self.server.seen.append(self.path)
+        if self.server.delay:
+            time.sleep(self.server.delay)
+        n = int(self.path.rsplit("/", 1)[-1]) if self.path.startswith("/p/") and self.path[3:].isdigit() else 0
+        links = "".join(f'<a href="/p/{3 * n + i}">p{3 * n + i}</a>' for i in (1, 2, 3))
+        body = f"<!doctype html><title>p{n}</title><body>{links}</body>".encode()
+        status = 404 if self.path.startswith("/no-such-page/") else 200
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        self.server.seen.append("POST " + self.path)
+        self.send_response(405)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@contextmanager
+def recorder(delay: float = 0.0):
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    srv.daemon_threads = True
+    srv.seen = []
+    srv.delay = delay
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield srv, f"http://127.0.0.1:{srv.server_address[1]}"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory):
+    from websec_conform.bundled import make_cert
+    c, k = make_cert(tmp_path_factory.mktemp("tls"))
+    return str(c), str(k)
+
+
+def settings(verify=True) -> Settings:
+    return Settings(timeout=5.0, verify=verify)
+
+
+# ---------------------------------------------------------------------------------------------- the schema
+
+ROLE_FIELDS = {"path", "method", "param", "fields", "content_type", "csrf", "accept", "extract", "marker",
+               "form_page", "success", "anonymous", "extra"}
+EXTRACTORS = {"json", "regex", "select", "input", "meta", "cookie", "header", "contains"}
+TOP = {"name", "description", "base_url", "http_url", "ca_bundle", "roles", "users", "login", "headers", "session",
+       "csrf", "limits", "text_filter"}
+
+
+def assert_profile_schema(d: dict) -> None:
+    """The profile schema of README.md and ROLES.md §5 (role mappings), checked field by field."""
+    assert isinstance(d, dict) and set(d) <= TOP, set(d) - TOP
+    assert re.match(r"^https?://[^/]+$", d["base_url"])
+    roles = d.get("roles") or {}
+    assert set(roles) <= set(ROLES), set(roles) - set(ROLES)
+    for role, v in roles.items():
+        if isinstance(v, str):
+            assert v.startswith("/"), (role, v)
+            continue
+        assert isinstance(v, dict) and set(v) <= ROLE_FIELDS, (role, set(v) - ROLE_FIELDS)
+        assert isinstance(v["path"], str) and v["path"].startswith("/"), (role, v)
+        if "method" in v:
+            assert v["method"] in METHODS, (role, v["method"])
+        if "param" in v:
+            assert isinstance(v["param"], str) and v["param"]
+        for k in ("fields", "extra"):
+            if k in v:
+                assert isinstance(v[k], dict) and all(isinstance(a, str) and isinstance(b, str)
+                                                      for a, b in v[k].items()), (role, k, v[k])
+        if "extra" in v:
+            assert role == "login"
+        if "content_type" in v:
+            assert v["content_type"] in ("form", "multipart", "json")
+        if "csrf" in v:
+            assert v["csrf"] in ("field", "header", "none")
+        if "accept" in v:
+            assert all(re.match(r"^([1-5]xx|[1-5]\d\d)$", str(a)) for a in v["accept"])
+        if "extract" in v:
+            ex = v["extract"]
+            keys = set(ex) - {"attr"}
+            assert len(keys) == 1 and keys <= EXTRACTORS, (role, ex)
+            if "attr" in ex:
+                assert "select" in ex
+            if "contains" in ex:
+                assert role == "state_probe" and ex["contains"] == "value"
+            if "json" in ex:
+                assert ex["json"] == "" or ex["json"].startswith("/")
+        if "marker" in v:
+            assert role == "whoami" and re.compile(v["marker"])
+        if "form_page" in v:
+            assert role in ("login", "state_change", "comment_post", "upload") and v["form_page"].startswith("/")
+        if "success" in v:
+            assert role == "login" and set(v["success"]) <= {"marker", "redirect"}
+            for rx in v["success"].values():
+                re.compile(rx)
+        if "anonymous" in v:
+            assert role == "whoami" and v["anonymous"] and set(v["anonymous"]) <= {401, 403, "redirect", "no-identity"}
+    for u in d.get("users") or []:
+        assert set(u) == {"username", "password"}
+    if "session" in d:
+        assert isinstance(d["session"]["cookie_name"], str)
+    if "csrf" in d:
+        assert set(d["csrf"]) <= {"model", "field", "header", "time_limit"}
+
+
+def check_output(res: dsc.Discovery, tmp_path: Path | None = None) -> str:
+    """The YAML text loads to exactly the profile, follows the schema, and (once the runner reads role
+    mappings) loads with profile.load_profile."""
+    text = res.to_yaml()
+    assert yaml.safe_load(text) == res.profile
+    assert_profile_schema(res.profile)
+    for kind, _ in res.notes:
+        assert kind in ("guess", "missing", "info")
+    for role in res.missing():
+        assert f"# not found: {role} — " in text
+    for path in res.guesses():
+        assert path.startswith(("roles.", "session.", "csrf.", "users"))
+    assert text.count("# guess: ") == len(res.guesses())
+    if tmp_path is not None:
+        from websec_conform.profile import load_profile
+        from websec_conform.yamlsrc import LoadError
+        p = tmp_path / "discovered.yaml"
+        p.write_text(text, encoding="utf-8")
+        try:
+            t = load_profile(p)
+        except LoadError as e:
+            if "absolute path" not in str(e):  # the loader without role mappings rejects every mapping
+                raise
+        else:
+            assert set(t.roles) == set(res.profile["roles"])
+    return text
+
+
+# ---------------------------------------------------------------------------------------------- offline
+
+def test_reflection_contexts_from_the_parsed_page():
+    c = "wscd0123abcd"
+    rc = dsc.reflection_contexts
+    assert rc(f"<p>Results for <em>{c}</em></p>", c) == {"reflect_text"}
+    assert rc(f'<input value="{c}"><span title=\'x {c}\'>', c) == {"reflect_attr"}
+    assert rc(f"<input id=out value={c}>", c) == {"reflect_unquoted_attr"}
+    assert rc(f'<a id="out" href="{c}">x</a>', c) == {"reflect_href"}
+    assert rc(f'<a href="/x?next={c}">x</a>', c) == {"reflect_attr"}
+    assert rc(f"<script>var out = \"{c}\";</script>", c) == {"reflect_script"}
+    assert rc(f"<!-- {c} --><p>no</p>", c) == set()
+    assert rc("<p>nothing</p>", c) == set()
+    both = rc(f'<form><input name=terms value="{c}"></form><p>{c}</p><img src={c}>', c)
+    assert both == {"reflect_attr", "reflect_text", "reflect_href", "reflect_unquoted_attr"}
+
+
+def test_identity_selector_json_pointer_and_set_cookie():
+    soup = dsc.parse_html("<nav><ul><li><span>alice</span>\n<li><a href=/x>Log out</a></ul></nav>"
+                          "<article><div class=about>by alice</div></article>")
+    span = soup.find("span")
+    sel = dsc.selector_for(span, soup)
+    assert sel and soup.select_one(sel) is span
+    about = soup.find("div")
+    assert soup.select_one(dsc.selector_for(about, soup)) is about
+    assert dsc.json_pointer_to({"data": {"users": [{"name": "bob"}, {"name": "a/b~"}]}}, "a/b~") == \
+        "/data/users/1/name"
+    assert dsc.json_pointer_get({"a/b": {"~": 1}}, "/a~1b/~0") == 1
+    assert dsc.parse_set_cookie("session=abc; Path=/; HttpOnly") == ("session", "abc", "Path=/; HttpOnly", False)
+    assert dsc.parse_set_cookie("remember=; Max-Age=0; Path=/")[3] is True
+    assert dsc.parse_set_cookie("x=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT")[3] is True
+    assert dsc._cookie_lifetime("s=1; Expires=Thu, 01 Jan 2037 01:00:00 GMT", "Thu, 01 Jan 2037 00:00:00 GMT") == 3600
+
+
+# ---------------------------------------------------------------------------------------------- the tutorial blog
+
+@pytest.fixture(scope="module")
+def elsewhere():
+    with recorder() as (srv, url):
+        yield srv, url
+
+
+def _tutorial(elsewhere_url: str, **kw):
+    from tutorial_app import create_app
+    return create_app(external_url=elsewhere_url + "/from-the-blog", **kw)
+
+
+def test_tutorial_blog(elsewhere, tmp_path):
+    other, other_url = elsewhere
+    app = _tutorial(other_url)
+    with serve_wsgi(app) as url:
+        res = dsc.discover(url + "/", USERS, settings=settings(), max_seconds=20)
+    roles = res.profile["roles"]
+    assert roles["page"] == "/"
+    assert roles["not_found"] == "/no-such-page/"
+    assert roles["static"] == "/static/style.css"
+    assert roles["redirect"] in ("/create", "/attachments")  # a page of the user's, asked anonymously
+    # the login form, its field names, the remember-me checkbox, the redirect that means success
+    assert roles["login"] == {"path": "/auth/login", "form_page": "/auth/login",
+                              "fields": {"username": "username", "password": "password"},
+                              "extra": {"remember": "y"}, "success": {"redirect": r"^/(\?|$)"}}
+    # identity: the JSON endpoint, 401 for an anonymous visitor; the HTML place named as an alternative
+    assert roles["whoami"] == {"path": "/api/me", "extract": {"json": "/username"}, "anonymous": [401]}
+    assert "nav span" in " ".join(res.comments["roles.whoami"])
+    assert roles["logout"] == {"path": "/auth/logout", "method": "POST", "csrf": "field"}
+    # Flask-WTF's hidden input, read from a page that gives the token to anonymous visitors and the user alike
+    assert roles["csrf_token"] == {"path": "/auth/login", "extract": {"input": "csrf_token"}}
+    assert res.profile["csrf"]["field"] == "csrf_token" and res.profile["csrf"]["model"] == "flask-wtf"
+    assert res.profile["session"] == {"cookie_name": "session"}
+    assert roles["state_change"] == {"path": "/create", "method": "POST", "form_page": "/create", "param": "title",
+                                     "fields": {"body": "written by the conformance run"}, "csrf": "field"}
+    assert roles["state_probe"] == {"path": "/", "extract": {"contains": "value"}}
+    assert roles["form_echo"] == {"path": "/create", "method": "POST"}
+    assert roles["upload"]["path"] == "/attachments" and roles["upload"]["param"] == "attachment"
+    assert roles["upload"]["content_type"] == "multipart"
+    # the search page's own parameter name, in text and in a quoted attribute; the link parameter in an href
+    assert roles["reflect_text"] == {"path": "/search", "param": "terms", "fields": {"scope": "all"}}
+    assert roles["reflect_attr"] == {"path": "/search", "param": "terms", "fields": {"scope": "all"}}
+    assert roles["reflect_href"] == {"path": "/go", "param": "next"}
+    g = res.guesses()
+    for path in ("roles.state_change", "roles.state_probe", "roles.upload", "roles.logout", "csrf.header"):
+        assert path in g, path
+    m = res.missing()
+    assert set(m) >= {"server_error", "json_echo", "download", "reflect_script", "reflect_unquoted_attr",
+                      "comment_post"}
+    assert "--submit-forms" in m["download"]
+    # what it must not have done: submit a form other than the login, fetch another origin, follow log-out links
+    posts = [p for m_, p in app.config["SEEN"] if m_ != "GET"]
+    assert set(posts) == {"/auth/login"} and len(posts) == 2  # alice, then bob's credentials checked
+    assert other.seen == []
+    assert all(u.startswith(url) for _, u, _ in res.requests)
+    assert res.stats["offsite_links_skipped"] >= 1
+    text = check_output(res, tmp_path)
+    assert "# guess: the form on /create; not submitted" in text
+    assert "# not found: json_echo — " in text
+    assert "# cookies:" in text and "remember_me: a remember-me cookie" in text
+    assert "registration: POST /auth/register" in text
+
+
+def test_tutorial_blog_html_identity_and_submitted_forms(elsewhere, tmp_path):
+    other, other_url = elsewhere
+    app = _tutorial(other_url, api_me=False)
+    with serve_wsgi(app) as url:
+        res = dsc.discover(url, USERS[:1], settings=settings(), submit_forms=True, max_seconds=20)
+    roles = res.profile["roles"]
+    # the name shows only in the navigation; an anonymous visitor sees the page without it
+    assert roles["whoami"] == {"path": "/", "extract": {"select": "nav span"}, "anonymous": ["no-identity"]}
+    # submitted: the value written through /create shows on /, the upload comes back from its link
+    assert roles["state_probe"] == {"path": "/", "extract": {"contains": "value"}}
+    assert roles["download"] == "/attachments/"
+    g = res.guesses()
+    assert not {"roles.state_change", "roles.state_probe", "roles.upload", "roles.logout"} & set(g)
+    assert "verified" in res.trailing["roles.state_change"]
+    posts = [p for m, p in app.config["SEEN"] if m == "POST"]
+    assert posts == ["/auth/login", "/create", "/attachments", "/auth/logout"]
+    assert not any("/delete" in p for _, p in app.config["SEEN"])
+    assert other.seen == []
+    check_output(res, tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------- bundled apps
+
+@pytest.mark.parametrize("name,lifetime,model", [("secure_app", 3600, "flask-wtf"),
+                                                  ("insecure_app", 31 * 86400, None)])
+def test_bundled_apps(name, lifetime, model, cert, tmp_path):
+    app = importlib.import_module(name).app
+    with serve_wsgi(app, ssl_context=cert) as url:
+        res = dsc.discover(url, USERS, settings=settings(verify=cert[0]), max_seconds=20)
+    p = res.profile
+    assert p["base_url"] == url
+    # no HTML links to follow: the well-known paths find the §2 JSON roles, written as plain paths
+    assert p["roles"]["page"] == "/" and p["roles"]["not_found"] == "/no-such-page/"
+    assert p["roles"]["login"] == "/login"
+    assert p["roles"]["whoami"] == "/whoami"
+    assert p["roles"]["csrf_token"] == "/csrf"
+    assert p["roles"]["logout"] == "/logout" and "roles.logout" in res.guesses()
+    assert p["session"] == {"cookie_name": "session", "lifetime": lifetime}
+    assert p["csrf"].get("model") == model
+    assert "state_change" in res.missing() and "reflect_text" in res.missing()
+    check_output(res, tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------- bounds
+
+def test_stays_on_the_origin_within_max_pages_and_depth():
+    with recorder() as (srv, url):
+        res = dsc.discover(url + "/p/0", [], settings=settings(), max_pages=8, max_seconds=10)
+        crawled = [p for p in srv.seen if p.startswith("/p/")]
+        assert len(crawled) <= 8 and res.stats["pages"] <= 8
+        assert res.profile["roles"]["page"] == "/p/0"
+    with recorder() as (srv, url):
+        dsc.discover(url + "/p/0", [], settings=settings(), max_depth=1, max_seconds=10)
+        depth = {int(p[3:]) for p in srv.seen if p.startswith("/p/")}
+        assert depth == {0, 1, 2, 3}  # the start page and its links, nothing two links away
+        assert not any(p.startswith("POST") for p in srv.seen)
+
+
+def test_respects_max_seconds_and_rate():
+    with recorder(delay=0.2) as (srv, url):
+        t0 = time.monotonic()
+        res = dsc.discover(url + "/p/0", USERS, settings=settings(), max_seconds=1.0)
+        took = time.monotonic() - t0
+    assert took < 1.6, took
+    assert res.stats["out_of_time"]
+    assert any(k == "info" and "wall time" in t for k, t in res.notes)
+    check_output(res)
+    with recorder() as (srv, url):
+        t0 = time.monotonic()
+        dsc.discover(url + "/p/0", [], settings=settings(), rate=40.0, max_pages=4, max_seconds=10)
+        took = time.monotonic() - t0
+        n = len(srv.seen)
+    assert n >= 4 and took >= (n - 1) / 40.0 - 0.05, (n, took)
+
+
+def test_unreachable_target_and_command_line(tmp_path, capsys):
+    from websec_conform import cli
+    with recorder() as (srv, url):
+        out = tmp_path / "p.yaml"
+        assert cli.main(["discover", url + "/p/0", "--user", "alice", "--password", "pw", "--out", str(out),
+                         "--max-pages", "3", "--max-seconds", "5", "--rate-limit", "100/s"]) == 0
+        d = yaml.safe_load(out.read_text())
+        assert d["roles"]["page"] == "/p/0" and d["users"] == [{"username": "alice", "password": "pw"}]
+        assert "# not found: login — " in out.read_text()
+        assert "discover: " in capsys.readouterr().err
+    assert dsc.main([url, "--user", "a"]) == 2
+    res = dsc.discover(url, [], settings=Settings(timeout=1.0), max_seconds=3)  # the server is gone
+    assert res.profile["roles"] == {} and set(res.missing()) == set(ROLES)
+    assert dsc.main([url, "--max-seconds", "2", "-q"]) == 2
+
+
+# ---------------------------------------------------------------------------------------------- the notes app
+
+@pytest.mark.skipif(not (APPS / "notes" / "secure.py").exists(), reason="conformance/apps/notes is not there yet")
+@pytest.mark.parametrize("variant", ["secure", "insecure"])
+def test_notes_app(variant, cert, tmp_path):
+    app = importlib.import_module(f"notes.{variant}").app
+    with serve_wsgi(app, ssl_context=cert) as url:
+        res = dsc.discover(url, USERS, settings=settings(verify=cert[0]), max_seconds=20)
+    roles = res.profile["roles"]
+    for r in ("page", "not_found", "login", "whoami", "logout", "state_change", "state_probe", "reflect_text"):
+        assert r in roles, (r, res.missing().get(r))
+    assert roles["login"]["fields"]["password"]
+    assert res.profile["session"]["cookie_name"]
+    if variant == "secure":
+        assert "csrf_token" in roles and res.profile["csrf"]["field"]
+    check_output(res, tmp_path)
+    print(json.dumps(res.stats), res.to_yaml(), sep="\n")
