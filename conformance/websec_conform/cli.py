@@ -1,8 +1,9 @@
 """Command line: ``python3 -m websec_conform [run] --profile FILE [--target URL] ...``.
 
-Exit codes: 0 every scenario at or above ``--fail-on`` holds; 1 a failure at or above the threshold (or, with
-``--expect``, the results differ from the expectations file); 2 the run could not complete (a scenario, profile
-or baseline file does not load, a scenario ended in an error, a target is unreachable).
+Exit codes: 0 every scenario at or above ``--fail-on`` holds and none ended in an error; 1 a finding at or above
+the threshold (or, with ``--expect``, the results differ from the expectations file); 2 the run could not
+complete (a scenario, profile or baseline file does not load, a target is unreachable); 3 no such finding, but
+scenarios ended in ERROR (a role that does not behave as mapped, a login that failed).
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from .yamlsrc import LoadError, load_yaml
 PKG_ROOT = Path(__file__).resolve().parent
 CONFORMANCE = PKG_ROOT.parent
 REPO = CONFORMANCE.parent
-EXIT_OK, EXIT_FAIL, EXIT_INCOMPLETE = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_ERRORS = 0, 1, 2, 3
 
 
 def _rate(v: str) -> float:
@@ -53,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="base URL of the target (overrides the profile's base_url); with several profiles, give one "
                         "--target per --profile, in the same order")
     r.add_argument("--name", help="name of the target in reports (default: the profile's name)")
+    r.add_argument("--user", action="append", default=[], metavar="NAME",
+                   help="without --profile: a test account for discovery (repeat with --password, in order)")
+    r.add_argument("--password", action="append", default=[], metavar="P", help="the password of each --user")
+    r.add_argument("--discover-out", metavar="FILE", help="without --profile: where the discovered profile is written "
+                   "(default: discovered-profile.yaml in --report-dir, or the current directory)")
     r.add_argument("--http-target", action="append", default=[], metavar="NAME=URL",
                    help="plain-HTTP URL of target NAME (overrides the profile's http_url)")
     r.add_argument("--scenarios", default=str(CONFORMANCE / "scenarios"), metavar="DIR|FILE")
@@ -98,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "bundled":
         from . import bundled
         return bundled.main(argv[1:])
+    if argv and argv[0] == "discover":
+        from . import discover
+        return discover.main(argv[1:])
     if not argv or argv[0] not in ("run", "validate", "list", "body", "-h", "--help", "--version"):
         argv = ["run", *argv]
     args = build_parser().parse_args(argv)
@@ -167,8 +176,14 @@ class _Progress:
 
 
 def cmd_run(args) -> int:
+    if not args.profile and args.target:
+        made = _discover_profiles(args)
+        if made is None:
+            return EXIT_INCOMPLETE
+        args.profile = made
     if not args.profile:
-        print("error: give at least one --profile FILE (see conformance/README.md)", file=sys.stderr)
+        print("error: give --profile FILE, or --target URL to discover one (see conformance/README.md)",
+              file=sys.stderr)
         return EXIT_INCOMPLETE
     if args.target and len(args.target) != len(args.profile):
         print("error: give one --target per --profile (or none)", file=sys.stderr)
@@ -234,6 +249,7 @@ def cmd_run(args) -> int:
     if args.report_dir:
         written = reporters.write_all(results, meta, args.report_dir, [f.strip() for f in args.format.split(",")])
         print("reports: " + ", ".join(str(p) for p in written))
+    print(summary(results, args.fail_on))
     code = exit_code(results, args.fail_on)
     if unreachable:
         code = EXIT_INCOMPLETE
@@ -245,6 +261,31 @@ def cmd_run(args) -> int:
         print(f"expectations: {n_checked - len(mismatches)} passed, {len(mismatches)} failed")
         return EXIT_OK if not mismatches and not unreachable else EXIT_FAIL
     return code
+
+
+def _discover_profiles(args) -> list[str] | None:
+    """``--target URL`` without ``--profile``: discovery writes the profile first (marked guesses included)."""
+    from . import discover
+    if len(args.user) != len(args.password):
+        print("error: give one --password per --user", file=sys.stderr)
+        return None
+    users = [{"username": u, "password": p} for u, p in zip(args.user, args.password)]
+    verify = False if args.insecure else (args.ca_bundle or True)
+    settings = Settings(timeout=args.timeout, max_bytes=args.max_bytes, verify=verify)
+    out = []
+    for i, url in enumerate(args.target):
+        d = discover.discover(url, users, settings=settings, rate=args.rate_limit)
+        path = Path(args.discover_out or Path(args.report_dir or ".") / "discovered-profile.yaml")
+        if len(args.target) > 1:
+            path = path.with_name(f"{path.stem}-{i + 1}{path.suffix}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(d.to_yaml(), encoding="utf-8")
+        missing = [t for k, t in d.notes if k == "missing"]
+        print(f"discovery: {url} -> {path} ({len(d.profile.get('roles') or {})} roles found, "
+              f"{len(missing)} not found; edit it and pass it with --profile next time)", file=sys.stderr)
+        out.append(str(path))
+    args.target = []  # the profiles carry the URLs
+    return out
 
 
 def _reachable(t: Target, opts) -> bool:
@@ -259,13 +300,30 @@ def _reachable(t: Target, opts) -> bool:
 
 
 def exit_code(results, fail_on: str) -> int:
-    if any(r.status == "error" for rs in results.values() for r in rs):
-        return EXIT_INCOMPLETE
+    """1 when a finding is at or above ``fail_on`` (findings come first: CI must see them even when other scenarios
+    could not run); else 3 when a scenario ended in ERROR (a mapping error or a scenario that could not run);
+    else 0. A run that could not complete at all (unreachable target, bad file) is 2, decided by the caller."""
     for rs in results.values():
         for r in rs:
             if r.status == "fail" and not r.baselined and judge.severity_at_least(r.scenario.severity, fail_on):
                 return EXIT_FAIL
+    if any(r.status == "error" for rs in results.values() for r in rs):
+        return EXIT_ERRORS
     return EXIT_OK
+
+
+def summary(results, fail_on: str) -> str:
+    """One line CI can read: findings, mapping errors and other errors kept apart."""
+    rs = [r for v in results.values() for r in v]
+    fails = [r for r in rs if r.status == "fail" and not r.baselined]
+    above = [r for r in fails if judge.severity_at_least(r.scenario.severity, fail_on)]
+    mapping = [r for r in rs if r.status == "error" and r.error_kind == "mapping"]
+    other = [r for r in rs if r.status == "error" and r.error_kind != "mapping"]
+    skips = [r for r in rs if r.status == "skip"]
+    ran = len(rs) - len(skips)
+    return (f"summary: {len(fails)} findings ({len(above)} at or above {fail_on}), {len(mapping)} mapping errors, "
+            f"{len(other)} other errors, {len(skips)} skipped; {ran} of {len(rs)} scenario runs reached a verdict"
+            f" or an error")
 
 
 # ---------------------------------------------------------------------------------------------- expectations

@@ -202,6 +202,7 @@ def _parse_role(name: str, spec: Any, d: dict, fail) -> Role | None:
     r = _role_from_path(name, path, d)
     r.mapped = True
     r.extract = None
+    r.anonymous = list(ANONYMOUS_KINDS)
     if "method" in spec:
         m = str(spec["method"]).upper()
         if m not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
