@@ -18,6 +18,8 @@
 //     < > " ' and the template text continues intact after them (both /reflect/attr reflections equal); a
 //     /reflect/script page has exactly one `</script`, and a /reflect/link href is never a dangerous URL
 //   * the same bytes split differently into reads give the same sequence of statuses
+//   * a request the app served (anything but 400/431) carrying Transfer-Encoding was framed as chunked HTTP/1.1
+//     without Content-Length, and has exactly one Host (HTTP/1.1) or at most one (HTTP/1.0)
 #include "fuzz_check.hpp"
 #include "app.hpp"
 #include "core.hpp"
@@ -89,6 +91,15 @@ class checking_handler final : public handler {
     for (int s : allowed) ok |= s == r.status;
     CHECK(ok, "unexpected status %d for %s", r.status, r.path.c_str());
     if (r.status == 500) CHECK(r.path == "/error", "500 on %s: %s", r.path.c_str(), r.body.c_str());
+    if (head && r.status != 400 && r.status != 431) {
+      // a request the app served has one way to read its body (RFC 9112 §6.3) and one Host (§3.2)
+      const auto& h = head->header;
+      if (h.count(http::field::transfer_encoding))
+        CHECK(head->chunked && !head->content_length && h.version() == 11,
+              "served a request whose Transfer-Encoding is not framed as chunked: status %d", r.status);
+      const auto hosts = h.count(http::field::host);
+      CHECK(hosts == 1 || (hosts == 0 && h.version() < 11), "served a request with %zu Host fields", hosts);
+    }
     recs.push_back(std::move(r));
   }
   std::vector<record> recs;

@@ -4,6 +4,7 @@
 #include <boost/asio/buffer.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <exception>
 #include <utility>
 
@@ -47,6 +48,79 @@ namespace {
 
 bool has_crlf_or_nul(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_unreserved_or_sub_delim(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+         std::string_view("-._~!$&'()*+,;=").find(c) != std::string_view::npos;
+}
+
+/// RFC 9112 §3.2 / RFC 3986 §3.2.2: Host = uri-host [ ":" port ], uri-host = IP-literal / IPv4address / reg-name.
+/// An empty value is valid (a target URI without authority). IP-literals are checked for their character set only.
+bool valid_host(std::string_view v) {
+  std::size_t i = 0;
+  if (!v.empty() && v[0] == '[') {
+    auto close = v.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (char c : v.substr(1, close - 1))
+      if (!is_hex(c) && c != ':' && c != '.' && !is_unreserved_or_sub_delim(c)) return false;
+    i = close + 1;
+  } else {
+    while (i < v.size() && v[i] != ':') {
+      if (v[i] == '%') {
+        if (i + 2 >= v.size() || !is_hex(v[i + 1]) || !is_hex(v[i + 2])) return false;
+        i += 3;
+      } else if (is_unreserved_or_sub_delim(v[i])) {
+        ++i;
+      } else {
+        return false;
+      }
+    }
+  }
+  if (i == v.size()) return true;
+  if (v[i] != ':') return false;
+  for (++i; i < v.size(); ++i)
+    if (!is_digit(v[i])) return false;
+  return true;
+}
+
+/// The framing and Host rules of RFC 9112 for a request header; the reason for a 400 (the connection is then closed),
+/// or nullptr when the request may be served:
+///   * §6.1/§6.3: Transfer-Encoding is accepted only as the single coding `chunked` (any other coding, a list with
+///     `chunked` not last or more than once, or an empty value cannot be framed reliably), only in HTTP/1.1, and never
+///     with Content-Length (differing Content-Length values are refused by the parser itself, §6.3 item 5);
+///   * §3.2: exactly one Host field in HTTP/1.1 (at most one in HTTP/1.0), with a valid value.
+const char* framing_error(const http::request_header<>& h) {
+  const bool has_cl = h.find(http::field::content_length) != h.end();
+  auto te = h.equal_range(http::field::transfer_encoding);
+  if (te.first != te.second) {
+    if (has_cl) return "Content-Length with Transfer-Encoding";
+    if (h.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
+    std::size_t codings = 0;
+    bool only_chunked = true;
+    for (auto it = te.first; it != te.second; ++it) {
+      std::string_view list = it->value();
+      while (!list.empty()) {
+        auto comma = list.find(',');
+        std::string_view item = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (item.empty()) continue;  // empty list elements are ignored (RFC 9110 §5.6.1.2)
+        ++codings;
+        if (!boost::beast::iequals(item, "chunked")) only_chunked = false;
+      }
+    }
+    if (codings != 1 || !only_chunked) return "Transfer-Encoding other than a single chunked coding";
+  }
+  auto host = h.equal_range(http::field::host);
+  std::size_t hosts = static_cast<std::size_t>(std::distance(host.first, host.second));
+  if (hosts > 1) return "more than one Host field";
+  if (hosts == 0 && h.version() >= 11) return "HTTP/1.1 request without Host";
+  if (hosts == 1 && !valid_host(host.first->value())) return "invalid Host";
+  return nullptr;
 }
 
 }  // namespace
@@ -167,9 +241,8 @@ void connection_core::head_complete() {
   std::size_t fields = 0;
   for (auto it = h.begin(); it != h.end(); ++it) ++fields;
   if (fields > lim_.max_header_fields) return fail(431, "too many header fields");
-  // RFC 9112 §6.3: Content-Length together with Transfer-Encoding is a smuggling vector; refuse it.
-  if (h.find(http::field::content_length) != h.end() && h.find(http::field::transfer_encoding) != h.end())
-    return fail(400, "Content-Length with Transfer-Encoding");
+  // RFC 9112 §6.3 and §3.2: ambiguous framing (the desync of request smuggling) and a missing or repeated Host.
+  if (const char* why = framing_error(h)) return fail(400, why);
 
   try {
     ex_ = app_.route(*head_);

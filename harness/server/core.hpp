@@ -5,7 +5,10 @@
 // in this order, each answered with a complete response carrying the security headers:
 //
 //   * header bytes over `limits::max_header_bytes` or fields over `max_header_fields`      -> 431 (connection closed)
-//   * a malformed request line / header / chunked framing, CL+TE together                  -> 400 (closed)
+//   * a malformed request line / header / chunked framing                                  -> 400 (closed)
+//   * framing that is not exactly one way to read the body (RFC 9112 §6.1, §6.3): Transfer-Encoding other than the
+//     single coding `chunked`, Transfer-Encoding in HTTP/1.0, Transfer-Encoding with Content-Length, differing
+//     Content-Length values; a missing (HTTP/1.1), repeated or invalid Host (RFC 9112 §3.2) -> 400 (closed)
 //   * declared Content-Length over the route's limit                                      -> 413 before any body
 //     byte is consumed (connection closed; the network layer drains briefly so the client sees the 413)
 //   * streamed (chunked) body growing over the limit                                      -> 413 as soon as exceeded

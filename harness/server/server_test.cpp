@@ -242,6 +242,82 @@ TEST_F(core_fixture, MalformedAndSmugglingRequestsGet400) {
   EXPECT_EQ(cut[0].status, 400);
 }
 
+// RFC 9112 §6.1/§6.3: a request whose body length is not exactly one chunked coding or one Content-Length is 400 and
+// the connection closes, so that bytes a front end might read as a second request are never served (request
+// smuggling). "chunked, identity" used to be answered 200 with an empty body, its chunks parsed as the next request.
+TEST_F(core_fixture, AmbiguousFramingGets400AndCloses) {
+  const std::string next = get("/static/app.css");  // would be served if the connection stayed open
+  const std::string chunks = "5\r\nhello\r\n0\r\n\r\n";
+  auto post = [](const std::string& fields, const std::string& version = "HTTP/1.1") {
+    return "POST /json " + version + "\r\nHost: x\r\nContent-Type: application/json\r\n" + fields + "\r\n";
+  };
+  const std::vector<std::string> refused = {
+      post("Transfer-Encoding: chunked, identity\r\n") + chunks,
+      post("Transfer-Encoding: identity\r\n") + chunks,
+      post("Transfer-Encoding: gzip, chunked\r\n") + chunks,
+      post("Transfer-Encoding: chunked, chunked\r\n") + chunks,
+      post("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n") + chunks,
+      post("Transfer-Encoding: chunked;q=1\r\n") + chunks,
+      post("Transfer-Encoding: \r\n") + chunks,
+      post("Transfer-Encoding: ,\r\n") + chunks,
+      post("Transfer-Encoding: xchunked\r\n") + chunks,
+      post("Transfer-Encoding: chunked\r\n", "HTTP/1.0") + chunks,
+      post("Transfer-Encoding: chunked\r\nContent-Length: 10\r\n") + chunks,
+      post("Content-Length: 10\r\nTransfer-Encoding: chunked\r\n") + chunks,
+      post("Content-Length: 2\r\nContent-Length: 3\r\n") + "[1]",
+      post("Content-Length: 2, 3\r\n") + "[1]",
+      "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n" + chunks,
+  };
+  for (const auto& req : refused) {
+    for (std::size_t piece : {0, 1, 9}) {
+      std::string raw = serve_bytes(a, lim, false, req + next, piece);
+      auto r = parse_replies(raw);
+      ASSERT_EQ(r.size(), 1u) << req << " piece " << piece << "\n" << raw;
+      EXPECT_EQ(r[0].status, 400) << req;
+      EXPECT_EQ(r[0].header("connection"), "close") << req;
+      expect_security_headers(r[0], false);
+    }
+  }
+  // what stays accepted: one chunked coding (any case, optional whitespace, empty list elements), or repeated equal
+  // Content-Length values (RFC 9110 §8.6)
+  const std::vector<std::string> accepted = {
+      post("Transfer-Encoding: chunked\r\n") + "2\r\n[]\r\n0\r\n\r\n",
+      post("Transfer-Encoding: Chunked\r\n") + "2\r\n[]\r\n0\r\n\r\n",
+      post("Transfer-Encoding: , chunked ,\r\n") + "2\r\n[]\r\n0\r\n\r\n",
+      post("Content-Length: 2\r\nContent-Length: 2\r\n") + "[]",
+  };
+  for (const auto& req : accepted) {
+    auto r = run(req + next);
+    ASSERT_EQ(r.size(), 2u) << req;
+    EXPECT_EQ(r[0].status, 200) << req;
+    EXPECT_EQ(r[0].body, "{\"json\":[]}\n") << req;
+    EXPECT_EQ(r[1].body, "body { margin: 0 }\n") << req;
+  }
+}
+
+// RFC 9112 §3.2: an HTTP/1.1 request without Host, any request with two Host fields, or an invalid Host is 400.
+TEST_F(core_fixture, HostFieldIsRequiredOnceAndValid) {
+  for (const std::string req : {"GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+                                "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
+                                "GET http://a/ HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n",
+                                "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", "GET / HTTP/1.1\r\nHost: a:8x\r\n\r\n",
+                                "GET / HTTP/1.1\r\nHost: a@b\r\n\r\n", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n",
+                                "GET / HTTP/1.1\r\nHost: %zz\r\n\r\n", "GET / HTTP/1.1\r\nHost: a,b\r\nHost: c\r\n\r\n"}) {
+    auto r = run(req + get("/"));
+    ASSERT_EQ(r.size(), 1u) << req;
+    EXPECT_EQ(r[0].status, 400) << req;
+    EXPECT_EQ(r[0].header("connection"), "close") << req;
+    expect_security_headers(r[0], false);
+  }
+  for (const std::string req : {"GET / HTTP/1.1\r\nHost: 127.0.0.1:8443\r\n\r\n", "GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
+                                "GET / HTTP/1.1\r\nHost: \r\n\r\n", "GET / HTTP/1.1\r\nHost: ex%41mple.com:\r\n\r\n",
+                                "GET / HTTP/1.1\r\nHost: xn--bcher-kva.example\r\n\r\n", "GET / HTTP/1.0\r\n\r\n"}) {
+    auto r = run(req);
+    ASSERT_EQ(r.size(), 1u) << req;
+    EXPECT_EQ(r[0].status, 200) << req;
+  }
+}
+
 // Regression (http_request_fuzzer, corpora/.../regressions/broken_request_line_400_or_431_by_split): Beast alone
 // answers a broken request line with 400 when the bytes arrive at once but 431 when they trickle in past the header
 // limit; the core hands Beast complete headers only, so the status never depends on the split.
