@@ -312,6 +312,61 @@ def test_tutorial_blog_html_identity_and_submitted_forms(elsewhere, tmp_path):
     check_output(res, tmp_path)
 
 
+def _token_app():
+    """A page-script style app: the CSRF token in a <meta> tag and a cookie, the login by e-mail, a list page
+    that reflects its sort key unquoted and its page number in a script."""
+    from flask import Flask, redirect, request, session
+    from markupsafe import escape
+    app = Flask("token_app")
+    app.secret_key = "token-app-key"
+
+    @app.route("/")
+    def index():
+        resp = app.make_response('<!doctype html><head><meta name="csrf-token" content="t0k3n"><script src="/app.js">'
+                                 '</script></head><body><a href="/signin">Sign in</a> '
+                                 '<a href="/items?sort=new&page=1">Items</a></body>')
+        resp.set_cookie("XSRF-TOKEN", "t0k3n")
+        return resp
+
+    @app.route("/signin", methods=["GET", "POST"])
+    def signin():
+        if request.method == "POST" and request.form.get("email") == "alice" and \
+                request.form.get("pass") == "alice-password":
+            session["u"] = "alice"
+            return redirect("/items")
+        return ('<!doctype html><form method=post><input type=email name=email><input type=password name=pass>'
+                '<button>Sign in</button></form>')
+
+    @app.route("/items")
+    def items():
+        who = f'<p class=who>Signed in as <b>{escape(session["u"])}</b></p>' if "u" in session else ""
+        return (f'<!doctype html>{who}<div class=list data-sort={escape(request.args.get("sort", ""))}>no items</div>'
+                f'<script>var page = "{escape(request.args.get("page", ""))}";</script>')
+
+    @app.route("/app.js")
+    def js():
+        return "console.log(1)\n", 200, {"Content-Type": "text/javascript"}
+    return app
+
+
+def test_meta_token_email_login_unquoted_and_script_reflections_http_url(tmp_path):
+    with serve_wsgi(_token_app()) as url, recorder() as (plain, plain_url):
+        res = dsc.discover(url, USERS[:1], settings=settings(), http_url=plain_url + "/ignored", max_seconds=20)
+        assert plain.seen == ["/"]  # --http-url: its root, once, and no other port
+    p = res.profile
+    assert p["http_url"] == plain_url
+    assert p["roles"]["csrf_token"] == {"path": "/", "extract": {"meta": "csrf-token"}}
+    assert p["csrf"] == {"header": "X-CSRF-Token"} and "csrf.header" in res.guesses()
+    assert p["roles"]["login"]["fields"] == {"username": "email", "password": "pass"}
+    assert p["roles"]["login"]["success"] == {"redirect": r"^/items(\?|$)"}
+    assert p["roles"]["whoami"] == {"path": "/items", "extract": {"select": "p.who b"}, "anonymous": ["no-identity"]}
+    assert p["roles"]["reflect_unquoted_attr"] == {"path": "/items", "param": "sort", "fields": {"page": "1"}}
+    assert p["roles"]["reflect_script"] == {"path": "/items", "param": "page", "fields": {"sort": "new"}}
+    assert p["roles"]["static"] == "/app.js"
+    assert "XSRF-TOKEN: a CSRF cookie" in res.to_yaml()
+    check_output(res, tmp_path)
+
+
 # ---------------------------------------------------------------------------------------------- bundled apps
 
 @pytest.mark.parametrize("name,lifetime,model", [("secure_app", 3600, "flask-wtf"),

@@ -1151,6 +1151,8 @@ class _Discoverer:
             self.guess["roles.login"] = f"logging in as {self.users[0]['username']} failed: {res.why}"
             return
         self.user_jar = res.jar
+        if res.final is not None and res.final.status == 200 and self.same_origin(res.final.url):
+            self.pages_from(res.final, 1, auth=True)  # the landing page after login
         for name in res.changed:
             c = self.cookies.get(name)
             if c:
@@ -1274,7 +1276,8 @@ class _Discoverer:
 
     def identity_in_html(self, name: str) -> tuple[str, str, list] | None:
         word = _word_re(name)
-        pages = sorted(self.all_pages(auth=True), key=lambda p: (p.path != _path_of(self.start_url), p.depth))
+        pages = sorted(self.all_pages(auth=True), key=lambda p: (p.path != _path_of(self.start_url), "?" in p.path,
+                                                                 p.depth))
         for p in pages[:8]:
             if p.status != 200:
                 continue
@@ -1515,7 +1518,7 @@ class _Discoverer:
         self.comment_form = comments[0] if comments else None
         if self.state_form:
             f = self.state_form
-            self.roles["state_change"] = self.post_role(f)
+            self.roles["state_change"] = self.post_role(f, role_name="state_change")
             self.roles["state_probe"] = {"path": "/", "extract": {"contains": "value"}}
             if not self.submit_forms:
                 self.guess["roles.state_change"] = (f"the form on {f.page_path}; not submitted (no --submit-forms), "
@@ -1528,7 +1531,7 @@ class _Discoverer:
             self.missing["state_probe"] = "no state_change form"
         if self.comment_form:
             f = self.comment_form
-            self.roles["comment_post"] = self.post_role(f)
+            self.roles["comment_post"] = self.post_role(f, role_name="comment_post")
             self.roles["comment_list"] = f.page_path
             if not self.submit_forms:
                 self.guess["roles.comment_post"] = f"the form on {f.page_path} looks like a comment form; not submitted"
@@ -1540,7 +1543,7 @@ class _Discoverer:
         self.upload_form = uploads[0] if uploads else None
         if self.upload_form:
             f = self.upload_form
-            role = self.post_role(f, param_field=f.files[0])
+            role = self.post_role(f, param_field=f.files[0], role_name="upload")
             self.roles["upload"] = role
             if not self.submit_forms:
                 self.guess["roles.upload"] = f"the multipart form on {f.page_path}; not submitted (no --submit-forms)"
@@ -1562,7 +1565,10 @@ class _Discoverer:
             if f.kind() == "destructive":
                 self.notes.append(("info", f"destructive form left alone: {f.method} {f.action_path} (on {f.page_path})"))
 
-    def post_role(self, f: Form, param_field: FormField | None = None) -> dict[str, Any]:
+    def post_role(self, f: Form, param_field: FormField | None = None, role_name: str = "") -> dict[str, Any]:
+        if f.auth and role_name and not any(g.key() == f.key() for p in self.all_pages(auth=False) for g in p.forms):
+            self.above.setdefault(f"roles.{role_name}", []).append(
+                f"the form on {f.page_path} shows only to a logged-in user: its scenarios need a logged-in session")
         text = [x for x in f.fields if x.textlike and x.type != "hidden"]
         param = param_field or (text[0] if text else None)
         role: dict[str, Any] = {"path": f.action_path, "method": f.method, "form_page": f.page_path}
@@ -1594,7 +1600,7 @@ class _Discoverer:
         tests: list[tuple[str, str, dict[str, str], bool, str]] = []   # path, param, fixed fields, auth, origin
         seen = set()
         for f in self.all_forms():
-            if f.method != "GET" or not self.same_origin(f.action_url):
+            if f.method != "GET" or not self.same_origin(f.action_url) or _UNSAFE_LINK.search(f.action_path):
                 continue
             for x in [x for x in f.fields if x.textlike and x.type != "hidden"][:3]:
                 fixed = {y.name: y.value for y in f.fields if y is not x and y.value and y.type not in ("submit",
@@ -1645,7 +1651,8 @@ class _Discoverer:
                                                                              if status != 200 else "")
             else:
                 self.missing[ctx] = (f"no GET form field or link parameter came back in that context "
-                                     f"({self.tested_params} tested)")
+                                     f"({self.tested_params} tested)" if self.tested_params else
+                                     "no GET form and no link with a query parameter to test")
 
     # ------------------------------------------------------------------ static, redirect, errors, http_url
 
@@ -1833,8 +1840,7 @@ class _Discoverer:
             d = self.get(c, jar)
             if d is not None and d.ok and d.status == 200 and d.resp.body == content:
                 path = urlsplit(c).path
-                prefix = path[: path.rfind("/") + 1] if tag in path.rsplit("/", 1)[-1] else path
-                self.roles["download"] = prefix
+                self.roles["download"] = path[: path.rfind("/") + 1]  # the prefix of ROLES.md §2 (/files/)
                 self.missing.pop("download", None)
                 self.info["roles.download"] = f"the uploaded file came back from {_path_of(c)}"
                 return
