@@ -1,8 +1,14 @@
-"""The bundled servers: start websec-server, secure_app and insecure_app on 127.0.0.1, run the suite, stop them.
+"""The bundled servers: start websec-server, secure_app, insecure_app and the notes application (notes-secure,
+notes-insecure, notes-nginx) on 127.0.0.1, run the suite, stop them.
 
 Used by ``scripts/conform`` (``python3 -m websec_conform bundled [--e2e] [runner options]``). One self-signed
 certificate is generated per run (openssl) and trusted through the runner's CA bundle option. Every process
 started here is stopped here (SIGTERM, then SIGKILL after a grace period), also on Ctrl-C.
+
+The notes targets (conformance/apps/notes, README.md there): notes-secure and notes-insecure are gunicorn serving
+HTTPS itself; notes-nginx is gunicorn on plain HTTP (NOTES_BEHIND_PROXY=1) behind nginx, which terminates TLS and
+redirects its HTTP port to HTTPS (conformance/apps/nginx/notes.conf.in). ``--targets a,b`` picks targets; with
+``--e2e`` the default is the targets that have an expectations file.
 """
 from __future__ import annotations
 
@@ -14,13 +20,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cli import CONFORMANCE, REPO
 
 PY = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
 SERVER_BIN = REPO / "build" / "default" / "bin" / "websec-server"
+NGINX_BIN = shutil.which("nginx") or "/usr/sbin/nginx"
+NGINX_TEMPLATE = CONFORMANCE / "apps" / "nginx" / "notes.conf.in"
+NOTES_TARGETS = ("notes-secure", "notes-insecure", "notes-nginx")
 
 
 @dataclass
@@ -31,6 +40,9 @@ class Server:
     http_port: int | None = None
     proc: subprocess.Popen | None = None
     log: Path | None = None
+    tls: bool = True                 # the readiness probe speaks TLS (False: a plain-HTTP backend)
+    env: dict[str, str] = field(default_factory=dict)   # added to the environment of the process
+    backend_of: str | None = None    # a process another target proxies to: started and stopped with it, not run
 
     @property
     def url(self) -> str:
@@ -58,7 +70,75 @@ def server_expected() -> bool:
     return d.is_dir() and any(d.glob("*.cpp"))
 
 
-def plan(cert: Path, key: Path, with_server: bool) -> list[Server]:
+def gunicorn_cmd(app: str, port: int, cert: Path | None = None, key: Path | None = None) -> list[str]:
+    """gunicorn serving ``app`` (``module:app`` under conformance/apps) on 127.0.0.1:port, HTTPS with a cert."""
+    cmd = [PY, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "8",
+           "--worker-class", "gthread"]
+    if cert is not None and key is not None:
+        cmd += ["--certfile", str(cert), "--keyfile", str(key)]
+    return cmd + ["--timeout", "60", "--graceful-timeout", "2", "--log-level", "warning",
+                  "--chdir", str(CONFORMANCE / "apps"), app]
+
+
+def render_nginx_conf(template: str, values: dict[str, object]) -> str:
+    """The template with each ``@NAME@`` replaced by ``values[NAME]``; a placeholder without a value, or a
+    value without its placeholder, is an error."""
+    import re
+    names = set(re.findall(r"@([A-Z_]+)@", template))
+    if names != set(values):
+        raise ValueError(f"nginx template placeholders {sorted(names)} do not match the values {sorted(values)}")
+    return re.sub(r"@([A-Z_]+)@", lambda m: str(values[m.group(1)]), template)
+
+
+def prepare_nginx(prefix: Path, *, https_port: int, http_port: int, upstream_port: int, cert: Path, key: Path,
+                  error_headers_always: bool = True) -> list[str]:
+    """Writes ``prefix/nginx.conf`` from conformance/apps/nginx/notes.conf.in (pid, logs and temp files stay in
+    ``prefix``) and returns the command that runs nginx with it in the foreground.
+
+    ``error_headers_always=False`` renders the security headers without ``always``: nginx's own error pages
+    (its 413) then go out without them. As root, nginx's workers run as nobody, so ``prefix`` and its parent
+    are made traversable (0711/0755) for them.
+    """
+    prefix.mkdir(parents=True, exist_ok=True)
+    (prefix / "logs").mkdir(exist_ok=True)
+    (prefix / "tmp").mkdir(exist_ok=True)
+    user = "# nginx runs as the user that starts it"
+    if os.geteuid() == 0:
+        import grp
+        try:
+            grp.getgrnam("nogroup")
+            user = "user nobody nogroup;"
+        except KeyError:
+            user = "user nobody nobody;"
+        os.chmod(prefix.parent, os.stat(prefix.parent).st_mode | 0o111)
+        for d in (prefix, prefix / "tmp"):
+            os.chmod(d, 0o755)
+    conf = prefix / "nginx.conf"
+    conf.write_text(render_nginx_conf(NGINX_TEMPLATE.read_text(), {
+        "PREFIX": prefix, "USER_DIRECTIVE": user, "HTTPS_PORT": https_port, "HTTP_PORT": http_port,
+        "UPSTREAM_PORT": upstream_port, "CERT": cert, "KEY": key,
+        "ALWAYS": "always" if error_headers_always else ""}))
+    return [NGINX_BIN, "-p", str(prefix), "-c", str(conf), "-e", "stderr", "-g", "daemon off;"]
+
+
+def notes_plan(cert: Path, key: Path, workdir: Path) -> list[Server]:
+    """notes-secure, notes-insecure (gunicorn over HTTPS), and notes-nginx: nginx (TLS, HTTP redirect port,
+    1 MiB limit) in front of gunicorn on plain HTTP; the backend comes first so that it is ready before nginx
+    is probed."""
+    out = []
+    for name, module in (("notes-secure", "notes.secure:app"), ("notes-insecure", "notes.insecure:app")):
+        p = free_port()
+        out.append(Server(name, gunicorn_cmd(module, p, cert, key), p))
+    up, p, hp = free_port(), free_port(), free_port()
+    out.append(Server("notes-nginx-app", gunicorn_cmd("notes.secure:app", up), up, tls=False,
+                      env={"NOTES_BEHIND_PROXY": "1"}, backend_of="notes-nginx"))
+    out.append(Server("notes-nginx", prepare_nginx(workdir / "notes-nginx", https_port=p, http_port=hp,
+                                                   upstream_port=up, cert=cert, key=key), p, hp))
+    return out
+
+
+def plan(cert: Path, key: Path, with_server: bool, names: set[str] | None = None) -> list[Server]:
+    """The servers to start; ``names`` (default: all) picks targets (their backends come along)."""
     out = []
     if with_server:
         p, hp = free_port(), free_port()
@@ -70,6 +150,10 @@ def plan(cert: Path, key: Path, with_server: bool) -> list[Server]:
                                 "--worker-class", "gthread", "--certfile", str(cert), "--keyfile", str(key),
                                 "--timeout", "60", "--graceful-timeout", "2", "--log-level", "warning",
                                 "--chdir", str(CONFORMANCE / "apps"), f"{app}:app"], p))
+    if names is None or names & set(NOTES_TARGETS):
+        out += notes_plan(cert, key, cert.parent)
+    if names is not None:
+        out = [s for s in out if s.name in names or s.backend_of in names]
     return out
 
 
@@ -77,7 +161,7 @@ def start(servers: list[Server], logdir: Path) -> None:
     for s in servers:
         s.log = logdir / f"{s.name}.log"
         fh = open(s.log, "wb")
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **s.env)
         s.proc = subprocess.Popen(s.cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                                   start_new_session=True)
 
@@ -94,9 +178,9 @@ def wait_ready(servers: list[Server], cert: Path, timeout: float = 30.0) -> list
                 break
             try:
                 with socket.create_connection(("127.0.0.1", s.port), timeout=1) as raw:
-                    with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-                        tls.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                        if tls.recv(12).startswith(b"HTTP/1."):
+                    with (ctx.wrap_socket(raw, server_hostname="127.0.0.1") if s.tls else raw) as conn:
+                        conn.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                        if conn.recv(12).startswith(b"HTTP/1."):
                             ok = True
                             break
             except OSError:
@@ -139,8 +223,29 @@ def main(argv: list[str]) -> int:
     argv = [a for a in argv if a != "--no-dos"]
     if not no_dos and "--allow-dos" not in argv:
         argv.append("--allow-dos")
-    with_server = SERVER_BIN.exists()
-    if not with_server:
+    all_targets = ("websec-server", "secure_app", "insecure_app", *NOTES_TARGETS)
+    names: set[str] | None = None
+    for i, a in enumerate(argv):
+        if a == "--targets" or a.startswith("--targets="):
+            value = a.partition("=")[2] if "=" in a else (argv[i + 1] if i + 1 < len(argv) else "")
+            del argv[i:i + (1 if "=" in a else 2)]
+            names = {n.strip() for n in value.split(",") if n.strip()}
+            unknown = names - set(all_targets)
+            if not names or unknown:
+                print(f"error: --targets {value!r}: want a comma-separated list of {', '.join(all_targets)}",
+                      file=sys.stderr)
+                return cli.EXIT_INCOMPLETE
+            break
+    if names is None and e2e:  # compared with expectations: the targets that have them
+        names = {n for n in all_targets if (CONFORMANCE / "expectations" / f"{n}.yaml").exists()}
+    if not Path(NGINX_BIN).exists() and (names is None or "notes-nginx" in names):
+        if names is not None:
+            print("error: notes-nginx needs nginx (Debian package nginx-light; run scripts/setup)", file=sys.stderr)
+            return cli.EXIT_INCOMPLETE
+        print("note: nginx is not installed; leaving out notes-nginx", file=sys.stderr)
+        names = set(all_targets) - {"notes-nginx"}
+    with_server = SERVER_BIN.exists() and (names is None or "websec-server" in names)
+    if not with_server and (names is None or "websec-server" in names):
         if server_expected():
             print(f"error: {SERVER_BIN.relative_to(REPO)} is not built (run scripts/setup)", file=sys.stderr)
             return cli.EXIT_INCOMPLETE
@@ -152,7 +257,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         cert, key = make_cert(tmp)
-        servers = plan(cert, key, with_server)
+        servers = plan(cert, key, with_server, names)
         start(servers, tmp)
         problems = wait_ready(servers, cert)
         if problems:
@@ -160,15 +265,17 @@ def main(argv: list[str]) -> int:
                 print(f"error: {p}", file=sys.stderr)
             return cli.EXIT_INCOMPLETE
         args = ["run"]
-        for s in servers:
+        targets = [s for s in servers if s.backend_of is None]
+        for s in targets:
             args += ["--profile", str(CONFORMANCE / "profiles" / f"{s.name}.yaml"), "--target", s.url]
         args += ["--ca-bundle", str(cert)]
         if not any(a == "--report-dir" or a.startswith("--report-dir=") for a in argv):
             args += ["--report-dir", str(REPO / "conformance-report")]
         if e2e:
-            for s in servers:
-                args += ["--expect", str(CONFORMANCE / "expectations" / f"{s.name}.yaml")]
-        for s in servers:
+            for s in targets:
+                if (CONFORMANCE / "expectations" / f"{s.name}.yaml").exists():
+                    args += ["--expect", str(CONFORMANCE / "expectations" / f"{s.name}.yaml")]
+        for s in targets:
             if s.http_port:
                 args += ["--http-target", f"{s.name}=http://127.0.0.1:{s.http_port}"]
         return cli.main(args + argv)
