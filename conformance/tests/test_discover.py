@@ -252,7 +252,7 @@ def test_tutorial_blog(elsewhere, tmp_path):
     # the login form, its field names, the remember-me checkbox, the redirect that means success
     assert roles["login"] == {"path": "/auth/login", "form_page": "/auth/login",
                               "fields": {"username": "username", "password": "password"},
-                              "extra": {"remember": "y"}, "success": {"redirect": r"^/(\?|$)"}}
+                              "extra": {"remember": "y"}, "success": {"redirect": r"^(https?://[^/]+)?/(\?|$)"}}
     # identity: the JSON endpoint, 401 for an anonymous visitor; the HTML place named as an alternative
     assert roles["whoami"] == {"path": "/api/me", "extract": {"json": "/username"}, "anonymous": [401]}
     assert "nav span" in " ".join(res.comments["roles.whoami"])
@@ -358,12 +358,46 @@ def test_meta_token_email_login_unquoted_and_script_reflections_http_url(tmp_pat
     assert p["roles"]["csrf_token"] == {"path": "/", "extract": {"meta": "csrf-token"}}
     assert p["csrf"] == {"header": "X-CSRF-Token"} and "csrf.header" in res.guesses()
     assert p["roles"]["login"]["fields"] == {"username": "email", "password": "pass"}
-    assert p["roles"]["login"]["success"] == {"redirect": r"^/items(\?|$)"}
+    rx = p["roles"]["login"]["success"]["redirect"]
+    assert rx == r"^(https?://[^/]+)?/items(\?|$)"
+    assert re.search(rx, "/items") and re.search(rx, url + "/items?x=1") and not re.search(rx, "/items2")
     assert p["roles"]["whoami"] == {"path": "/items", "extract": {"select": "p.who b"}, "anonymous": ["no-identity"]}
     assert p["roles"]["reflect_unquoted_attr"] == {"path": "/items", "param": "sort", "fields": {"page": "1"}}
     assert p["roles"]["reflect_script"] == {"path": "/items", "param": "page", "fields": {"sort": "new"}}
     assert p["roles"]["static"] == "/app.js"
     assert "XSRF-TOKEN: a CSRF cookie" in res.to_yaml()
+    check_output(res, tmp_path)
+
+
+def test_start_redirect_and_a_logout_button_as_identity_marker(tmp_path):
+    """/ sends an anonymous visitor to the login page; the user's name shows nowhere, only a log-out button."""
+    from flask import Flask, redirect, request, session
+    app = Flask("marker_app")
+    app.secret_key = "marker-app-key"
+
+    @app.route("/")
+    def index():
+        if "u" not in session:
+            return redirect("/login")
+        return ('<!doctype html><p>Your dashboard</p><form method=post action="/session/end">'
+                '<button>Sign out</button></form>')
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        if request.method == "POST" and request.form.get("login") == "alice":
+            session["u"] = 1
+            return redirect("/")
+        return '<!doctype html><form method=post><input name=login><input type=password name=pw></form>'
+
+    with serve_wsgi(app) as url:
+        res = dsc.discover(url + "/", USERS[:1], settings=settings(), max_seconds=20)
+    roles = res.profile["roles"]
+    assert roles["page"] == "/login" and "redirects here" in res.trailing["roles.page"]
+    assert roles["redirect"] == "/"
+    assert roles["login"]["fields"] == {"username": "login", "password": "pw"}
+    assert roles["whoami"] == {"path": "/", "marker": re.escape("Sign out"), "anonymous": ["redirect"]}
+    assert "roles.whoami" in res.guesses()
+    assert roles["logout"] == {"path": "/session/end", "method": "POST"}
     check_output(res, tmp_path)
 
 

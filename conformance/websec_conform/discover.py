@@ -68,6 +68,9 @@ _LOGOUT_WORDS = re.compile(r"log[-_ ]?out|sign[-_ ]?out|log[-_ ]?off", re.I)
 _REGISTER_WORDS = re.compile(r"regist|sign[-_ ]?up|create[-_ ]?(an[-_ ]?)?account|join|enrol", re.I)
 _PASSWORD_CHANGE_WORDS = re.compile(r"change|reset|new[-_ ]?password|settings|forgot", re.I)
 _DESTRUCTIVE_WORDS = re.compile(r"delete|remove|destroy|purge|deactivate|unsubscribe|drop", re.I)
+# forms whose effect reaches beyond the app's own state (mail, money, credentials): never submitted, never mapped
+_SENSITIVE_WORDS = re.compile(r"reset|forgot|password|invite|e?mail|newsletter|pay|checkout|purchase|transfer|"
+                              r"donate|order|subscribe|sms|phone|2fa|otp|token|api[-_]?key", re.I)
 _SEARCH_WORDS = re.compile(r"search|find|query|lookup|filter", re.I)
 _COMMENT_WORDS = re.compile(r"comment|reply|guestbook", re.I)
 _REMEMBER_WORDS = re.compile(r"remember|keep|persist|stay", re.I)
@@ -299,7 +302,7 @@ class Form:
         return " ".join((urlsplit(self.action_url).path, self.ident, self.submit_text))
 
     def kind(self) -> str:
-        """login | register | password_change | logout | search | upload | destructive | post"""
+        """login | register | password_change | logout | search | upload | destructive | sensitive | post"""
         clues = self.clues()
         if self.method == "GET":
             return "search"
@@ -319,6 +322,8 @@ class Form:
             return "upload"
         if _DESTRUCTIVE_WORDS.search(clues):
             return "destructive"
+        if _SENSITIVE_WORDS.search(clues):
+            return "sensitive"
         return "post"
 
 
@@ -780,6 +785,8 @@ class _Discoverer:
         self.upload_form: Form | None = None
         self.logout_form: Form | None = None
         self.http_url_found: str | None = None
+        self.start_page: Page | None = None
+        self._anonymous: dict[str, _Fetched | None] = {}
 
     # ------------------------------------------------------------------ requests
 
@@ -880,7 +887,14 @@ class _Discoverer:
             for r in ROLES:
                 self.missing[r] = f"the start URL did not answer ({why})"
             return self.result(reachable=False)
-        self.pages_from(start, 0, auth=False)
+        self.start_page = self.pages_from(start, 0, auth=False)
+        self.roles["page"] = _path_of(self.start_url)
+        if start.hops and start.status == 200 and self.same_origin(start.url):
+            # the start URL redirects (to a login page, a locale): the page it lands on answers 200
+            self.roles["page"] = _path_of(start.url)
+            self.info["roles.page"] = f"GET {_path_of(self.start_url)} redirects here"
+        elif start.status != 200:
+            self.guess["roles.page"] = f"the start URL answered {start.status}, not 200"
         users = bool(self.users)
         phases: list[tuple[Callable[[], None], str]] = [
             (lambda: self.crawl(self.anon, auth=False, until=0.35 if users else 0.6,
@@ -929,9 +943,11 @@ class _Discoverer:
         queue: list[tuple[str, int]] = [(self.start_url, 0)]
         if not auth:
             # the start page was fetched already
-            first = self.pages.get((self.start_url, False))
+            first = self.start_page
             queue = [(u, 1) for u in (first.links if first else [])]
             seen.add(self.start_url)
+            if first is not None:
+                seen.add(first.url)
         while queue and time.monotonic() < stop_at and self.n_pages < page_cap:
             url, depth = queue.pop(0)
             if url in seen or depth > self.max_depth:
@@ -1168,7 +1184,8 @@ class _Discoverer:
         role = self.roles.get("login")
         if isinstance(role, dict) and res.redirect:
             target = _path_of(res.redirect) if self.same_origin(res.redirect) else res.redirect
-            role["success"] = {"redirect": "^" + re.escape(urlsplit(target).path or "/") + r"(\?|$)"}
+            # matched against the Location header as sent: relative or absolute
+            role["success"] = {"redirect": r"^(https?://[^/]+)?" + re.escape(urlsplit(target).path or "/") + r"(\?|$)"}
             self.info["roles.login.success"] = f"the login answered a redirect to {target}"
         # the other accounts: one login each, to tell a typo now rather than in the run
         for u in self.users[1:]:
@@ -1262,8 +1279,14 @@ class _Discoverer:
                 self.missing["whoami"] = "no page shows the user name after login"
         self.find_logout()
 
+    def anonymous_get(self, path: str) -> _Fetched | None:
+        """GET ``path`` as a visitor without cookies (not followed; one request per path)."""
+        if path not in self._anonymous:
+            self._anonymous[path] = self.get(path, Jar(), follow=False)
+        return self._anonymous[path]
+
     def anonymous_answer(self, path: str, has_identity: Callable[[_Fetched], bool]) -> list[str] | None:
-        f = self.get(path, Jar(), follow=False)
+        f = self.anonymous_get(path)
         if f is None or not f.ok:
             return None
         if f.status in (401, 403):
@@ -1328,27 +1351,22 @@ class _Discoverer:
                 continue
             plain = False
             if ptr == "/user" and anon == ["no-identity"]:
-                g = self.get(path, Jar(), follow=False)
+                g = self.anonymous_get(path)
                 plain = bool(g and isinstance(g.json(), dict) and "user" in g.json() and g.json()["user"] is None)
             return path, ptr, anon, plain
         return None
 
     def identity_marker(self) -> tuple[str, str, list] | None:
-        start = self.pages.get((self.start_url, True))
-        if not start:
-            return None
-        for f in start.forms:
-            if f.kind() == "logout" and f.submit_text:
-                rx = re.escape(f.submit_text)
-                anon = self.anonymous_answer(start.path, lambda g: bool(re.search(rx, g.resp.text)))
+        """A page whose log-out control (button or link text) shows only to the logged-in user."""
+        for page in sorted(self.all_pages(auth=True), key=lambda p: ("?" in p.path, p.depth))[:3]:
+            texts = [f.submit_text for f in page.forms if f.kind() == "logout" and f.submit_text]
+            texts += [a.get_text().strip() for a in page.soup.find_all("a", href=True)
+                      if _LOGOUT_WORDS.search(_attr(a, "href")) and a.get_text().strip()]
+            for text in texts[:1]:
+                rx = re.escape(text)
+                anon = self.anonymous_answer(page.path, lambda g, rx=rx: bool(re.search(rx, g.resp.text)))
                 if anon:
-                    return start.path, rx, anon
-        for a in start.soup.find_all("a", href=True):
-            if _LOGOUT_WORDS.search(_attr(a, "href")) and a.get_text().strip():
-                rx = re.escape(a.get_text().strip())
-                anon = self.anonymous_answer(start.path, lambda g: bool(re.search(rx, g.resp.text)))
-                if anon:
-                    return start.path, rx, anon
+                    return page.path, rx, anon
         return None
 
     def find_logout(self) -> None:
@@ -1554,7 +1572,7 @@ class _Discoverer:
         echo = self.state_form or self.comment_form or self.upload_form or self.login_form
         if echo is None:
             any_post = [f for f in forms if f.method == "POST" and f.kind() not in ("logout", "destructive",
-                                                                                      "password_change")]
+                                                                                      "sensitive", "password_change")]
             echo = any_post[0] if any_post else None
         if echo is not None and echo.method == "POST":
             self.roles["form_echo"] = {"path": echo.action_path, "method": "POST"}
@@ -1562,8 +1580,8 @@ class _Discoverer:
         else:
             self.missing["form_echo"] = "no POST form found"
         for f in forms:
-            if f.kind() == "destructive":
-                self.notes.append(("info", f"destructive form left alone: {f.method} {f.action_path} (on {f.page_path})"))
+            if f.kind() in ("destructive", "sensitive"):
+                self.notes.append(("info", f"{f.kind()} form left alone: {f.method} {f.action_path} (on {f.page_path})"))
 
     def post_role(self, f: Form, param_field: FormField | None = None, role_name: str = "") -> dict[str, Any]:
         if f.auth and role_name and not any(g.key() == f.key() for p in self.all_pages(auth=False) for g in p.forms):
@@ -1583,9 +1601,7 @@ class _Discoverer:
                 fields[x.name] = v
         if fields:
             role["fields"] = fields
-        if f.enctype.startswith("multipart/") and (param_field is None or param_field.type != "file"):
-            role["content_type"] = "multipart"
-        elif f.enctype.startswith("multipart/"):
+        if f.enctype.startswith("multipart/"):
             role["content_type"] = "multipart"
         if f.csrf_fields():
             role["csrf"] = "field"
@@ -1667,7 +1683,6 @@ class _Discoverer:
         self.missing["static"] = "no same-origin stylesheet or script answered 200"
 
     def find_redirect_and_errors(self) -> None:
-        self.roles["page"] = _path_of(self.start_url)
         if not any(p != t for p, _, t in self.redirects) and self.user_jar is not None:
             # a page only the user was shown, asked anonymously, often redirects to the login
             anon = {urlsplit(p.url).path for p in self.all_pages(auth=False)}
