@@ -319,6 +319,7 @@ def _token_app():
     from markupsafe import escape
     app = Flask("token_app")
     app.secret_key = "token-app-key"
+    said: list[str] = []
 
     @app.route("/")
     def index():
@@ -341,7 +342,14 @@ def _token_app():
     def items():
         who = f'<p class=who>Signed in as <b>{escape(session["u"])}</b></p>' if "u" in session else ""
         return (f'<!doctype html>{who}<div class=list data-sort={escape(request.args.get("sort", ""))}>no items</div>'
-                f'<script>var page = "{escape(request.args.get("page", ""))}";</script>')
+                f'<script>var page = "{escape(request.args.get("page", ""))}";</script>'
+                '<form method=post action="/items/comments"><textarea name=say></textarea><button>Comment</button>'
+                '</form><ul>' + "".join(f"<li>{escape(c)}" for c in said) + "</ul>")
+
+    @app.route("/items/comments", methods=["POST"])
+    def comment():
+        said.append(request.form["say"])
+        return redirect("/items", 303)
 
     @app.route("/app.js")
     def js():
@@ -351,7 +359,8 @@ def _token_app():
 
 def test_meta_token_email_login_unquoted_and_script_reflections_http_url(tmp_path):
     with serve_wsgi(_token_app()) as url, recorder() as (plain, plain_url):
-        res = dsc.discover(url, USERS[:1], settings=settings(), http_url=plain_url + "/ignored", max_seconds=20)
+        res = dsc.discover(url, USERS[:1], settings=settings(), http_url=plain_url + "/ignored", max_seconds=20,
+                           submit_forms=True)
         assert plain.seen == ["/"]  # --http-url: its root, once, and no other port
     p = res.profile
     assert p["http_url"] == plain_url
@@ -366,6 +375,12 @@ def test_meta_token_email_login_unquoted_and_script_reflections_http_url(tmp_pat
     assert p["roles"]["reflect_script"] == {"path": "/items", "param": "page", "fields": {"sort": "new"}}
     assert p["roles"]["static"] == "/app.js"
     assert "XSRF-TOKEN: a CSRF cookie" in res.to_yaml()
+    # the only POST form is a comment form: it carries comments and state; the token travels in the header
+    want = {"path": "/items/comments", "method": "POST", "form_page": "/items", "param": "say", "csrf": "header"}
+    assert p["roles"]["comment_post"] == p["roles"]["state_change"] == want
+    assert p["roles"]["comment_list"] == "/items"
+    assert p["roles"]["state_probe"] == {"path": "/items", "extract": {"contains": "value"}}
+    assert not {"roles.comment_post", "roles.comment_list", "roles.state_change"} & set(res.guesses())
     check_output(res, tmp_path)
 
 

@@ -1619,9 +1619,13 @@ class _Discoverer:
             if f.method != "GET" or not self.same_origin(f.action_url) or _UNSAFE_LINK.search(f.action_path):
                 continue
             for x in [x for x in f.fields if x.textlike and x.type != "hidden"][:3]:
-                fixed = {y.name: y.value for y in f.fields if y is not x and y.value and y.type not in ("submit",
-                         "button", "checkbox", "radio") or (y.type in ("checkbox", "radio") and y.checked)}
-                fixed = {k: v for k, v in fixed.items() if k != x.name}
+                fixed = {}
+                for y in f.fields:
+                    if y.name == x.name or y.type in ("submit", "button"):
+                        continue
+                    if (y.type in ("checkbox", "radio") and y.checked) or (y.type not in ("checkbox", "radio")
+                                                                           and y.value):
+                        fixed.setdefault(y.name, y.value)
                 key = (urlsplit(f.action_url).path, x.name)
                 if key not in seen:
                     seen.add(key)
@@ -1647,11 +1651,11 @@ class _Discoverer:
             canary = CANARY_PREFIX + secrets.token_hex(5)
             q = dict(fixed)
             q[param] = canary
-            f = self.get(url + "?" + urlencode(q), jar_for(auth), follow=True)
+            f = self.get(url + "?" + urlencode(q), jar_for(auth), follow=False)
             if f is None:
                 break
             self.tested_params += 1
-            if not f.ok or not f.html:
+            if not f.ok or f.status != 200 or not f.html:  # a redirect (to the login page) is no reflection
                 continue
             for ctx in sorted(reflection_contexts(f.resp.text, canary)):
                 if ctx not in found:
@@ -1663,8 +1667,7 @@ class _Discoverer:
                 if fixed:
                     role["fields"] = fixed
                 self.roles[ctx] = role
-                self.info[f"roles.{ctx}"] = f"{param} ({where}) came back" + (f" with status {status}"
-                                                                             if status != 200 else "")
+                self.info[f"roles.{ctx}"] = f"{param} ({where}) came back"
             else:
                 self.missing[ctx] = (f"no GET form field or link parameter came back in that context "
                                      f"({self.tested_params} tested)" if self.tested_params else
@@ -1691,14 +1694,15 @@ class _Discoverer:
                 if f is not None and f.ok and f.status and 300 <= f.status < 400:
                     break
         for path, status, target in self.redirects:
-            if path != target:
+            if path != target and CANARY_PREFIX not in path:
                 self.roles["redirect"] = path
                 self.info["roles.redirect"] = f"GET {path} answered {status} to {target}"
                 break
         else:
             self.missing["redirect"] = "no GET answered a same-origin redirect during the crawl"
-        if self.errors:
-            path, status = self.errors[0]
+        errors = [(p, st) for p, st in self.errors if CANARY_PREFIX not in p]
+        if errors:
+            path, status = errors[0]
             self.roles["server_error"] = path
             self.guess["roles.server_error"] = f"GET {path} answered {status} during the crawl; it may not always"
         else:
@@ -1731,11 +1735,11 @@ class _Discoverer:
             return
         if self.state_form and self.user_jar is not None or (self.state_form and not self.state_form.auth):
             self.verify_state()
-        if getattr(self, "comment_form", None):
+        if self.comment_form:
             self.verify_comment()
-        if getattr(self, "upload_form", None):
+        if self.upload_form:
             self.verify_upload()
-        if getattr(self, "logout_form", None) and self.user_jar is not None:
+        if self.logout_form and self.user_jar is not None:
             self.verify_logout()
 
     def fill(self, f: Form, jar: Jar, role: dict, value: str | None,
@@ -1775,7 +1779,7 @@ class _Discoverer:
         value = CANARY_PREFIX + secrets.token_hex(5)
         res = self.fill(f, jar, self.roles["state_change"], value)
         if res is None or not res.ok:
-            self.guess["roles.state_change"] = f"submitted with --submit-forms; no answer"
+            self.guess["roles.state_change"] = "submitted with --submit-forms; no answer"
             return
         status = res.hops[0][1] if res.hops else res.status
         if status and status >= 400:
@@ -1786,16 +1790,17 @@ class _Discoverer:
             shown_at = _path_of(res.url)
         if shown_at is None:
             shown_at = self.shows([_path_of(res.url), "/", f.page_path], jar, value)
-        self.guess.pop("roles.state_change", None)
-        self.info["roles.state_change"] = f"verified: a value written here (status {status}) showed on {shown_at}" \
-            if shown_at else f"submitted (status {status})"
         if shown_at:
+            self.guess.pop("roles.state_change", None)
+            self.info["roles.state_change"] = f"verified: a value written here (status {status}) showed on {shown_at}"
             self.roles["state_probe"] = {"path": shown_at, "extract": {"contains": "value"}}
             self.guess.pop("roles.state_probe", None)
             self.info["roles.state_probe"] = "verified with --submit-forms"
         else:
-            self.guess["roles.state_probe"] = (f"the value written through {f.action_path} showed neither on the "
-                                               "redirect target, / nor the form page")
+            why = (f"the value written through {f.action_path} (status {status}) showed neither on the redirect "
+                   "target, / nor the form page")
+            self.guess["roles.state_change"] = why
+            self.guess["roles.state_probe"] = why
 
     def verify_comment(self) -> None:
         f = self.comment_form
@@ -1813,6 +1818,10 @@ class _Discoverer:
             self.guess.pop("roles.comment_post", None)
             self.guess.pop("roles.comment_list", None)
             self.info["roles.comment_list"] = "verified with --submit-forms"
+        else:
+            why = f"submitted with --submit-forms (status {res.status}); the text showed neither there nor on the form page"
+            self.guess["roles.comment_post"] = why
+            self.guess["roles.comment_list"] = why
 
     def verify_upload(self) -> None:
         f = self.upload_form
