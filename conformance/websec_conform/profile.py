@@ -17,7 +17,7 @@ DEFAULT_PARAM = {"reflect_text": "q", "reflect_attr": "q", "reflect_unquoted_att
 CONTENT_TYPES = ("form", "multipart", "json")
 ANONYMOUS_KINDS = ("401", "403", "redirect", "no-identity")
 _ROLE_FIELDS = {"path", "method", "param", "fields", "content_type", "csrf", "accept", "extract", "marker",
-                "form_page", "success", "anonymous", "extra", "note"}
+                "form_page", "success", "anonymous", "extra", "note", "show", "as"}
 
 
 @dataclass
@@ -39,6 +39,8 @@ class Role:
     success: dict = field(default_factory=dict)
     anonymous: list[str] = field(default_factory=lambda: list(ANONYMOUS_KINDS))
     extra: dict[str, str] = field(default_factory=dict)
+    show: str | None = None  # a page to GET after the request: where a stored value shows (judged instead)
+    as_user: str | None = None  # user1 | user2: the role's requests are made logged in as this user
     mapped: bool = False
 
     def __str__(self) -> str:  # scenarios and reports name a role by its path
@@ -213,6 +215,14 @@ def _parse_role(name: str, spec: Any, d: dict, fail) -> Role | None:
             if not isinstance(spec[k], str) or not spec[k]:
                 fail(("roles", name, k), "must be a non-empty string")
             setattr(r, k, spec[k])
+    if "show" in spec:
+        if not isinstance(spec["show"], str) or not spec["show"].startswith("/"):
+            fail(("roles", name, "show"), "must be an absolute path starting with /")
+        r.show = spec["show"]
+    if "as" in spec:
+        if spec["as"] not in ("user1", "user2"):
+            fail(("roles", name, "as"), "must be user1 or user2 (the profile's users, in order)")
+        r.as_user = spec["as"]
     if r.form_page is not None and not r.form_page.startswith("/"):
         fail(("roles", name, "form_page"), "must be an absolute path starting with /")
     if r.marker is not None:

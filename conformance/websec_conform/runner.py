@@ -198,6 +198,7 @@ class _Run:
         self.responses: dict[str, Response] = {}
         self.loop: dict[str, Any] = {}
         self.step_value: str | None = None  # the abstract value the current step sent (state checks)
+        self.last_session: _Session | None = None  # the session of the last request a step sent
 
     # -- expressions
     def names(self, resp: Response | None = None) -> dict[str, Any]:
@@ -310,6 +311,22 @@ class _Run:
         if chosen is None:
             chosen = next((f for f in fs if f.method == "POST"), None)
         return (chosen.hidden if chosen else []), resp
+
+    def session_as(self, user_key: str) -> _Session:
+        """A session of this scenario logged in as ``user_key`` (roles mapped with ``as:``), made once."""
+        key = "as:" + user_key
+        if key not in self.sessions:
+            s = _Session(key, None)
+            self.login(s, user_key)
+            self.sessions[key] = s
+        return self.sessions[key]
+
+    def show_page(self, role: Role | None, resp: Response, sess: _Session | None) -> Response:
+        """For a role mapped with ``show:``, the page where the stored value shows (judged instead of the answer
+        to the request that stored it)."""
+        if role is None or not role.show or resp.outcome != "response":
+            return resp
+        return self._get(role.show, sess)
 
     # -- login
     def login(self, sess: _Session, user_key: str) -> Response:
@@ -505,8 +522,10 @@ class _Run:
     def control_reflect(self, role_name: str) -> tuple[bool, str]:
         def run() -> tuple[bool, str]:
             token = "wscctl" + secrets.token_hex(5)
-            req, sess = self.build_request({"role": role_name, "payload": token, "session": "main"})
-            resp = self._send(req, sess)
+            # a URL field may accept only URLs: the control for links is a harmless https URL
+            value = f"https://example.com/{token}" if role_name == "reflect_href" else token
+            req, sess = self.build_request({"role": role_name, "payload": value, "session": "main"})
+            resp = self.show_page(self.t.roles.get(role_name), self._send(req, sess), sess)
             if resp.outcome != "response":
                 return False, f"role {role_name} does not behave as mapped: {resp.outcome} {resp.error}"
             if token not in resp.text:
@@ -543,7 +562,7 @@ class _Run:
         if loc and 300 <= (resp.status or 0) < 400:
             nxt = urlsplit(urljoin(self.t.base_url + "/", loc))
             if nxt.netloc == self.t.netloc:
-                page = self._get(nxt.path + (f"?{nxt.query}" if nxt.query else ""), self.sessions.get("main"))
+                page = self._get(nxt.path + (f"?{nxt.query}" if nxt.query else ""), self.last_session)
         try:
             doc = extract.soup(page.text)
         except extract.ExtractError as e:
@@ -570,6 +589,8 @@ class _Run:
         role = self.t.roles.get(spec["role"]) if "role" in spec else None
         if "role" in spec and role is None:
             raise ScenarioError(f"the profile has no {spec['role']} role")
+        if role is not None and role.as_user and sess_override is None and sess_name == "main":
+            sess = self.session_as(role.as_user)
         method = spec.get("method") or (role.method if role else "GET")
         path = role.path if role else str(r(spec["path"]))
         if "suffix" in spec:
@@ -735,7 +756,14 @@ class _Run:
                 req, req_sess = self.build_request(step.request)
             if req is not None:
                 resp = self._send(req, req_sess)
+                self.last_session = req_sess
                 sr.request = req.summary()
+                role = self.t.roles.get(step.request.get("role", ""))
+                if role is not None and role.show and req.method not in ("GET", "HEAD"):
+                    stored = resp
+                    resp = self.show_page(role, resp, req_sess)
+                    sr.request["then"] = f"GET {role.show} (where the stored value shows; the {req.method} was "\
+                                         f"answered {stored.status or stored.outcome})"
                 sr.response = resp.summary()
                 sr.curl = reproduce(req, self.opts.insecure, self.opts.ca_bundle)
                 self.responses[step.name] = resp
