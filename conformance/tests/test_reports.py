@@ -1,5 +1,6 @@
 """Report formats: JUnit XML structure, SARIF 2.1.0 required structure, JSON, HTML, console; baseline expiry."""
 import datetime as dt
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -152,3 +153,125 @@ def test_baseline_errors(write, text, field):
     with pytest.raises(LoadError) as e:
         baseline.load_baseline(write("b.yaml", text))
     assert e.value.field == field and e.value.line == 2
+
+
+# ---------------------------------------------------------------------------------------------- one cause, one finding
+
+GROUP_SC = """
+scenarios:
+  - id: g.page
+    title: page
+    doc: d
+    severity: high
+    steps: [{request: {path: /}, expect: {status: 200}}]
+  - id: g.not-found
+    title: 404 page
+    doc: d
+    severity: medium
+    steps: [{request: {path: /x}, expect: {status: 404}}]
+  - id: g.json
+    title: json
+    doc: d
+    severity: low
+    steps: [{request: {path: /j}, expect: {status: 200}}]
+"""
+
+
+def _audit_step(url: str, status: int, ids: list[str], canary: str = "") -> StepResult:
+    findings = [{"id": i, "severity": "medium", "subject": i.split(".")[0].upper(), "reason": f"no {i} on {url}"}
+                for i in ids]
+    msg = "; ".join(f"[medium] {f['id']}: {f['reason']}" for f in findings) + canary
+    return StepResult("step1", 8, {"method": "GET", "url": url, "headers": []},
+                      {"outcome": "response", "status": status, "headers": [["Server", "x"]]},
+                      [checks.CheckResult("header_audit", False, msg, {"findings": findings})], f"curl -sS -i {url}")
+
+
+@pytest.fixture
+def grouped():
+    sc = {s.id: s for s in load_text(GROUP_SC, "conformance/scenarios/g.yaml")}
+    return {"srv": [
+        ScenarioResult(sc["g.page"], "srv", "fail", steps=[_audit_step("https://x.test/", 200,
+                                                                       ["hsts.missing", "csp.missing"])]),
+        ScenarioResult(sc["g.not-found"], "srv", "fail", steps=[_audit_step("https://x.test/x", 404,
+                                                                            ["hsts.missing"])]),
+        ScenarioResult(sc["g.json"], "srv", "fail", steps=[_audit_step("https://x.test/j", 200, ["hsts.missing"])]),
+    ]}
+
+
+def test_one_cause_one_finding(grouped, tmp_path):
+    reporters.write_all(grouped, {}, tmp_path, ["json", "junit", "sarif", "html", "txt"])
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert len(data["findings"]) == 3  # backward compatible: one per failed check
+    groups = {g["cause"]: g for g in data["findings_grouped"]}
+    assert set(groups) == {"hsts.missing [HSTS]", "csp.missing [CSP]"}
+    hsts = groups["hsts.missing [HSTS]"]
+    assert hsts["count"] == 3 and hsts["scenarios"] == ["g.page", "g.not-found", "g.json"]
+    assert hsts["urls"] == ["https://x.test/", "https://x.test/x", "https://x.test/j"]
+    assert hsts["severity"] == "high"  # the highest of the scenarios where it was seen
+    assert groups["csp.missing [CSP]"]["scenarios"] == ["g.page"]
+    # SARIF: one result per cause, the other places as related locations
+    sarif = json.loads((tmp_path / "report.sarif").read_text())
+    res = sarif["runs"][0]["results"]
+    assert len(res) == 2
+    [h] = [r for r in res if r["properties"]["cause"] == "hsts.missing [HSTS]"]
+    assert h["ruleId"] == "g.page" and len(h["relatedLocations"]) == 2
+    assert h["partialFingerprints"]["causeTargetCheck/v1"] == "srv|header_audit|hsts.missing [HSTS]"
+    # console: each cause once, with where it was seen
+    txt = (tmp_path / "report.txt").read_text()
+    assert txt.count("hsts.missing: no hsts.missing") == 1
+    assert "seen in 3 scenarios: g.page, g.not-found, g.json" in txt
+    # JUnit keeps one testcase per scenario, its findings section groups
+    root = ET.parse(tmp_path / "junit.xml").getroot()
+    suite = root.find("testsuite")
+    assert len(suite.findall("testcase")) == 3
+    assert "findings, one per cause (2)" in suite.find("system-out").text
+    page = (tmp_path / "report.html").read_text()
+    assert "Findings, one per cause" in page and page.count("class='c ") == 3
+
+
+def test_grouping_without_finding_ids_strips_urls_and_canaries():
+    assert reporters.normalise("canary wsc0123456789ab came back raw at https://x.test/a?q=1") == \
+        reporters.normalise("canary wscba9876543210 came back raw at https://x.test/b")
+    assert reporters.normalise("status 500, expected 200") != reporters.normalise("status 404, expected 200")
+
+
+# ---------------------------------------------------------------------------------------------- escaping, redaction
+
+def test_server_text_is_escaped_for_each_output(results, tmp_path):
+    st = results["srv-a"][1].steps[0]
+    st.response = {"outcome": "response", "status": 500,
+                   "headers": [["X-Evil", "\x1b]0;title\x07\x1b[31mred\x00\u202e\ufffe"]],
+                   "body_excerpt": "<script>alert(1)</script>"}
+    st.checks = [checks.CheckResult("headers_absent", False, "present: X-Evil: \x1b[31mred\x00 \u202e\x85")]
+    reporters.write_all(results, {}, tmp_path, ["json", "junit", "sarif", "html", "txt"])
+    for name in ("report.txt", "junit.xml", "report.html"):
+        data = (tmp_path / name).read_text(encoding="utf-8")
+        for bad in ("\x1b", "\x00", "\x07", "\u202e", "\x85", "\ufffe"):
+            assert bad not in data, (name, bad)
+    assert "\\x1b[31mred" in (tmp_path / "report.txt").read_text()
+    ET.parse(tmp_path / "junit.xml")
+    json.loads((tmp_path / "report.sarif").read_text())
+    page = (tmp_path / "report.html").read_text()
+    assert "<script>alert" not in page and page.count("<script") == 1
+    assert "onclick" not in page  # the page's script is allowed by hash; no inline handler is needed
+    out = io.StringIO()
+    reporters.console(results, out)
+    assert "\x1b" not in out.getvalue() and "\\x1b[31mred" in out.getvalue()
+
+
+def test_reports_are_written_redacted(results, tmp_path):
+    from websec_conform.redact import Redactor
+    red = Redactor()
+    red.add("hunter2-password", "password")
+    red.add("0123456789abcdef0123", "session cookie")
+    st = results["srv-a"][1].steps[0]
+    st.request = {"method": "POST", "url": "https://x.test/?pw=hunter2-password", "headers": [
+        ["Cookie", "session=0123456789abcdef0123"]], "body": {"generator": "form(password='hunter2-password')",
+                                                               "bytes": 10, "text": "password=hunter2-password"}}
+    st.curl = "curl -H 'Cookie: session=0123456789abcdef0123' --data password=hunter2%2Dpassword https://x.test/"
+    reporters.write_all(results, {"note": "hunter2-password"}, tmp_path, ["json", "junit", "sarif", "html", "txt"],
+                        redactor=red)
+    for p in tmp_path.iterdir():
+        data = p.read_text(encoding="utf-8")
+        assert "hunter2" not in data and "0123456789abcdef0123" not in data, p.name
+    assert "«redacted:sha256:" in json.dumps(json.loads((tmp_path / "report.json").read_text()), ensure_ascii=False)
