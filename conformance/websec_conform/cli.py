@@ -223,6 +223,11 @@ def cmd_run(args) -> int:
     opts = runner.Options(settings=Settings(timeout=args.timeout, max_bytes=args.max_bytes, verify=verify),
                           concurrency=args.concurrency, rate=args.rate_limit, allow_dos=args.allow_dos,
                           insecure=args.insecure, ca_bundle=ca, progress=prog)
+    from .redact import Redactor
+    redactor = Redactor()  # one for the run: every target's secrets are kept out of every output
+    for t in targets:
+        redactor.add_target(t)
+    opts.redactor = redactor  # the runner registers the session cookies and CSRF tokens it obtains
     unreachable = [t.name for t in targets if not _reachable(t, opts)]
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.monotonic()
@@ -234,8 +239,10 @@ def cmd_run(args) -> int:
             "scenarios": len(scenarios), "targets": {t.name: t.base_url for t in targets},
             "fail_on": args.fail_on, "allow_dos": args.allow_dos, "expired_baseline_entries": expired,
             "unreachable": unreachable}
+    redactor.harvest_set_cookies([r.to_dict() for rs in results.values() for r in rs],
+                                 {t.session.get("cookie_name") or "session" for t in targets})
     if not args.quiet:
-        reporters.console(results, sys.stdout, verbose=args.verbose, color=sys.stdout.isatty())
+        reporters.console(results, sys.stdout, verbose=args.verbose, color=sys.stdout.isatty(), redactor=redactor)
     else:
         for t, rs in results.items():
             c = reporters.counts(rs)
@@ -244,10 +251,13 @@ def cmd_run(args) -> int:
         print(f"expired baseline entry ({e['file']}:{e['line']}, expired {e['expired']}): {e['scenario']} on "
               f"{e['target']} fails again", file=sys.stderr)
     for u in unreachable:
-        print(f"error: target {u} is unreachable", file=sys.stderr)
+        why = reporters.tty(redactor.apply_text(_UNREACHABLE.get(u, "")))
+        print(f"error: target {u} is unreachable" + (f": {why}" if why else ""), file=sys.stderr)
     print(f"{len(scenarios)} scenarios × {len(results)} targets in {duration:.1f} s")
     if args.report_dir:
-        written = reporters.write_all(results, meta, args.report_dir, [f.strip() for f in args.format.split(",")])
+        meta["unreachable_reasons"] = {u: _UNREACHABLE.get(u, "") for u in unreachable}
+        written = reporters.write_all(results, meta, args.report_dir, [f.strip() for f in args.format.split(",")],
+                                      redactor=redactor)
         print("reports: " + ", ".join(str(p) for p in written))
     print(summary(results, args.fail_on))
     code = exit_code(results, args.fail_on)
@@ -256,7 +266,7 @@ def cmd_run(args) -> int:
     if expectations:
         mismatches = compare_expectations(results, expectations, allow_dos=args.allow_dos)
         for m in mismatches:
-            print(f"EXPECTATION: {m}")
+            print(f"EXPECTATION: {reporters.tty(redactor.apply_text(m))}")
         n_checked = sum(len(rs) for rs in results.values())
         print(f"expectations: {n_checked - len(mismatches)} passed, {len(mismatches)} failed")
         return EXIT_OK if not mismatches and not unreachable else EXIT_FAIL
@@ -288,14 +298,25 @@ def _discover_profiles(args) -> list[str] | None:
     return out
 
 
+_UNREACHABLE: dict[str, str] = {}  # target name -> what happened (outcome and reason)
+
+
 def _reachable(t: Target, opts) -> bool:
+    """True when the target answers at all: a response, or an answer that broke a bound or the protocol (huge
+    headers, a bad status line...), which each scenario then reports as its error. False when nothing answers
+    (refused, no TCP or TLS connection, silence); the reason is kept in _UNREACHABLE."""
     from .transport import Request, send
     page = t.roles["page"].path if "page" in t.roles else "/"
+    why = ""
     for _ in range(3):
         r = send(Request("GET", t.base_url + page, timeout=min(5.0, opts.settings.timeout)), opts.settings)
-        if r.outcome == "response":
+        if r.outcome == "response" or (r.outcome == "error" and r.stage not in ("connect", "tls", "internal")):
             return True
+        why = f"{r.outcome}" + (f" at {r.stage}" if r.stage else "") + (f" ({r.error})" if r.error else "")
+        if r.outcome == "timeout" or r.stage == "tls":
+            break  # a full deadline already passed: retrying would only multiply it
         time.sleep(0.5)
+    _UNREACHABLE[t.name] = why
     return False
 
 
