@@ -470,6 +470,51 @@ def test_respects_max_seconds_and_rate():
     assert n >= 4 and took >= (n - 1) / 40.0 - 0.05, (n, took)
 
 
+class _Odd(_Recorder):
+    """A redirect loop, bytes that are not HTML under an HTML type, a page larger than the byte cap, a 500."""
+
+    def do_GET(self):
+        self.server.seen.append(self.path)
+        if self.path.startswith("/loop"):
+            self.send_response(302)
+            self.send_header("Location", "/loop?again")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        status = 500 if self.path == "/boom" else 200
+        if self.path == "/bin":
+            body = bytes(range(256)) * 64
+        elif self.path == "/huge":
+            body = b"<p>" + b"<a href=/huge>x</a>" * 200_000
+        else:
+            body = b'<a href="/loop">l</a><a href="/bin">b</a><a href="/huge">h</a><a href="/boom">e</a>'
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_odd_answers_stay_bounded():
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Odd)
+    srv.daemon_threads = True
+    srv.seen = []
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        res = dsc.discover(f"http://127.0.0.1:{srv.server_address[1]}/", USERS, settings=Settings(
+            timeout=5.0, max_bytes=64 * 1024), max_seconds=10)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert srv.seen.count("/loop?again") <= 6
+    assert srv.seen.count("/huge") == 1
+    roles = res.profile["roles"]
+    assert roles["server_error"] == "/boom" and "roles.server_error" in res.guesses()
+    assert roles["redirect"] == "/loop"
+    assert not [t for k, t in res.notes if "stopped on" in t]
+    check_output(res)
+
+
 def test_unreachable_target_and_command_line(tmp_path, capsys):
     from websec_conform import cli
     with recorder() as (srv, url):

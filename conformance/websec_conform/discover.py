@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import datetime as dt
 import html.parser
 import json
@@ -747,6 +748,9 @@ class _Discoverer:
         self.origin = f"{u.scheme}://{u.netloc}"
         self.origin_key = _origin_of(base_url)
         self.users = [{"username": str(x["username"]), "password": str(x["password"])} for x in users]
+        # a Retry-After is honoured, but never for longer than a fifth of the wall time
+        if dataclasses.is_dataclass(settings) and hasattr(settings, "retry_after_cap"):
+            settings = dataclasses.replace(settings, retry_after_cap=min(settings.retry_after_cap, max_seconds / 5))
         self.settings = settings
         self.limiter = RateLimiter(rate)
         self.max_pages, self.max_depth, self.max_seconds = max_pages, max_depth, max_seconds
@@ -920,6 +924,8 @@ class _Discoverer:
                 fn()
             except _OutOfTime:
                 self.notes.append(("info", f"wall time ({self.max_seconds:g} s) spent during: {what}"))
+            except Exception as e:  # noqa: BLE001 — a page discovery cannot read costs that phase, not the profile
+                self.notes.append(("info", f"{what} stopped on {type(e).__name__}: {e}"))
         return self.result(reachable=True)
 
     # ------------------------------------------------------------------ crawling
