@@ -47,7 +47,7 @@ PROFILE_KINDS = ("secret_key", "fallback key", "retired key", "password", "crede
 MIN_RUNTIME = 8      # runtime values shorter than this are not registered
 MIN_FREE = 4         # shorter secrets only in credential contexts
 MIN_ANYWHERE = 12    # from this length on, no word boundary is needed
-CREDENTIAL_FIELDS = ("password", "passwd", "pass", "pwd", "secret", "secret_key", "token", "api_key", "apikey",
+CREDENTIAL_FIELDS = ("password", "passwd", "pass", "pwd", "pw", "passcode", "pin", "secret", "secret_key", "token", "api_key", "apikey",
                      "api-key", "access_token", "client_secret", "key")
 
 _SECRET_NAME = re.compile(r"(?i)auth|token|secret|passw|pwd|key|session|cookie|credential|signature|jwt|bearer")
@@ -132,6 +132,17 @@ class _Entry:
     replacement: str
     pattern: re.Pattern
     context: bool  # only after a credential field name
+    literal: str = ""  # the longest run of letters and digits: present as such unless the text has escapes
+    b64: tuple[str, ...] = ()
+
+    def maybe_in(self, s: str, escaped: bool) -> bool:
+        """A cheap test that is never wrong when it says no: without percent, HTML, JSON or Python escapes in
+        ``s``, any form of the value carries its letters and digits as they are (or is one of its base64 forms)."""
+        return escaped or self.literal in s or any(f in s for f in self.b64)
+
+
+_ESCAPED = re.compile(r"%[0-9A-Fa-f]{2}|&#|\\[uUx]")
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
 
 
 def _compile(value: str, replacement_kind: str, fields: Iterable[str]) -> tuple[re.Pattern, bool]:
@@ -245,7 +256,8 @@ class Redactor:
         rep = (f"«redacted:{kind}»" if profile else
                f"«redacted:sha256:{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}»")
         pattern, context = _compile(value, kind, self._fields)
-        e = _Entry(value, kind, rep, pattern, context)
+        lit = max(_ALNUM_RUN.findall(value), key=len, default="")
+        e = _Entry(value, kind, rep, pattern, context, lit, tuple(_base64_forms(value)))
         with self._lock:
             if value in self._known:
                 return
@@ -282,7 +294,10 @@ class Redactor:
     def apply_text(self, s: str) -> str:
         if not s:
             return s
+        escaped = _ESCAPED.search(s) is not None
         for e in self._entries:
+            if not e.maybe_in(s, escaped):
+                continue
             if e.context:
                 s = e.pattern.sub(lambda m, r=e.replacement: (m.group("pre") or "") + r if m.group("pre") is not None
                                   else r, s)
