@@ -362,7 +362,12 @@ def _reflect_control(ctx: Context, what: str) -> CheckResult | None:
     """When the canary is not in the page: ERROR unless the role is proven to reflect a harmless value."""
     if ctx.run is None or not ctx.role:
         return None
-    ok, why = ctx.run.control_reflect(ctx.role)
+    if ctx.role == "comment_list" and "comment_post" in ctx.run.t.roles:
+        ok, why = ctx.run.control_stored()
+    elif ctx.role in ("comment_list", "not_found") or ctx.role not in ctx.run.t.roles:
+        return None  # nothing to prove: the page is judged as it comes
+    else:
+        ok, why = ctx.run.control_reflect(ctx.role)
     if not ok:
         return CheckResult(what, False, why, {"mapping": True}, error=True)
     return None

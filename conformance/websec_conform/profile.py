@@ -176,7 +176,9 @@ class Target:
             "netloc": self.netloc, "https": self.https, "http_url": self.http_url,
             "roles": {k: r.path for k, r in self.roles.items()},
             "session": dict(self.session), "csrf": dict(self.csrf), "limits": dict(self.limits),
-            "users": {f"user{i + 1}": {**u, "session_id": u.get("session_id") or u["username"]}
+            "users": {f"user{i + 1}": {**u, "session_id": u.get("session_id") or
+                                       str((self.session.get("identity_values") or {}).get(u["username"],
+                                                                                         u["username"]))}
                       for i, u in enumerate(self.users)},
         }
 

@@ -534,6 +534,26 @@ class _Run:
             return True, f"the harmless canary comes back in {role_name}"
         return self.shared.control("reflect:" + role_name, run)
 
+    def control_stored(self) -> tuple[bool, str]:
+        """Stored text: a harmless canary posted through comment_post shows on comment_list."""
+        def run() -> tuple[bool, str]:
+            token = "wscctl" + secrets.token_hex(5)
+            post = self.t.roles["comment_post"]
+            req, sess = self.build_request({"role": "comment_post", "text": token, "csrf": "valid",
+                                            "session": "main"})
+            resp = self._send(req, sess)
+            if resp.outcome != "response" or not checks.status_matches(resp.status, post.accept):
+                return False, (f"role comment_post does not behave as mapped: a valid {post.method} {post.path} "
+                               f"answered {resp.status or resp.outcome} (accepted: {post.accept})")
+            lreq, lsess = self.build_request({"role": "comment_list", "session": "main"})
+            page = self._send(lreq, lsess)
+            if token not in page.text:
+                return False, (f"role comment_list does not behave as mapped: the harmless text {token!r} posted "
+                               f"to {post.path} (answered {resp.status}) does not show on {lreq.url} "
+                               f"(status {page.status})")
+            return True, "harmless text posted through comment_post shows on comment_list"
+        return self.shared.control("stored", run)
+
     def control_form(self, role_name: str) -> tuple[bool, str]:
         def run() -> tuple[bool, str]:
             req, sess = self.build_request({"role": role_name, "method": "POST",
