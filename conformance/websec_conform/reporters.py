@@ -232,7 +232,9 @@ def _causes(f: dict) -> list[tuple[str, str]]:
             key = f"{x['id']}" + (f" [{normalise(str(x.get('subject') or ''))}]" if x.get("subject") else "")
             if key not in seen:
                 seen.add(key)
-                out.append((key, f"[{x.get('severity')}] {x['id']}: {x.get('reason')}"))
+                subj = f" ({x['subject']})" if x.get("subject") and str(x["subject"]).lower() not in \
+                    str(x.get("reason") or "").lower() else ""
+                out.append((key, f"[{x.get('severity')}] {x['id']}{subj}: {x.get('reason')}"))
         return out
     return [(normalise(f["message"]), f["message"])]
 
