@@ -102,7 +102,8 @@ def settings(verify=True) -> Settings:
 # ---------------------------------------------------------------------------------------------- the schema
 
 ROLE_FIELDS = {"path", "method", "param", "fields", "content_type", "csrf", "accept", "extract", "marker",
-               "form_page", "success", "anonymous", "extra"}
+               "form_page", "success", "anonymous", "extra",
+               "as"}  # the loader's: whose session the role's requests use (user1, user2)
 EXTRACTORS = {"json", "regex", "select", "input", "meta", "cookie", "header", "contains"}
 TOP = {"name", "description", "base_url", "http_url", "ca_bundle", "roles", "users", "login", "headers", "session",
        "csrf", "limits", "text_filter"}
@@ -154,6 +155,8 @@ def assert_profile_schema(d: dict) -> None:
             assert role == "login" and set(v["success"]) <= {"marker", "redirect"}
             for rx in v["success"].values():
                 re.compile(rx)
+        if "as" in v:
+            assert v["as"] in ("user1", "user2") and len(d.get("users") or []) >= int(v["as"][-1])
         if "anonymous" in v:
             assert role == "whoami" and v["anonymous"] and set(v["anonymous"]) <= {401, 403, "redirect", "no-identity"}
     for u in d.get("users") or []:
@@ -264,19 +267,24 @@ def test_tutorial_blog(elsewhere, tmp_path):
     assert roles["state_change"] == {"path": "/create", "method": "POST", "form_page": "/create", "param": "title",
                                      "fields": {"body": "written by the conformance run"}, "csrf": "field"}
     assert roles["state_probe"] == {"path": "/", "extract": {"contains": "value"}}
-    assert roles["form_echo"] == {"path": "/create", "method": "POST"}
-    assert roles["upload"]["path"] == "/attachments" and roles["upload"]["param"] == "attachment"
-    assert roles["upload"]["content_type"] == "multipart"
+    # the login form reads every body it gets; /create sends an anonymous request to the login first
+    assert roles["form_echo"] == {"path": "/auth/login", "method": "POST"}
+    assert roles["upload"] == {"path": "/attachments", "method": "POST", "form_page": "/attachments",
+                               "param": "attachment", "content_type": "multipart", "csrf": "field", "as": "user1"}
+    # no comment form: the post's body carries stored user text, shown on / (a guess until submitted)
+    assert roles["comment_post"] == {"path": "/create", "method": "POST", "form_page": "/create", "param": "body",
+                                     "fields": {"title": "conformance"}, "csrf": "field", "as": "user1"}
+    assert roles["comment_list"] == {"path": "/", "as": "user1"}
     # the search page's own parameter name, in text and in a quoted attribute; the link parameter in an href
     assert roles["reflect_text"] == {"path": "/search", "param": "terms", "fields": {"scope": "all"}}
     assert roles["reflect_attr"] == {"path": "/search", "param": "terms", "fields": {"scope": "all"}}
     assert roles["reflect_href"] == {"path": "/go", "param": "next"}
     g = res.guesses()
-    for path in ("roles.state_change", "roles.state_probe", "roles.upload", "roles.logout", "csrf.header"):
+    for path in ("roles.state_change", "roles.state_probe", "roles.upload", "roles.logout", "csrf.header",
+                 "roles.comment_post", "roles.comment_list"):
         assert path in g, path
     m = res.missing()
-    assert set(m) >= {"server_error", "json_echo", "download", "reflect_script", "reflect_unquoted_attr",
-                      "comment_post"}
+    assert set(m) >= {"server_error", "json_echo", "download", "reflect_script", "reflect_unquoted_attr"}
     assert "--submit-forms" in m["download"]
     # what it must not have done: submit a form other than the login, fetch another origin, follow log-out links
     posts = [p for m_, p in app.config["SEEN"] if m_ != "GET"]
@@ -301,12 +309,16 @@ def test_tutorial_blog_html_identity_and_submitted_forms(elsewhere, tmp_path):
     assert roles["whoami"] == {"path": "/", "extract": {"select": "nav span"}, "anonymous": ["no-identity"]}
     # submitted: the value written through /create shows on /, the upload comes back from its link
     assert roles["state_probe"] == {"path": "/", "extract": {"contains": "value"}}
-    assert roles["download"] == "/attachments/"
+    assert roles["download"] == {"path": "/attachments/", "as": "user1"}
+    # a 302 answered the accepted submissions: a 200 would be the form shown again
+    assert roles["state_change"]["accept"] == roles["upload"]["accept"] == roles["comment_post"]["accept"] == ["3xx"]
+    assert roles["comment_list"] == {"path": "/", "as": "user1"}
     g = res.guesses()
-    assert not {"roles.state_change", "roles.state_probe", "roles.upload", "roles.logout"} & set(g)
+    assert not {"roles.state_change", "roles.state_probe", "roles.upload", "roles.logout", "roles.comment_post",
+                "roles.comment_list"} & set(g)
     assert "verified" in res.trailing["roles.state_change"]
     posts = [p for m, p in app.config["SEEN"] if m == "POST"]
-    assert posts == ["/auth/login", "/create", "/attachments", "/auth/logout"]
+    assert posts == ["/auth/login", "/create", "/create", "/attachments", "/auth/logout"]
     assert not any("/delete" in p for _, p in app.config["SEEN"])
     assert other.seen == []
     check_output(res, tmp_path)
@@ -376,7 +388,8 @@ def test_meta_token_email_login_unquoted_and_script_reflections_http_url(tmp_pat
     assert p["roles"]["static"] == "/app.js"
     assert "XSRF-TOKEN: a CSRF cookie" in res.to_yaml()
     # the only POST form is a comment form: it carries comments and state; the token travels in the header
-    want = {"path": "/items/comments", "method": "POST", "form_page": "/items", "param": "say", "csrf": "header"}
+    want = {"path": "/items/comments", "method": "POST", "form_page": "/items", "param": "say", "csrf": "header",
+            "accept": ["3xx"]}
     assert p["roles"]["comment_post"] == p["roles"]["state_change"] == want
     assert p["roles"]["comment_list"] == "/items"
     assert p["roles"]["state_probe"] == {"path": "/items", "extract": {"contains": "value"}}

@@ -1560,6 +1560,19 @@ class _Discoverer:
             if not self.submit_forms:
                 self.guess["roles.comment_post"] = f"the form on {f.page_path} looks like a comment form; not submitted"
                 self.guess["roles.comment_list"] = "the page of the comment form; not verified (no --submit-forms)"
+        elif self.state_form and any(x.type == "textarea" for x in self.state_form.fields):
+            # no comment form: the state form's text area stores user text the same way
+            f = self.state_form
+            area = next(x for x in f.fields if x.type == "textarea")
+            self.comment_form = f
+            self.roles["comment_post"] = self.post_role(f, param_field=area, role_name="comment_post")
+            self.roles["comment_list"] = "/"
+            if self.roles["comment_post"].get("as"):
+                self.roles["comment_list"] = {"path": "/", "as": "user1"}
+            self.guess["roles.comment_post"] = (f"no comment form; the text area {area.name!r} of the form on "
+                                                f"{f.page_path} stores user text" +
+                                                ("" if self.submit_forms else " (not submitted)"))
+            self.guess["roles.comment_list"] = "where the state form's text should show: / assumed"
         else:
             self.missing["comment_post"] = "no form that looks like a comment form (comment/reply in its action or fields)"
             self.missing["comment_list"] = "no comment form"
@@ -1575,24 +1588,33 @@ class _Discoverer:
         else:
             self.missing["upload"] = "no POST form with a file input"
             self.missing["download"] = "no upload form"
-        echo = self.state_form or self.comment_form or self.upload_form or self.login_form
-        if echo is None:
-            any_post = [f for f in forms if f.method == "POST" and f.kind() not in ("logout", "destructive",
-                                                                                      "sensitive", "password_change")]
-            echo = any_post[0] if any_post else None
-        if echo is not None and echo.method == "POST":
+        # form_echo: an endpoint that reads the whole form for an anonymous request. The login form does (it needs
+        # the credentials); a login-only form may answer a redirect to the login before it reads the body, which
+        # a limit scenario would take for "reached the app".
+        cands = [f for f in ([self.login_form] if self.login_form else []) + [self.state_form, self.comment_form,
+                                                                               self.upload_form] if f is not None]
+        cands += [f for f in forms if f.method == "POST" and f.kind() in ("post", "upload", "login")]
+        cands = [f for f in cands if f.method == "POST"]
+        echo = next((f for f in cands if not self.login_only(f)), cands[0] if cands else None)
+        if echo is not None:
             self.roles["form_echo"] = {"path": echo.action_path, "method": "POST"}
-            self.info["roles.form_echo"] = "a POST form endpoint: the limit scenarios judge the status only"
+            if self.login_only(echo):
+                self.guess["roles.form_echo"] = ("the form shows only to a logged-in user; an anonymous request may "
+                                                 "be redirected before its body is read")
+            else:
+                self.info["roles.form_echo"] = "a POST form endpoint: the limit scenarios judge the status only"
         else:
             self.missing["form_echo"] = "no POST form found"
         for f in forms:
             if f.kind() in ("destructive", "sensitive"):
                 self.notes.append(("info", f"{f.kind()} form left alone: {f.method} {f.action_path} (on {f.page_path})"))
 
+    def login_only(self, f: Form) -> bool:
+        """The form was found only while logged in (an anonymous visitor never saw it)."""
+        return f.auth and not any(g.key() == f.key() for p in self.all_pages(auth=False) for g in p.forms)
+
     def post_role(self, f: Form, param_field: FormField | None = None, role_name: str = "") -> dict[str, Any]:
-        if f.auth and role_name and not any(g.key() == f.key() for p in self.all_pages(auth=False) for g in p.forms):
-            self.above.setdefault(f"roles.{role_name}", []).append(
-                f"the form on {f.page_path} shows only to a logged-in user: its scenarios need a logged-in session")
+        as_user = role_name in ("upload", "comment_post") and self.login_only(f) and bool(self.users)
         text = [x for x in f.fields if x.textlike and x.type != "hidden"]
         param = param_field or (text[0] if text else None)
         role: dict[str, Any] = {"path": f.action_path, "method": f.method, "form_page": f.page_path}
@@ -1613,6 +1635,10 @@ class _Discoverer:
             role["csrf"] = "field"
         elif self.roles.get("csrf_token"):
             role["csrf"] = "header" if "header" in self.csrf and "field" not in self.csrf else "none"
+        if as_user:
+            # scenarios of these roles run anonymously unless the role says whose session to use
+            role["as"] = "user1"
+            self.info[f"roles.{role_name}.as"] = f"the form on {f.page_path} shows only to a logged-in user"
         return role
 
     # ------------------------------------------------------------------ reflections
@@ -1799,6 +1825,7 @@ class _Discoverer:
         if shown_at:
             self.guess.pop("roles.state_change", None)
             self.info["roles.state_change"] = f"verified: a value written here (status {status}) showed on {shown_at}"
+            self.accept_redirect("state_change", status)
             self.roles["state_probe"] = {"path": shown_at, "extract": {"contains": "value"}}
             self.guess.pop("roles.state_probe", None)
             self.info["roles.state_probe"] = "verified with --submit-forms"
@@ -1807,6 +1834,13 @@ class _Discoverer:
                    "target, / nor the form page")
             self.guess["roles.state_change"] = why
             self.guess["roles.state_probe"] = why
+
+    def accept_redirect(self, role_name: str, status: int | None) -> None:
+        """A form that answered its accepted submission with a redirect: a 200 then means the form was shown
+        again (invalid), so only 3xx is "accepted"."""
+        role = self.roles.get(role_name)
+        if isinstance(role, dict) and status and 300 <= status < 400:
+            role["accept"] = ["3xx"]
 
     def verify_comment(self) -> None:
         f = self.comment_form
@@ -1818,9 +1852,11 @@ class _Discoverer:
         shown = None
         if res.html and value in parse_html(res.resp.text).get_text(" "):
             shown = _path_of(res.url)
-        shown = shown or self.shows([_path_of(res.url), f.page_path], jar, value)
+        shown = shown or self.shows([_path_of(res.url), f.page_path, "/"], jar, value)
         if shown:
-            self.roles["comment_list"] = shown
+            cl = self.roles.get("comment_list")
+            self.roles["comment_list"] = {**cl, "path": shown} if isinstance(cl, dict) else shown
+            self.accept_redirect("comment_post", res.hops[0][1] if res.hops else res.status)
             self.guess.pop("roles.comment_post", None)
             self.guess.pop("roles.comment_list", None)
             self.info["roles.comment_list"] = "verified with --submit-forms"
@@ -1847,6 +1883,7 @@ class _Discoverer:
             return
         self.guess.pop("roles.upload", None)
         self.info["roles.upload"] = f"verified: a file was accepted (status {status})"
+        self.accept_redirect("upload", status)
         cands: list[str] = []
         data = res.json()
         if isinstance(data, dict) and isinstance(data.get("url"), str):
@@ -1870,7 +1907,8 @@ class _Discoverer:
             d = self.get(c, jar)
             if d is not None and d.ok and d.status == 200 and d.resp.body == content:
                 path = urlsplit(c).path
-                self.roles["download"] = path[: path.rfind("/") + 1]  # the prefix of ROLES.md §2 (/files/)
+                prefix = path[: path.rfind("/") + 1]  # the prefix, as ROLES.md §2's /files/
+                self.roles["download"] = {"path": prefix, "as": role["as"]} if role.get("as") else prefix
                 self.missing.pop("download", None)
                 self.info["roles.download"] = f"the uploaded file came back from {_path_of(c)}"
                 return
