@@ -151,9 +151,18 @@ def test_exit_2_on_schema_error_and_unreachable(profile, write, capsys):
                    "--timeout", "1") == 2
 
 
-def test_exit_2_on_scenario_error(profile, write):
+def test_exit_3_on_scenario_error_and_2_on_an_incomplete_run(profile, write):
+    # a scenario that ended in ERROR (here a broken expression) is exit 3, kept apart from findings (1)
     s = write("sc/a.yaml", SC.replace("{role: page}", "{role: page, query: {q: '${nosuch}'}}", 1))
-    assert cli_run("--profile", profile, "--scenarios", s.parent) == 2
+    assert cli_run("--profile", profile, "--scenarios", s.parent) == 3
+    # a finding beside the error: the finding decides (1)
+    f = write("sc2/a.yaml", SC.replace("{role: page}", "{role: page, query: {q: '${nosuch}'}}", 1)
+              + SC.split("scenarios:", 1)[1].replace("t.page", "t.page2", 1).replace("{status: 200}", "{status: 201}", 1)
+              .replace("t.missing-role", "t.missing-role2").replace("t.dos", "t.dos2").replace("t.white-box", "t.wb2"))
+    assert cli_run("--profile", profile, "--scenarios", f.parent) == 1
+    # a run that cannot complete (the target is unreachable) is 2
+    bad = write("p2.yaml", "name: gone\nbase_url: http://127.0.0.1:9\nroles: {page: /}\n")
+    assert cli_run("--profile", bad, "--scenarios", s.parent, "--timeout", "1") == 2
 
 
 def test_baseline_turns_known_failure_into_exit_0(profile, write):

@@ -587,9 +587,11 @@ class _Run:
             doc = extract.soup(page.text)
         except extract.ExtractError as e:
             raise ScenarioError(str(e)) from None
+        from werkzeug.utils import secure_filename
+        names = [filename, secure_filename(filename)]  # what a Flask app stores (secure_filename)
         for a in doc.find_all("a", href=True):
             href = str(a["href"])
-            if filename in a.get_text() or filename in href or quote(filename) in href:
+            if any(n and (n in a.get_text() or n in href or quote(n) in href) for n in names):
                 u = urlsplit(urljoin(self.t.base_url + "/", href))
                 if u.netloc == self.t.netloc:
                     return u.path + (f"?{u.query}" if u.query else "")
@@ -602,6 +604,8 @@ class _Run:
         sess_name = spec.get("session", "main")
         if sess_override is not None:
             sess = sess_override
+        elif sess_name == "last":
+            sess = self.last_session  # the session of the previous request (a download after an upload)
         else:
             sess = None if sess_name == "none" else self.sessions.get(sess_name)
             if sess_name != "none" and sess is None:
@@ -635,7 +639,10 @@ class _Run:
             self.step_value = v
             fields.append((self.t.param_of(role.name), v))
         fixed = list(role.fields.items()) if role is not None else []
-        csrf = spec.get("csrf", "none")
+        # a request that stores an abstract input through a form carries a valid token unless the scenario says
+        # otherwise (the CSRF scenarios say csrf: none): escaping and upload scenarios are not about CSRF
+        csrf = spec.get("csrf", "valid" if abstract is not None and method not in ("GET", "HEAD") and role is not None
+                        and role.mapped else "none")
         if csrf == "valid":
             csrf = self.t.csrf_mode(role) if role is not None else "field"
         override = str(r(spec["csrf_token"])) if "csrf_token" in spec else None
