@@ -38,7 +38,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import yaml
-from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, Doctype, Tag
 import soupsieve
 
 from .generators import Body
@@ -413,8 +413,8 @@ def extract_forms(soup: BeautifulSoup, page_url: str, auth: bool = False) -> lis
             elif el.name == "select":
                 if not name:
                     continue
-                opts = [(_attr(o, "value") if o.get("value") is not None else o.get_text().strip(), o.has_attr("selected"))
-                        for o in el.find_all("option")]
+                opts = [(_attr(o, "value") if o.get("value") is not None else o.get_text().strip(),
+                         o.has_attr("selected")) for o in el.find_all("option")]
                 chosen = next((v for v, s in opts if s), opts[0][0] if opts else "")
                 fields.append(FormField(name, "select", chosen, options=[v for v, _ in opts]))
             elif el.name == "button":
@@ -1219,7 +1219,7 @@ class _Discoverer:
         fmt = self.api_login.get("format", "form")
         if fmt == "form" and isinstance(data, dict) and data.get("user") == self.users[0]["username"]:
             self.roles["login"] = path           # the §2 shape: urlencoded username/password, JSON {"user": ...}
-            self.info["roles.login"] = "POST username/password (urlencoded) answers JSON {\"user\": ...} (the §2 shape)"
+            self.info["roles.login"] = 'POST username/password (urlencoded) answers JSON {"user": ...} (the §2 shape)'
         else:
             self.roles["login"] = {"path": path, "fields": {"username": "username", "password": "password"}}
             if fmt == "json":
@@ -1574,7 +1574,8 @@ class _Discoverer:
                                                 ("" if self.submit_forms else " (not submitted)"))
             self.guess["roles.comment_list"] = "where the state form's text should show: / assumed"
         else:
-            self.missing["comment_post"] = "no form that looks like a comment form (comment/reply in its action or fields)"
+            self.missing["comment_post"] = ("no form that looks like a comment form (comment/reply in its action or "
+                                            "fields)")
             self.missing["comment_list"] = "no comment form"
         uploads = [f for f in forms if f.kind() == "upload" and f.method == "POST"]
         self.upload_form = uploads[0] if uploads else None
@@ -1607,7 +1608,8 @@ class _Discoverer:
             self.missing["form_echo"] = "no POST form found"
         for f in forms:
             if f.kind() in ("destructive", "sensitive"):
-                self.notes.append(("info", f"{f.kind()} form left alone: {f.method} {f.action_path} (on {f.page_path})"))
+                self.notes.append(("info", f"{f.kind()} form left alone: {f.method} {f.action_path} "
+                                           f"(on {f.page_path})"))
 
     def login_only(self, f: Form) -> bool:
         """The form was found only while logged in (an anonymous visitor never saw it)."""
@@ -1661,7 +1663,8 @@ class _Discoverer:
                 key = (urlsplit(f.action_url).path, x.name)
                 if key not in seen:
                     seen.add(key)
-                    tests.append((f.action_url.split("?", 1)[0], x.name, fixed, f.auth, f"the search form on {f.page_path}"))
+                    tests.append((f.action_url.split("?", 1)[0], x.name, fixed, f.auth,
+                                  f"the search form on {f.page_path}"))
         for p in sorted(self.pages.values(), key=lambda p: (p.auth, p.depth)):
             for link in p.links:
                 if not self.same_origin(link):
@@ -1861,7 +1864,8 @@ class _Discoverer:
             self.guess.pop("roles.comment_list", None)
             self.info["roles.comment_list"] = "verified with --submit-forms"
         else:
-            why = f"submitted with --submit-forms (status {res.status}); the text showed neither there nor on the form page"
+            why = (f"submitted with --submit-forms (status {res.status}); the text showed neither there, on the form "
+                   "page nor /")
             self.guess["roles.comment_post"] = why
             self.guess["roles.comment_list"] = why
 
@@ -1984,8 +1988,8 @@ class _Discoverer:
                   f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC from {self.start_url}",
                   f"({stats['pages']} pages crawled, {stats['probes']} probes, {stats['requests']} requests in "
                   f"{stats['seconds']:.1f} s; forms {'were' if self.submit_forms else 'were not'} submitted).",
-                  "Schema: conformance/ROLES.md §5. Check every '# guess:' before trusting the verdicts that rest on it;",
-                  "the roles discovery could not find are listed at the end."]
+                  "Schema: conformance/ROLES.md §5. Check every '# guess:' before trusting the verdicts that rest",
+                  "on it; the roles discovery could not find are listed at the end."]
         footer = []
         if cookie_lines:
             footer.append("cookies:")
