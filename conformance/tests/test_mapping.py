@@ -344,3 +344,20 @@ def test_profile_mapping_errors_point_at_the_field(tmp_path):
         p.write_text(f"base_url: http://127.0.0.1:1\nroles:\n  {bad}\n")
         with pytest.raises(LoadError, match=where):
             load_profile(p)
+
+
+def test_profile_extends_a_discovered_profile(tmp_path):
+    from websec_conform.yamlsrc import LoadError
+    (tmp_path / "found.yaml").write_text("name: found\nbase_url: https://127.0.0.1:9\nroles:\n  page: /\n"
+                                         "  reflect_text: {path: /search, param: term}\n  static: /s.css\n"
+                                         "session: {cookie_name: sid}\n")
+    (tmp_path / "mine.yaml").write_text("extends: found.yaml\nname: mine\nroles:\n  reflect_text: {fields: {a: b}}\n"
+                                        "  static: null\nsession: {secret_key: k}\n")
+    t = load_profile(tmp_path / "mine.yaml")
+    assert t.name == "mine" and "static" not in t.roles
+    assert t.roles["reflect_text"].param == "term" and t.roles["reflect_text"].fields == {"a": "b"}
+    assert t.session["cookie_name"] == "sid" and t.session["secret_key"] == "k"
+    (tmp_path / "broken.yaml").write_text("base_url: https://127.0.0.1:9\nroles:\n  page: nope\n")
+    (tmp_path / "over.yaml").write_text("extends: broken.yaml\n")
+    with pytest.raises(LoadError, match="broken.yaml"):
+        load_profile(tmp_path / "over.yaml")

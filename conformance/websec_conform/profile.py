@@ -184,7 +184,7 @@ class Target:
 
 
 _TOP = {"name", "base_url", "http_url", "ca_bundle", "roles", "users", "session", "csrf", "limits", "text_filter",
-        "login", "headers", "description", "cookies", "discovered"}
+        "login", "headers", "description", "cookies", "discovered", "extends"}
 
 
 def _parse_role(name: str, spec: Any, d: dict, fail) -> Role | None:
@@ -286,7 +286,42 @@ def _parse_role(name: str, spec: Any, d: dict, fail) -> Role | None:
     return r
 
 
-def load_profile(path: str | Path, base_url: str | None = None, name: str | None = None) -> Target:
+def _merge(base: Any, over: Any) -> Any:
+    """``over`` on top of ``base``: mappings merge key by key (a null removes the key), anything else replaces."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            if v is None:
+                out.pop(k, None)
+            else:
+                out[k] = _merge(base.get(k), v)
+        return out
+    return over
+
+
+def _extend(path: str | Path, d: dict, fail, depth: int) -> dict:
+    """``extends: FILE`` (relative to this file): that profile, with this file's keys on top. A discovered profile
+    stays as discovery wrote it, and the few hand-written lines (a test instance's secret key, the declared limits)
+    live beside it."""
+    ext = d["extends"]
+    if not isinstance(ext, str) or not ext:
+        fail(("extends",), "must be the path of another profile")
+    if depth >= 4:
+        fail(("extends",), "extends nests more than 4 deep")
+    base_path = Path(ext) if Path(ext).is_absolute() else Path(path).parent / ext
+    if not base_path.is_file():
+        fail(("extends",), f"no such file: {base_path}")
+    load_profile(base_path, base_url=None if load_yaml(base_path).data.get("base_url") else "http://127.0.0.1:1",
+                 _depth=depth + 1)  # errors in the base point at the base file
+    base = load_yaml(base_path).data
+    if "extends" in base:
+        base = _extend(base_path, base, fail, depth + 1)
+    over = {k: v for k, v in d.items() if k != "extends"}
+    return _merge(base, over)
+
+
+def load_profile(path: str | Path, base_url: str | None = None, name: str | None = None,
+                 _depth: int = 0) -> Target:
     """Loads a profile file; ``base_url``/``name`` override the file's values (``--target URL``)."""
     loc = load_yaml(path)
     d = loc.data
@@ -296,6 +331,8 @@ def load_profile(path: str | Path, base_url: str | None = None, name: str | None
 
     if not isinstance(d, dict):
         fail((), "a profile is a mapping")
+    if "extends" in d:
+        d = _extend(path, d, fail, _depth)
     for k in d:
         if k not in _TOP:
             fail((k,), f"unknown field (allowed: {', '.join(sorted(_TOP))})")
