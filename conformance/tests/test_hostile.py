@@ -142,6 +142,11 @@ def h_redirect_loop(c, head, body, srv):
     c.sendall(b"HTTP/1.1 302 Found\r\nLocation: " + nxt + b"\r\nContent-Length: 0\r\n\r\n")
 
 
+def h_redirect_bomb(c, head, body, srv):
+    c.sendall(b"HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Encoding: gzip, gzip\r\nContent-Length: %d\r\n\r\n"
+              % len(BOMB_2) + BOMB_2)
+
+
 def h_retry_after(c, head, body, srv):
     c.sendall(b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 999999\r\nContent-Length: 0\r\n\r\n")
 
@@ -195,6 +200,7 @@ CASES = [
     Case("endless_body", h_endless_body, PAGE, note=r"body larger than --max-bytes \(1048576\)", rc=(0,)),
     Case("header_10mib", h_header_10mib, PAGE, error=r"response head larger than 65536 bytes"),
     Case("headers_5000", h_headers_5000, PAGE, error=r"response head has more than 100 header lines"),
+    Case("redirect_bomb", h_redirect_bomb, PAGE, note=r"decoded body larger than --max-bytes.*gzip, gzip", rc=(1,)),
     Case("redirect_loop", h_redirect_loop, ["hostile.page.follow"], error=r"redirect loop: .*/a -> .*/b -> .*/a"),
     Case("tls_never", None, PAGE, silent=True, serial=1, rc=(2,),
          error=r"unreachable: error at tls \(TLS handshake did not complete within the 2 s deadline\)"),

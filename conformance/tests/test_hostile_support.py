@@ -4,8 +4,6 @@ wall time and peak RSS (``os.wait4``)."""
 from __future__ import annotations
 
 import json
-import os
-import resource
 import shutil
 import socket
 import ssl
@@ -208,31 +206,36 @@ class Run:
         return [r for t in self.report()["targets"].values() for r in t["results"]]
 
 
-def _limit() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+# A fresh, small process starts the scanner and reports the scanner's own rusage: measured from the test process,
+# ru_maxrss would include the test process's memory at fork time (Linux keeps the larger of the pre-exec image and
+# the new program's peak).
+_WRAPPER = r"""
+import json, os, resource, subprocess, sys, time
+out, limit, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+def cap():
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+t0 = time.monotonic()
+p = subprocess.Popen(cmd, preexec_fn=cap)
+_, status, ru = os.wait4(p.pid, 0)
+p.returncode = os.waitstatus_to_exitcode(status)
+with open(out, "w") as f:
+    json.dump({"rc": p.returncode, "wall": time.monotonic() - t0, "maxrss_kib": ru.ru_maxrss}, f)
+"""
 
 
 def run_scanner(args: list[str], work: Path, hard_limit: float = 120.0) -> Run:
-    """Runs ``python3 -m websec_conform run ARGS --report-dir WORK/report`` as a child; measures its wall time and
-    its own peak RSS (os.wait4 gives the child's rusage, not the test process's)."""
+    """Runs ``python3 -m websec_conform run ARGS --report-dir WORK/report`` as a child of a small wrapper; measures
+    the scanner's wall time and its own peak RSS (os.wait4 in the wrapper)."""
     report = work / "report"
     if report.exists():
         shutil.rmtree(report)
-    out_p, err_p = work / "stdout.txt", work / "stderr.txt"
+    out_p, err_p, res_p = work / "stdout.txt", work / "stderr.txt", work / "rusage.json"
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": PYTHONPATH, "LANG": "C.UTF-8", "MALLOC_ARENA_MAX": "2",
            "HOME": str(work)}
+    cmd = [PYTHON, "-m", "websec_conform", "run", *map(str, args), "--report-dir", str(report), "--progress", "never"]
     with out_p.open("wb") as out, err_p.open("wb") as err:
-        t0 = time.monotonic()
-        p = subprocess.Popen([PYTHON, "-m", "websec_conform", "run", *map(str, args), "--report-dir", str(report),
-                              "--progress", "never"], stdout=out, stderr=err, env=env, cwd=str(REPO),
-                             preexec_fn=_limit)
-        killer = threading.Timer(hard_limit, p.kill)
-        killer.start()
-        try:
-            _, status, ru = os.wait4(p.pid, 0)
-        finally:
-            killer.cancel()
-        wall = time.monotonic() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
-    return Run(p.returncode, wall, ru.ru_maxrss, out_p.read_text("utf-8", "replace"), err_p.read_text("utf-8", "replace"),
-               report)
+        subprocess.run([PYTHON, "-c", _WRAPPER, str(res_p), str(MEMORY_LIMIT), *cmd], stdout=out, stderr=err, env=env,
+                       cwd=str(REPO), timeout=hard_limit, check=False)
+    res = json.loads(res_p.read_text())
+    return Run(res["rc"], res["wall"], res["maxrss_kib"], out_p.read_text("utf-8", "replace"),
+               err_p.read_text("utf-8", "replace"), report)

@@ -808,10 +808,17 @@ class _Adapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
+class _Session(requests.Session):
+    def get_redirect_target(self, resp):
+        # requests reads a redirect's whole body (resp.content: unbounded, decoded) to prepare the next hop even
+        # with allow_redirects=False; redirects are followed by send() here, within bounds
+        return None
+
+
 def _session() -> requests.Session:
     s = getattr(_local, "session", None)
     if s is None:
-        s = requests.Session()
+        s = _Session()
         s.trust_env = False  # the environment's proxies and CA bundle must not change what is tested
         # the runner keeps each scenario session's cookies itself: requests must never store or send any
         s.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
