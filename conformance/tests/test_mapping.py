@@ -361,3 +361,46 @@ def test_profile_extends_a_discovered_profile(tmp_path):
     (tmp_path / "over.yaml").write_text("extends: broken.yaml\n")
     with pytest.raises(LoadError, match="broken.yaml"):
         load_profile(tmp_path / "over.yaml")
+
+
+def test_server_side_session_ids_get_the_tamper_scenarios(tmp_path):
+    """A session cookie that is not an itsdangerous value (a server-side id): the tamper scenarios judge it
+    (edited-timestamp used to crash in replace_segment), the signature-specific ones are skipped with the reason."""
+    import secrets as _s
+    from flask import Flask, jsonify, make_response, request
+    from werkzeug.serving import make_server
+    app = Flask("server_side_sessions")
+    store: dict[str, str] = {}
+
+    @app.post("/login")
+    def login():
+        if request.form.get("username") in ("alice", "bob") and request.form.get("password") == "pw":
+            sid = _s.token_hex(16)
+            store[sid] = request.form["username"]
+            resp = make_response(jsonify(ok=True))
+            resp.set_cookie("sid", sid, httponly=True, samesite="Lax")
+            return resp
+        return jsonify(ok=False), 401
+
+    @app.get("/me")
+    def me():
+        return jsonify(user=store.get(request.cookies.get("sid", "")))
+
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        p = tmp_path / "p.yaml"
+        p.write_text(f"base_url: http://127.0.0.1:{srv.server_port}\nroles:\n  login: /login\n"
+                     f"  whoami: {{path: /me, extract: {{json: /user}}}}\n"
+                     "users: [{username: alice, password: pw}, {username: bob, password: pw}]\n"
+                     "session: {cookie_name: sid}\n")
+        r = run_ids(load_profile(p), "session.tamper.edited-timestamp", "session.tamper.generic",
+                    "session.tamper.bit-flip", "session.tamper.edited-payload", "session.tamper.payload-swap",
+                    "session.unsigned")
+    finally:
+        srv.shutdown()
+    for sid in ("session.tamper.edited-timestamp", "session.tamper.generic", "session.tamper.bit-flip",
+                "session.tamper.edited-payload"):
+        assert r[sid].status == "pass", (sid, r[sid].reason, r[sid].summary_line())
+    for sid in ("session.tamper.payload-swap", "session.unsigned"):
+        assert r[sid].status == "skip" and "not an itsdangerous value" in r[sid].reason

@@ -723,6 +723,10 @@ class _Run:
                 self.sessions[name] = s
                 if user != "anonymous":
                     self.login(s, user)
+            if self.sc.skip_unless and not self.render(self.sc.skip_unless["when"]):
+                res.status, res.reason = "skip", str(self.render(self.sc.skip_unless["reason"]))
+                res.duration = time.monotonic() - t0
+                return res
             for k, v in self.sc.vars.items():
                 self.vars[k] = self.render(v)
             for step in self.sc.steps:

@@ -330,6 +330,9 @@ def _scenario_schema(v: _V) -> dict[str, Callable | None]:
         "id": ident, "title": _nonempty_str(v), "doc": _nonempty_str(v), "severity": _enum(v, SEVERITIES),
         "requires": _requires(v), "tags": _str_list(v), "dos": _bool(v), "description": _str(v),
         "serial": _nonempty_str(v), "final": _bool(v),
+        "skip_unless": lambda p, x: (v.typ(p, x, dict, "a mapping {when: ${expression}, reason: text}"),
+                                     v.mapping(p, x, {"when": _any_templated(v), "reason": _nonempty_str(v)},
+                                               required=("when", "reason"))),
         "remediation": _str(v), "sessions": sessions,
         "vars": lambda p, x: (v.typ(p, x, dict, "a mapping"), v.templates(p, x)), "steps": steps,
     }
@@ -368,6 +371,7 @@ class Scenario:
     area: str = ""
     serial: str | None = None  # scenarios of one serial group never run at the same time on a target
     final: bool = False  # runs after every other scenario of the target (judges what the run saw)
+    skip_unless: dict | None = None  # {when, reason}: checked after the logins; falsy -> SKIP with the reason
 
 
 def parse_located(loc: Located) -> list[Scenario]:
@@ -402,7 +406,7 @@ def parse_located(loc: Located) -> list[Scenario]:
             steps=steps, file=loc.file, line=loc.line(p), tags=s.get("tags", []), dos=s.get("dos", False),
             description=s.get("description", ""), remediation=s.get("remediation", ""),
             sessions=s.get("sessions", {}), vars=s.get("vars", {}), area=area, serial=s.get("serial"),
-            final=s.get("final", False)))
+            final=s.get("final", False), skip_unless=s.get("skip_unless")))
     return out
 
 
