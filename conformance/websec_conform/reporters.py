@@ -337,7 +337,9 @@ def _console(m: dict[str, list[dict]], out: TextIO, verbose: bool = False, color
     for g in groups:
         tag = "KNOWN" if g["baselined"] else "FAIL"
         out.write(f"{tag} [{tty(g['severity'])}] {tty(g['target'])} {tty(g['check'])}: {tty(g['message'])}\n")
-        out.write(f"    seen in {tty(_seen_in(g))}\n")
+        first = g["occurrences"][0]
+        where = f" ({first['file']}:{first['line']})" if len(g["scenarios"]) == 1 else ""
+        out.write(f"    seen in {tty(_seen_in(g))}{tty(where)}\n")
         if verbose:
             for o in g["occurrences"]:
                 out.write(f"    - {tty(o['scenario'])} ({tty(o['file'])}:{o['line']}) {tty(o['method'] or '')} "
