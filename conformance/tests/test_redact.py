@@ -153,3 +153,10 @@ def test_thread_safe_add_and_apply():
     assert not errors and len(r) == 200
     out = r.apply_text(" ".join(values))
     assert all(v not in out for v in values)
+
+
+def test_profile_cookie_header_values():
+    r = Redactor()
+    r.add_header("Cookie", "sid=abcdef0123456789; theme=dark")
+    out = r.apply_text("Cookie: sid=abcdef0123456789; theme=dark | sid=abcdef0123456789 | dark mode")
+    assert "abcdef0123456789" not in out and out.endswith("| dark mode")

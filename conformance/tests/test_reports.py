@@ -275,3 +275,11 @@ def test_reports_are_written_redacted(results, tmp_path):
         data = p.read_text(encoding="utf-8")
         assert "hunter2" not in data and "0123456789abcdef0123" not in data, p.name
     assert "«redacted:sha256:" in json.dumps(json.loads((tmp_path / "report.json").read_text()), ensure_ascii=False)
+
+
+def test_escaping_without_the_websec_module(monkeypatch):
+    monkeypatch.setattr(reporters, "_clean", False)  # as when the module cannot be imported
+    s = reporters.tty("a\x1b[31mb\x00c\x7fd\x85e\u202ef\u200bg\nh")
+    assert s == "a\\x1b[31mb\\x00c\\x7fd\\x85e\\u202ef\\u200bg\\x0ah"
+    assert reporters.visible("x\ny\tz") == "x\ny\tz"
+    assert reporters.xml_text("\ufffe\ud800") == "\\ufffe\\ud800"

@@ -237,9 +237,9 @@ class Redactor:
                     self.add(plain, "credentials")
                     if ":" in plain:
                         self.add(plain.split(":", 1)[1], "password")
-        if name.lower() == "cookie":
+        if name.lower() == "cookie":  # each cookie value long enough to be a credential (not theme=dark)
             for part in value.split(";"):
-                if "=" in part:
+                if "=" in part and len(part.split("=", 1)[1].strip()) >= MIN_RUNTIME:
                     self.add(part.split("=", 1)[1].strip(), kind)
 
     def add(self, value: Any, kind: str = "secret") -> None:
