@@ -154,7 +154,9 @@ def evaluate(expect: dict, resp: Response | None, ctx: Context) -> list[CheckRes
             # an alternative that could not be read back (echo on a mapped role) does not hold
             ok = any(all(c.ok for c in s) and not any(c.details.get("na") for c in s) for s in subs)
             err = any(c.error for s in subs for c in s) and not ok
-            msgs = ["; ".join(c.message for c in s if not c.ok) or "holds" for s in subs]
+            msgs = ["; ".join(c.message for c in s if not c.ok) or
+                    ("not applicable: " + next(c.message for c in s if c.details.get("na"))
+                     if any(c.details.get("na") for c in s) else "holds") for s in subs]
             out.append(CheckResult("any_of", ok, "one alternative holds" if ok else
                                    "no alternative holds: " + " | ".join(f"({i + 1}) {m}" for i, m in enumerate(msgs)),
                                    {"alternatives": [[c.to_dict() for c in s] for s in subs]}, error=err))

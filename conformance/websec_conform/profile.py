@@ -391,6 +391,8 @@ def load_profile(path: str | Path, base_url: str | None = None, name: str | None
     csrf = dict(d.get("csrf") or {})
     csrf.setdefault("field", "csrf_token")
     csrf.setdefault("header", "X-CSRFToken")
+    if csrf.get("model") == "flask-wtf":
+        csrf.setdefault("time_limit", 3600)  # Flask-WTF's WTF_CSRF_TIME_LIMIT default
     ca = d.get("ca_bundle")
     if ca and not Path(ca).is_absolute():
         ca = str((Path(path).parent / ca).resolve())
