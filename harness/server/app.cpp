@@ -367,6 +367,9 @@ std::unique_ptr<exchange> app::route(const request_head& head) {
       if (stats_) {
         j["requests"] = stats_->requests.load();
         j["max_body_bytes_consumed"] = stats_->max_body_bytes_consumed.load();
+        j["refused_per_client"] = stats_->refused_per_client.load();
+        j["reclaimed"] = stats_->reclaimed.load();
+        j["accept_exhausted"] = stats_->accept_exhausted.load();
       }
       return json_response(status::ok, j);
     });

@@ -99,6 +99,10 @@ struct stats {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> responses_by_class[6] = {};
   std::atomic<std::uint64_t> max_body_bytes_consumed{0};  ///< most body bytes any request handed to a route
+  // the network layer's defences (harness/server/main.cpp)
+  std::atomic<std::uint64_t> refused_per_client{0};   ///< connections closed at once: their client held its cap
+  std::atomic<std::uint64_t> reclaimed{0};            ///< idle or slow-header connections closed to make room
+  std::atomic<std::uint64_t> accept_exhausted{0};     ///< accepts that failed for lack of descriptors or memory
 };
 
 /// One connection, without sockets.

@@ -3,6 +3,7 @@
 #include "app.hpp"
 #include "core.hpp"
 #include "glue.hpp"
+#include "server_test_support.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/err.h>
@@ -26,71 +27,10 @@
 #include <vector>
 
 using namespace websec::server;
+using namespace websec::server::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// ---- a minimal HTTP response reader --------------------------------------------------------------------------
-
-struct reply {
-  int status = 0;
-  std::multimap<std::string, std::string> headers;  // lower-cased names
-  std::string body;
-  std::string header(const std::string& n) const {
-    auto it = headers.find(n);
-    return it == headers.end() ? std::string() : it->second;
-  }
-  bool has(const std::string& n) const { return headers.count(n) > 0; }
-};
-
-/// Parses every response in `raw` (HEAD responses: pass head=true, no body is read).
-std::vector<reply> parse_replies(std::string raw, bool head = false) {
-  std::vector<reply> out;
-  while (!raw.empty()) {
-    auto end = raw.find("\r\n\r\n");
-    if (end == std::string::npos) break;
-    reply r;
-    std::string head_text = raw.substr(0, end);
-    raw.erase(0, end + 4);
-    std::size_t pos = head_text.find("\r\n");
-    std::string status_line = head_text.substr(0, pos);
-    r.status = std::atoi(status_line.c_str() + 9);
-    while (pos != std::string::npos) {
-      std::size_t next = head_text.find("\r\n", pos + 2);
-      std::string line = head_text.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
-      auto colon = line.find(':');
-      std::string name = line.substr(0, colon);
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      r.headers.emplace(name, value);
-      pos = next;
-    }
-    if (r.status / 100 == 1) continue;
-    std::size_t len = r.has("content-length") ? std::stoul(r.header("content-length")) : 0;
-    if (!head) {
-      r.body = raw.substr(0, len);
-      raw.erase(0, std::min(len, raw.size()));
-    }
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-void expect_security_headers(const reply& r, bool https) {
-  EXPECT_EQ(r.header("content-security-policy"), "default-src 'self'; object-src 'none'") << r.status;
-  EXPECT_EQ(r.header("x-content-type-options"), "nosniff") << r.status;
-  EXPECT_EQ(r.header("x-frame-options"), "SAMEORIGIN") << r.status;
-  EXPECT_EQ(r.header("referrer-policy"), "strict-origin-when-cross-origin") << r.status;
-  if (https)
-    EXPECT_EQ(r.header("strict-transport-security"), "max-age=31536000; includeSubDomains") << r.status;
-  else
-    EXPECT_FALSE(r.has("strict-transport-security")) << r.status;
-}
-
-std::string get(const std::string& target, const std::string& extra = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
-}
 
 // ---- core, without sockets ------------------------------------------------------------------------------------
 
@@ -401,99 +341,6 @@ TEST(core, PlainHttpRedirectsToHttps) {
 
 // ---- the built server over sockets ----------------------------------------------------------------------------
 
-struct live_server {
-  pid_t pid = -1;
-  int https_port = 0, http_port = 0;
-
-  explicit live_server(std::vector<std::string> args) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid = fork();
-    if (pid == 0) {
-      dup2(out[1], 1);
-      close(out[0]);
-      std::vector<char*> argv{const_cast<char*>(WEBSEC_SERVER_BIN)};
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(WEBSEC_SERVER_BIN, argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    std::string line;
-    char c;
-    pollfd p{out[0], POLLIN, 0};
-    while (poll(&p, 1, 5000) > 0 && read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
-    std::smatch m;
-    if (std::regex_search(line, m, std::regex("\"https_port\":(\\d+)"))) https_port = std::stoi(m[1]);
-    if (std::regex_search(line, m, std::regex("\"http_port\":(\\d+)"))) http_port = std::stoi(m[1]);
-  }
-  ~live_server() {
-    if (pid > 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
-  }
-  /// SIGTERM; returns the exit status and how long it took, or -1.
-  int stop(std::chrono::milliseconds& took) {
-    auto t0 = std::chrono::steady_clock::now();
-    kill(pid, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 300; ++i) {
-      if (waitpid(pid, &status, WNOHANG) == pid) {
-        took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
-        pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    return -1;
-  }
-};
-
-int connect_to(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(port));
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool send_all(int fd, std::string_view s) {
-  while (!s.empty()) {
-    ssize_t n = send(fd, s.data(), s.size(), MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    s.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-/// Reads until the peer closes or `timeout` passes; `closed` tells which.
-std::string read_all(int fd, std::chrono::milliseconds timeout, bool* closed = nullptr) {
-  std::string out;
-  auto end = std::chrono::steady_clock::now() + timeout;
-  char buf[16384];
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count();
-    if (left <= 0) break;
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left)) <= 0) break;
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) {
-      if (closed) *closed = true;
-      return out;
-    }
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  if (closed) *closed = false;
-  return out;
-}
-
 struct live : ::testing::Test {
   static inline std::unique_ptr<live_server> srv;
   static void SetUpTestSuite() {
@@ -593,7 +440,11 @@ TEST(live_limits, MaxConnectionsAnswers503ThenRecovers) {
   live_server s({"--listen", "127.0.0.1:0", "--listen-http", "127.0.0.1:0", "--http-mode", "serve",
                  "--max-connections", "2", "--idle-timeout", "3000"});
   ASSERT_GT(s.http_port, 0);
+  // two uploads in progress hold the slots (connections that only wait would be reclaimed, see below)
+  const std::string upload = "POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n[";
   int a = connect_to(s.http_port), b = connect_to(s.http_port);
+  send_all(a, upload);
+  send_all(b, upload);
   std::this_thread::sleep_for(100ms);
   int c = connect_to(s.http_port);
   auto r = parse_replies(read_all(c, 2000ms));
@@ -614,6 +465,115 @@ TEST(live_limits, MaxConnectionsAnswers503ThenRecovers) {
   std::chrono::milliseconds took{};
   EXPECT_EQ(s.stop(took), 0);
   EXPECT_LT(took, 2000ms);
+}
+
+// Past --max-connections, the connection that has waited longest for a request (idle, or a header that never ends)
+// is closed to make room for the newcomer, instead of the newcomer getting 503.
+TEST(live_limits, FullServerReclaimsTheLongestWaitingConnection) {
+  live_server s({"--listen", "127.0.0.1:0", "--listen-http", "127.0.0.1:0", "--http-mode", "serve",
+                 "--max-connections", "2", "--idle-timeout", "5000", "--header-timeout", "5000"});
+  ASSERT_GT(s.http_port, 0);
+  int oldest = connect_to(s.http_port, "127.0.0.11");
+  std::this_thread::sleep_for(50ms);
+  int slow = connect_to(s.http_port, "127.0.0.12");
+  send_all(slow, "GET / HTTP/1.1\r\nHost: x\r\n");  // a header that never ends
+  std::this_thread::sleep_for(100ms);
+  int c = connect_to(s.http_port, "127.0.0.13");
+  send_all(c, get("/", "Connection: close\r\n"));
+  auto ok = parse_replies(read_all(c, 2000ms));
+  close(c);
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].status, 200);
+  bool closed = false;
+  EXPECT_EQ(read_all(oldest, 1000ms, &closed), "");  // idle: closed without a response
+  EXPECT_TRUE(closed);
+  // the slow header was younger: still open
+  closed = false;
+  read_all(slow, 200ms, &closed);
+  EXPECT_FALSE(closed);
+  close(oldest);
+  close(slow);
+  int d = connect_to(s.http_port);
+  send_all(d, get("/debug/stats", "Connection: close\r\n"));
+  auto st = parse_replies(read_all(d, 2000ms));
+  close(d);
+  ASSERT_EQ(st.size(), 1u);
+  EXPECT_NE(st[0].body.find("\"reclaimed\":1"), std::string::npos) << st[0].body;
+}
+
+// One source address holds at most --max-connections-per-client connections; one more is answered 503 and closed at
+// once, while other clients are served and the client gets its share back when it closes one.
+TEST(live_limits, PerClientConnectionCap) {
+  live_server s({"--listen", "127.0.0.1:0", "--listen-http", "127.0.0.1:0", "--http-mode", "serve",
+                 "--max-connections-per-client", "2", "--idle-timeout", "5000", "--header-timeout", "5000"});
+  ASSERT_GT(s.http_port, 0);
+  int a = connect_to(s.http_port, "127.0.0.21"), b = connect_to(s.http_port, "127.0.0.21");
+  std::this_thread::sleep_for(100ms);
+  int c = connect_to(s.http_port, "127.0.0.21");
+  bool closed = false;
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = parse_replies(read_all(c, 2000ms, &closed));
+  close(c);
+  EXPECT_TRUE(closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 503);
+  EXPECT_EQ(r[0].header("retry-after"), "1");
+  EXPECT_EQ(r[0].header("connection"), "close");
+  expect_security_headers(r[0], false);
+  // another client is served meanwhile
+  int other = connect_to(s.http_port, "127.0.0.22");
+  send_all(other, get("/", "Connection: close\r\n"));
+  auto o = parse_replies(read_all(other, 2000ms));
+  close(other);
+  ASSERT_EQ(o.size(), 1u);
+  EXPECT_EQ(o[0].status, 200);
+  // the capped client's own connections still work, and closing one gives its share back
+  send_all(a, get("/", "Connection: close\r\n"));
+  auto ra = parse_replies(read_all(a, 2000ms));
+  close(a);
+  ASSERT_EQ(ra.size(), 1u);
+  EXPECT_EQ(ra[0].status, 200);
+  std::this_thread::sleep_for(100ms);
+  int again = connect_to(s.http_port, "127.0.0.21");
+  send_all(again, get("/debug/stats", "Connection: close\r\n"));
+  auto st = parse_replies(read_all(again, 2000ms));
+  close(again);
+  close(b);
+  ASSERT_EQ(st.size(), 1u);
+  EXPECT_EQ(st[0].status, 200);
+  EXPECT_NE(st[0].body.find("\"refused_per_client\":1"), std::string::npos) << st[0].body;
+}
+
+// A new connection has the header timeout from accept to complete its first request header, whether it sends
+// nothing (it used to wait for the longer keep-alive idle timeout) or trickles a header byte by byte.
+TEST(live_limits, FirstRequestHeaderDeadlineCountsFromAccept) {
+  live_server s({"--listen", "127.0.0.1:0", "--listen-http", "127.0.0.1:0", "--http-mode", "serve",
+                 "--header-timeout", "500", "--idle-timeout", "10000"});
+  ASSERT_GT(s.http_port, 0);
+  int silent = connect_to(s.http_port);
+  int trickle = connect_to(s.http_port);
+  auto t0 = std::chrono::steady_clock::now();
+  std::string head = "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ";
+  bool trickle_closed = false;
+  std::string got;
+  for (int i = 0; i < 30 && !trickle_closed; ++i) {  // one byte every 100 ms: 3 s if never stopped
+    if (!send_all(trickle, std::string(1, i < static_cast<int>(head.size()) ? head[i] : 'p'))) break;
+    got += read_all(trickle, 100ms, &trickle_closed);
+  }
+  auto trickle_took = std::chrono::steady_clock::now() - t0;
+  bool silent_closed = false;
+  read_all(silent, 1000ms, &silent_closed);
+  auto silent_took = std::chrono::steady_clock::now() - t0;
+  close(silent);
+  close(trickle);
+  EXPECT_TRUE(trickle_closed);
+  EXPECT_LT(trickle_took, 1500ms);
+  auto r = parse_replies(got);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 408);
+  EXPECT_TRUE(silent_closed);
+  EXPECT_LT(silent_took, 2000ms);
 }
 
 TEST(live_limits, SigtermStopsWithin2sEvenWithIdleConnections) {
