@@ -404,3 +404,12 @@ def test_server_side_session_ids_get_the_tamper_scenarios(tmp_path):
         assert r[sid].status == "pass", (sid, r[sid].reason, r[sid].summary_line())
     for sid in ("session.tamper.payload-swap", "session.unsigned"):
         assert r[sid].status == "skip" and "not an itsdangerous value" in r[sid].reason
+
+
+def test_a_mapped_form_field_that_does_not_exist_is_a_mapping_error(tmp_path, apps):
+    t = profile_for(tmp_path, apps, "secure")
+    t.roles["state_change"].form_page = "/notes/new"
+    t.roles["state_change"].param = "headline"  # the form's field is "title"
+    r = run_ids(t, "csrf.no-token")["csrf.no-token"]
+    assert r.status == "error" and r.error_kind == "mapping"
+    assert "has no field 'headline'" in r.reason and "title" in r.reason

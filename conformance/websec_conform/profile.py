@@ -11,9 +11,11 @@ from . import extract
 from .scenario import ROLES, SEVERITIES
 from .yamlsrc import LoadError, format_path, load_yaml
 
-POST_ROLES = ("login", "logout", "state_change", "comment_post", "upload", "form_echo", "json_echo")
+POST_ROLES = ("login", "logout", "state_change", "comment_post", "upload", "form_echo", "json_echo",
+              "password_reset")
 DEFAULT_PARAM = {"reflect_text": "q", "reflect_attr": "q", "reflect_unquoted_attr": "q", "reflect_script": "q",
-                 "reflect_href": "url", "state_change": "value", "comment_post": "text", "upload": "file"}
+                 "reflect_href": "url", "state_change": "value", "comment_post": "text", "upload": "file",
+                 "password_reset": "username"}
 CONTENT_TYPES = ("form", "multipart", "json")
 ANONYMOUS_KINDS = ("401", "403", "redirect", "no-identity")
 _ROLE_FIELDS = {"path", "method", "param", "fields", "content_type", "csrf", "accept", "extract", "marker",

@@ -199,6 +199,7 @@ class _Run:
         self.loop: dict[str, Any] = {}
         self.step_value: str | None = None  # the abstract value the current step sent (state checks)
         self.last_session: _Session | None = None  # the session of the last request a step sent
+        self.last_form_names: list[str] = []  # the fields of the form _form_inputs last read
 
     # -- expressions
     def names(self, resp: Response | None = None) -> dict[str, Any]:
@@ -310,7 +311,17 @@ class _Run:
                 chosen = f
         if chosen is None:
             chosen = next((f for f in fs if f.method == "POST"), None)
+        self.last_form_names = chosen.names() if chosen else []
         return (chosen.hidden if chosen else []), resp
+
+    def _require_fields(self, role: Role, page: str, names: list[str]) -> None:
+        """A mapped form must have the fields the mapping sends: a wrong field name is a mapping error, not a form
+        the app silently refuses (which would make every "refused" verdict pass)."""
+        have = self.last_form_names
+        missing = [n for n in names if n not in have]
+        if missing:
+            raise MappingError(f"role {role.name} does not behave as mapped: the form on {page} has no field "
+                               f"{', '.join(repr(m) for m in missing)} (its fields: {', '.join(have) or 'none'})")
 
     def session_as(self, user_key: str) -> _Session:
         """A session of this scenario logged in as ``user_key`` (roles mapped with ``as:``), made once."""
@@ -342,6 +353,7 @@ class _Run:
         form_page = role.form_page or (role.path if role.mapped and role.method == "POST" else None)
         if form_page:
             hidden, _ = self._form_inputs(form_page, sess, role.path, want=role.fields["password"])
+            self._require_fields(role, form_page, [role.fields["username"], role.fields["password"]])
         before = sess.cookies.get(name)
         fields = [(k, v) for k, v in hidden if k not in (role.fields["username"], role.fields["password"])]
         extra_hdrs: list[tuple[str, str]] = []
@@ -650,6 +662,8 @@ class _Run:
         if role is not None and role.form_page and method not in ("GET", "HEAD") and sess is not None:
             hidden, _ = self._form_inputs(role.form_page, sess, role.path)
             hidden = [(k, v) for k, v in hidden if k != self.csrf_field()]
+            self._require_fields(role, role.form_page, ([self.t.param_of(role.name)] if abstract is not None else [])
+                                 + [k for k, _ in role.fields.items()])
         tok = None
         if csrf in ("field", "header"):
             if sess is None:
