@@ -245,6 +245,8 @@ class _Run:
         raw = payload.get("csrf_token") if isinstance(payload, dict) else None
         if not raw:
             raise expr.ExprError("the session holds no csrf_token")
+        if self.opts.redactor is not None:
+            self.opts.redactor.add(str(raw), "csrf token")
         return raw
 
     # -- HTTP
@@ -758,7 +760,11 @@ class _Run:
             res.status, res.reason = "error", str(e)
         except Exception as e:  # noqa: BLE001 - a bug in one scenario must not stop the run
             res.status, res.reason = "error", f"internal error: {type(e).__name__}: {e}"
-            traceback.print_exc(file=sys.stderr)
+            text = traceback.format_exc()  # may quote what the server sent, or secrets: redacted and escaped
+            if self.opts.redactor is not None:
+                text = self.opts.redactor.apply_text(text)
+            from .reporters import tty
+            sys.stderr.write(tty(text) + "\n")
         if res.status == "pass":
             if any(st.errors for st in res.steps):
                 res.status = "error"
