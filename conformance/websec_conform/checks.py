@@ -184,7 +184,9 @@ def evaluate(expect: dict, resp: Response | None, ctx: Context) -> list[CheckRes
             out.append(CheckResult(key, False, f"unknown check {key}", error=True))
             continue
         try:
-            out.append(fn(ctx.render(spec), resp, ctx))
+            res = fn(ctx.render(spec), resp, ctx)
+            cause = _CAUSES.get(key)
+            out.append(_with_cause(res, cause(ctx, res)) if cause else res)
         except judge.JudgeUnavailable as e:
             out.append(CheckResult(key, False, str(e), error=True))
         except Exception as e:  # noqa: BLE001 - a broken check is reported, never crashes the run
@@ -352,6 +354,25 @@ def _cookie_matches_step(spec, resp: Response, ctx):
     return CheckResult("cookie_matches_step", not problems, "; ".join(problems) if problems else
                        f"{name} is set with the same {', '.join(attrs)} as in {step}",
                        {"this": mine[-1], step: theirs[-1]})
+
+
+def _where(ctx: Context) -> str:
+    """The role, path and field a step's request went to, for a finding's cause."""
+    if ctx.run is None or not ctx.role or ctx.role not in ctx.run.t.roles:
+        return ctx.role or "the page"
+    role = ctx.run.t.roles[ctx.role]
+    try:
+        param = ctx.run.t.param_of(ctx.role)
+    except KeyError:
+        param = None
+    shown = f", shown on {role.show}" if role.show else ""
+    return f"{role.method} {role.path}" + (f" ({param}{shown})" if param else shown)
+
+
+def _with_cause(r: CheckResult, cause: str) -> CheckResult:
+    if not r.ok and not r.error:
+        r.details = {**r.details, "cause": cause}
+    return r
 
 
 def _mapped_role(ctx: Context):
@@ -715,6 +736,15 @@ def _state(key, spec, ctx: Context) -> CheckResult:
     ok = st["shown"]
     return CheckResult(key, ok, st["probe"] if ok else f"the state did not change: {st['probe']}", st)
 
+
+_CAUSES: dict[str, Callable[[Context, CheckResult], str]] = {
+    "canary": lambda ctx, r: f"user input comes back unescaped: {_where(ctx)}",
+    "no_event_handler": lambda ctx, r: f"user input adds an event-handler attribute: {_where(ctx)}",
+    "dangerous_links": lambda ctx, r: f"a script URL from user input is rendered and not blocked: {_where(ctx)}",
+    "reflected_clean": lambda ctx, r: f"control characters in user text come back: {_where(ctx)}",
+    "not_reflected": lambda ctx, r: f"a foreign Host is reflected: {_where(ctx)}",
+    "download_not_inline_active": lambda ctx, r: "uploaded files are served inline as active content",
+}
 
 _CHECKS: dict[str, Callable] = {
     "status": _status, "status_not": _status_not, "headers_present": _present, "headers_absent": _absent,

@@ -225,6 +225,9 @@ def _audit_findings(details: Any) -> list[dict]:
 
 def _causes(f: dict) -> list[tuple[str, str]]:
     """(cause key, message) for each cause of a failed check."""
+    cause = (f.get("details") or {}).get("cause") if isinstance(f.get("details"), dict) else None
+    if cause:  # the check names its cause (the page and field a payload comes back raw in, ...)
+        return [(cause, cause)]
     fs = _audit_findings(f.get("details"))
     if fs:
         seen, out = set(), []
