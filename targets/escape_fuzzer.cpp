@@ -321,7 +321,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       CHECK(xb.ok() && xb->str() == (want.empty() ? want : want.substr(1)), "xmlattr without autospace");
     } else {
       CHECK(xa.err().kind == "invalid_attribute_name" &&
-                xa.err().message == "Invalid character in attribute name: " + python_repr(first_bad),
+                xa.err().message == "Invalid character in attribute name: " +
+                                        websec::quote_input(first_bad, websec::quote_style::python_str),
             "xmlattr error");
     }
   }

@@ -14,9 +14,12 @@
 //       Tries every line of FILE as SECRET_KEY (flask-unsign's weak-secret audit). Exit 0 and prints the key
 //       when found, 1 when none matched. Progress and guesses/s on stderr.
 // COOKIE may be a bare value, "session=VALUE", a "Cookie: ..." or "Set-Cookie: ..." header line; when it is
-// missing or "-", it is read from stdin.
+// missing or "-", it is read from stdin, at most 1 MiB (browsers keep cookies of at most 4096 bytes; more is refused
+// with exit 2 before anything is parsed). Messages quote at most websec::max_quoted_input bytes of the input,
+// escaped (websec::quote_input).
 #include "command.hpp"
 
+#include "websec/result.hpp"
 #include "websec/session.hpp"
 #include "websec/signing.hpp"
 
@@ -31,12 +34,29 @@ namespace {
 
 using namespace websec;
 
+/// Most bytes of cookie text read from stdin.
+constexpr std::size_t kMaxCookieText = 1u << 20;
+
+/// Stdin, or nullopt (with a message) when it holds more than kMaxCookieText bytes: reads no more than that.
+std::optional<std::string> read_cookie_stdin() {
+  std::string text;
+  char buf[65536];
+  while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(std::cin.gcount()));
+    if (text.size() > kMaxCookieText) {
+      std::cerr << "websec: the cookie on stdin is larger than " << kMaxCookieText << " bytes\n";
+      return std::nullopt;
+    }
+  }
+  return text;
+}
+
 std::optional<std::string> cookie_arg(const cli::option_parser& op) {
   std::string text;
   if (op.positionals().empty() || op.positionals()[0] == "-") {
-    auto in = cli::read_input("-");
+    auto in = read_cookie_stdin();
     if (!in) return std::nullopt;
-    text = *in;
+    text = std::move(*in);
   } else {
     text = op.positionals()[0];
   }
@@ -242,7 +262,7 @@ int run(const cli::args& a) {
   if (a[0] == "verify") return verify(rest);
   if (a[0] == "sign") return sign(rest);
   if (a[0] == "crack") return crack(rest);
-  return cli::usage_error("unknown session sub-command '" + a[0] + "' (decode, verify, sign, crack)");
+  return cli::usage_error("unknown session sub-command " + quote_input(a[0]) + " (decode, verify, sign, crack)");
 }
 
 const cli::command reg("session",

@@ -1,4 +1,5 @@
 #include "websec/charset.hpp"
+#include "websec/result.hpp"
 
 #include "text_util.hpp"
 
@@ -196,7 +197,7 @@ decoded decode(std::string_view bytes, std::string_view encoding, errors e) {
   std::string codec = canonical_codec(encoding);
   if (codec.empty()) {
     d.st = status::lookup_error;
-    d.message = "unknown encoding: " + std::string(encoding);
+    d.message = "unknown encoding: " + quote_input(encoding, quote_style::bare);
     return d;
   }
   char kind = kind_of(codec);

@@ -189,7 +189,7 @@ result<options_header> parse_debian(u32v input) {
           if (d.st == charset::status::decode_error) { e.kind = "parameter_charset_decode"; e.http_status = 200; }
           else if (d.st == charset::status::lookup_error) { e.kind = "unknown_charset"; e.http_status = 500; }
           else { e.kind = "unsupported_charset"; e.http_status = 500; }
-          e.message = "parameter '" + option + "': " + d.message;
+          e.message = "parameter " + quote_input(option) + ": " + d.message;
           return e;
         }
         option_value = std::move(d.text);
@@ -205,7 +205,7 @@ result<options_header> parse_debian(u32v input) {
           e.offset = base + kstart;
           e.kind = "continuation_of_none";
           e.http_status = 500;
-          e.message = "parameter '" + option + "': unsupported operand type(s) for +: 'NoneType' and 'str'";
+          e.message = "parameter " + quote_input(option) + ": unsupported operand type(s) for +: 'NoneType' and 'str'";
           return e;
         }
         std::string prev = cur ? **cur : std::string();

@@ -274,7 +274,7 @@ std::optional<error> port_value(const origin& o, std::optional<long>& out) {
   const std::string& p = *o.port;
   for (unsigned char c : p)
     if (!ascii_digit(c))
-      return error{"ValueError", 0, "Port could not be cast to integer value as " + signing::python_bytes_repr(p).substr(1), 500};
+      return error{"ValueError", 0, "Port could not be cast to integer value as " + quote_input(p, quote_style::python_bytes).substr(1), 500};
   std::size_t nz = p.find_first_not_of('0');
   std::string_view digits = nz == std::string::npos ? std::string_view("0") : std::string_view(p).substr(nz);
   if (digits.size() > 5) return error{"ValueError", 0, "Port out of range 0-65535", 500};

@@ -701,7 +701,7 @@ result<markup> markup::percent(const std::vector<operand>& args) const {
       if (next >= args.size()) return error{"format", i, "not enough arguments for format string", 500};
       out += args[next++].html();
     } else {
-      return error{"format", i, std::string("unsupported format character '") + k + "'", 500};
+      return error{"format", i, "unsupported format character " + quote_input(std::string_view(&k, 1)), 500};
     }
   }
   if (next != args.size()) return error{"format", s_.size(), "not all arguments converted during string formatting", 500};
@@ -732,7 +732,7 @@ result<markup> markup::format(const std::vector<operand>& args) const {
       } else {
         auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), index);
         if (ec != std::errc() || ptr != field.data() + field.size())
-          return error{"format", i, "unsupported replacement field {" + std::string(field) + "}", 500};
+          return error{"format", i, "unsupported replacement field {" + quote_input(field, quote_style::bare) + "}", 500};
         if (used_auto)
           return error{"format", i, "cannot switch from automatic field numbering to manual field specification", 500};
         used_manual = true;
@@ -849,7 +849,7 @@ result<markup> xmlattr(const std::vector<attribute>& items, bool autospace) {
       char c = a.key[k];
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '/' || c == '>' ||
           c == '=')
-        return error{"invalid_attribute_name", k, "Invalid character in attribute name: " + python_repr(a.key), 500};
+        return error{"invalid_attribute_name", k, "Invalid character in attribute name: " + quote_input(a.key, quote_style::python_str), 500};
     }
     if (!first) rv += ' ';
     first = false;

@@ -185,8 +185,8 @@ result<loaded_text> serializer::loads_text(std::string_view s, std::optional<std
     out.timestamp = r.timestamp;
   } else {
     auto r = plain_.unsign_view(s);
-    if (!r.had_sep) return error{"BadSignature", 0, "No " + signing::python_bytes_repr(o_.sep) + " found in value", 0};
-    if (!r.ok) return error{"BadSignature", 0, "Signature " + signing::python_bytes_repr(r.sig) + " does not match", 0};
+    if (!r.had_sep) return error{"BadSignature", 0, "No " + quote_input(o_.sep, quote_style::python_bytes) + " found in value", 0};
+    if (!r.ok) return error{"BadSignature", 0, "Signature " + quote_input(r.sig, quote_style::python_bytes) + " does not match", 0};
     payload = r.value;
   }
   if (o_.url_safe) {

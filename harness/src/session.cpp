@@ -752,17 +752,19 @@ result<std::string> extract_cookie_value(std::string_view text, std::string_view
   std::string prefix = std::string(name) + "=";
   if (header || text.substr(0, prefix.size()) == prefix || text.find("; ") != std::string_view::npos) {
     auto pairs = parse_cookie_header(text);
-    std::string names;
+    std::string names;  // the names found, as many as a message quotes
     for (const auto& [k, v] : pairs) {
       if (k == name) {
-        if (v.empty()) return error{"malformed_cookie", 0, "cookie '" + std::string(name) + "' is empty", 400};
+        if (v.empty()) return error{"malformed_cookie", 0, "cookie " + quote_input(name) + " is empty", 400};
         return v;
       }
-      names += (names.empty() ? "" : ", ") + k;
+      if (names.size() <= max_quoted_input) names += (names.empty() ? "" : ", ") + k;
     }
     return error{"malformed_cookie", 0,
-                 "no cookie named '" + std::string(name) + "' in the header" +
-                     (names.empty() ? std::string(" (no cookies found)") : " (found: " + names + ")"),
+                 "no cookie named " + quote_input(name) + " in the header" +
+                     (pairs.empty() ? std::string(" (no cookies found)")
+                                    : " (found " + std::to_string(pairs.size()) + ": " +
+                                          quote_input(names, quote_style::bare) + ")"),
                  400};
   }
   for (size_t i = 0; i < text.size(); ++i) {

@@ -500,10 +500,10 @@ signer::unsign_outcome signer::unsign_view(std::string_view s) const {
 
 result<std::string> signer::unsign(std::string_view s) const {
   auto r = unsign_view(s);
-  if (!r.had_sep) return error{"BadSignature", 0, "No " + python_bytes_repr(o_.sep) + " found in value", 0};
+  if (!r.had_sep) return error{"BadSignature", 0, "No " + quote_input(o_.sep, quote_style::python_bytes) + " found in value", 0};
   if (!r.ok)
     return error{"BadSignature", static_cast<std::uint64_t>(r.sig.data() - s.data()),
-                 "Signature " + python_bytes_repr(r.sig) + " does not match", 0};
+                 "Signature " + quote_input(r.sig, quote_style::python_bytes) + " does not match", 0};
   return std::string(r.value);
 }
 
@@ -605,10 +605,10 @@ timed_outcome timestamp_signer::unsign(std::string_view signed_value, std::optio
   if (pos == std::string_view::npos) {
     if (!u.had_sep) {
       r.kind = "BadSignature";
-      r.message = "No " + python_bytes_repr(sep) + " found in value";
+      r.message = "No " + quote_input(sep, quote_style::python_bytes) + " found in value";
     } else if (!u.ok) {
       r.kind = "BadSignature";
-      r.message = "Signature " + python_bytes_repr(u.sig) + " does not match";
+      r.message = "Signature " + quote_input(u.sig, quote_style::python_bytes) + " does not match";
       r.value = u.value;
     } else {
       r.kind = "BadTimeSignature";
@@ -631,7 +631,7 @@ timed_outcome timestamp_signer::unsign(std::string_view signed_value, std::optio
       return r;
     }
     r.timestamp = ts;
-    r.message = "Signature " + python_bytes_repr(u.sig) + " does not match";
+    r.message = "Signature " + quote_input(u.sig, quote_style::python_bytes) + " does not match";
     return r;
   }
   if (!ts) {

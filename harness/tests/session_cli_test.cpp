@@ -300,7 +300,7 @@ TEST(SessionCli, VerifyRejectsMalformedInputAndBadUsage) {
       {"empty stdin", "", "", "no cookie given (empty input)"},
       {"blank stdin", "-", " \n", "no cookie given (empty input)"},
       {"space inside a bare value", "abc def.ghi", "", "cookie value contains a character not allowed in a cookie (byte 3)"},
-      {"Cookie: line without the session cookie", "Cookie: a=b; c=d", "", "no cookie named 'session' in the header (found: a, c)"},
+      {"Cookie: line without the session cookie", "Cookie: a=b; c=d", "", "no cookie named 'session' in the header (found 2: a, c)"},
       {"empty session cookie", "Cookie: session=; a=b", "", "cookie 'session' is empty"},
       {"Set-Cookie: line without a pair", "Set-Cookie: garbage", "", "Set-Cookie header has no name=value pair"},
   };
@@ -405,4 +405,59 @@ TEST(SessionCli, CrackFindsTheKeyFromAWordList) {
   r = cli({"session", "crack", "--wordlist", without, "abc.def"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("does not decode to a 20-byte HMAC-SHA1"), std::string::npos) << r.err;
+}
+
+/// True when `s` holds no control character other than the line ends of its lines.
+bool no_raw_controls(const std::string& s) {
+  for (unsigned char c : s)
+    if ((c < 0x20 && c != '\n') || c == 0x7F) return false;
+  return true;
+}
+
+// Hostile input on stdin: 100 MB of random bytes used to put 88 MB on stderr (every cookie name joined into the
+// message) and take 1.16 GB of memory. The tool reads at most 1 MiB of cookie text, and every message quotes at most
+// websec::max_quoted_input bytes of it, escaped.
+TEST(SessionCli, HostileInputGivesShortEscapedMessages) {
+  REQUIRE_CLI();
+  websec::test::rng r(0x5E55);
+  auto random_bytes = [&](std::size_t n) {
+    std::string s(n, '\0');
+    for (auto& c : s) c = static_cast<char>(r.below(256));
+    return s;
+  };
+  // over the cap: refused before anything is parsed
+  std::string big = random_bytes(8u << 20);
+  for (const char* cmd : {"decode", "verify"}) {
+    std::vector<std::string> args{"session", cmd};
+    if (std::string(cmd) == "verify") args.insert(args.end(), {"--secret", kSecret});
+    auto res = cli(args, big);
+    EXPECT_EQ(res.status, 2) << cmd;
+    EXPECT_EQ(trim_nl(res.err), "websec: the cookie on stdin is larger than 1048576 bytes") << cmd;
+  }
+  // under the cap, random bytes with "; " are read as a Cookie header of thousands of random names
+  std::string text = random_bytes(1u << 20);
+  for (std::size_t i = 0; i + 2 < text.size(); i += 97) text.replace(i, 2, "; ");
+  for (const char* cmd : {"decode", "verify"}) {
+    std::vector<std::string> args{"session", cmd};
+    if (std::string(cmd) == "verify") args.insert(args.end(), {"--secret", kSecret});
+    auto res = cli(args, text);
+    EXPECT_EQ(res.status, 2) << cmd;
+    EXPECT_LE(res.err.size(), 4 * websec::max_quoted_input + 200) << cmd;
+    EXPECT_NE(res.err.find("websec: malformed cookie: no cookie named 'session' in the header (found "),
+              std::string::npos) << res.err;
+    EXPECT_TRUE(no_raw_controls(res.err)) << cmd;
+  }
+  // a signature of 900 kB: the BadSignature reason quotes 256 bytes of it and says how long it was
+  std::string cookie = make_cookie(R"({"a":1})");
+  cookie = cookie.substr(0, cookie.rfind('.') + 1) + std::string(900000, 'A');
+  auto res = cli({"session", "verify", "--secret", kSecret, "--now", std::to_string(kTs)}, cookie);
+  EXPECT_EQ(res.status, 1);
+  EXPECT_LE(res.out.size(), 4 * websec::max_quoted_input + 200);
+  EXPECT_NE(res.out.find("'... (900000 bytes) does not match)"), std::string::npos) << res.out.substr(0, 400);
+  // the sub-command a person mistyped is quoted the same way
+  res = cli({"session", std::string("dec\x1b[2Jode") + std::string(5000, 'x')});
+  EXPECT_EQ(res.status, 2);
+  EXPECT_LE(res.err.size(), 4 * websec::max_quoted_input + 200);
+  EXPECT_NE(res.err.find("unknown session sub-command 'dec\\x1b[2Jode"), std::string::npos) << res.err;
+  EXPECT_TRUE(no_raw_controls(res.err));
 }

@@ -6,17 +6,41 @@
 // werkzeug silently drops a malformed body, 500 where the Python stack crashes).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
 namespace websec {
 
+/// Bytes of untrusted input that an error message, a finding or a command-line message quotes at most.
+inline constexpr std::size_t max_quoted_input = 256;
+
+/// How `quote_input` renders the bytes it quotes.
+enum class quote_style {
+  plain,         ///< 'text': \\ \' \n \r \t, \xNN for other C0 controls, DEL and bytes that are not valid UTF-8,
+                 ///< \uNNNN for C1 controls and bidirectional overrides, isolates and marks
+  bare,          ///< the same escapes without the quotes (and without escaping ' or \\): what Python's f"{text}" shows
+                 ///< for printable text, for messages that reproduce such a Python message
+  python_str,    ///< Python's repr() of the text as a str (escape::python_repr), for messages that reproduce a Python
+                 ///< exception message quoting a str
+  python_bytes,  ///< Python's repr() of bytes (b'...', json::bytes_repr), likewise for bytes
+};
+
+/// The one way the library and its tools put untrusted input into a message. Quotes at most `max_bytes` bytes of
+/// `input` (cut at a UTF-8 character boundary), escaped as `style` says, followed by "... (N bytes)" with the input's
+/// full size when it was cut. The result is one line of valid UTF-8 without control characters, at most
+/// 4 * max_bytes + 40 bytes long whatever the input. Up to `max_bytes`, the Python styles give exactly Python's repr,
+/// so a message that reproduces a Python exception is byte-identical for every input of that size or less.
+std::string quote_input(std::string_view input, quote_style style = quote_style::plain,
+                        std::size_t max_bytes = max_quoted_input);
+
 struct error {
   std::string kind;          ///< stable identifier, e.g. "max_form_parts", "missing_boundary"
   std::uint64_t offset = 0;  ///< byte offset in the input where the error was detected
-  std::string message;       ///< one line a person can act on
+  std::string message;       ///< one line a person can act on; input it quotes goes through quote_input
   int http_status = 0;       ///< outcome the Python stack produces (413, 400, 200 = silent empty form, 500)
 };
 

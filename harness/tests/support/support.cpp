@@ -108,6 +108,10 @@ std::string sha256_hex(std::string_view bytes) {
 process_result run_process(const std::vector<std::string>& args, std::string_view input, int timeout_ms) {
   process_result r;
   if (args.empty()) return r;
+  // a child that exits before reading all its input (e.g. a tool refusing input over its size limit) must not kill
+  // the test with SIGPIPE: the write fails with EPIPE instead, and the rest of the input is dropped
+  static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+  (void)sigpipe_ignored;
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) return r;
   std::vector<std::string> copy = args;
@@ -117,6 +121,7 @@ process_result run_process(const std::vector<std::string>& args, std::string_vie
   pid_t pid = fork();
   if (pid < 0) return r;
   if (pid == 0) {
+    std::signal(SIGPIPE, SIG_DFL);  // the child gets the default disposition back
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);

@@ -39,7 +39,8 @@ using python_result = process_result;
 
 /// Runs `argv[0]` (a path) with `argv`, writes `input` to its stdin (closed at once when empty) and collects both
 /// outputs. With `timeout_ms` >= 0, a process that goes that long without any output is killed (exit_code
-/// 128 + SIGKILL). Never throws.
+/// 128 + SIGKILL). Input the child does not read before it exits is dropped (the calling process ignores SIGPIPE
+/// from then on). Never throws.
 process_result run_process(const std::vector<std::string>& argv, std::string_view input = {}, int timeout_ms = -1);
 
 /// Runs `/usr/bin/python3 -c <program>` (the interpreter with Debian's python3-* packages), writes `input`
