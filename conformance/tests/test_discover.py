@@ -1,10 +1,11 @@
 """Profile discovery (websec_conform.discover) against live servers: the bundled secure_app and insecure_app, a blog
 written the way the Flask tutorial teaches (tests/fixtures/tutorial_app.py, Flask-WTF), the notes application when
-it is there, and small servers that check the bounds (origin, pages, depth, wall time, rate)."""
+it is there, and small servers that check the bounds (origin, pages, depth, wall time, rate); stored reflections
+found with --submit-forms (a preferences app, the notes app in-process), and the normalisation and comparison of
+discovered profiles kept as expectations (conformance/profiles/*.discovered.yaml)."""
 from __future__ import annotations
 
 import importlib
-import json
 import logging
 import re
 import sys
@@ -103,7 +104,8 @@ def settings(verify=True) -> Settings:
 
 ROLE_FIELDS = {"path", "method", "param", "fields", "content_type", "csrf", "accept", "extract", "marker",
                "form_page", "success", "anonymous", "extra",
-               "as"}  # the loader's: whose session the role's requests use (user1, user2)
+               "as",     # the loader's: whose session the role's requests use (user1, user2)
+               "show"}   # a stored value: the page where it shows
 EXTRACTORS = {"json", "regex", "select", "input", "meta", "cookie", "header", "contains"}
 TOP = {"name", "description", "base_url", "http_url", "ca_bundle", "roles", "users", "login", "headers", "session",
        "csrf", "limits", "text_filter"}
@@ -150,7 +152,12 @@ def assert_profile_schema(d: dict) -> None:
         if "marker" in v:
             assert role == "whoami" and re.compile(v["marker"])
         if "form_page" in v:
-            assert role in ("login", "state_change", "comment_post", "upload") and v["form_page"].startswith("/")
+            assert role in ("login", "state_change", "comment_post", "upload", "password_reset") or (
+                role.startswith("reflect_") and v.get("method") == "POST"), role
+            assert v["form_page"].startswith("/")
+        if "show" in v:
+            assert role.startswith("reflect_") and v["method"] == "POST" and v["show"].startswith("/")
+            assert v["as"] in ("user1", "user2") and "param" in v
         if "success" in v:
             assert role == "login" and set(v["success"]) <= {"marker", "redirect"}
             for rx in v["success"].values():
@@ -163,6 +170,9 @@ def assert_profile_schema(d: dict) -> None:
         assert set(u) == {"username", "password"}
     if "session" in d:
         assert isinstance(d["session"]["cookie_name"], str)
+        if "identity_values" in d["session"]:
+            assert isinstance(d["session"]["identity_field"], str)
+            assert set(d["session"]["identity_values"]) <= {u["username"] for u in d["users"]}
     if "csrf" in d:
         assert set(d["csrf"]) <= {"model", "field", "header", "time_limit"}
 
@@ -263,7 +273,9 @@ def test_tutorial_blog(elsewhere, tmp_path):
     # Flask-WTF's hidden input, read from a page that gives the token to anonymous visitors and the user alike
     assert roles["csrf_token"] == {"path": "/auth/login", "extract": {"input": "csrf_token"}}
     assert res.profile["csrf"]["field"] == "csrf_token" and res.profile["csrf"]["model"] == "flask-wtf"
-    assert res.profile["session"] == {"cookie_name": "session"}
+    # Flask's session cookie is signed, not encrypted: the key that tells alice from bob shows in their cookies
+    assert res.profile["session"] == {"cookie_name": "session", "identity_field": "user_id",
+                                      "identity_values": {"alice": "1", "bob": "2"}}
     assert roles["state_change"] == {"path": "/create", "method": "POST", "form_page": "/create", "param": "title",
                                      "fields": {"body": "written by the conformance run"}, "csrf": "field"}
     assert roles["state_probe"] == {"path": "/", "extract": {"contains": "value"}}
@@ -318,7 +330,9 @@ def test_tutorial_blog_html_identity_and_submitted_forms(elsewhere, tmp_path):
                 "roles.comment_list"} & set(g)
     assert "verified" in res.trailing["roles.state_change"]
     posts = [p for m, p in app.config["SEEN"] if m == "POST"]
-    assert posts == ["/auth/login", "/create", "/create", "/attachments", "/auth/logout"]
+    # the state form, the comment (its text area), the upload, the forms saved with canaries, the log-out
+    assert posts == ["/auth/login", "/create", "/create", "/attachments", "/create", "/auth/logout"]
+    assert "stored values: the form on /create" in res.to_yaml()
     assert not any("/delete" in p for _, p in app.config["SEEN"])
     assert other.seen == []
     check_output(res, tmp_path)
@@ -445,7 +459,7 @@ def test_bundled_apps(name, lifetime, model, cert, tmp_path):
     assert p["roles"]["whoami"] == "/whoami"
     assert p["roles"]["csrf_token"] == "/csrf"
     assert p["roles"]["logout"] == "/logout" and "roles.logout" in res.guesses()
-    assert p["session"] == {"cookie_name": "session", "lifetime": lifetime}
+    assert p["session"] == {"cookie_name": "session", "lifetime": lifetime, "identity_field": "user"}
     assert p["csrf"].get("model") == model
     assert "state_change" in res.missing() and "reflect_text" in res.missing()
     check_output(res, tmp_path)
@@ -544,20 +558,236 @@ def test_unreachable_target_and_command_line(tmp_path, capsys):
     assert dsc.main([url, "--max-seconds", "2", "-q"]) == 2
 
 
+# ---------------------------------------------------------------------------------------------- stored reflections
+
+def _prefs_app():
+    """Per-user preferences saved by a form and shown on a public page: the nickname in text and in an unquoted
+    attribute, the motto inside a script; an account form with an e-mail address that must never be saved."""
+    from flask import Flask, redirect, request, session
+    from markupsafe import escape
+    app = Flask("prefs_app")
+    app.secret_key = "prefs-app-key"
+    prefs = {"alice": {"nickname": "Al", "motto": "hi"}, "bob": {"nickname": "", "motto": ""}}
+    app.config["PREFS"] = prefs
+    nav = ('<nav><a href="/">Home</a> <a href="/prefs">Preferences</a> <a href="/account">Account</a> '
+           '<a href="/people/{u}">My page</a> <span class=me>{u}</span></nav>')
+
+    @app.route("/")
+    def index():
+        u = session.get("u")
+        return "<!doctype html>" + (nav.format(u=u) if u else '<a href="/login">Log in</a>') + "<p>Welcome</p>"
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        if request.method == "POST" and request.form.get("password") == f"{request.form.get('username')}-password":
+            session["u"] = request.form["username"]
+            return redirect("/")
+        return '<!doctype html><form method=post><input name=username><input type=password name=password></form>'
+
+    @app.route("/prefs", methods=["GET", "POST"])
+    def prefs_view():
+        u = session.get("u")
+        if not u:
+            return redirect("/login")
+        if request.method == "POST":
+            prefs[u] = {"nickname": request.form.get("nickname", ""), "motto": request.form.get("motto", "")}
+            return redirect(f"/people/{u}")
+        p = prefs[u]
+        return (f'<!doctype html>{nav.format(u=u)}<form method=post><input name=nickname '
+                f'value="{escape(p["nickname"])}"><textarea name=motto>{escape(p["motto"])}</textarea>'
+                '<button>Save</button></form>')
+
+    @app.route("/account", methods=["GET", "POST"])
+    def account():
+        u = session.get("u")
+        if not u:
+            return redirect("/login")
+        if request.method == "POST":
+            raise AssertionError("the account form (an e-mail address) was saved")
+        return (f'<!doctype html>{nav.format(u=u)}<form method=post><input type=email name=email value="{u}@x.test">'
+                '<input name=bio><button>Save</button></form>')
+
+    @app.route("/people/<name>")
+    def people(name):
+        p = prefs.get(name) or {"nickname": "", "motto": ""}
+        return (f'<!doctype html><p class=nick>{escape(p["nickname"])}</p><img alt={escape(p["nickname"])} src=/x.png>'
+                f'<script>var motto = "{escape(p["motto"])}";</script>')
+    return app
+
+
+def test_stored_reflections_two_roles_of_one_form_use_two_users(tmp_path):
+    app = _prefs_app()
+    seen = []
+
+    def recorded(environ, start_response):
+        seen.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
+        return app(environ, start_response)
+    with serve_wsgi(recorded) as url:
+        res = dsc.discover(url, USERS, settings=settings(), submit_forms=True, max_seconds=20)
+    roles = res.profile["roles"]
+    # saving the form stores both fields: each role re-sends the other one harmless, and they use different users
+    assert roles["reflect_unquoted_attr"] == {"path": "/prefs", "method": "POST", "form_page": "/prefs",
+                                              "param": "nickname", "fields": {"motto": ""}, "show": "/people/alice",
+                                              "as": "user1", "accept": ["3xx"]}
+    assert roles["reflect_script"] == {"path": "/prefs", "method": "POST", "form_page": "/prefs", "param": "motto",
+                                       "fields": {"nickname": ""}, "show": "/people/bob", "as": "user2",
+                                       "accept": ["3xx"]}
+    assert "roles.reflect_script" not in res.guesses()  # seen as bob too
+    assert res.comments["roles.reflect_script"] == [
+        "found: motto of the form on /prefs (POST /prefs), saved with a canary, shows on /people/alice inside "
+        "<script>; as user2: saving the form as user1 for reflect_unquoted_attr (nickname) would overwrite it"]
+    # the nickname shows in text too, but two users keep two roles of one form apart: the rarer contexts won
+    assert "reflect_text" not in roles and "reflect_attr" not in roles and "reflect_href" not in roles
+    assert res.missing()["reflect_text"].startswith("nickname of the form on /prefs shows in text on /people/alice, "
+                                                    "but saving that form overwrites what reflect_unquoted_attr, "
+                                                    "reflect_script map")
+    # never saved: the form with an e-mail address; the edit form got alice's and bob's values back
+    assert ("POST", "/account") not in seen
+    assert app.config["PREFS"] == {"alice": {"nickname": "Al", "motto": "hi"}, "bob": {"nickname": "", "motto": ""}}
+    text = check_output(res, tmp_path)
+    assert "# found: nickname of the form on /prefs" in text
+
+
+def test_stored_reflections_need_submit_forms():
+    app = _prefs_app()
+    with serve_wsgi(app) as url:
+        res = dsc.discover(url, USERS, settings=settings(), max_seconds=20)
+    assert not any(r.startswith("reflect_") for r in res.profile["roles"])
+    assert app.config["PREFS"]["alice"] == {"nickname": "Al", "motto": "hi"}
+
+
 # ---------------------------------------------------------------------------------------------- the notes app
+
+PROFILES = HERE.parent / "profiles"
+
 
 @pytest.mark.skipif(not (APPS / "notes" / "secure.py").exists(), reason="conformance/apps/notes is not there yet")
 @pytest.mark.parametrize("variant", ["secure", "insecure"])
 def test_notes_app(variant, cert, tmp_path):
-    app = importlib.import_module(f"notes.{variant}").app
-    with serve_wsgi(app, ssl_context=cert) as url:
-        res = dsc.discover(url, USERS, settings=settings(verify=cert[0]), max_seconds=20)
+    """A fresh notes app discovered with --submit-forms: the stored reflections of its settings form, the reset
+    form mapped and never submitted, the identity read from the session cookie; the output is the committed
+    expectation conformance/profiles/notes-<variant>.discovered.yaml once normalised."""
+    from notes import create_app
+    app = create_app(variant)
+    seen = []
+
+    def recorded(environ, start_response):
+        seen.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
+        return app(environ, start_response)
+    with serve_wsgi(recorded, ssl_context=cert) as url:
+        res = dsc.discover(url, USERS, settings=settings(verify=cert[0]), submit_forms=True,
+                           name=f"notes-{variant}", max_seconds=20)
     roles = res.profile["roles"]
-    for r in ("page", "not_found", "login", "whoami", "logout", "state_change", "state_probe", "reflect_text"):
+    for r in ("page", "not_found", "login", "whoami", "logout", "state_change", "state_probe", "reflect_text",
+              "reflect_attr", "reflect_href", "comment_post", "comment_list", "upload", "download", "password_reset"):
         assert r in roles, (r, res.missing().get(r))
-    assert roles["login"]["fields"]["password"]
-    assert res.profile["session"]["cookie_name"]
-    if variant == "secure":
-        assert "csrf_token" in roles and res.profile["csrf"]["field"]
-    check_output(res, tmp_path)
-    print(json.dumps(res.stats), res.to_yaml(), sep="\n")
+    csrf = {"csrf": "field"} if variant == "secure" else {}
+    # GET reflections first (the search page), stored ones fill what they do not have
+    assert roles["reflect_text"] == roles["reflect_attr"] == {"path": "/search", "param": "term"}
+    settings_form = {"path": "/settings", "method": "POST", "form_page": "/settings"}
+    if variant == "secure":  # the display name is quoted everywhere: only the website fills a role
+        assert roles["reflect_href"] == {**settings_form, "param": "website", "fields": {"display_name": ""}, **csrf,
+                                         "show": "/u/alice", "as": "user1", "accept": ["3xx"]}
+        assert "reflect_unquoted_attr" not in roles
+    else:  # one form, two roles: the second one is saved as bob and read on his page
+        assert roles["reflect_unquoted_attr"] == {**settings_form, "param": "display_name",
+                                                  "fields": {"website": ""}, "show": "/settings", "as": "user1",
+                                                  "accept": ["3xx"]}
+        assert roles["reflect_href"] == {**settings_form, "param": "website", "fields": {"display_name": ""},
+                                         "show": "/u/bob", "as": "user2", "accept": ["3xx"]}
+    assert res.comments["roles.reflect_href"][0].startswith("found: website of the form on /settings (POST "
+                                                             "/settings), saved with a canary, shows on /u/alice at "
+                                                             "the start of a link")
+    assert "reflect_script" in res.missing()
+    assert roles["password_reset"] == {"path": "/reset-password", "method": "POST", "form_page": "/reset-password",
+                                       "param": "login", **csrf}
+    assert res.profile["session"]["identity_field"] == "_user_id"
+    assert res.profile["session"]["identity_values"] == {"alice": "1", "bob": "2"}
+    assert not {"roles.state_change", "roles.comment_post", "roles.comment_list", "roles.upload",
+                "roles.reflect_href"} & set(res.guesses())
+    # never submitted: the reset request (it mails), the registration, the password change
+    posts = {p for m, p in seen if m == "POST"}
+    assert posts == {"/auth/login", "/notes/new", "/attachments", "/settings", "/auth/logout"}, posts
+    # the settings form got its previous values back
+    store = app.extensions["notes_store"]
+    assert [(u.display_name, u.website) for u in map(store.find_user, ("alice", "bob"))] == [("", ""), ("", "")]
+    text = check_output(res, tmp_path)
+    kept = PROFILES / f"notes-{variant}.discovered.yaml"
+    assert dsc.compare_discovered(kept.read_text(encoding="utf-8"), text, f"notes-{variant}", kept.name) == []
+
+
+# ---------------------------------------------------------------------------------------------- kept expectations
+
+_RUN = """# Target profile written by `scripts/conform discover` on 2026-01-02 03:04 UTC from https://127.0.0.1:40123/
+# (10 pages crawled, 43 probes, 53 requests in 0.9 s; forms were submitted).
+name: t
+description: discovered from https://127.0.0.1:40123/ by websec_conform discover
+base_url: https://127.0.0.1:40123
+http_url: http://127.0.0.1:40999  # GET http://127.0.0.1:40999/ answered 301 to https://127.0.0.1:40123/
+roles:
+  not_found: /no-such-page/  # GET /no-such-page/wscd5a4b93ca answered 404
+  page: /
+# cookies:
+#   remember_token: a remember-me cookie; Expires=Mon, 14 Dec 2026 17:59:06 GMT; Secure
+"""
+
+
+def test_normalise_replaces_ports_dates_timings_and_canaries():
+    n = dsc.normalise(_RUN)
+    assert "40123" not in n and "40999" not in n and "2026" not in n and "5a4b93ca" not in n
+    assert "base_url: https://127.0.0.1:8443\n" in n and "http_url: http://127.0.0.1:8080  # GET " in n
+    assert "answered 301 to https://127.0.0.1:8443/" in n
+    assert "on <date> UTC from https://127.0.0.1:8443/" in n and "(N pages crawled, N probes, N requests in T s;" in n
+    assert "Expires=<date>; Secure" in n and "/no-such-page/wscd<canary> answered" in n
+    assert dsc.normalise(n) == n  # idempotent: the kept file is its own normal form
+    # another run on other ports and another day is the same once normalised
+    other = _RUN.replace("40123", "51000").replace("40999", "51001").replace("03:04", "23:59")
+    assert dsc.compare_discovered(n, other, "t", "t.discovered.yaml") == []
+
+
+def test_compare_names_each_differing_line():
+    kept = dsc.normalise(_RUN)
+    changed = _RUN.replace("  page: /\n", "  page: /home\n").replace("name: t\n", "")
+    changed += "  static: /app.css\n"
+    got = dsc.compare_discovered(kept, changed, "t", "t.discovered.yaml")
+    assert any("t.discovered.yaml:9: expected 'page: /', discovered 'page: /home'" in m for m in got), got
+    assert any("discovery no longer writes t.discovered.yaml:3: 'name: t'" in m for m in got), got
+    assert any("discovery writes a line t.discovered.yaml does not have" in m and "static: /app.css" in m
+               for m in got), got
+    assert len(got) == 3
+
+
+def test_bundled_overlays_extend_the_kept_discoveries(tmp_path, monkeypatch):
+    """Each notes target's hand-written profile extends its discovered one with a few lines; copied into a run
+    directory it extends that run's discovery; check_discovered compares and rewrites."""
+    from websec_conform import bundled
+    from websec_conform.profile import load_profile
+    for name in bundled.NOTES_TARGETS:
+        hand = PROFILES / f"{name}.yaml"
+        data = yaml.safe_load(hand.read_text())
+        assert data["extends"] == f"{name}.discovered.yaml"
+        assert set(data) <= {"extends", "session", "csrf", "limits", "text_filter"}, set(data)
+        t = load_profile(hand)
+        assert t.name == name and t.base_url == dsc.NORMAL_BASE_URL
+        assert t.session["secret_key"] and t.session["retired_keys"] and t.limits["max_content_length"] == 1048576
+        assert t.session["identity_field"] == "_user_id" and "reflect_href" in t.roles and "login" in t.roles
+        # in a run directory: this run's discovery, this run's URL
+        run_text = (PROFILES / f"{name}.discovered.yaml").read_text().replace("127.0.0.1:8443", "127.0.0.1:40123")
+        (tmp_path / f"{name}.discovered.yaml").write_text(run_text)
+        (tmp_path / f"{name}.yaml").write_text(bundled.overlay_text(hand.read_text(), f"{name}.discovered.yaml",
+                                                                    "https://127.0.0.1:40123"))
+        assert load_profile(tmp_path / f"{name}.yaml").base_url == "https://127.0.0.1:40123"
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    monkeypatch.setattr(bundled, "PROFILES", kept)
+    monkeypatch.setattr(bundled, "REPO", tmp_path)
+    run = {"notes-secure": bundled.Discovered("notes-secure", _RUN, tmp_path / "x.yaml", 1.0)}
+    assert bundled.check_discovered(run, update=False) == ["notes-secure: kept/notes-secure.discovered.yaml does "
+                                                           "not exist (--update-discovered writes it)"]
+    assert bundled.check_discovered(run, update=True) == []
+    assert (kept / "notes-secure.discovered.yaml").read_text() == dsc.normalise(_RUN)
+    assert bundled.check_discovered(run, update=False) == []
+    run["notes-secure"].text = _RUN.replace("  page: /\n", "  page: /home\n")
+    assert len(bundled.check_discovered(run, update=False)) == 1
+    run["notes-secure"].error = "ConnectionError: refused"
+    assert bundled.check_discovered(run, update=False) == ["notes-secure: discovery failed: ConnectionError: refused"]

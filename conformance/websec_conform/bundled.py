@@ -9,6 +9,14 @@ The notes targets (conformance/apps/notes, README.md there): notes-secure and no
 HTTPS itself; notes-nginx is gunicorn on plain HTTP (NOTES_BEHIND_PROXY=1) behind nginx, which terminates TLS and
 redirects its HTTP port to HTTPS (conformance/apps/nginx/notes.conf.in). ``--targets a,b`` picks targets; with
 ``--e2e`` the default is the targets that have an expectations file.
+
+The notes targets run with discovered profiles: once their servers answer, ``discover.discover`` crawls each (in
+parallel threads, forms submitted: these are test deployments) as alice and bob, writes ``<name>.discovered.yaml``
+into the run directory, and the target runs with ``conformance/profiles/<name>.yaml``, a small hand-written profile
+that ``extends:`` it with what discovery cannot see (the secret key, the declared limits), copied next to it.
+``conformance/profiles/<name>.discovered.yaml`` is the expected discovery (ports, dates, timings and canaries
+normalised, ``discover.normalise``): with ``--e2e`` every line the fresh discovery differs in is an EXPECTATION
+line and fails the run; ``--update-discovered`` rewrites those files.
 """
 from __future__ import annotations
 
@@ -19,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +39,9 @@ SERVER_BIN = REPO / "build" / "default" / "bin" / "websec-server"
 NGINX_BIN = shutil.which("nginx") or "/usr/sbin/nginx"
 NGINX_TEMPLATE = CONFORMANCE / "apps" / "nginx" / "notes.conf.in"
 NOTES_TARGETS = ("notes-secure", "notes-insecure", "notes-nginx")
+PROFILES = CONFORMANCE / "profiles"
+# the notes application's demo accounts (conformance/apps/notes/store.py)
+DISCOVER_USERS = ({"username": "alice", "password": "alice-password"}, {"username": "bob", "password": "bob-password"})
 
 
 @dataclass
@@ -212,10 +224,100 @@ def stop(servers: list[Server]) -> None:
             s.proc.wait(5)
 
 
+@dataclass
+class Discovered:
+    """One notes target's discovery in this run: the YAML as written (this run's ports), the profile to run with
+    (the hand-written overlay copied next to it), the wall time, and an error that stopped it."""
+    name: str
+    text: str
+    profile: Path
+    seconds: float
+    error: str | None = None
+
+
+def overlay_text(hand: str, discovered: str, base_url: str) -> str:
+    """The hand-written profile as copied into the run directory: it extends this run's ``discovered`` file, and a
+    ``base_url`` it gives is this run's."""
+    out = []
+    for line in hand.splitlines():
+        if line.startswith("extends:"):
+            line = f"extends: {discovered}"
+        elif line.startswith("base_url:"):
+            line = f"base_url: {base_url}"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def discover_targets(servers: list[Server], cert: Path, workdir: Path, timeout: float = 10.0,
+                     max_seconds: float = 45.0) -> dict[str, Discovered]:
+    """Discovers each server's profile (one thread each, forms submitted) and writes ``<name>.discovered.yaml`` and
+    the overlay ``<name>.yaml`` that extends it into ``workdir``."""
+    from . import discover
+    from .transport import Settings
+    settings = Settings(timeout=timeout, verify=str(cert))
+    got: dict[str, tuple[str, float, str | None]] = {}
+
+    def one(s: Server) -> None:
+        t0 = time.monotonic()
+        try:
+            d = discover.discover(s.url, [dict(u) for u in DISCOVER_USERS], settings=settings, submit_forms=True,
+                                  http_url=f"http://127.0.0.1:{s.http_port}" if s.http_port else None, name=s.name,
+                                  max_seconds=max_seconds)
+            got[s.name] = (d.to_yaml(), time.monotonic() - t0, None if d.profile.get("roles") else
+                           "no role found: " + "; ".join(t for k, t in d.notes if k == "info")[:300])
+        except Exception as e:  # noqa: BLE001 — reported as this target's discovery error, the others go on
+            got[s.name] = ("", time.monotonic() - t0, f"{type(e).__name__}: {e}")
+
+    threads = [threading.Thread(target=one, args=(s,), name=f"discover-{s.name}", daemon=True) for s in servers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max_seconds + 4 * timeout)
+    out = {}
+    for s in servers:
+        text, secs, err = got.get(s.name, ("", max_seconds, "discovery did not finish"))
+        disc = workdir / f"{s.name}.discovered.yaml"
+        disc.write_text(text, encoding="utf-8")
+        hand = PROFILES / f"{s.name}.yaml"
+        prof = workdir / f"{s.name}.yaml"
+        prof.write_text(overlay_text(hand.read_text(encoding="utf-8"), disc.name, s.url), encoding="utf-8")
+        out[s.name] = Discovered(s.name, text, prof, secs, err)
+    return out
+
+
+def check_discovered(found: dict[str, Discovered], update: bool) -> list[str]:
+    """Each difference between this run's discoveries and ``conformance/profiles/<name>.discovered.yaml`` (both
+    normalised); with ``update`` the files are rewritten instead."""
+    from . import discover
+    out = []
+    for name, d in found.items():
+        kept = PROFILES / f"{name}.discovered.yaml"
+        rel = kept.relative_to(REPO)
+        if d.error:
+            out.append(f"{name}: discovery failed: {d.error}")
+            continue
+        if update:
+            kept.write_text(discover.normalise(d.text), encoding="utf-8")
+            print(f"discovery: wrote {rel}", file=sys.stderr)
+        elif not kept.exists():
+            out.append(f"{name}: {rel} does not exist (--update-discovered writes it)")
+        else:
+            out += discover.compare_discovered(kept.read_text(encoding="utf-8"), d.text, name, str(rel))
+    return out
+
+
+def _redact_users(text: str) -> str:
+    for u in DISCOVER_USERS:
+        text = text.replace(u["password"], "«redacted:password»")
+    return text
+
+
 def main(argv: list[str]) -> int:
-    from . import cli
+    from . import cli, reporters
     e2e = "--e2e" in argv
     argv = [a for a in argv if a != "--e2e"]
+    update_discovered = "--update-discovered" in argv
+    argv = [a for a in argv if a != "--update-discovered"]
     keep = "--keep-logs" in argv
     argv = [a for a in argv if a != "--keep-logs"]
     # the bundled servers are ours, on 127.0.0.1: the slow-client scenarios run too unless --no-dos is given
@@ -266,8 +368,27 @@ def main(argv: list[str]) -> int:
             return cli.EXIT_INCOMPLETE
         args = ["run"]
         targets = [s for s in servers if s.backend_of is None]
+        notes = [s for s in targets if s.name in NOTES_TARGETS]
+        found: dict[str, Discovered] = {}
+        mismatches: list[str] = []
+        if notes:
+            t0 = time.monotonic()
+            found = discover_targets(notes, cert, tmp)
+            print(f"discovery: {', '.join(f'{d.name} {d.seconds:.1f} s' for d in found.values())} "
+                  f"({time.monotonic() - t0:.1f} s in parallel)", file=sys.stderr)
+            diffs = check_discovered(found, update_discovered)
+            for d in found.values():
+                if d.error:
+                    print(f"error: discovery of {d.name} failed: {d.error}", file=sys.stderr)
+            if e2e:
+                mismatches = diffs
+            elif diffs:
+                print(f"note: {len(diffs)} line(s) of the discovered profiles differ from conformance/profiles/"
+                      f"*.discovered.yaml (--e2e fails on them, --update-discovered rewrites the files)",
+                      file=sys.stderr)
         for s in targets:
-            args += ["--profile", str(CONFORMANCE / "profiles" / f"{s.name}.yaml"), "--target", s.url]
+            prof = found[s.name].profile if s.name in found else CONFORMANCE / "profiles" / f"{s.name}.yaml"
+            args += ["--profile", str(prof), "--target", s.url]
         args += ["--ca-bundle", str(cert)]
         if not any(a == "--report-dir" or a.startswith("--report-dir=") for a in argv):
             args += ["--report-dir", str(REPO / "conformance-report")]
@@ -278,7 +399,15 @@ def main(argv: list[str]) -> int:
         for s in targets:
             if s.http_port:
                 args += ["--http-target", f"{s.name}=http://127.0.0.1:{s.http_port}"]
-        return cli.main(args + argv)
+        code = cli.main(args + argv)
+        for m in mismatches:
+            print(f"EXPECTATION: {reporters.tty(_redact_users(m))}")
+        if e2e and found:
+            bad = {m.split(":", 1)[0] for m in mismatches}
+            print(f"discovered profiles: {len(found) - len(bad)} as expected, {len(bad)} differ")
+            if bad and code == cli.EXIT_OK:
+                code = cli.EXIT_FAIL
+        return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return cli.EXIT_INCOMPLETE

@@ -15,7 +15,12 @@ Bounds and manners:
   bytes read) and one ``transport.RateLimiter``;
 * the login form is submitted (that is what the credentials are for), and GET forms (search) with a harmless
   canary; no other form is submitted, and no link that looks like log-out or delete is followed, unless
-  ``submit_forms`` is set, which proves the state-change/probe pair, the upload, the comment and the logout;
+  ``submit_forms`` is set (a test deployment), which proves the state-change/probe pair, the upload, the comment
+  and the logout, and finds stored reflections: a logged-in form (settings, notes; never one that mails, pays or
+  touches credentials, e-mail addresses or phone numbers) is saved with a harmless canary in each text field, the
+  pages the user is shown are read for them, and an edit form gets its previous values back;
+* the session cookie is read, never forged: a Flask (itsdangerous) cookie is signed, not encrypted, so the key
+  that tells the users apart (``identity_field``) shows in the two users' cookies;
 * HTML is read with BeautifulSoup (``html.parser``); where the quoting of an attribute matters, the start tag's
   text as ``html.parser`` delimits it is split into attributes (no regular expression reads markup).
 """
@@ -25,6 +30,7 @@ import argparse
 import base64
 import dataclasses
 import datetime as dt
+import difflib
 import html.parser
 import json
 import math
@@ -32,10 +38,11 @@ import re
 import secrets
 import sys
 import time
+import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import yaml
 from bs4 import BeautifulSoup, Comment, Doctype, Tag
@@ -45,7 +52,7 @@ from .generators import Body
 from .scenario import ROLES
 from .transport import RateLimiter, Request, Response, Settings, send
 
-MAX_PROBES = 60
+MAX_PROBES = 100
 CANARY_PREFIX = "wscd"
 USER_AGENT = "websec-conform-discover/1 (conformance profile discovery)"
 
@@ -81,6 +88,18 @@ _SESSION_NAME = re.compile(r"sess|sid$|^sid|auth|login|jwt|token|connect\.sid|id
 _PREFERENCE_NAME = re.compile(r"theme|lang|locale|pref|consent|tz|timezone|dark|mode|cookie[-_]?notice", re.I)
 _TEXTLIKE = ("text", "email", "search", "url", "tel", "")
 _URL_ATTRS = ("href", "src", "action", "formaction", "data", "poster", "cite", "background", "srcset")
+_REFLECT_ROLES = ("reflect_text", "reflect_attr", "reflect_unquoted_attr", "reflect_href", "reflect_script")
+# which stored reflection a form's only users go to first: the contexts a GET reflection rarely has
+_STORED_PRIORITY = ("reflect_unquoted_attr", "reflect_href", "reflect_script", "reflect_attr", "reflect_text")
+_CONTEXT_WORDS = {"reflect_text": "in text", "reflect_attr": "in a quoted attribute",
+                  "reflect_unquoted_attr": "in an unquoted attribute",
+                  "reflect_href": "at the start of a link (href, src)", "reflect_script": "inside <script>"}
+_CONTEXT_SHORT = {"reflect_text": "text", "reflect_attr": "attribute", "reflect_unquoted_attr": "unquoted attribute",
+                  "reflect_href": "link", "reflect_script": "script"}
+# fields a stored-reflection canary never goes into, and forms with such a field are never saved
+_PERSONAL_FIELD = re.compile(r"e-?mail|phone|mobile|password|passwd|secret|token|api[-_]?key|iban|card", re.I)
+_RESET_LINK = re.compile(r"forgot|(reset|recover|lost)[-_]?(your[-_]?)?pass|pass(word)?[-_/]?(reset|recover)", re.I)
+_URL_FIELD = re.compile(r"url|website|homepage|home[-_]page|link", re.I)
 
 
 class _OutOfTime(Exception):
@@ -140,7 +159,8 @@ def _emit(obj: dict, indent: int, path: str, out: list[str], before: dict[str, l
             out.append(f"{sp}# {_comment_text(c)}")
         trail = f"  # {_comment_text(after[p])}" if p in after else ""
         key = _flow(k)
-        block = p.count(".") <= 1  # top-level sections and each role are blocks; what is inside them flows
+        # top-level sections and each role are blocks; what is inside them flows
+        block = "." not in p or (p.count(".") == 1 and p.startswith("roles."))
         if isinstance(v, dict) and v and block:
             out.append(f"{sp}{key}:{trail}")
             _emit(v, indent + 2, p, out, before, after)
@@ -246,7 +266,29 @@ def _cookie_lifetime(line: str, date_header: str | None) -> int | None:
         now = parsedate_to_datetime(date_header).timestamp() if date_header else time.time()
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return int(round(end - now))
+    secs = int(round(end - now))
+    # Expires and Date are whole seconds, taken at two moments: a lifetime within 2 s of whole minutes is that
+    snapped = int(round(secs / 60.0)) * 60
+    return snapped if secs > 60 and abs(secs - snapped) <= 2 else secs
+
+
+def session_payload(value: str) -> dict | None:
+    """The data inside a Flask (itsdangerous) session cookie, which is signed, not encrypted:
+    ``payload.timestamp.signature``, the payload base64url JSON, zlib-compressed when the value starts with a dot.
+    None for any other cookie."""
+    v = value.strip()
+    compressed = v.startswith(".")
+    parts = (v[1:] if compressed else v).split(".")
+    if len(parts) != 3 or not parts[0] or len(parts[0]) > 16384:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4))
+        if compressed:
+            raw = zlib.decompressobj().decompress(raw, 65536)
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, zlib.error):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 # ---------------------------------------------------------------------------------------------- HTML model
@@ -258,6 +300,7 @@ class FormField:
     value: str = ""
     checked: bool = False
     options: list[str] = field(default_factory=list)
+    required: bool = False
 
     @property
     def textlike(self) -> bool:
@@ -406,10 +449,10 @@ def extract_forms(soup: BeautifulSoup, page_url: str, auth: bool = False) -> lis
                 value = _attr(el, "value")
                 if typ in ("checkbox", "radio") and el.get("value") is None:
                     value = "on"
-                fields.append(FormField(name, typ, value, el.has_attr("checked")))
+                fields.append(FormField(name, typ, value, el.has_attr("checked"), required=el.has_attr("required")))
             elif el.name == "textarea":
                 if name:
-                    fields.append(FormField(name, "textarea", el.get_text()))
+                    fields.append(FormField(name, "textarea", el.get_text(), required=el.has_attr("required")))
             elif el.name == "select":
                 if not name:
                     continue
@@ -689,6 +732,17 @@ def _harmless(f: FormField) -> str | None:
     return f.value or None
 
 
+def _canary_fields(f: Form) -> list[FormField]:
+    """The fields of a form a stored-reflection canary goes into: text, search, URL and text areas."""
+    return [x for x in f.fields if x.type in ("", "search", "url", "textarea") and not _CSRF_NAME.search(x.name)
+            and not _PERSONAL_FIELD.search(x.name)]
+
+
+def _url_field(x: FormField) -> bool:
+    """A field that wants a URL: its canary is a harmless https://example.com/ address."""
+    return x.type == "url" or bool(_URL_FIELD.search(x.name))
+
+
 # ---------------------------------------------------------------------------------------------- the crawl
 
 @dataclass
@@ -766,6 +820,7 @@ class _Discoverer:
         self.refused: set[str] = set()
         self.anon = Jar()
         self.user_jar: Jar | None = None
+        self.other_jars: dict[str, Jar] = {}              # username -> the jar of the other users' logins
         self.pages: dict[tuple[str, bool], Page] = {}     # (url, auth) -> page
         self.statics: list[str] = []
         self.redirects: list[tuple[str, int, str]] = []   # GET path, status, Location
@@ -1201,6 +1256,40 @@ class _Discoverer:
             if not other.ok:
                 self.notes.append(("info", f"login as {u['username']} failed: {other.why}"))
                 self.above.setdefault("users", []).append(f"login as {u['username']} failed: {other.why}")
+            elif other.jar is not None:
+                self.other_jars[u["username"]] = other.jar
+        self.learn_identity()
+
+    def learn_identity(self) -> None:
+        """``session.identity_field`` (and ``identity_values`` when the session keeps an id, not the name), read
+        from the users' session cookies when the cookie is Flask's signed-not-encrypted format."""
+        name = self.session.get("cookie_name")
+        me = self.users[0]["username"]
+        mine = session_payload(self.user_jar.cookies.get(name, "")) if self.user_jar and name else None
+        if mine is None:
+            return
+        for k, v in mine.items():
+            if v == me:
+                self.session["identity_field"] = k
+                self.info["session.identity_field"] = f"the session cookie (signed, not encrypted) holds {k}: {me}"
+                return
+        if len(self.users) < 2 or self.users[1]["username"] not in self.other_jars:
+            return
+        other = self.users[1]["username"]
+        theirs = session_payload(self.other_jars[other].cookies.get(name, "")) or {}
+        diff = [k for k, v in mine.items() if k in theirs and theirs[k] != v and isinstance(v, (str, int))
+                and not isinstance(v, bool) and isinstance(theirs[k], (str, int)) and not _CSRF_NAME.search(k)]
+        named = [k for k in diff if re.search(r"user|uid|account|member|ident|owner|login|principal|^sub$", k, re.I)]
+        pick = named if len(named) == 1 else diff if len(diff) == 1 else []
+        if not pick:
+            return
+        k = pick[0]
+        self.session["identity_field"] = k
+        self.session["identity_values"] = {me: str(mine[k]), other: str(theirs[k])}
+        self.info["session.identity_field"] = (f"the key of the session cookie (signed, not encrypted) that differs "
+                                               f"between {me}'s and {other}'s")
+        if not named:
+            self.guess["session.identity_field"] = "the only key that differs between the two users' sessions"
 
     def missing_login_dependents(self, why: str) -> None:
         for r in ("whoami", "logout"):
@@ -1606,10 +1695,48 @@ class _Discoverer:
                 self.info["roles.form_echo"] = "a POST form endpoint: the limit scenarios judge the status only"
         else:
             self.missing["form_echo"] = "no POST form found"
+        self.find_password_reset(forms)
         for f in forms:
             if f.kind() in ("destructive", "sensitive"):
                 self.notes.append(("info", f"{f.kind()} form left alone: {f.method} {f.action_path} "
                                            f"(on {f.page_path})"))
+
+    def find_password_reset(self, forms: list[Form]) -> None:
+        """The form that asks for a password-reset link: mapped (its scenario reads the answer to a request with a
+        foreign Host), never submitted by discovery (it sends mail)."""
+        def text(f: Form) -> list[FormField]:
+            return [x for x in f.fields if x.textlike and x.type != "hidden"]
+        def pick(forms: list[Form]) -> list[Form]:
+            return [f for f in forms if f.method == "POST" and f.kind() == "sensitive" and not f.passwords and
+                    text(f) and re.search(r"reset|forgot|recover|lost", f.clues(), re.I) and self.same_origin(
+                        f.action_url)]
+        resets = pick(forms)
+        if not resets:
+            # the crawl follows no link that says reset; the page that asks for the link is only a form to GET
+            links = [link for p in self.all_pages() for link in p.links if self.same_origin(link)
+                     and not urlsplit(link).query and _RESET_LINK.search(urlsplit(link).path)]
+            for link in list(dict.fromkeys(links))[:2]:
+                g = self.get(link, self.anon, follow=False)
+                page = self.pages_from(g, 2, auth=False) if g is not None and g.status == 200 else None
+                resets = pick(page.forms) if page else []
+                if resets:
+                    break
+        if not resets:
+            self.missing["password_reset"] = "no form that asks for a password-reset link"
+            return
+        f = resets[0]
+        fields = text(f)
+        param = next((x for x in fields if re.search(r"user|login|name|account", x.name, re.I)),
+                     next((x for x in fields if re.search(r"mail", x.name, re.I) or x.type == "email"), fields[0]))
+        role: dict[str, Any] = {"path": f.action_path, "method": "POST", "form_page": f.page_path,
+                                "param": param.name}
+        if f.csrf_fields():
+            role["csrf"] = "field"
+        self.roles["password_reset"] = role
+        self.info["roles.password_reset"] = f"the form on {f.page_path} asks for a reset link; never submitted"
+        if param.type == "email" or not re.search(r"user|login|name|account", param.name, re.I):
+            self.guess["roles.password_reset"] = (f"the field {param.name!r} may want an e-mail address; the "
+                                                  "scenario sends a user name")
 
     def login_only(self, f: Form) -> bool:
         """The form was found only while logged in (an anonymous visitor never saw it)."""
@@ -1707,6 +1834,8 @@ class _Discoverer:
                 self.missing[ctx] = (f"no GET form field or link parameter came back in that context "
                                      f"({self.tested_params} tested)" if self.tested_params else
                                      "no GET form and no link with a query parameter to test")
+                if not self.submit_forms and self.user_jar is not None:
+                    self.missing[ctx] += "; stored reflections are looked for with --submit-forms"
 
     # ------------------------------------------------------------------ static, redirect, errors, http_url
 
@@ -1774,6 +1903,8 @@ class _Discoverer:
             self.verify_comment()
         if self.upload_form:
             self.verify_upload()
+        if self.user_jar is not None:
+            self.find_stored_reflections()
         if self.logout_form and self.user_jar is not None:
             self.verify_logout()
 
@@ -1825,6 +1956,7 @@ class _Discoverer:
             shown_at = _path_of(res.url)
         if shown_at is None:
             shown_at = self.shows([_path_of(res.url), "/", f.page_path], jar, value)
+        self.restore(f, jar, value)
         if shown_at:
             self.guess.pop("roles.state_change", None)
             self.info["roles.state_change"] = f"verified: a value written here (status {status}) showed on {shown_at}"
@@ -1845,6 +1977,15 @@ class _Discoverer:
         if isinstance(role, dict) and status and 300 <= status < 400:
             role["accept"] = ["3xx"]
 
+    def restore(self, f: Form, jar: Jar, value: str) -> None:
+        """An edit form (it shows what it stores) that was saved with ``value`` gets the values it had when the
+        crawl saw it."""
+        fresh, _ = self.fresh_form(f, jar)
+        if fresh is None or not any(x.value == value for x in fresh.fields if x.type != "hidden"):
+            return
+        self.post_values(fresh, jar, {x.name: x.value for x in f.fields if x.type not in (
+            "hidden", "submit", "button", "file") and (x.checked or x.type not in ("checkbox", "radio"))})
+
     def verify_comment(self) -> None:
         f = self.comment_form
         jar = self.user_jar if f.auth and self.user_jar else self.anon
@@ -1856,6 +1997,7 @@ class _Discoverer:
         if res.html and value in parse_html(res.resp.text).get_text(" "):
             shown = _path_of(res.url)
         shown = shown or self.shows([_path_of(res.url), f.page_path, "/"], jar, value)
+        self.restore(f, jar, value)
         if shown:
             cl = self.roles.get("comment_list")
             self.roles["comment_list"] = {**cl, "path": shown} if isinstance(cl, dict) else shown
@@ -1914,9 +2056,228 @@ class _Discoverer:
                 prefix = path[: path.rfind("/") + 1]  # the prefix, as ROLES.md §2's /files/
                 self.roles["download"] = {"path": prefix, "as": role["as"]} if role.get("as") else prefix
                 self.missing.pop("download", None)
-                self.info["roles.download"] = f"the uploaded file came back from {_path_of(c)}"
+                self.info["roles.download"] = f"the uploaded file came back from its link under {prefix}"
                 return
         self.missing["download"] = "no link to the uploaded file was found after the upload"
+
+    # ------------------------------------------------------------------ stored reflections (--submit-forms)
+
+    def stored_forms(self) -> list[Form]:
+        """Logged-in forms that store user text and may be saved with canaries: POST, same origin, not a log-out,
+        delete, mail, payment or credential form, no file, and no field for a password, an e-mail address or a
+        phone number (a canary there would change where the account's mail goes)."""
+        out = []
+        for f in self.all_forms():
+            if not (f.auth and f.method == "POST" and f.kind() == "post" and self.same_origin(f.action_url)):
+                continue
+            if _UNSAFE_LINK.search(f.action_path) or f.files or not _canary_fields(f):
+                continue
+            if any(x.type in ("email", "tel", "password") or _PERSONAL_FIELD.search(x.name)
+                   for x in f.fields if x.type not in ("hidden", "submit", "button")):
+                continue
+            out.append(f)
+        return out[:4]
+
+    def fresh_form(self, f: Form, jar: Jar) -> tuple[Form | None, _Fetched | None]:
+        """The form as ``jar``'s user is shown it now (current values, this session's hidden inputs)."""
+        g = self.get(f.page_url, jar)
+        if g is None or not g.ok or g.status != 200 or not g.html:
+            return None, g
+        for h in extract_forms(parse_html(g.resp.text), g.url, auth=f.auth):
+            if h.key() == f.key():
+                return h, g
+        return None, g
+
+    def post_values(self, fresh: Form, jar: Jar, values: dict[str, str]) -> _Fetched | None:
+        pairs = [(x.name, x.value) for x in fresh.fields if x.type == "hidden" and x.name not in values]
+        pairs += list(values.items())
+        button = next((x for x in fresh.fields if x.type in ("submit", "button") and x.name not in values), None)
+        if button is not None:
+            pairs.append((button.name, button.value))
+        body = _multipart_body(pairs, []) if fresh.enctype.startswith("multipart/") else _form_body(pairs)
+        return self.fetch(fresh.method, fresh.action_url, jar, body=body, referer=fresh.page_url)
+
+    def profile_paths(self, username: str) -> list[str]:
+        """Pages of the logged-in user linked from the pages they are shown (``/u/alice``)."""
+        out = []
+        for p in sorted(self.all_pages(auth=True), key=lambda p: p.depth):
+            for link in p.links:
+                path = urlsplit(link).path
+                if self.same_origin(link) and username in [unquote(x) for x in path.split("/") if x] \
+                        and not _UNSAFE_LINK.search(path):
+                    out.append(path)
+        return list(dict.fromkeys(out))[:2]
+
+    def save_with_canaries(self, f: Form, jar: Jar, user: str, only: str | None = None,
+                           fixed: dict[str, str] | None = None, also: tuple[str, ...] = ()) -> dict[str, Any] | None:
+        """Saves ``f`` as ``jar``'s user with a canary in each text field (or only in ``only``, the other fields
+        ``fixed``), reads the pages the user is shown (and ``also``) for them, and puts an edit form's previous
+        values back. Returns {"status", "redirect", "seen": {field: {page: contexts}}, "pages": [paths]} or None."""
+        fresh, _ = self.fresh_form(f, jar)
+        if fresh is None:
+            return None
+        cfields = {x.name for x in _canary_fields(fresh)}
+        values: dict[str, str] = {}
+        sent: dict[str, str] = {}
+        for x in fresh.fields:
+            if x.type in ("hidden", "submit", "button", "file"):
+                continue
+            if x.name in cfields and (only is None or x.name == only):
+                tag = CANARY_PREFIX + secrets.token_hex(5)
+                values[x.name] = sent[x.name] = (f"https://example.com/{tag}" if _url_field(x) else tag)
+            elif fixed is not None and x.name in fixed:
+                values[x.name] = fixed[x.name]
+            elif x.type in ("checkbox", "radio"):
+                if x.checked:
+                    values[x.name] = x.value
+            elif x.value or x.type in _TEXTLIKE or x.type == "textarea":
+                values[x.name] = x.value if x.value or not x.required else (_harmless(x) or "")
+            elif _harmless(x) is not None:
+                values[x.name] = _harmless(x)
+        res = self.post_values(fresh, jar, values)
+        if res is None or not res.ok:
+            return None
+        status = res.hops[0][1] if res.hops else res.status
+        out: dict[str, Any] = {"status": status, "redirect": bool(res.hops and status and 300 <= status < 400),
+                               "seen": {k: {} for k in sent}, "pages": []}
+        if status is None or status >= 400:
+            return out
+        first = _path_of(res.url) if res.hops and self.same_origin(res.url) else None
+        page = self.roles.get("page") if isinstance(self.roles.get("page"), str) else "/"
+        paths = [p for p in dict.fromkeys([first, f.page_path, *self.profile_paths(user), page, *also]) if p]
+        edit_form = False
+        for p in paths:
+            g = res if p == first and res.status == 200 and res.html else self.get(p, jar)
+            if g is None or not g.ok or g.status != 200 or not g.html:
+                continue
+            out["pages"].append(p)
+            text = g.resp.text
+            for name, value in sent.items():
+                ctxs = reflection_contexts(text, value)
+                if ctxs:
+                    out["seen"][name][p] = ctxs
+            if p == f.page_path:
+                for h in extract_forms(parse_html(text), g.url, auth=f.auth):
+                    if h.key() == f.key() and any(x.value in sent.values() for x in h.fields if x.name in sent):
+                        edit_form = True
+        if edit_form:  # the form shows what it stores: it gets its previous values back
+            again, _ = self.fresh_form(f, jar)
+            if again is not None:
+                restore = dict(values)
+                restore.update({x.name: x.value for x in fresh.fields if x.name in sent})
+                self.post_values(again, jar, restore)
+        return out
+
+    def find_stored_reflections(self) -> None:
+        me = self.users[0]["username"]
+        gaps = [c for c in _REFLECT_ROLES if c not in self.roles]
+        cands: list[tuple[int, int, int, str, Form, str, str, bool]] = []  # form, field, page order; ctx ...
+        saved = []
+        for fi, f in enumerate(self.stored_forms()):
+            got = self.save_with_canaries(f, self.user_jar, me)
+            if got is None:
+                continue
+            saved.append(f)
+            names = [x.name for x in f.fields]
+            described = []
+            for name, pages in got["seen"].items():
+                where = [f"{p} ({', '.join(_CONTEXT_SHORT[c] for c in _REFLECT_ROLES if c in ctxs)})"
+                         for p, ctxs in pages.items()]
+                if where:
+                    described.append(f"{name} shows on {', '.join(where)}")
+                for pi, (p, ctxs) in enumerate(pages.items()):
+                    for c in ctxs:
+                        cands.append((fi, names.index(name), pi, c, f, name, p, got["redirect"]))
+            self.notes.append(("info", f"stored values: the form on {f.page_path} (POST {f.action_path}) was saved "
+                                       f"with canaries (status {got['status']}): "
+                                       + ("; ".join(described) if described else "none showed on "
+                                          + ", ".join(got["pages"]))))
+        chosen: dict[str, tuple] = {}
+        for c in gaps:
+            mine = sorted((x for x in cands if x[3] == c), key=lambda x: x[:3])
+            if mine:
+                chosen[c] = mine[0]
+        by_form: dict[int, list[str]] = {}
+        for c, x in chosen.items():
+            by_form.setdefault(x[0], []).append(c)
+        for fi, ctxs in by_form.items():
+            # saving the form writes every field: each of its roles needs a user of its own. With more roles than
+            # users, one role per field first, the rarer context first; then the users in the form's field order
+            n_users = max(1, min(2, len(self.users)))
+            ctxs.sort(key=lambda c: (chosen[c][1], _STORED_PRIORITY.index(c)))
+            keep = [c for i, c in enumerate(ctxs) if i == 0 or chosen[ctxs[i - 1]][1] != chosen[c][1]][:n_users]
+            keep += [c for c in sorted(ctxs, key=_STORED_PRIORITY.index) if c not in keep][:n_users - len(keep)]
+            keep.sort(key=lambda c: (chosen[c][1], _STORED_PRIORITY.index(c)))
+            for c in ctxs:
+                if c not in keep:
+                    _, _, _, _, f, name, page, _ = chosen[c]
+                    self.missing[c] = (f"{name} of the form on {f.page_path} shows {_CONTEXT_WORDS[c]} on {page}, but "
+                                       f"saving that form overwrites what {', '.join(keep)} map"
+                                       f"{'s' if len(keep) == 1 else ''}, and there is no user left to keep them apart")
+            for n, c in enumerate(keep):
+                _, _, _, _, f, name, page, redirect = chosen[c]
+                self.map_stored(c, f, name, page, redirect, n, keep)
+        for c in gaps:
+            if c not in self.roles and c in self.missing:
+                self.missing[c] += (f"; no stored value came back in it either ({len(saved)} form"
+                                    f"{'' if len(saved) == 1 else 's'} saved with canaries)")
+
+    def map_stored(self, ctx: str, f: Form, name: str, page: str, redirect: bool, n: int, siblings: list[str]) -> None:
+        """The role ``ctx`` as the form ``f`` with ``name`` as its param, shown on ``page``; the ``n``-th role of the
+        form is used as user(n+1) so that the roles of one form never overwrite each other's value."""
+        x = next(y for y in f.fields if y.name == name)
+        multi = len(siblings) > 1
+        texts = {y.name for y in _canary_fields(f)}
+        fields: dict[str, str] = {}
+        for y in f.fields:
+            if y is x or y.type in ("hidden", "submit", "button", "file"):
+                continue
+            if y.type in ("checkbox", "radio"):
+                if y.checked:
+                    fields[y.name] = y.value
+            elif y.name in texts:
+                # the other text fields: their current values (nothing else changes); with sibling roles, harmless
+                cur = "" if multi else y.value
+                fields[y.name] = cur if cur or not y.required else (_harmless(y) or "")
+            elif y.value or _harmless(y) is not None:
+                fields[y.name] = y.value or _harmless(y) or ""
+        role: dict[str, Any] = {"path": f.action_path, "method": "POST", "form_page": f.page_path, "param": name}
+        if fields:
+            role["fields"] = fields
+        if f.enctype.startswith("multipart/"):
+            role["content_type"] = "multipart"
+        if f.csrf_fields():
+            role["csrf"] = "field"
+        elif self.roles.get("csrf_token"):
+            role["csrf"] = "header" if "header" in self.csrf and "field" not in self.csrf else "none"
+        user = f"user{n + 1}"
+        me = self.users[0]["username"]
+        show = page
+        why = (f"found: {name} of the form on {f.page_path} (POST {f.action_path}), saved with a canary, shows on "
+               f"{page} {_CONTEXT_WORDS[ctx]}")
+        if n:
+            other = self.users[n]["username"]
+            show = "/".join(other if unquote(s) == me else s for s in page.split("/"))
+            first = siblings[0]
+            why += (f"; as {user}: saving the form as user1 for {first} ({self.roles[first]['param']}) would "
+                    f"overwrite it")
+            ok = self.verify_stored(f, ctx, name, show, other, fields)
+            if not ok:
+                self.guess[f"roles.{ctx}"] = f"not seen as {other}: {show} did not show {name} saved by {other}"
+        role["show"] = show
+        role["as"] = user
+        if redirect:
+            role["accept"] = ["3xx"]
+        self.roles[ctx] = role
+        self.missing.pop(ctx, None)
+        self.above.setdefault(f"roles.{ctx}", []).append(why)
+
+    def verify_stored(self, f: Form, ctx: str, name: str, show: str, user: str, fields: dict[str, str]) -> bool:
+        jar = self.other_jars.get(user)
+        if jar is None:
+            return False
+        got = self.save_with_canaries(f, jar, user, only=name, fixed=fields, also=(show,))
+        return bool(got and ctx in got["seen"].get(name, {}).get(show, set()))
 
     def verify_logout(self) -> None:
         f = self.logout_form
@@ -2043,6 +2404,56 @@ def _path_exists(d: dict, path: str) -> bool:
     return True
 
 
+# ---------------------------------------------------------------------------------------------- expectations
+
+NORMAL_BASE_URL = "https://127.0.0.1:8443"
+NORMAL_HTTP_URL = "http://127.0.0.1:8080"
+
+
+def normalise(text: str) -> str:
+    """A discovered profile as it is kept for comparison (``conformance/profiles/*.discovered.yaml``): what differs
+    from run to run is replaced by fixed text — the origin (``base_url`` becomes https://127.0.0.1:8443, ``http_url``
+    http://127.0.0.1:8080), the date of the run, the crawl's counts and seconds, cookie expiry dates and the
+    canaries. Normalising a normalised text changes nothing."""
+    def origin(key: str) -> str | None:
+        m = re.search(rf"^{key}: ['\"]?(https?://[^\s'\"#]+?)/?['\"]?(\s+#.*)?$", text, re.M)
+        return m.group(1) if m else None
+
+    for found, fixed in ((origin("base_url"), NORMAL_BASE_URL), (origin("http_url"), NORMAL_HTTP_URL)):
+        if found and found != fixed:
+            text = re.sub(re.escape(found) + r"(?![\w.-])", fixed, text)
+    text = re.sub(r"(written by `scripts/conform discover` on )\d{4}-\d\d-\d\d \d\d:\d\d( UTC)", r"\1<date>\2", text)
+    text = re.sub(r"\(\d+ pages crawled, \d+ probes, \d+ requests in [\d.]+ s;", "(N pages crawled, N probes, "
+                  "N requests in T s;", text)
+    text = re.sub(r"(Expires=)[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT", r"\1<date>", text)
+    text = re.sub(rf"{CANARY_PREFIX}[0-9a-f]{{6,}}", f"{CANARY_PREFIX}<canary>", text)
+    return text
+
+
+def compare_discovered(expected: str, got: str, target: str, file: str) -> list[str]:
+    """Each line where the fresh discovery (normalised) differs from the kept one, as one message (what the file
+    says at its line, what discovery wrote instead)."""
+    a, b = normalise(expected).splitlines(), normalise(got).splitlines()
+    out = []
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            old = a[i1 + k] if i1 + k < i2 else None
+            new = b[j1 + k] if j1 + k < j2 else None
+            line = min(i1 + k, i2 - 1) + 1 if i2 > i1 else i1 + 1
+            if old is not None and new is not None:
+                out.append(f"{target}: discovery differs from {file}:{line}: expected {old.strip()!r}, "
+                           f"discovered {new.strip()!r}")
+            elif old is not None:
+                out.append(f"{target}: discovery no longer writes {file}:{line}: {old.strip()!r}")
+            else:
+                out.append(f"{target}: discovery writes a line {file} does not have (before line {line}): "
+                           f"{new.strip()!r}")
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- API
 
 def discover(base_url: str, users: list[dict], *, settings: Settings, rate: float = 0.0, max_pages: int = 60,
@@ -2073,8 +2484,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-pages", type=int, default=60, help="pages fetched by following links (default 60)")
     p.add_argument("--max-depth", type=int, default=4, help="links deep from the start URL (default 4)")
     p.add_argument("--max-seconds", type=float, default=45.0, help="wall time (default 45)")
-    p.add_argument("--submit-forms", action="store_true", help="also submit the forms that change state (harmless "
-                   "values) to verify state_change/state_probe, upload/download, comments and logout")
+    p.add_argument("--submit-forms", action="store_true", help="a test deployment: also submit the forms that "
+                   "change state (harmless values) to verify state_change/state_probe, upload/download, comments "
+                   "and logout, and save logged-in forms with canaries to find stored reflections")
     p.add_argument("--http-url", metavar="URL", help="the plain-HTTP URL of the same site, if it answers there "
                    "(no other port is probed)")
     p.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
