@@ -732,3 +732,29 @@ def test_bundled_plans_the_notes_targets(tmp_path):
     assert set(bundled.NOTES_TARGETS) == {"notes-secure", "notes-insecure", "notes-nginx"}
     for name in bundled.NOTES_TARGETS:
         assert (Path(bundled.CONFORMANCE) / "profiles" / f"{name}.yaml").exists()
+
+
+def test_scanner_judges_nginx_413_as_a_rejection_and_reports_headers_missing_without_always(nginx_stack, tmp_path):
+    """The scanner behind nginx: nginx's own 413 page is a rejection by a limit, and the security headers missing
+    from it (add_header without always) are reported; with always they are there."""
+    from websec_conform import runner
+    from websec_conform.profile import load_profile
+    from websec_conform.scenario import load_dir
+    from websec_conform.transport import Settings
+    scs = [s for s in load_dir(Path(__file__).resolve().parents[1] / "scenarios")
+           if s.id in ("headers.payload-too-large", "limits.content-length.one-over-limit")]
+    out = {}
+    for which in ("always", "plain"):
+        p = tmp_path / f"{which}.yaml"
+        p.write_text(f"name: {which}\nbase_url: https://127.0.0.1:{nginx_stack[which].port}\n"
+                     "roles:\n  form_echo: {path: /auth/login, method: POST}\n"
+                     "limits: {max_content_length: 1048576}\n")
+        opts = runner.Options(settings=Settings(timeout=10, verify=nginx_stack["cert"]))
+        out[which] = {r.scenario.id: r for r in runner.run_target(load_profile(p), scs, opts)}
+    lim = out["always"]["limits.content-length.one-over-limit"]
+    assert lim.status == "pass" and "413 (a proxy's page)" in lim.steps[0].checks[0].message
+    assert out["always"]["headers.payload-too-large"].status == "pass"
+    plain = out["plain"]["headers.payload-too-large"]
+    assert plain.status == "fail"
+    text = plain.summary_line()
+    assert "hsts.missing" in text or "Strict-Transport-Security" in text, text

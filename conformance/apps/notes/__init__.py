@@ -43,8 +43,12 @@ def create_app(variant: str = "secure", test_config: dict | None = None) -> Flas
         app.jinja_loader = ChoiceLoader([FileSystemLoader(str(Path(app.root_path) / overrides)), app.jinja_loader])
 
     hosts = app.config["NOTES_TRUSTED_HOSTS"]
+    limits = {k: app.config[c] for k, c in (("max_form_memory_size", "MAX_FORM_MEMORY_SIZE"),
+                                            ("max_form_parts", "MAX_FORM_PARTS")) if app.config.get(c)}
+    if hosts or limits:
+        app.request_class = type("NotesRequest", (Request,), {**({"trusted_hosts": list(hosts)} if hosts else {}),
+                                                             **limits})
     if hosts:
-        app.request_class = type("NotesRequest", (Request,), {"trusted_hosts": list(hosts)})
 
         @app.before_request
         def reject_untrusted_host():

@@ -45,6 +45,10 @@ def secure_config(environ: Mapping[str, str] = os.environ) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": timedelta(days=7),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Flask 3.1's keys with the doc's values; Flask 2.2 (Debian 12) has no such keys, so create_app sets them
+        # on the request class, as werkzeug 2.2 reads them
+        "MAX_FORM_MEMORY_SIZE": 500_000,
+        "MAX_FORM_PARTS": 1000,
         "WTF_CSRF_ENABLED": True,  # CSRFProtect; WTF_CSRF_SSL_STRICT keeps its default (True)
         "NOTES_TRUSTED_HOSTS": hosts,
         "NOTES_SECURITY_HEADERS": True,
