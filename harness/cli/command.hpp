@@ -2,7 +2,8 @@
 // (harness/cli/<module>_cmd.cpp) with a static `websec::cli::command` object; main.cpp dispatches.
 //
 // Exit statuses shared by every command: 0 success, 1 the input was judged bad (error outcome, failed
-// verification, weak finding), 2 bad usage or unreadable input.
+// verification, a verdict at or above --fail-on), 2 bad usage or unreadable input. `websec CMD ... --help`
+// (or -h) prints the command's help and exits 0.
 #pragma once
 
 #include <cstdio>
@@ -17,7 +18,9 @@ using args = std::vector<std::string>;  // arguments after the command name
 using command_fn = int (*)(const args&);
 
 struct command {
-  command(const char* name, const char* usage, command_fn fn);
+  /// `help`: the full text `websec NAME --help` prints (every sub-command, every option). Commands registered
+  /// without one parse --help themselves.
+  command(const char* name, const char* usage, command_fn fn, const char* help = nullptr);
 };
 
 /// Reads a whole file, or stdin for "-" / empty. Returns nullopt and prints a message on failure.

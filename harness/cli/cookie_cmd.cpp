@@ -1,17 +1,6 @@
-// `websec cookie` — audit Set-Cookie lines, write one as werkzeug's dump_cookie would, read a Cookie header.
-//
-//   websec cookie audit 'Set-Cookie: session=...; HttpOnly' [...] [--max-lifetime S] [--http] [--json]
-//       Judges each Set-Cookie line (the "Set-Cookie:" prefix is optional) as a browser reads it
-//       (RFC 6265bis) and prints one verdict per line of output: "[severity] id  cookie: reason".
-//       --max-lifetime S  report cookies living longer than S seconds (e.g. 2678400 = Flask's 31 days)
-//       --http            the response came over plain HTTP (default: https)
-//       --json            print {"verdicts": [{"id","severity","subject","reason"}...]}
-//       Exit status: 1 when any verdict is medium or high, 0 otherwise, 2 on bad usage.
-//   websec cookie dump KEY [VALUE] [--max-age S] [--path P] [--domain D] [--secure] [--httponly]
-//                      [--samesite V] [--partitioned] [--profile debian|upstream]
-//       Prints the Set-Cookie value werkzeug.http.dump_cookie would produce (exit 1 when werkzeug raises).
-//   websec cookie parse 'a=1; b="x"' [--profile debian|upstream]
-//       Prints request.cookies as werkzeug reads the Cookie header, one "key<TAB>value" per line.
+// `websec cookie` — audit Set-Cookie lines (a verdict per cookie), write one as werkzeug's dump_cookie would,
+// read a Cookie header. `websec cookie --help` describes every sub-command.
+#include "audit_output.hpp"
 #include "command.hpp"
 
 #include "websec/cookie.hpp"
@@ -22,20 +11,32 @@ namespace {
 
 using namespace websec;
 
-void print_verdicts(const std::vector<verdict>& v, bool json) {
-  if (json) {
-    std::cout << "{\"verdicts\": [";
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      std::cout << (i ? ", " : "") << "{\"id\": " << cli::json_string(v[i].id) << ", \"severity\": \""
-                << to_string(v[i].level) << "\", \"subject\": " << cli::json_string(v[i].subject)
-                << ", \"reason\": " << cli::json_string(v[i].reason) << "}";
-    }
-    std::cout << "]}\n";
-    return;
-  }
-  for (const auto& x : v)
-    std::cout << "[" << to_string(x.level) << "] " << x.id << "  " << x.subject << ": " << x.reason << "\n";
-}
+constexpr const char* kHelp =
+    "usage: websec cookie audit [options] [SET-COOKIE...]\n"
+    "       websec cookie dump KEY [VALUE] [options]\n"
+    "       websec cookie parse COOKIE-HEADER... [--profile debian|upstream]\n"
+    "\n"
+    "cookie audit: a verdict per Set-Cookie line (pass, weak, fail, invalid) and overall, as a browser stores the\n"
+    "cookie (RFC 6265bis): a cookie the browser rejects is invalid and nothing else is said about it. The lines\n"
+    "are the arguments, or, without arguments (or with --file -), one per line of stdin; --file F reads F. The\n"
+    "'Set-Cookie:' prefix is optional.\n"
+    "  --url URL           the request URL: its scheme (Secure needs https) and host (Domain must domain-match it\n"
+    "                      and must not be a public suffix, from Debian's publicsuffix list)\n"
+    "  --role R            the cookie's role: session, remember-me, csrf, preference, other, or NAME=R for one\n"
+    "                      cookie (repeatable). Default: guessed from the name. HttpOnly is demanded of session and\n"
+    "                      remember-me cookies (and unknown ones), not of csrf or preference cookies scripts read\n"
+    "  --hsts              the site sends HSTS (a missing Secure on a session cookie is weak instead of fail)\n"
+    "  --http | --https    how the response was fetched when --url is not given (default --https)\n"
+    "  --max-lifetime S    cookies living longer than S seconds are weak (e.g. 2678400, Flask's 31 days)\n"
+    "  --json              {\"overall\", \"cookies\": [{name, role, verdict, value, findings}], \"findings\"}\n"
+    "  --fail-on V         exit 1 when the overall verdict is V or worse: weak (default), fail, invalid\n"
+    "  --no-info           leave out findings of severity info\n"
+    "cookie dump: the Set-Cookie value werkzeug.http.dump_cookie produces (exit 1 when werkzeug raises):\n"
+    "  --max-age S --expires T --path P --no-path --domain D --secure --httponly --samesite V --partitioned\n"
+    "  --profile debian|upstream\n"
+    "cookie parse: request.cookies as werkzeug reads the Cookie header, one KEY<TAB>VALUE per line.\n"
+    "\n"
+    "Exit status: 0 fine, 1 the verdict is at or above --fail-on (audit) or werkzeug raises (dump), 2 bad usage.\n";
 
 std::string strip_field_name(std::string s) {
   static constexpr std::string_view p = "set-cookie:";
@@ -64,22 +65,66 @@ bool parse_int(const std::string& s, std::int64_t& out) {
 
 int audit(const cli::args& a) {
   cli::option_parser op(a);
-  if (!op.parse({"max-lifetime"}, {"http", "https", "json"})) return 2;
-  if (op.positionals().empty()) return cli::usage_error("cookie audit: give at least one 'Set-Cookie: ...' line");
+  if (!op.parse({"max-lifetime", "url", "role", "file", "fail-on"}, {"http", "https", "json", "hsts", "no-info"})) return 2;
+  if (op.has("https") && op.has("http")) return cli::usage_error("--https and --http exclude each other");
+  rating fail_on;
+  if (!cli::parse_fail_on(op, fail_on)) return 2;
   cookie::audit_options o;
   o.https = !op.has("http");
+  o.hsts = op.has("hsts");
   if (auto m = op.get("max-lifetime")) {
     std::int64_t s;
     if (!parse_int(*m, s)) return cli::usage_error("--max-lifetime needs a number of seconds");
     o.max_lifetime = s;
   }
-  std::vector<verdict> all;
-  for (const auto& line : op.positionals()) {
-    auto v = cookie::audit_set_cookie(strip_field_name(line), o);
-    all.insert(all.end(), v.begin(), v.end());
+  if (auto u = op.get("url")) {
+    auto req = cookie::parse_request_url(*u);
+    if (!req) return cli::usage_error("--url: " + req.err().message);
+    o.url = *u;
   }
-  print_verdicts(all, op.has("json"));
-  return any_at_least(all, severity::medium) ? 1 : 0;
+  std::vector<std::pair<std::string, cookie::cookie_role>> named;
+  for (const auto& r : op.all("role")) {
+    std::size_t eq = r.find('=');
+    cookie::cookie_role role;
+    if (!cookie::parse_role(eq == std::string::npos ? r : r.substr(eq + 1), role))
+      return cli::usage_error("--role takes session, remember-me, csrf, preference, other (or NAME=ROLE)");
+    if (eq == std::string::npos) o.role = role;
+    else named.emplace_back(r.substr(0, eq), role);
+  }
+  std::vector<std::string> lines;
+  if (op.positionals().empty() || op.get("file")) {
+    if (!op.positionals().empty()) return cli::usage_error("cookie audit: give Set-Cookie lines or --file, not both");
+    auto text = cli::read_input(op.get("file").value_or("-"));
+    if (!text) return 2;
+    std::size_t b = 0;
+    while (b <= text->size()) {
+      std::size_t e = text->find('\n', b);
+      std::string line = text->substr(b, e == std::string::npos ? std::string::npos : e - b);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      bool blank = line.find_first_not_of(" \t") == std::string::npos;
+      if (!blank) lines.push_back(line);
+      if (e == std::string::npos) break;
+      b = e + 1;
+    }
+    if (lines.empty()) return cli::usage_error("cookie audit: no Set-Cookie line in the input");
+  } else {
+    lines = op.positionals();
+  }
+  audit_report rep;
+  for (const auto& line : lines) {
+    std::string value = strip_field_name(line);
+    cookie::audit_options one = o;
+    std::string name = value.substr(0, std::min(value.find('='), value.find(';')));
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
+    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.erase(0, 1);
+    for (const auto& [n, r] : named)
+      if (n == name) one.role = r;
+    rep.cookies.push_back(cookie::audit_cookie(value, one));
+    rep.overall = worst(rep.overall, rep.cookies.back().result);
+  }
+  if (op.has("json")) cli::print_report_json(rep, "");
+  else cli::print_report_text(rep, !op.has("no-info"));
+  return at_least(rep.overall, fail_on) ? 1 : 0;
 }
 
 int dump(const cli::args& a) {
@@ -142,9 +187,11 @@ int run(const cli::args& a) {
 }
 
 const cli::command reg("cookie",
-                       "cookie audit 'Set-Cookie: ...' [--max-lifetime S] [--http] [--json]  (exit 1 on a medium/high finding); "
+                       "cookie audit [SET-COOKIE...|--file F] [--url URL] [--role R|NAME=R] [--hsts] [--http] "
+                       "[--max-lifetime S] [--json] [--fail-on weak|fail|invalid] [--no-info]  (a verdict per cookie; "
+                       "lines from stdin when none given); "
                        "cookie dump KEY [VALUE] [--secure --httponly --samesite V --max-age S --path P --domain D --profile P]; "
                        "cookie parse 'a=1; b=2' [--profile P]",
-                       run);
+                       run, kHelp);
 
 }  // namespace

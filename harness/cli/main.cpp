@@ -13,6 +13,7 @@ namespace {
 struct entry {
   const char* usage;
   command_fn fn;
+  const char* help;
 };
 std::map<std::string, entry>& registry() {
   static std::map<std::string, entry> r;
@@ -20,7 +21,9 @@ std::map<std::string, entry>& registry() {
 }
 }  // namespace
 
-command::command(const char* name, const char* usage, command_fn fn) { registry()[name] = {usage, fn}; }
+command::command(const char* name, const char* usage, command_fn fn, const char* help) {
+  registry()[name] = {usage, fn, help};
+}
 
 std::optional<std::string> read_input(const std::string& path) {
   if (path.empty() || path == "-") {
@@ -151,6 +154,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   args a(argv + 2, argv + argc);
+  if (it->second.help) {
+    for (const auto& s : a) {
+      if (s == "--") break;
+      if (s == "-h" || s == "--help") {
+        std::cout << it->second.help;
+        return 0;
+      }
+    }
+  }
   try {
     return it->second.fn(a);
   } catch (const std::exception& e) {

@@ -111,7 +111,8 @@ int run(const args& a) {
   return f.result.error ? 1 : 0;
 }
 
-const command reg("multipart", kUsage, run);
+const std::string kHelpText = std::string("usage: websec ") + kUsage + "\n";
+const command reg("multipart", kUsage, run, kHelpText.c_str());
 
 }  // namespace
 }  // namespace websec::cli

@@ -265,11 +265,32 @@ int run(const cli::args& a) {
   return cli::usage_error("unknown session sub-command " + quote_input(a[0]) + " (decode, verify, sign, crack)");
 }
 
+constexpr const char* kHelp =
+    "usage: websec session decode|verify|sign|crack ...\n"
+    "\n"
+    "  websec session decode [COOKIE]\n"
+    "      Prints the payload as JSON WITHOUT verifying the signature ({\"verified\": false, ...}), the timestamp as\n"
+    "      ISO-8601 and whether the payload was compressed.\n"
+    "  websec session verify --secret KEY [--fallback KEY]... [--max-age S | --no-max-age] [--salt S]\n"
+    "                        [--profile debian|upstream] [COOKIE]\n"
+    "      Exit 0 and the payload (tagged JSON) when the cookie is valid as Flask's open_session sees it; exit 1 and\n"
+    "      the precise reason otherwise: bad signature, expired by N s, future-dated by N s, malformed timestamp,\n"
+    "      undecodable payload (Flask's 500). Default max-age = PERMANENT_SESSION_LIFETIME = 2678400 s.\n"
+    "  websec session sign --secret KEY [--timestamp T] [--salt S] JSON\n"
+    "      Prints the cookie value Flask would produce for the session given as (tagged) JSON.\n"
+    "  websec session crack --wordlist FILE [--threads N] [--salt S] [COOKIE]\n"
+    "      Tries every line of FILE as SECRET_KEY (flask-unsign's weak-secret audit). Exit 0 and prints the key\n"
+    "      when found, 1 when none matched. Progress and guesses/s on stderr.\n"
+    "COOKIE may be a bare value, \"session=VALUE\", a \"Cookie: ...\" or \"Set-Cookie: ...\" header line; when it is\n"
+    "missing or \"-\", it is read from stdin, at most 1 MiB (browsers keep cookies of at most 4096 bytes; more is refused\n"
+    "with exit 2 before anything is parsed). Messages quote at most websec::max_quoted_input bytes of the input,\n"
+    "escaped (websec::quote_input).\n";
+
 const cli::command reg("session",
                        "session decode [COOKIE]  (payload, unverified); "
                        "session verify --secret KEY [--fallback KEY]... [--max-age S|--no-max-age] [--salt S] [COOKIE]; "
                        "session sign --secret KEY [--timestamp T] [--salt S] JSON; "
                        "session crack --wordlist FILE [--threads N] [COOKIE]  (COOKIE: value, Cookie:/Set-Cookie: line, or stdin)",
-                       run);
+                       run, kHelp);
 
 }  // namespace

@@ -158,16 +158,45 @@ void bind_cookie(py::module_& parent) {
   m.def("parse_cookie_date", [](byte_view s) { return C::parse_cookie_date(s.view); }, py::arg("text"),
         "RFC 6265 §5.1.1 cookie-date as Unix seconds, or None.");
 
-  m.def("audit", [](byte_view set_cookie, std::optional<std::int64_t> max_lifetime, bool https,
-                    std::optional<std::int64_t> now, std::size_t max_size) {
-          C::audit_options o;
-          o.https = https;
-          o.max_lifetime = max_lifetime;
-          o.now = now;
-          o.max_size = max_size;
-          return C::audit_set_cookie(set_cookie.view, o);
+  auto audit_opts = [](std::optional<std::int64_t> max_lifetime, bool https, std::optional<std::int64_t> now,
+                       std::size_t max_size, std::optional<std::string> url, std::optional<std::string> role, bool hsts) {
+    C::audit_options o;
+    o.https = https;
+    o.max_lifetime = max_lifetime;
+    o.now = now;
+    o.max_size = max_size;
+    o.hsts = hsts;
+    if (url) {
+      auto r = C::parse_request_url(*url);
+      if (!r) throw py::value_error("url: " + r.err().message);
+      o.url = *url;
+    }
+    if (role && !C::parse_role(*role, o.role))
+      throw py::value_error("role must be session, remember-me, csrf, preference, other or auto, not " + *role);
+    return o;
+  };
+  m.def("report", [audit_opts](byte_view set_cookie, std::optional<std::int64_t> max_lifetime, bool https,
+                               std::optional<std::int64_t> now, std::size_t max_size, std::optional<std::string> url,
+                               std::optional<std::string> role, bool hsts) {
+          return C::audit_cookie(set_cookie.view, audit_opts(max_lifetime, https, now, max_size, url, role, hsts));
         }, py::arg("set_cookie"), py::arg("max_lifetime") = py::none(), py::arg("https") = true, py::kw_only(),
-        py::arg("now") = py::none(), py::arg("max_size") = C::default_max_size,
+        py::arg("now") = py::none(), py::arg("max_size") = C::default_max_size, py::arg("url") = py::none(),
+        py::arg("role") = py::none(), py::arg("hsts") = false,
+        "The verdict on one Set-Cookie value (websec.SubjectReport: verdict pass/weak/fail/invalid, role, findings). "
+        "url: the request URL (Domain must domain-match its host and not be a public suffix); role: session, "
+        "remember-me, csrf, preference, other (default: guessed from the name); hsts: the site sends HSTS.");
+  m.def("guess_role", [](byte_view name) { return std::string(C::to_string(C::guess_role(name.view))); }, py::arg("name"),
+        "The role a cookie name suggests: session, remember-me, csrf, preference or other.");
+  m.def("is_public_suffix", [](const std::string& domain) { return C::is_public_suffix(domain); }, py::arg("domain"),
+        "Whether a domain is a public suffix (Debian's libpsl and publicsuffix list); None without libpsl.");
+  m.attr("ROLES") = py::make_tuple("session", "remember-me", "csrf", "preference", "other");
+  m.def("audit", [audit_opts](byte_view set_cookie, std::optional<std::int64_t> max_lifetime, bool https,
+                    std::optional<std::int64_t> now, std::size_t max_size, std::optional<std::string> url,
+                    std::optional<std::string> role, bool hsts) {
+          return C::audit_set_cookie(set_cookie.view, audit_opts(max_lifetime, https, now, max_size, url, role, hsts));
+        }, py::arg("set_cookie"), py::arg("max_lifetime") = py::none(), py::arg("https") = true, py::kw_only(),
+        py::arg("now") = py::none(), py::arg("max_size") = C::default_max_size, py::arg("url") = py::none(),
+        py::arg("role") = py::none(), py::arg("hsts") = false,
         "Judges one Set-Cookie value: list of Finding (ids cookie.no_secure, cookie.no_httponly, cookie.no_samesite, "
         "cookie.samesite_none_without_secure, cookie.host_prefix, cookie.lifetime_too_long, cookie.too_large, ...). "
         "max_lifetime: seconds; https: the response came over HTTPS.");

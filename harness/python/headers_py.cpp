@@ -43,6 +43,25 @@ H::response_options options(bool https, std::int64_t hsts_min_max_age, std::opti
   return o;
 }
 
+// url, only (a str or an iterable of str), cookie_roles (a mapping name -> role)
+void more_options(H::response_options& o, const std::optional<std::string>& url, py::handle only, py::handle roles) {
+  if (url) {
+    auto r = websec::cookie::parse_request_url(*url);
+    if (!r) throw py::value_error("url: " + r.err().message);
+    o.url = *url;
+  }
+  o.only = values_arg(only);
+  if (!roles.is_none()) {
+    for (auto kv : py::reinterpret_borrow<py::dict>(roles)) {
+      websec::cookie::cookie_role role;
+      std::string rs = py::str(kv.second).cast<std::string>();
+      if (!websec::cookie::parse_role(rs, role))
+        throw py::value_error("cookie role must be session, remember-me, csrf, preference or other, not " + rs);
+      o.cookie_roles.emplace_back(text(kv.first), role);
+    }
+  }
+}
+
 py::list directives(const H::csp_policy& p) {
   py::list l;
   for (auto& d : p.directives) {
@@ -68,15 +87,77 @@ void bind_headers(py::module_& parent) {
   m.attr("HSTS_COMMON_MAX_AGE") = H::hsts_common_max_age;
 
   m.def("audit", [](py::handle headers, bool https, std::int64_t hsts_min_max_age,
-                    std::optional<std::int64_t> cookie_max_lifetime, std::optional<std::int64_t> now) {
+                    std::optional<std::int64_t> cookie_max_lifetime, std::optional<std::int64_t> now,
+                    std::optional<std::string> url, py::handle only, py::handle cookie_roles) {
           auto hl = header_list_arg(headers);
           auto o = options(https, hsts_min_max_age, cookie_max_lifetime, now);
+          more_options(o, url, only, cookie_roles);
           nogil g;
           return H::audit_response(hl, o);
         }, py::arg("headers"), py::arg("https"), py::kw_only(), py::arg("hsts_min_max_age") = H::hsts_doc_max_age,
-        py::arg("cookie_max_lifetime") = py::none(), py::arg("now") = py::none(),
+        py::arg("cookie_max_lifetime") = py::none(), py::arg("now") = py::none(), py::arg("url") = py::none(),
+        py::arg("only") = py::none(), py::arg("cookie_roles") = py::none(),
         "Judges a whole response head: headers as (name, value) pairs in order (repeated names kept apart; a dict "
         "also works). Findings in the order HSTS, CSP, XFO, XCTO, Referrer-Policy, X-XSS-Protection, cookies.");
+  m.def("report", [](py::handle input, bool https, std::optional<std::string> url, py::handle only, py::handle cookie_roles,
+                     std::int64_t hsts_min_max_age, std::optional<std::int64_t> cookie_max_lifetime,
+                     std::optional<std::int64_t> now) {
+          H::audit_input in;
+          if (py::isinstance<py::str>(input) || py::isinstance<py::bytes>(input) || py::isinstance<py::bytearray>(input) ||
+              py::isinstance<py::memoryview>(input)) {
+            auto r = H::read_audit_input(input.cast<byte_view>().view);
+            if (!r) raise(exception_class("websec.headers.HeaderError"), r.err());
+            in = std::move(*r);
+          } else {
+            in.form = "headers";
+            in.headers = header_list_arg(input);
+          }
+          auto o = options(https, hsts_min_max_age, cookie_max_lifetime, now);
+          more_options(o, url, only, cookie_roles);
+          nogil g;
+          return H::audit(in, o);
+        }, py::arg("input"), py::arg("https") = true, py::kw_only(), py::arg("url") = py::none(), py::arg("only") = py::none(),
+        py::arg("cookie_roles") = py::none(), py::arg("hsts_min_max_age") = H::hsts_doc_max_age,
+        py::arg("cookie_max_lifetime") = py::none(), py::arg("now") = py::none(),
+        "A verdict per header and per cookie, and overall (websec.Report). input: (name, value) pairs or a dict, or "
+        "the text of a response head, bare header lines, an HTML page or a HAR file. url: the request URL (scheme, "
+        "and the host cookie Domain must match); only: header names or aliases (hsts, csp, xfo, xcto, referrer, "
+        "cookies, cookie:NAME); cookie_roles: {name: 'session'|'remember-me'|'csrf'|'preference'|'other'}.");
+  m.def("read_input", [](byte_view raw) {
+          auto r = H::read_audit_input(raw.view);
+          if (!r) raise(exception_class("websec.headers.HeaderError"), r.err());
+          py::dict d;
+          d["form"] = r->form;
+          d["status"] = r->status;
+          py::list hs;
+          for (auto& [k, v] : r->headers) hs.append(py::make_tuple(to_str(k), to_str(v)));
+          d["headers"] = hs;
+          py::list ms;
+          for (auto& me : r->metas) {
+            py::dict x;
+            x["http_equiv"] = to_str(me.http_equiv);
+            x["name"] = to_str(me.name);
+            x["content"] = to_str(me.content);
+            x["in_head"] = me.in_head;
+            x["after_script"] = me.after_script;
+            ms.append(x);
+          }
+          d["metas"] = ms;
+          d["url"] = r->url ? py::object(to_str(*r->url)) : py::object(py::none());
+          return d;
+        }, py::arg("raw"), "What headers audit reads from a response head, header lines, HTML or HAR: {form, status, "
+                           "headers, metas, url}.");
+  m.def("get_decode_split", [](py::handle values) { return H::get_decode_split(values_arg(values)); }, py::arg("values"),
+        "Fetch 'get, decode, and split' of the values of one header (a str or a list, one item per header line).");
+  m.def("csp_bypasses", []() {
+          py::list out;
+          for (const auto& b : H::csp_bypasses()) {
+            py::dict d;
+            d["kind"] = b.kind; d["host"] = b.host; d["path"] = b.path; d["what"] = b.what; d["source"] = b.source;
+            out.append(d);
+          }
+          return out;
+        }, "The CSP allowlist-bypass table (harness/data/csp_bypasses.tsv): kind, host, path, what, source.");
   m.def("audit_hsts", [](py::handle values, bool https, std::int64_t hsts_min_max_age) {
           return H::audit_hsts(values_arg(values), options(https, hsts_min_max_age, std::nullopt, std::nullopt));
         }, py::arg("values"), py::arg("https") = true, py::kw_only(), py::arg("hsts_min_max_age") = H::hsts_doc_max_age,

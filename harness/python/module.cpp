@@ -2,6 +2,7 @@
 // (websec/__init__.py re-exports them as websec.multipart, websec.signing, ...).
 #include "common.hpp"
 
+#include <cctype>
 #include <map>
 
 #if __has_include(<websec/verdict.hpp>)
@@ -117,16 +118,20 @@ PYBIND11_MODULE(_websec, m) {
                              "0 info, 1 low, 2 medium, 3 high (for sorting and thresholds)")
       .def_readonly("subject", &websec::verdict::subject)
       .def_readonly("reason", &websec::verdict::reason)
+      .def_property_readonly("verdict", [](const websec::verdict& v) { return std::string(websec::to_string(v.effect)); },
+                             "the verdict this finding imposes on its subject: pass (advice), weak, fail, invalid")
       .def("as_dict", [](const websec::verdict& v) {
         py::dict d;
         d["id"] = v.id; d["severity"] = std::string(websec::to_string(v.level));
         d["subject"] = v.subject; d["reason"] = v.reason;
+        d["verdict"] = std::string(websec::to_string(v.effect));
         return d;
       })
       .def("to_dict", [](const websec::verdict& v) {
         py::dict d;
         d["id"] = v.id; d["severity"] = std::string(websec::to_string(v.level));
         d["subject"] = v.subject; d["reason"] = v.reason;
+        d["verdict"] = std::string(websec::to_string(v.effect));
         return d;
       })
       .def("__eq__", [](const websec::verdict& a, const websec::verdict& b) { return a == b; })
@@ -137,7 +142,76 @@ PYBIND11_MODULE(_websec, m) {
                ", reason=" + py::repr(py::str(v.reason)).cast<std::string>() + ")";
       });
   m.attr("SEVERITIES") = py::make_tuple("info", "low", "medium", "high");
-  m.attr("Verdict") = m.attr("Finding");  // the library's name (websec/verdict.hpp)
+  m.attr("Verdict") = m.attr("Finding");  // the library's struct name (websec/verdict.hpp)
+  m.attr("VERDICTS") = py::make_tuple("pass", "weak", "fail", "invalid");
+
+  auto finding_dict = [](const websec::verdict& v) {
+    py::dict d;
+    d["id"] = v.id; d["severity"] = std::string(websec::to_string(v.level));
+    d["verdict"] = std::string(websec::to_string(v.effect));
+    d["subject"] = v.subject; d["reason"] = v.reason;
+    return d;
+  };
+  auto subject_dict = [finding_dict](const websec::subject_report& s) {
+    py::dict d;
+    d["kind"] = s.kind; d["name"] = to_str(s.name); d["verdict"] = std::string(websec::to_string(s.result));
+    d["present"] = s.present; d["value"] = to_str(s.value); d["resolution"] = s.resolution;
+    if (s.kind == "cookie") d["role"] = s.role;
+    py::list fs;
+    for (const auto& f : s.findings) fs.append(finding_dict(f));
+    d["findings"] = fs;
+    return d;
+  };
+  // websec.SubjectReport: the verdict on one header or one cookie (websec::subject_report).
+  py::class_<websec::subject_report>(m, "SubjectReport",
+                                     "The verdict on one header or cookie: kind ('header'/'cookie'), name, verdict "
+                                     "('pass' < 'weak' < 'fail' < 'invalid'), present, value (what browsers act on), "
+                                     "resolution (how repeated values were resolved), role (cookies), findings.")
+      .def_readonly("kind", &websec::subject_report::kind)
+      .def_property_readonly("name", [](const websec::subject_report& s) { return to_str(s.name); })
+      .def_property_readonly("verdict", [](const websec::subject_report& s) { return std::string(websec::to_string(s.result)); })
+      .def_readonly("present", &websec::subject_report::present)
+      .def_property_readonly("value", [](const websec::subject_report& s) { return to_str(s.value); })
+      .def_readonly("resolution", &websec::subject_report::resolution)
+      .def_readonly("role", &websec::subject_report::role)
+      .def_readonly("findings", &websec::subject_report::findings)
+      .def("to_dict", subject_dict)
+      .def("__repr__", [](const websec::subject_report& s) {
+        return "SubjectReport(" + s.kind + " " + py::repr(to_str(s.name)).cast<std::string>() + ": " +
+               std::string(websec::to_string(s.result)) + ", " + std::to_string(s.findings.size()) + " findings)";
+      });
+  // websec.Report: a whole audit (websec::audit_report).
+  py::class_<websec::audit_report>(m, "Report",
+                                   "A whole audit: overall verdict, headers and cookies (lists of SubjectReport), "
+                                   "findings() every finding in report order, to_dict().")
+      .def_property_readonly("overall", [](const websec::audit_report& r) { return std::string(websec::to_string(r.overall)); })
+      .def_readonly("headers", &websec::audit_report::headers)
+      .def_readonly("cookies", &websec::audit_report::cookies)
+      .def("findings", &websec::audit_report::findings)
+      .def("subject", [](const websec::audit_report& r, const std::string& name) -> py::object {
+        for (const auto* list : {&r.headers, &r.cookies})
+          for (const auto& s : *list) {
+            std::string a = s.name, b = name;
+            for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (a == b) return py::cast(s);
+          }
+        return py::none();
+      }, py::arg("name"), "The SubjectReport of a header (any case) or cookie name, or None.")
+      .def("to_dict", [subject_dict](const websec::audit_report& r) {
+        py::dict d;
+        d["overall"] = std::string(websec::to_string(r.overall));
+        py::list hs, cs;
+        for (const auto& s : r.headers) hs.append(subject_dict(s));
+        for (const auto& s : r.cookies) cs.append(subject_dict(s));
+        d["headers"] = hs;
+        d["cookies"] = cs;
+        return d;
+      })
+      .def("__repr__", [](const websec::audit_report& r) {
+        return "Report(overall=" + std::string(websec::to_string(r.overall)) + ", " + std::to_string(r.headers.size()) +
+               " headers, " + std::to_string(r.cookies.size()) + " cookies)";
+      });
 #endif
 
   py::list names;

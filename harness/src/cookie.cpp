@@ -900,95 +900,309 @@ bool is_session_like(std::string_view name) {
   return n.find("sess") != std::string::npos || n.find("login") != std::string::npos;
 }
 
+bool parse_role(std::string_view s, cookie_role& out) {
+  for (cookie_role r : {cookie_role::automatic, cookie_role::session, cookie_role::remember_me, cookie_role::csrf,
+                        cookie_role::preference, cookie_role::other})
+    if (to_string(r) == s) {
+      out = r;
+      return true;
+    }
+  if (s == "remember_me" || s == "automatic") {
+    out = s == "automatic" ? cookie_role::automatic : cookie_role::remember_me;
+    return true;
+  }
+  return false;
+}
+
+namespace {
+bool has_word(const std::string& n, std::string_view w) {
+  // w as the whole name, or delimited by . _ - on the left and end/delimiter on the right
+  for (std::size_t p = n.find(w); p != std::string::npos; p = n.find(w, p + 1)) {
+    bool left = p == 0 || n[p - 1] == '.' || n[p - 1] == '_' || n[p - 1] == '-';
+    std::size_t e = p + w.size();
+    bool right = e == n.size() || n[e] == '.' || n[e] == '_' || n[e] == '-';
+    if (left && right) return true;
+  }
+  return false;
+}
+}  // namespace
+
+cookie_role guess_role(std::string_view name) {
+  std::string n = lower_ascii(name);
+  auto has = [&](std::string_view w) { return n.find(w) != std::string::npos; };
+  if (has("csrf") || has("xsrf")) return cookie_role::csrf;
+  if (has("remember") || has("persist")) return cookie_role::remember_me;
+  if (has("sess") || has("login") || has("auth") || has("token") || has("jwt") || has_word(n, "sid") ||
+      n == "id" || n == "uid")
+    return cookie_role::session;
+  for (std::string_view w : {"theme", "lang", "locale", "pref", "consent", "timezone", "currency", "font", "color",
+                             "colour", "dark", "cookie_notice", "gdpr"})
+    if (has(w)) return cookie_role::preference;
+  if (has_word(n, "tz")) return cookie_role::preference;
+  return cookie_role::other;
+}
+
+result<request_context> parse_request_url(std::string_view url) {
+  request_context r;
+  std::size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return error{"url_scheme", 0, "the request URL must start with http:// or https://", 400};
+  r.scheme = lower_ascii(url.substr(0, sep));
+  if (r.scheme != "http" && r.scheme != "https")
+    return error{"url_scheme", 0, "the request URL must start with http:// or https://", 400};
+  std::string_view rest = url.substr(sep + 3);
+  std::size_t end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, end);
+  std::string_view path = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  std::string_view host = authority;
+  if (!host.empty() && host.front() == '[') {
+    std::size_t close = host.find(']');
+    if (close == std::string_view::npos) return error{"url_host", sep + 3, "unbalanced '[' in the request host", 400};
+    host = host.substr(1, close - 1);
+  } else if (auto colon = host.rfind(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (host.empty()) return error{"url_host", sep + 3, "the request URL has no host", 400};
+  if (is_ascii(host)) {
+    r.host = lower_ascii(host);
+  } else {
+    auto a = idna_encode(host);
+    if (!a) return error{"url_host", sep + 3, "the request host is not a valid domain name: " + a.err().message, 400};
+    r.host = lower_ascii(*a);
+  }
+  for (char c : r.host)
+    if (!(is_ascii_alnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == ':'))
+      return error{"url_host", sep + 3, "the request host holds a character a host name cannot hold", 400};
+  // RFC 6265bis §5.1.4 default-path: the path up to (not including) its right-most '/', or "/".
+  std::string_view p = path.substr(0, path.find_first_of("?#"));
+  if (p.empty() || p[0] != '/' || p.find('/', 1) == std::string_view::npos) r.default_path = "/";
+  else r.default_path = std::string(p.substr(0, p.rfind('/')));
+  return r;
+}
+
+namespace {
+bool is_ip_literal(std::string_view h) {
+  if (h.find(':') != std::string_view::npos) return true;  // IPv6
+  int dots = 0;
+  for (char c : h) {
+    if (c == '.') ++dots;
+    else if (!is_digit(static_cast<unsigned char>(c))) return false;
+  }
+  return dots == 3;
+}
+}  // namespace
+
+bool domain_match(std::string_view host, std::string_view domain) {
+  // RFC 6265bis §5.1.3: identical, or host ends with "." + domain and host is a host name (not an IP address).
+  if (host == domain) return true;
+  if (domain.empty() || host.size() <= domain.size() + 1) return false;
+  if (host.substr(host.size() - domain.size()) != domain || host[host.size() - domain.size() - 1] != '.') return false;
+  return !is_ip_literal(host);
+}
+
+}  // namespace websec::cookie
+
+#if defined(WEBSEC_HAVE_LIBPSL)
+#include <libpsl.h>
+namespace websec::cookie {
+namespace {
+// Debian's libpsl: psl_latest(NULL) loads the newest of its built-in data and the distribution's list
+// (/usr/share/publicsuffix/public_suffix_list.dafsa from the publicsuffix package). Loaded once, kept for the
+// life of the process (psl contexts are read-only and thread-safe once loaded).
+const psl_ctx_t* psl() {
+  static const psl_ctx_t* ctx = [] {
+    const psl_ctx_t* c = psl_latest(nullptr);
+    return c ? c : psl_builtin();
+  }();
+  return ctx;
+}
+}  // namespace
+std::optional<bool> is_public_suffix(std::string_view domain) {
+  const psl_ctx_t* c = psl();
+  if (!c) return std::nullopt;
+  std::string d = lower_ascii(domain);
+  if (d.empty() || d.find('\0') != std::string::npos) return false;
+  return psl_is_public_suffix2(c, d.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+}
+bool public_suffix_list_available() { return psl() != nullptr; }
+}  // namespace websec::cookie
+#else
+namespace websec::cookie {
+std::optional<bool> is_public_suffix(std::string_view) { return std::nullopt; }
+bool public_suffix_list_available() { return false; }
+}  // namespace websec::cookie
+#endif
+
+namespace websec::cookie {
+
 namespace {
 std::int64_t system_now_seconds() {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 bool starts_with_ci(std::string_view s, std::string_view p) { return s.size() >= p.size() && iequals(s.substr(0, p.size()), p); }
+std::string shown_value(std::string_view s) {
+  std::string o;
+  for (char c : s.substr(0, 80)) o += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
+  if (s.size() > 80) o += "...";
+  return o;
+}
 }  // namespace
 
-std::vector<verdict> audit_set_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {
-  std::vector<verdict> v;
+subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {
+  subject_report rep;
+  rep.kind = "cookie";
+  rep.present = true;
   const std::string subject = c.has_equals && !c.name.empty() ? c.name : std::string("(nameless)");
-  auto add = [&](const char* id, severity s, std::string reason) { v.push_back({id, s, subject, std::move(reason)}); };
-  const bool session = is_session_like(c.name);
-  const bool csrf = lower_ascii(c.name).find("csrf") != std::string::npos;
+  rep.name = subject;
+  rep.value = serialize(c);
+  if (rep.value.size() > 200) rep.value = rep.value.substr(0, 200) + "...";
+  auto& v = rep.findings;
+  auto add = [&](const char* id, severity s, std::string reason, std::optional<rating> effect = std::nullopt) {
+    v.push_back({id, s, subject, std::move(reason), effect ? *effect : default_effect(s)});
+  };
+  const cookie_role role = o.role == cookie_role::automatic ? guess_role(c.name) : o.role;
+  rep.role = std::string(to_string(role));
+  const bool credential = role == cookie_role::session || role == cookie_role::remember_me;
   const std::int64_t now = o.now ? *o.now : system_now_seconds();
-  const bool deletion = (c.max_age && *c.max_age <= 0) || (!c.max_age && c.expires && *c.expires <= now);
+  std::optional<request_context> req;
+  bool https = o.https;
+  if (o.url) {
+    if (auto r = parse_request_url(*o.url)) {
+      req = *r;
+      https = req->scheme == "https";
+    }
+  }
+  const bool domain_attr = c.domain.has_value();
+  bool host_only = !domain_attr;
 
-  if (!c.has_equals || c.name.empty())
-    add("cookie.nameless", severity::medium,
-        "cookie has no name (no '=' before the first ';'); browsers and servers disagree on such cookies: give it a name");
-
-  // Prefix rules (RFC 6265bis §4.1.3): violations make browsers reject the cookie.
+  // ---- Decisive: the browser ignores the cookie (RFC 6265bis-15 §5.7 storage model). Nothing follows. ----
+  auto decisive = [&](const char* id, std::string reason) {
+    add(id, severity::high, std::move(reason), rating::invalid);
+    rep.result = rating::invalid;
+    return rep;
+  };
+  if (req && domain_attr) {
+    // §5.7 step 5: a Domain that is a public suffix is dropped when it equals the host, else the cookie is.
+    if (auto ps = is_public_suffix(*c.domain); ps && *ps) {
+      if (*c.domain != req->host)
+        return decisive("cookie.public_suffix", "Domain=" + shown_value(*c.domain) +
+                                                    " is a public suffix (publicsuffix list): browsers reject the "
+                                                    "cookie (RFC 6265bis 5.7); omit Domain");
+      host_only = true;
+      add("cookie.domain_host_only", severity::info,
+          "Domain=" + shown_value(*c.domain) + " is a public suffix equal to the host: browsers store a host-only cookie");
+    } else if (!domain_match(req->host, *c.domain)) {
+      // §5.7 step 6: the request host must domain-match the Domain attribute.
+      return decisive("cookie.domain_mismatch", "Domain=" + shown_value(*c.domain) + " does not domain-match the request host " +
+                                                    req->host + ": browsers reject the cookie (RFC 6265bis 5.7)");
+    }
+  }
+  if (c.secure && !https)
+    return decisive("cookie.secure_over_http",
+                    "a Secure cookie set by a plain-HTTP response is ignored by browsers (RFC 6265bis 5.7): serve the "
+                    "site over https");
+  // §4.1.3 / §5.7 cookie name prefixes (matched ASCII case-insensitively, as current browsers do).
   if (starts_with_ci(c.name, "__Host-")) {
     std::vector<std::string> why;
     if (!c.secure) why.push_back("Secure");
-    if (!o.https) why.push_back("an https response");
-    if (c.domain || std::any_of(c.attributes.begin(), c.attributes.end(), [](const attribute& a) { return iequals(a.name, "domain"); }))
+    if (!host_only || std::any_of(c.attributes.begin(), c.attributes.end(), [](const attribute& a) {
+          return iequals(a.name, "domain") && !a.value.empty();
+        }))
       why.push_back("no Domain attribute");
     if (!c.path || *c.path != "/") why.push_back("Path=/");
     if (!why.empty()) {
       std::string r = "__Host- cookie needs ";
       for (std::size_t i = 0; i < why.size(); ++i) r += (i ? ", " : "") + why[i];
-      add("cookie.host_prefix", severity::high, r + "; browsers reject it as sent");
+      return decisive("cookie.host_prefix", r + " (RFC 6265bis 4.1.3): browsers reject it as sent");
     }
-  } else if (starts_with_ci(c.name, "__Secure-") && (!c.secure || !o.https)) {
-    add("cookie.secure_prefix", severity::high,
-        "__Secure- cookie must carry Secure and be set over https; browsers reject it as sent");
+  } else if (starts_with_ci(c.name, "__Secure-") && !c.secure) {
+    return decisive("cookie.secure_prefix",
+                    "__Secure- cookie without Secure (RFC 6265bis 4.1.3): browsers reject it as sent; add Secure");
   }
-
   if (c.samesite == same_site::none && !c.secure)
-    add("cookie.samesite_none_without_secure", severity::high,
-        "SameSite=None without Secure is rejected by browsers: add Secure (or use SameSite=Lax)");
+    return decisive("cookie.samesite_none_without_secure",
+                    "SameSite=None without Secure is rejected by browsers (RFC 6265bis 5.7): add Secure (or use "
+                    "SameSite=Lax)");
   if (c.partitioned && !c.secure)
-    add("cookie.partitioned_without_secure", severity::high, "Partitioned cookies must be Secure: add Secure");
-  if (c.secure && !o.https)
-    add("cookie.secure_over_http", severity::medium,
-        "Secure cookie set by a plain-HTTP response is dropped by browsers: serve the site over https");
+    return decisive("cookie.partitioned_without_secure",
+                    "Partitioned without Secure is rejected by browsers (CHIPS): add Secure");
+
+  // ---- Judged by role ----
+  const bool deletion = (c.max_age && *c.max_age <= 0) || (!c.max_age && c.expires && *c.expires <= now);
+  if (o.role == cookie_role::automatic)
+    add("cookie.role", severity::info,
+        "judged as a " + rep.role + " cookie (guessed from its name; give the role if it is something else)");
+  if (!c.has_equals || c.name.empty())
+    add("cookie.nameless", severity::medium,
+        "cookie has no name (no '=' before the first ';'); browsers and servers disagree on such cookies: give it a name");
 
   if (deletion) {
     add("cookie.deletion", severity::info,
         "deletion cookie (Max-Age<=0 or Expires in the past); make sure Path/Domain match the cookie it removes");
   } else {
-    if (!c.secure)
-      add("cookie.no_secure", session ? severity::high : severity::medium,
-          session ? "session cookie without Secure can leak over plain HTTP: add Secure (SESSION_COOKIE_SECURE=True)"
-                  : "cookie without Secure is also sent over plain HTTP: add Secure");
-    if (!c.httponly)
-      add("cookie.no_httponly", session ? severity::high : severity::low,
-          session ? "session cookie readable by JavaScript: add HttpOnly (SESSION_COOKIE_HTTPONLY=True)"
-                  : "cookie readable by JavaScript: add HttpOnly unless scripts need it");
-    if (c.samesite == same_site::unset)
-      add("cookie.no_samesite", (session || csrf) ? severity::medium : severity::low,
-          "no SameSite attribute: set SameSite=Lax (SESSION_COOKIE_SAMESITE='Lax') to limit cross-site sending");
-    else if (c.samesite == same_site::invalid)
-      add("cookie.samesite_invalid", severity::medium,
-          "SameSite=" + c.samesite_raw + " is not Strict, Lax or None; browsers fall back to their default: use Lax");
-    else if (c.samesite == same_site::none)
-      add("cookie.samesite_none", session ? severity::medium : severity::low,
-          "SameSite=None sends the cookie on cross-site requests (CSRF exposure): use Lax unless it must be embedded");
-  }
-
-  if (o.max_lifetime && !deletion) {
-    std::optional<std::int64_t> life;
-    if (c.max_age) life = *c.max_age;
-    else if (c.expires) life = *c.expires - now;
-    if (life && *life > *o.max_lifetime)
-      add("cookie.lifetime_too_long", severity::medium,
-          "cookie lives " + std::to_string(*life) + " s, longer than the allowed " + std::to_string(*o.max_lifetime) +
-              " s: shorten Max-Age/Expires (PERMANENT_SESSION_LIFETIME)");
+    if (!c.secure) {
+      if (credential && !o.hsts)
+        add("cookie.no_secure", severity::high,
+            rep.role + " cookie without Secure is sent over plain HTTP, where anyone on the network reads it: add "
+                       "Secure (SESSION_COOKIE_SECURE=True)");
+      else if (credential)
+        add("cookie.no_secure", severity::medium,
+            rep.role + " cookie without Secure: add Secure (HSTS on this site limits the exposure to a first visit "
+                       "over http)");
+      else if (role == cookie_role::preference)
+        add("cookie.no_secure", severity::low, "cookie without Secure is also sent (and can be changed) over plain HTTP");
+      else
+        add("cookie.no_secure", severity::medium, "cookie without Secure is also sent over plain HTTP: add Secure");
+    }
+    if (!c.httponly) {
+      if (credential)
+        add("cookie.no_httponly", severity::high,
+            rep.role + " cookie readable by JavaScript, so an XSS steals it: add HttpOnly (SESSION_COOKIE_HTTPONLY=True)");
+      else if (role == cookie_role::other)
+        add("cookie.no_httponly", severity::low,
+            "cookie readable by JavaScript: add HttpOnly, or give its role (csrf, preference) if scripts read it");
+    }
+    const bool samesite_effective = c.samesite == same_site::lax || c.samesite == same_site::strict ||
+                                    c.samesite == same_site::none;
+    if (c.samesite == same_site::invalid)
+      add("cookie.samesite_invalid", severity::info,
+          "SameSite=" + shown_value(c.samesite_raw) + " is not Strict, Lax or None: browsers ignore it (RFC 6265bis 5.6.7)");
+    if (!samesite_effective) {
+      if (credential)
+        add("cookie.no_samesite", severity::medium,
+            "no (valid) SameSite: only Chromium defaults to Lax, Firefox and Safari send it on cross-site requests; "
+            "set SameSite=Lax (SESSION_COOKIE_SAMESITE='Lax')");
+      else if (role == cookie_role::other)
+        add("cookie.no_samesite", severity::low, "no (valid) SameSite: set SameSite=Lax to limit cross-site sending");
+    } else if (c.samesite == same_site::none) {
+      if (credential)
+        add("cookie.samesite_none", severity::medium,
+            "SameSite=None sends the " + rep.role + " cookie on cross-site requests (CSRF exposure): use Lax unless it "
+                                                    "must be embedded");
+      else
+        add("cookie.samesite_none", severity::info, "SameSite=None: the cookie goes with cross-site requests");
+    }
+    if (o.max_lifetime) {
+      std::optional<std::int64_t> life;
+      if (c.max_age) life = *c.max_age;
+      else if (c.expires) life = *c.expires - now;
+      if (life && *life > *o.max_lifetime)
+        add("cookie.lifetime_too_long", severity::medium,
+            "cookie lives " + std::to_string(*life) + " s, longer than the allowed " + std::to_string(*o.max_lifetime) +
+                " s: shorten Max-Age/Expires (PERMANENT_SESSION_LIFETIME)");
+    }
   }
   if (line_size > o.max_size)
-    add("cookie.too_large", severity::medium,
+    add("cookie.too_large", severity::info,
         "Set-Cookie value is " + std::to_string(line_size) + " bytes, over " + std::to_string(o.max_size) +
-            " (MAX_COOKIE_SIZE): browsers may silently drop it; store less in the cookie");
-  if (c.domain)
-    add("cookie.domain_scoped", severity::low,
-        "Domain=" + *c.domain + " sends the cookie to every subdomain: omit Domain unless subdomains need it");
+            " (MAX_COOKIE_SIZE): close to the 4096-byte limit where browsers drop it; store less in the cookie");
+  if (domain_attr && !host_only)
+    add("cookie.domain_scoped", severity::info,
+        "Domain=" + shown_value(*c.domain) + " sends the cookie to every subdomain: omit Domain unless subdomains need it");
 
-  // Attribute-level findings
+  // Attribute-level advice: each is ignored by the browser, which the flag findings above already reflect.
   std::vector<std::string> seen;
   for (const auto& a : c.attributes) {
     std::string ln = lower_ascii(a.name);
@@ -996,50 +1210,69 @@ std::vector<verdict> audit_set_cookie(const set_cookie& c, std::size_t line_size
                  ln == "httponly" || ln == "samesite" || ln == "partitioned";
     if (!known) {
       if (!ln.empty())
-        add("cookie.unknown_attribute", severity::info, "unknown attribute '" + a.name + "' is ignored by browsers");
+        add("cookie.unknown_attribute", severity::info, "unknown attribute '" + shown_value(a.name) + "' is ignored by browsers");
       continue;
     }
     if (std::find(seen.begin(), seen.end(), ln) != seen.end())
-      add("cookie.duplicate_attribute", severity::low,
+      add("cookie.duplicate_attribute", severity::info,
           "attribute " + a.name + " appears more than once; browsers use the last one: keep one");
     else
       seen.push_back(ln);
     if (a.value.size() > 1024) {
-      add("cookie.attribute_ignored", severity::low, a.name + " value over 1024 bytes is ignored by browsers");
+      add("cookie.attribute_ignored", severity::info, a.name + " value over 1024 bytes is ignored by browsers");
       continue;
     }
     if (ln == "max-age") {
       std::string_view d = a.value;
       if (!d.empty() && d[0] == '-') d.remove_prefix(1);
       if (d.empty() || !std::all_of(d.begin(), d.end(), [](char ch) { return is_digit(static_cast<unsigned char>(ch)); }))
-        add("cookie.max_age_invalid", severity::low, "Max-Age=" + a.value + " is not an integer; browsers ignore it");
+        add("cookie.max_age_invalid", severity::info, "Max-Age=" + shown_value(a.value) + " is not an integer; browsers ignore it");
     } else if (ln == "expires" && !parse_cookie_date(a.value)) {
-      add("cookie.expires_invalid", severity::low, "Expires=" + a.value + " is not a cookie date; browsers ignore it");
+      add("cookie.expires_invalid", severity::info, "Expires=" + shown_value(a.value) + " is not a cookie date; browsers ignore it");
     } else if (ln == "domain" && a.value.empty()) {
-      add("cookie.attribute_ignored", severity::low, "empty Domain attribute is ignored by browsers: remove it");
+      add("cookie.attribute_ignored", severity::info, "empty Domain attribute is ignored by browsers: remove it");
     } else if (ln == "path" && (a.value.empty() || a.value[0] != '/')) {
-      add("cookie.attribute_ignored", severity::low,
-          "Path=" + a.value + " does not start with '/'; browsers use the default path: write Path=/...");
+      add("cookie.attribute_ignored", severity::info,
+          "Path=" + shown_value(a.value) + " does not start with '/'; browsers use the default path: write Path=/...");
     }
   }
-  if (!any_at_least(v, severity::low))
-    add("cookie.ok", severity::info, deletion ? "deletion cookie" : "Secure, HttpOnly and SameSite are set");
-  return v;
+  rep.result = worst_effect(v);
+  if (rep.result == rating::pass)
+    add("cookie.ok", severity::info,
+        deletion ? "deletion cookie"
+                 : credential ? "Secure, HttpOnly and SameSite are set"
+                              : "has what a " + rep.role + " cookie needs");
+  return rep;
 }
 
-std::vector<verdict> audit_set_cookie(std::string_view line, const audit_options& o) {
+std::vector<verdict> audit_set_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {
+  return audit_cookie(c, line_size, o).findings;
+}
+
+subject_report audit_cookie(std::string_view line, const audit_options& o) {
   auto r = parse_set_cookie(line);
   if (!r) {
     std::string_view name = line.substr(0, std::min(line.find('='), line.find(';')));
     name = trim_wsp(name);
-    std::string subject = name.empty() ? "(nameless)" : std::string(name.substr(0, 64));
+    subject_report rep;
+    rep.kind = "cookie";
+    rep.present = true;
+    rep.name = name.empty() ? "(nameless)" : shown_value(name.substr(0, 64));
+    rep.role = std::string(to_string(o.role == cookie_role::automatic ? guess_role(name) : o.role));
+    rep.value = shown_value(line.substr(0, 200));
+    rep.result = rating::invalid;
     if (r.err().kind == "cookie_too_large")
-      return {verdict{"cookie.too_large", severity::high, subject,
-                      "name and value exceed 4096 bytes: browsers drop this cookie; store less in it"}};
-    return {verdict{"cookie.invalid", severity::high, subject, r.err().message}};
+      rep.findings.push_back({"cookie.too_large", severity::high, rep.name,
+                              "name and value exceed 4096 bytes: browsers drop this cookie (RFC 6265bis 5.6); store less in it",
+                              rating::invalid});
+    else
+      rep.findings.push_back({"cookie.invalid", severity::high, rep.name, r.err().message + " (RFC 6265bis 5.6)", rating::invalid});
+    return rep;
   }
-  return audit_set_cookie(*r, line.size(), o);
+  return audit_cookie(*r, line.size(), o);
 }
+
+std::vector<verdict> audit_set_cookie(std::string_view line, const audit_options& o) { return audit_cookie(line, o).findings; }
 
 // =====================================================================================================
 // Request Cookie header (werkzeug)

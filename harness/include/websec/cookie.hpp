@@ -141,34 +141,95 @@ std::optional<std::int64_t> parse_cookie_date(std::string_view text);
 std::string serialize(const set_cookie& c);
 
 // ------------------------------------------------------------------------------------------------------
-// Audit
+// Audit: a verdict per cookie (websec/verdict.hpp), with the findings that decide it
 // ------------------------------------------------------------------------------------------------------
 
+/// What a cookie is for, which decides what it needs: credentials (session, remember-me) need Secure, HttpOnly
+/// and SameSite; a CSRF double-submit cookie is read by scripts, so HttpOnly is not demanded; a preference
+/// (theme, language, consent) holds nothing an attacker wants. `automatic` guesses from the name (guess_role).
+enum class cookie_role { automatic, session, remember_me, csrf, preference, other };
+constexpr std::string_view to_string(cookie_role r) {
+  switch (r) {
+    case cookie_role::automatic: return "auto";
+    case cookie_role::session: return "session";
+    case cookie_role::remember_me: return "remember-me";
+    case cookie_role::csrf: return "csrf";
+    case cookie_role::preference: return "preference";
+    case cookie_role::other: return "other";
+  }
+  return "other";
+}
+/// "auto" | "session" | "remember-me" | "csrf" | "preference" | "other" (also "remember_me") -> role.
+bool parse_role(std::string_view s, cookie_role& out);
+
+/// The role a cookie's name suggests (ASCII case-insensitive): "csrf"/"xsrf" -> csrf; "remember"/"persist" ->
+/// remember-me; "sess", "login", "auth", "token", "jwt", "sid" (whole name or after '.', '_', '-') -> session;
+/// "theme", "lang", "locale", "pref", "consent", "tz", "timezone", "currency", "font", "color" -> preference;
+/// else other. The guess is only a default: callers that know better pass audit_options::role.
+cookie_role guess_role(std::string_view name);
+
+/// The request a Set-Cookie answered (RFC 6265bis §5.1.4 request-uri): scheme, canonical host (lower-case ASCII,
+/// IDNA for non-ASCII names, IPv6 without brackets), default-path (§5.1.4).
+struct request_context {
+  std::string scheme;        ///< "https" or "http"
+  std::string host;
+  std::string default_path;  ///< directory of the request path ("/" when none)
+  bool operator==(const request_context&) const = default;
+};
+/// Parses "http(s)://host[:port][/path][?query][#fragment]". Errors: "url_scheme" (not http or https),
+/// "url_host" (empty host or a character a host name cannot hold).
+result<request_context> parse_request_url(std::string_view url);
+
+/// RFC 6265bis §5.1.3 domain-match of a canonical host and a cookie domain (both lower-case, no leading dot).
+bool domain_match(std::string_view host, std::string_view domain);
+
+/// Whether `domain` is a public suffix (ICANN or private section, "*" default rule not applied) according to
+/// Debian's libpsl and its publicsuffix list (/usr/share/publicsuffix). nullopt when the library was built
+/// without libpsl (WEBSEC_HAVE_LIBPSL undefined), in which case the public-suffix rule is not judged.
+std::optional<bool> is_public_suffix(std::string_view domain);
+/// True when the public-suffix rule can be judged (built with libpsl and the list loaded).
+bool public_suffix_list_available();
+
 struct audit_options {
-  bool https = true;                           ///< the response came over HTTPS
+  bool https = true;                           ///< the response came over HTTPS (overridden by `url`'s scheme)
   std::optional<std::int64_t> max_lifetime;    ///< seconds; longer Max-Age / Expires is reported
   std::optional<std::int64_t> now;             ///< clock for Expires (default: system clock)
   std::size_t max_size = default_max_size;     ///< Flask MAX_COOKIE_SIZE
+  std::optional<std::string> url;              ///< the request URL: Domain is checked against its host
+  cookie_role role = cookie_role::automatic;   ///< what the cookie is for (default: guessed from the name)
+  bool hsts = false;                           ///< the site sends a valid HSTS policy (missing Secure: weak)
 };
 
-/// Judges one Set-Cookie header value. Verdict ids (subject = cookie name):
-///   cookie.invalid (high: the browser drops the line), cookie.nameless (medium),
-///   cookie.no_secure (high for a session-like cookie — name contains "sess" or "login", as HTTP
-///   Observatory — else medium), cookie.no_httponly (high for session-like, low otherwise),
-///   cookie.no_samesite (medium for session-like or anti-CSRF "csrf" cookies, low otherwise),
-///   cookie.samesite_invalid (medium), cookie.samesite_none (low), cookie.samesite_none_without_secure
-///   (high: rejected by browsers), cookie.partitioned_without_secure (high),
-///   cookie.host_prefix (high: __Host- needs Secure, Path=/, no Domain), cookie.secure_prefix (high),
-///   cookie.secure_over_http (medium: Secure cookie set over plain HTTP is dropped),
-///   cookie.lifetime_too_long (medium), cookie.too_large (medium: > max_size bytes),
-///   cookie.domain_scoped (low: sent to every subdomain), cookie.max_age_invalid / cookie.expires_invalid
-///   (low: attribute ignored), cookie.duplicate_attribute (low), cookie.unknown_attribute (info),
-///   cookie.deletion (info: Max-Age<=0 or past Expires; flags are not judged for a deletion),
-///   cookie.ok (info: nothing at or above low).
+/// Judges one Set-Cookie header value as a browser stores it (RFC 6265bis-15 §5.6 parsing, §5.7 storage model)
+/// and returns the cookie's verdict with its findings (subject = cookie name):
+///
+/// Decisive findings — the browser drops the cookie: verdict `invalid`, and no other finding follows:
+///   cookie.invalid (a CTL character §5.6 step 1, empty name and value §5.6), cookie.too_large (name+value over
+///   4096 bytes §5.6), cookie.domain_mismatch (§5.7: the request host does not domain-match Domain; needs `url`),
+///   cookie.public_suffix (§5.7: Domain is a public suffix other than the host; needs `url` and libpsl),
+///   cookie.secure_over_http (§5.7: Secure set by a non-secure origin), cookie.host_prefix / cookie.secure_prefix
+///   (§4.1.3 / §5.7 cookie name prefixes), cookie.samesite_none_without_secure (§5.7: SameSite=None needs
+///   Secure), cookie.partitioned_without_secure (CHIPS: Partitioned needs Secure).
+/// Other findings, judged by role (docs/verdicts.md):
+///   cookie.no_secure (session / remember-me: high, fail — medium, weak when `hsts`; csrf / other: medium, weak;
+///   preference: low, weak), cookie.no_httponly (session / remember-me: high, fail; other: low, weak; csrf and
+///   preference: not demanded), cookie.no_samesite (session / remember-me: medium, weak — only Chromium defaults
+///   to Lax; other: low, weak), cookie.samesite_invalid (the value is ignored, same as no SameSite),
+///   cookie.samesite_none (session / remember-me: medium, weak; else info), cookie.nameless (medium, weak),
+///   cookie.lifetime_too_long (medium, weak; only with max_lifetime), and advice that never lowers the verdict
+///   (info): cookie.domain_scoped, cookie.domain_host_only (Domain equal to a public-suffix host becomes
+///   host-only), cookie.too_large (over max_size but within the browser limit), cookie.max_age_invalid,
+///   cookie.expires_invalid, cookie.attribute_ignored, cookie.duplicate_attribute, cookie.unknown_attribute,
+///   cookie.role (the role used, when guessed), cookie.deletion (Max-Age<=0 or past Expires: flags not judged),
+///   cookie.ok.
+subject_report audit_cookie(std::string_view line, const audit_options& options = {});
+
+/// The findings of audit_cookie(line, options).
 std::vector<verdict> audit_set_cookie(std::string_view line, const audit_options& options = {});
 
 /// Same, for a line already parsed (size is judged on `line_size`, the length of the original line).
 std::vector<verdict> audit_set_cookie(const set_cookie& c, std::size_t line_size, const audit_options& options = {});
+subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const audit_options& options = {});
 
 /// True for names HTTP Observatory treats as session cookies (contains "sess" or "login", any case).
 bool is_session_like(std::string_view name);

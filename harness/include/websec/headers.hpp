@@ -1,14 +1,17 @@
 // websec/headers.hpp — parse and judge the security headers of a response: Strict-Transport-Security
-// (RFC 6797), Content-Security-Policy (CSP Level 3), X-Frame-Options (HTML "check a navigation response's
-// adherence to X-Frame-Options"), X-Content-Type-Options (Fetch "determine nosniff"), Referrer-Policy
-// (W3C Referrer Policy), plus every Set-Cookie line through websec::cookie::audit_set_cookie.
+// (RFC 6797), Content-Security-Policy (CSP Level 3, header and <meta>), X-Frame-Options (HTML "check a navigation
+// response's adherence to X-Frame-Options"), X-Content-Type-Options (Fetch "determine nosniff"), Referrer-Policy
+// (W3C Referrer Policy), plus every Set-Cookie line through websec::cookie::audit_cookie.
 //
-// Verdicts follow Google's CSP Evaluator checks and Mozilla HTTP Observatory's rubric where those tools
-// agree, and Flask's "Security Considerations" where they do not (the doc's `default-src 'self'` passes, its
-// HSTS max-age of one year is the default threshold). docs/spec.md §5 lists what Flask-Talisman sends.
-// Every function here is total: hostile header values yield verdicts, never exceptions.
+// Every header gets a verdict (websec/verdict.hpp: pass, weak, fail, invalid) decided by what browsers do with
+// it: repeated and comma-joined headers are resolved the way browsers resolve them (each subject_report says
+// which value wins and cites the section), and the outcome is judged. docs/verdicts.md gives every rule with its
+// source and where it departs from Google's CSP Evaluator and Mozilla HTTP Observatory. docs/spec.md §5 lists
+// what Flask-Talisman sends. Every function here is total: hostile header values yield findings, never
+// exceptions, in time linear in the input.
 #pragma once
 
+#include "websec/cookie.hpp"
 #include "websec/result.hpp"
 #include "websec/verdict.hpp"
 
@@ -105,63 +108,166 @@ struct csp_script_summary {
 csp_script_summary summarize_scripts(const std::vector<csp_policy>& enforced);
 
 // ------------------------------------------------------------------------------------------------------
+// What browsers make of repeated and comma-joined values
+// ------------------------------------------------------------------------------------------------------
+
+/// Fetch "get, decode, and split" of every header named `name`: the values joined with ", ", split on commas
+/// outside HTTP quoted strings, each trimmed of HTTP tab or space. Empty when no such header.
+std::vector<std::string> get_decode_split(const header_list& h, std::string_view name);
+/// The same over raw values (each one a header line's value).
+std::vector<std::string> get_decode_split(const std::vector<std::string>& values);
+
+// ------------------------------------------------------------------------------------------------------
+// Audit input: a response head, bare header lines, an HTML page, or a HAR file
+// ------------------------------------------------------------------------------------------------------
+
+/// A <meta> element of an HTML page that concerns the audit.
+struct meta_element {
+  std::string http_equiv;  ///< lower-cased http-equiv ("" for name=)
+  std::string name;        ///< lower-cased name ("referrer"), "" for http-equiv
+  std::string content;     ///< character references decoded
+  bool in_head = true;     ///< false: after <body> (a CSP <meta> outside <head> is ignored)
+  bool after_script = false;  ///< a <script> element came before it (the policy does not cover that script)
+  bool operator==(const meta_element&) const = default;
+};
+
+/// What an audit reads: the response's headers, and the <meta> elements of its HTML body when there is one.
+struct audit_input {
+  std::string form;        ///< "response" (a head as curl -i/-sI prints it), "headers" (bare lines), "html", "har"
+  int status = 0;          ///< 0 when unknown
+  header_list headers;
+  std::vector<meta_element> metas;
+  std::optional<std::string> url;  ///< the request URL when the input says it (HAR)
+  bool operator==(const audit_input&) const = default;
+};
+
+/// Reads any of the four input forms, recognised from the text:
+///   "response" — starts with "HTTP/": parse_response_head (the last head of curl -sIL), and the body after it
+///                when it is HTML (curl -i);
+///   "har"      — a JSON object with "log": the first entry whose response is text/html (else the first entry):
+///                its response headers, status, request URL and content text;
+///   "html"     — starts with '<' (after a BOM and whitespace): the <meta http-equiv> and <meta name=referrer>;
+///   "headers"  — otherwise: "Name: value" lines (obs-fold unfolded, blank lines and a leading "GET ..." /
+///                "HTTP/" line skipped).
+/// Errors: "bad_header_line" (a line without ':'), "har_invalid" (not the HAR shape, or JSON over 64 MiB),
+/// "no_status_line". Never throws; bounded by the input size.
+result<audit_input> read_audit_input(std::string_view raw);
+
+/// The <meta> elements of an HTML text (comments, <script>, <style> and <template> contents skipped). At most
+/// 64 are kept.
+std::vector<meta_element> html_metas(std::string_view html);
+
+// ------------------------------------------------------------------------------------------------------
 // Audits
 // ------------------------------------------------------------------------------------------------------
 
 struct response_options {
-  bool https = true;                                   ///< the response came over HTTPS
-  std::int64_t hsts_min_max_age = hsts_doc_max_age;    ///< hsts_common_max_age for Observatory parity
+  bool https = true;                                   ///< the response came over HTTPS (overridden by `url`)
+  std::int64_t hsts_min_max_age = hsts_doc_max_age;    ///< below: weak; hsts_common_max_age for Observatory parity
   std::optional<std::int64_t> cookie_max_lifetime;     ///< cookie.lifetime_too_long above this
   std::optional<std::int64_t> now;                     ///< clock for cookie Expires (default: system clock)
   std::size_t max_cookie_size = 4093;                  ///< Flask MAX_COOKIE_SIZE
+  std::optional<std::string> url;                      ///< the request URL: scheme, and the host for cookie Domain
+  /// Cookie roles by name (websec::cookie::cookie_role); cookies not listed get the role their name suggests.
+  std::vector<std::pair<std::string, cookie::cookie_role>> cookie_roles;
+  /// Subjects to judge, by header name or alias (hsts, csp, xfo, xcto, referrer, cookies, cookie:NAME), ASCII
+  /// case-insensitive; empty = everything. The overall verdict covers only these.
+  std::vector<std::string> only;
 };
 
-/// HSTS header values (every Strict-Transport-Security header, in order). Ids: hsts.missing (medium, https
-/// only), hsts.over_http (info: browsers ignore HSTS on http), hsts.multiple_headers (medium: only the first
-/// counts), hsts.invalid (high: browsers ignore the header; reason names the parse error),
-/// hsts.max_age_zero (high: deletes the policy), hsts.max_age_too_low (medium below hsts_min_max_age),
-/// hsts.no_include_subdomains (low), hsts.preload_not_eligible (low: preload list needs max-age >= 31536000
-/// and includeSubDomains), hsts.unknown_directive (info), hsts.ok (info).
+/// Strict-Transport-Security (RFC 6797). Resolution: only the first header counts (§8.1), over https only.
+/// Ids: hsts.missing (https: fail), hsts.over_http (info), hsts.multiple_headers (medium, weak: Chromium uses the
+/// first, Firefox joins them with ',' which does not parse and ignores HSTS), hsts.invalid (invalid),
+/// hsts.max_age_zero (fail: deletes the policy), hsts.max_age_short (below one day: fail), hsts.max_age_too_low
+/// (below hsts_min_max_age: weak), hsts.no_include_subdomains (info), hsts.preload_not_eligible (info),
+/// hsts.unknown_directive (info), hsts.ok (info).
+subject_report hsts_report(const std::vector<std::string>& values, const response_options& o = {});
 std::vector<verdict> audit_hsts(const std::vector<std::string>& values, const response_options& o = {});
 
-/// CSP header values. Ids: csp.missing (medium), csp.report_only_only (medium: Report-Only never enforces),
-/// csp.report_only (info), csp.empty_policy (low), csp.duplicate_directive (low), csp.unknown_directive (low),
-/// csp.deprecated_directive (info), csp.invalid_source (low), csp.non_ascii (low),
-/// csp.script_src_missing (high: no script-src/default-src), csp.object_src_missing (high: no object-src/
-/// default-src), csp.unsafe_inline (high), csp.unsafe_inline_fallback (info: neutralised by nonce/hash),
-/// csp.unsafe_eval (medium), csp.unsafe_hashes (medium), csp.script_wildcard (high: '*', https:, http:),
-/// csp.script_data (high: data:), csp.insecure_source (high in script-src, low elsewhere: http:),
-/// csp.object_src_unsafe (high), csp.base_uri_missing (medium: nonces/hashes without base-uri),
-/// csp.base_uri_unsafe (high), csp.strict_dynamic_without_nonce (medium), csp.nonce_too_short (medium),
-/// csp.self_in_script_src (low: risky only with JSONP/Angular/uploads on the origin),
-/// csp.unsafe_inline_style (low), csp.frame_ancestors_wildcard (medium), csp.form_action_missing (info),
-/// csp.ok (info). Multiple enforced policies are intersected: a weakness counts only if every policy has it.
+/// Content-Security-Policy: the enforced header values, the Report-Only values, and the policies of <meta
+/// http-equiv> elements (the `content` strings; pass in_head/after_script through csp_report's meta overload).
+/// Resolution: every enforced policy applies (each header, each comma-separated policy, each <meta>; a load must
+/// pass all of them), within a policy the first of a directive wins (CSP3 "parse a serialized CSP").
+/// Ids (see docs/verdicts.md for each rule and its severity):
+///   absent / ignored: csp.missing (fail), csp.report_only_only (fail), csp.empty_policy / csp.no_known_directive
+///     (invalid: a policy without a directive browsers know is no policy);
+///   scripts: csp.script_src_missing (fail), csp.unsafe_inline (fail), csp.unsafe_inline_attr (fail: event
+///     handlers), csp.script_wildcard (fail), csp.script_data (fail), csp.allowlist_bypass (fail: a host of
+///     harness/data/csp_bypasses.tsv), csp.host_allowlist (weak: hosts without 'strict-dynamic'),
+///     csp.host_fallback (info: hosts next to 'strict-dynamic', used by CSP2 browsers only), csp.unsafe_eval
+///     (weak), csp.unsafe_hashes (weak), csp.strict_dynamic_without_nonce (weak: blocks every script),
+///     csp.nonce_too_short (weak), csp.base_uri_missing (high, fail: required with a nonce, or hashes with
+///     'strict-dynamic'), csp.base_uri_unsafe (fail when required, else info), csp.self_in_script_src (info),
+///     csp.unsafe_inline_fallback (info), csp.insecure_source (info: http: hosts on an https page are blocked as
+///     mixed content);
+///   plugins: csp.object_src_missing (medium, weak), csp.object_src_unsafe (weak);
+///   syntax: csp.missing_semicolon (weak), csp.unquoted_keyword (weak), csp.comma_split (weak),
+///     csp.unknown_directive (info when a fallback covers it, else weak), csp.duplicate_directive (info),
+///     csp.deprecated_directive (info), csp.invalid_source (info), csp.non_ascii (weak);
+///   reporting: csp.report_insecure (weak: report-uri / Reporting-Endpoints over http);
+///   delivery: csp.meta_ignored_directive (info: frame-ancestors, report-uri, sandbox in <meta>),
+///     csp.meta_not_in_head (info), csp.meta_after_script (weak), csp.meta_report_only (info);
+///   other: csp.frame_ancestors_wildcard (weak), csp.unsafe_inline_style (info), csp.form_action_missing (info),
+///     csp.report_only (info), csp.ok (info).
+subject_report csp_report(const std::vector<std::string>& enforced_values, const std::vector<std::string>& report_only_values,
+                          const std::vector<meta_element>& metas, const response_options& o = {},
+                          const header_list& reporting_headers = {});
 std::vector<verdict> audit_csp(const std::vector<std::string>& enforced_values,
                                const std::vector<std::string>& report_only_values, const response_options& o = {});
 
-/// X-Frame-Options values with the enforced CSP values (frame-ancestors supersedes XFO). Ids: xfo.missing
-/// (medium: no XFO and no frame-ancestors), xfo.invalid (medium), xfo.allow_from (medium: obsolete, ignored),
-/// xfo.conflicting (low: several values, browsers then block all framing), xfo.multiple_values (low: same
-/// value repeated), xfo.frame_ancestors_conflict (medium when frame-ancestors is looser than XFO, else info),
-/// xfo.ok (info).
+/// Framing (subject "X-Frame-Options"): X-Frame-Options with the enforced CSP header values, since an enforced
+/// frame-ancestors makes browsers ignore X-Frame-Options (HTML "check a navigation response's adherence to
+/// X-Frame-Options"). Ids: xfo.missing (fail), xfo.invalid (invalid), xfo.allow_from (invalid: ALLOW-FROM is
+/// ignored by current browsers), xfo.allowall (fail), xfo.conflicting (info: different values block all
+/// framing), xfo.multiple_values (info), xfo.frame_ancestors_wildcard (fail: an enforced frame-ancestors allowing
+/// any origin overrides X-Frame-Options), xfo.frame_ancestors_conflict (info), xfo.meta_ignored (info:
+/// frame-ancestors or X-Frame-Options in <meta>), xfo.ok (info).
+subject_report xfo_report(const std::vector<std::string>& values, const std::vector<std::string>& enforced_csp_values,
+                          const std::vector<meta_element>& metas = {});
 std::vector<verdict> audit_x_frame_options(const std::vector<std::string>& values,
                                            const std::vector<std::string>& enforced_csp_values);
 
-/// X-Content-Type-Options: the first comma-separated value must be "nosniff" (ASCII case-insensitive, OWS
-/// trimmed). Ids: xcto.missing (low), xcto.invalid (low), xcto.multiple_values (low), xcto.ok (info).
+/// X-Content-Type-Options: the first value of get, decode and split must be "nosniff" (ASCII case-insensitive;
+/// Fetch "determine nosniff"). Ids: xcto.missing (fail), xcto.invalid (invalid), xcto.multiple_values (info),
+/// xcto.ok (info).
+subject_report xcto_report(const std::vector<std::string>& values);
 std::vector<verdict> audit_x_content_type_options(const std::vector<std::string>& values);
 
-/// Referrer-Policy: the last recognised token of the comma-separated list applies. Ids: referrer.missing
-/// (info: browsers default to strict-origin-when-cross-origin), referrer.invalid (low), referrer.unsafe
-/// (medium for unsafe-url, low for no-referrer-when-downgrade / origin / origin-when-cross-origin),
-/// referrer.ok (info).
+/// Referrer-Policy: the last token of get, decode and split that is a referrer policy wins (Referrer Policy
+/// §11.1 "parse a referrer policy from a Referrer-Policy header"; browsers compare ASCII case-insensitively);
+/// a <meta name=referrer> then replaces it (HTML, legacy keywords mapped). Ids: referrer.missing (info: the
+/// default is strict-origin-when-cross-origin, Fetch), referrer.invalid (invalid: no token is a policy),
+/// referrer.unknown_token (info when another token applies), referrer.unsafe (fail: unsafe-url and
+/// no-referrer-when-downgrade send the full URL cross-origin; origin and origin-when-cross-origin send the
+/// origin over a downgrade to http), referrer.fallback (info), referrer.meta (info), referrer.ok (info).
+subject_report referrer_report(const std::vector<std::string>& values, const std::vector<meta_element>& metas = {});
 std::vector<verdict> audit_referrer_policy(const std::vector<std::string>& values);
 
-/// The whole response head: every header above (Content-Security-Policy-Report-Only included), every
-/// Set-Cookie line (websec::cookie::audit_set_cookie, subject = cookie name), X-XSS-Protection
-/// (xxss.deprecated, info). As HTTP Observatory does, cookie.no_secure is one level lower when the https response
-/// carries a valid HSTS policy. Verdicts in the order HSTS, CSP, XFO, XCTO, Referrer-Policy, X-XSS-Protection,
-/// cookies. This is the entry point the conformance suite calls through the Python module.
+/// The whole input: every header above, X-XSS-Protection when sent (info), and every Set-Cookie line
+/// (websec::cookie::audit_cookie with the request URL, the role map, and `hsts` when the https response carries
+/// a valid HSTS policy — HTTP Observatory's rule that a missing Secure weighs less under HSTS). The overall
+/// verdict is the worst subject verdict among those `only` selects.
+audit_report audit(const audit_input& in, const response_options& o = {});
+
+/// audit({headers}, o).findings(): findings in the order HSTS, CSP, XFO, XCTO, Referrer-Policy,
+/// X-XSS-Protection, cookies. The entry point the conformance suite called before verdicts existed.
 std::vector<verdict> audit_response(const header_list& headers, const response_options& o = {});
+
+/// Whether `subject` (a header name, or "cookie:NAME") is selected by `only` (see response_options::only).
+bool selected(const std::vector<std::string>& only, std::string_view subject);
+
+/// One CSP allowlist-bypass entry of harness/data/csp_bypasses.tsv.
+struct bypass_entry {
+  std::string kind;    ///< jsonp, angular, user_content, gadget
+  std::string host;    ///< "*.github.io" for "a subdomain of the attacker's choosing"
+  std::string path;
+  std::string what;
+  std::string source;
+};
+/// The table, parsed once.
+const std::vector<bypass_entry>& csp_bypasses();
+/// The entries a source expression of script-src allows (CSP3 host-part and path-part matching, as CSP
+/// Evaluator matches its lists: wildcards and path prefixes).
+std::vector<const bypass_entry*> bypasses_allowed_by(std::string_view source_expression);
 
 }  // namespace websec::headers

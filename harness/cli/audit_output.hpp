@@ -1,0 +1,75 @@
+// Printing an audit report (websec/verdict.hpp) as text or JSON, shared by `websec headers audit` and
+// `websec cookie audit`, and the --fail-on exit status.
+#pragma once
+
+#include "command.hpp"
+
+#include "websec/verdict.hpp"
+
+#include <iostream>
+#include <string>
+
+namespace websec::cli {
+
+/// Text: the overall verdict, then per subject "VERDICT  NAME  value", its findings indented
+/// ("[severity] id: reason"); info findings only with `show_info`.
+inline void print_report_text(const audit_report& r, bool show_info, std::ostream& out = std::cout) {
+  auto line = [&](const subject_report& s) {
+    std::string head = s.kind == "cookie" ? "cookie " + s.name + " (" + s.role + ")" : s.name;
+    out << to_string(s.result);
+    for (std::size_t i = to_string(s.result).size(); i < 9; ++i) out << ' ';
+    out << head;
+    if (!s.present && s.kind == "header") out << "  (absent)";
+    else if (!s.value.empty() && s.kind == "header") out << ": " << s.value;
+    out << "\n";
+    for (const auto& f : s.findings) {
+      if (f.level == severity::info && !show_info) continue;
+      out << "    [" << to_string(f.level) << "] " << f.id << ": " << f.reason << "\n";
+    }
+  };
+  for (const auto& s : r.headers) line(s);
+  for (const auto& s : r.cookies) line(s);
+  out << "overall: " << to_string(r.overall) << "\n";
+}
+
+inline std::string finding_json(const verdict& f) {
+  return "{\"id\": " + json_string(f.id) + ", \"severity\": \"" + std::string(to_string(f.level)) +
+         "\", \"verdict\": \"" + std::string(to_string(f.effect)) + "\", \"subject\": " + json_string(f.subject) +
+         ", \"reason\": " + json_string(f.reason) + "}";
+}
+
+inline std::string subject_json(const subject_report& s) {
+  std::string o = "{\"kind\": " + json_string(s.kind) + ", \"name\": " + json_string(s.name) + ", \"verdict\": \"" +
+                  std::string(to_string(s.result)) + "\", \"present\": " + (s.present ? "true" : "false") +
+                  ", \"value\": " + json_string(s.value) + ", \"resolution\": " + json_string(s.resolution);
+  if (s.kind == "cookie") o += ", \"role\": " + json_string(s.role);
+  o += ", \"findings\": [";
+  for (std::size_t i = 0; i < s.findings.size(); ++i) o += (i ? ", " : "") + finding_json(s.findings[i]);
+  return o + "]}";
+}
+
+/// {"overall", <extra members>, "headers": [...], "cookies": [...], "findings": [every finding]}.
+inline void print_report_json(const audit_report& r, const std::string& extra_members, std::ostream& out = std::cout) {
+  out << "{\"overall\": \"" << to_string(r.overall) << "\"" << extra_members << ", \"headers\": [";
+  for (std::size_t i = 0; i < r.headers.size(); ++i) out << (i ? ", " : "") << subject_json(r.headers[i]);
+  out << "], \"cookies\": [";
+  for (std::size_t i = 0; i < r.cookies.size(); ++i) out << (i ? ", " : "") << subject_json(r.cookies[i]);
+  out << "], \"findings\": [";
+  auto all = r.findings();
+  for (std::size_t i = 0; i < all.size(); ++i) out << (i ? ", " : "") << finding_json(all[i]);
+  out << "]}\n";
+}
+
+/// --fail-on {weak,fail,invalid} (default weak): returns false and prints on a bad value.
+inline bool parse_fail_on(const option_parser& op, rating& out) {
+  out = rating::weak;
+  if (auto f = op.get("fail-on")) {
+    if (!parse_rating(*f, out) || out == rating::pass) {
+      usage_error("--fail-on takes weak, fail or invalid");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace websec::cli
