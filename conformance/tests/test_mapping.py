@@ -413,3 +413,36 @@ def test_a_mapped_form_field_that_does_not_exist_is_a_mapping_error(tmp_path, ap
     r = run_ids(t, "csrf.no-token")["csrf.no-token"]
     assert r.status == "error" and r.error_kind == "mapping"
     assert "has no field 'headline'" in r.reason and "title" in r.reason
+
+
+@pytest.mark.filterwarnings("ignore:The 'session' cookie is too large")  # werkzeug's own warning, the point here
+def test_session_cookie_size_is_judged_on_the_session_cookie_alone(tmp_path):
+    """A 9,000-byte session cookie fails cookies.session.size even when the response sets another, small cookie
+    (the check used to pass when any Set-Cookie line matched)."""
+    from flask import Flask, make_response, request
+    from werkzeug.serving import make_server
+    app = Flask("big_cookie")
+
+    @app.post("/login")
+    def login():
+        resp = make_response("ok")
+        resp.set_cookie("theme", "light", secure=True, httponly=True, samesite="Lax")
+        resp.set_cookie("session", "x" * 9000 if request.form.get("username") == "alice" else "small",
+                        secure=True, httponly=True, samesite="Lax")
+        return resp
+
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        p = tmp_path / "p.yaml"
+        p.write_text(f"base_url: http://127.0.0.1:{srv.server_port}\nroles: {{login: /login}}\n"
+                     "users: [{username: alice, password: pw}, {username: bob, password: pw}]\n")
+        big = run_ids(load_profile(p), "cookies.session.size")["cookies.session.size"]
+        p.write_text(p.read_text().replace("{username: alice, password: pw}, {username: bob, password: pw}",
+                                           "{username: bob, password: pw}"))
+        small = run_ids(load_profile(p), "cookies.session.size")["cookies.session.size"]
+    finally:
+        srv.shutdown()
+    assert big.status == "fail" and "session is 9008 bytes" in big.summary_line() and "over 4093" in \
+        big.summary_line(), big.summary_line()
+    assert small.status == "pass"
