@@ -8,9 +8,11 @@
 //     unchanged
 //   * the remove action never makes text longer than 3 bytes per input byte (U+FFFD for an invalid byte)
 //   * the documented filter equals Python's `s.replace("\b", "")`
+//   * the streaming cleaner fed the input in pieces of 1-8 bytes gives exactly clean()'s text and changes
 #include "fuzz_check.hpp"
 #include "websec/terminal.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -71,6 +73,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       covered = c.offset + c.length;
     }
     if (o.act == action::remove) CHECK(r.text.size() <= 3 * size, "output grew");
+    // the streaming cleaner, fed pieces of 1 to 8 bytes (sizes taken from the input), gives the same text and report
+    cleaner st(o);
+    cleaned p;
+    for (std::size_t i = 0, k = 0; i < size; ++k) {
+      std::size_t n = std::min<std::size_t>(1 + (static_cast<unsigned char>(x[k % size]) + variant) % 8, size - i);
+      st.feed(x.substr(i, n), p.text, p.changes);
+      i += n;
+    }
+    st.finish(p.text, p.changes);
+    CHECK(p.text == r.text, "streamed text differs from clean()");
+    CHECK(p.changes.size() == r.changes.size(), "streamed report differs from clean()");
+    for (std::size_t i = 0; i < p.changes.size(); ++i)
+      CHECK(p.changes[i].what == r.changes[i].what && p.changes[i].offset == r.changes[i].offset &&
+                p.changes[i].length == r.changes[i].length && p.changes[i].count == r.changes[i].count,
+            "streamed change %zu differs from clean()", i);
   }
   std::string want;
   for (char c : x)

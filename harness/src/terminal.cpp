@@ -33,9 +33,10 @@ void record(std::vector<change>& ch, kind k, std::size_t off, std::size_t len) {
 }
 
 struct cp {
-  char32_t c;       // code point (valid only when ok)
-  std::size_t len;  // bytes: the sequence, or the maximal invalid subpart
+  char32_t c;         // code point (valid only when ok)
+  std::size_t len;    // bytes: the sequence, or the maximal invalid subpart
   bool ok;
+  bool more = false;  // cut short by the end of the bytes at hand: more input may complete it
 };
 
 // Strict UTF-8; on error the maximal subpart of an ill-formed sequence (Unicode 15 §3.9, D93b).
@@ -64,7 +65,7 @@ cp decode(std::string_view s, std::size_t i) {
   }
   std::size_t k = 1;
   for (; k <= need; ++k) {
-    if (i + k >= s.size()) return {0, k, false};
+    if (i + k >= s.size()) return {0, k, false, true};
     unsigned char x = b(i + k);
     unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
     if (x < l || x > h) return {0, k, false};
@@ -115,28 +116,8 @@ void render_visible(std::string& out, std::string_view s, std::size_t b, std::si
   }
 }
 
-// Terminators of OSC and the other string sequences: BEL (OSC only), ESC \, U+009C; CAN and SUB cancel.
-// Returns the end of the sequence (after its terminator), or where a new ESC starts, or the end of input.
-std::size_t string_end(std::string_view s, std::size_t j, bool bel_ends) {
-  const std::size_t n = s.size();
-  while (j < n) {
-    unsigned char c = static_cast<unsigned char>(s[j]);
-    if (c == 0x07 && bel_ends) return j + 1;
-    if (c == 0x18 || c == 0x1A) return j + 1;
-    if (c == 0x1B) return (j + 1 < n && s[j + 1] == '\\') ? j + 2 : j;
-    if (c == 0xC2 && j + 1 < n && static_cast<unsigned char>(s[j + 1]) == 0x9C) return j + 2;
-    ++j;
-  }
-  return n;
-}
-
-std::size_t csi_end(std::string_view s, std::size_t j) {
-  const std::size_t n = s.size();
-  while (j < n && s[j] >= 0x30 && s[j] <= 0x3F) ++j;
-  while (j < n && s[j] >= 0x20 && s[j] <= 0x2F) ++j;
-  if (j < n && s[j] >= 0x40 && s[j] <= 0x7E) ++j;
-  return j;
-}
+bool csi_param(unsigned char c) { return c >= 0x30 && c <= 0x3F; }
+bool intermediate(unsigned char c) { return c >= 0x20 && c <= 0x2F; }
 
 }  // namespace
 
@@ -151,62 +132,225 @@ std::string filter_doc(std::string_view s) {
 cleaned clean_doc(std::string_view s) {
   cleaned r;
   r.text.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\b')
-      record(r.changes, kind::backspace, i, 1);
-    else
-      r.text += s[i];
-  }
+  cleaner c = cleaner::documented();
+  c.feed(s, r.text, r.changes);
+  c.finish(r.text, r.changes);
   return r;
 }
 
 cleaned clean(std::string_view s, const options& o) {
   cleaned r;
   r.text.reserve(s.size());
+  cleaner c(o);
+  c.feed(s, r.text, r.changes);
+  c.finish(r.text, r.changes);
+  return r;
+}
+
+void cleaner::record(kind k, std::uint64_t off, std::uint64_t len, std::vector<change>& changes) {
+  if (pending_ && pending_->what == k && pending_->offset + pending_->length == off) {
+    pending_->length += len;
+    pending_->count += 1;
+    return;
+  }
+  if (pending_) changes.push_back(*pending_);
+  pending_ = change{k, off, len, 1};
+}
+
+void cleaner::begin_item(kind k, std::uint64_t offset, mode m, bool bel_ends) {
+  item_kind_ = k;
+  item_start_ = offset;
+  mode_ = m;
+  item_bel_ = bel_ends;
+}
+
+void cleaner::end_item(std::uint64_t end, std::vector<change>& changes) {
+  record(item_kind_, item_start_, end - item_start_, changes);
+  mode_ = mode::ground;
+}
+
+void cleaner::feed(std::string_view piece, std::string& text, std::vector<change>& changes) {
+  if (doc_) {
+    for (std::size_t i = 0; i < piece.size();) {
+      std::size_t j = piece.find('\b', i);
+      if (j == std::string_view::npos) j = piece.size();
+      text.append(piece.data() + i, j - i);
+      if (j < piece.size()) record(kind::backspace, base_ + j, 1, changes);
+      i = j + 1;
+    }
+    base_ += piece.size();
+    return;
+  }
+  if (held_.empty()) {
+    std::size_t n = run(piece, false, text, changes);
+    base_ += n;
+    held_.assign(piece.substr(n));
+  } else {
+    std::string joined = held_ + std::string(piece);
+    std::size_t n = run(joined, false, text, changes);
+    base_ += n;
+    held_ = joined.substr(n);
+  }
+}
+
+void cleaner::finish(std::string& text, std::vector<change>& changes) {
+  if (!doc_) {
+    base_ += run(held_, true, text, changes);
+    held_.clear();
+  }
+  if (pending_) changes.push_back(*pending_);
+  pending_.reset();
+}
+
+// Cleans s (the input from offset base_) and returns how many bytes were decided; the rest (at most 3 bytes) waits
+// for the next piece. With `final`, the input ends after s and everything is decided.
+std::size_t cleaner::run(std::string_view s, bool final, std::string& text, std::vector<change>& changes) {
   const std::size_t n = s.size();
+  const bool vis = o_.act == action::visible;
   std::size_t i = 0;
   auto drop = [&](kind k, std::size_t b, std::size_t e) {
-    record(r.changes, k, b, e - b);
-    if (o.act == action::visible) render_visible(r.text, s, b, e);
+    record(k, base_ + b, e - b, changes);
+    if (vis) render_visible(text, s, b, e);
   };
   while (i < n) {
+    switch (mode_) {
+      case mode::csi_params:
+      case mode::csi_inter: {
+        // CSI: parameters 0x30-0x3F, then intermediates 0x20-0x2F, then a final byte 0x40-0x7E (optional)
+        std::size_t j = i;
+        if (mode_ == mode::csi_params) {
+          while (j < n && csi_param(static_cast<unsigned char>(s[j]))) ++j;
+          if (j < n && intermediate(static_cast<unsigned char>(s[j]))) mode_ = mode::csi_inter;
+        }
+        if (mode_ == mode::csi_inter)
+          while (j < n && intermediate(static_cast<unsigned char>(s[j]))) ++j;
+        const bool done = j < n;  // the sequence ends here, with its final byte if one follows
+        if (done && s[j] >= 0x40 && s[j] <= 0x7E) ++j;
+        if (vis) text.append(s.data() + i, j - i);  // all printable ASCII
+        if (done) end_item(base_ + j, changes);
+        i = j;
+        continue;
+      }
+      case mode::esc_inter: {
+        // ESC, intermediates 0x20-0x2F, then a final byte 0x30-0x7E (optional)
+        std::size_t j = i;
+        while (j < n && intermediate(static_cast<unsigned char>(s[j]))) ++j;
+        const bool done = j < n;
+        if (done && s[j] >= 0x30 && s[j] <= 0x7E) ++j;
+        if (vis) text.append(s.data() + i, j - i);
+        if (done) end_item(base_ + j, changes);
+        i = j;
+        continue;
+      }
+      case mode::string: {
+        // OSC / DCS / SOS / PM / APC: ends after BEL (OSC only), CAN, SUB, ESC \ or U+009C, or before another ESC
+        std::size_t j = i, e = 0;
+        bool ended = false, wait = false;
+        for (; j < n; ++j) {
+          unsigned char c = static_cast<unsigned char>(s[j]);
+          if ((c == 0x07 && item_bel_) || c == 0x18 || c == 0x1A) {
+            e = j + 1;
+            ended = true;
+            break;
+          }
+          if (c == 0x1B) {
+            if (j + 1 < n) {
+              e = s[j + 1] == '\\' ? j + 2 : j;
+              ended = true;
+            } else if (final) {
+              e = j;
+              ended = true;
+            } else {
+              wait = true;
+            }
+            break;
+          }
+          if (c == 0xC2) {
+            if (j + 1 < n) {
+              if (static_cast<unsigned char>(s[j + 1]) == 0x9C) {
+                e = j + 2;
+                ended = true;
+                break;
+              }
+            } else if (!final) {
+              wait = true;
+              break;
+            }
+          }
+        }
+        if (ended || final) {
+          if (!ended) e = n;  // a string without its terminator runs to the end of the input
+          if (vis) render_visible(text, s, i, e);
+          end_item(base_ + e, changes);
+          i = e;
+          continue;
+        }
+        // more input is needed: what is surely content goes out now, an unfinished character waits
+        std::size_t upto = wait ? j : n;
+        if (vis) {
+          std::size_t r = i;
+          while (r < upto) {
+            cp d = decode(s, r);
+            if (d.more) break;
+            r += d.len;
+          }
+          render_visible(text, s, i, r);
+          upto = r;
+        }
+        return upto;
+      }
+      case mode::ground:
+        break;
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7F) {
       std::size_t j = i + 1;
       while (j < n && static_cast<unsigned char>(s[j]) >= 0x20 && static_cast<unsigned char>(s[j]) < 0x7F) ++j;
-      r.text.append(s.data() + i, j - i);
+      text.append(s.data() + i, j - i);
       i = j;
       continue;
     }
     if (c == 0x1B) {
-      std::size_t e = i + 1;
-      kind k = kind::escape_sequence;
-      if (e < n) {
-        unsigned char x = static_cast<unsigned char>(s[e]);
-        if (x == '[') {
-          k = kind::csi_sequence;
-          e = csi_end(s, e + 1);
-        } else if (x == ']') {
-          k = kind::osc_sequence;
-          e = string_end(s, e + 1, true);
-        } else if (x == 'P' || x == 'X' || x == '^' || x == '_') {
-          k = kind::string_sequence;
-          e = string_end(s, e + 1, false);
-        } else if (x >= 0x20 && x <= 0x2F) {
-          while (e < n && s[e] >= 0x20 && s[e] <= 0x2F) ++e;
-          if (e < n && s[e] >= 0x30 && s[e] <= 0x7E) ++e;
-        } else if (x >= 0x30 && x <= 0x7E) {
-          e += 1;
-        }
+      if (i + 1 >= n) {
+        if (!final) return i;
+        drop(kind::escape_sequence, i, i + 1);  // a lone ESC at the end
+        ++i;
+        continue;
       }
-      drop(k, i, e);
-      i = e;
+      unsigned char x = static_cast<unsigned char>(s[i + 1]);
+      if (x == '[') {
+        begin_item(kind::csi_sequence, base_ + i, mode::csi_params);
+        if (vis) text += "\\x1b[";
+        i += 2;
+      } else if (x == ']') {
+        begin_item(kind::osc_sequence, base_ + i, mode::string, true);
+        if (vis) text += "\\x1b]";
+        i += 2;
+      } else if (x == 'P' || x == 'X' || x == '^' || x == '_') {
+        begin_item(kind::string_sequence, base_ + i, mode::string);
+        if (vis) {
+          text += "\\x1b";
+          text += static_cast<char>(x);
+        }
+        i += 2;
+      } else if (intermediate(x)) {
+        begin_item(kind::escape_sequence, base_ + i, mode::esc_inter);
+        if (vis) text += "\\x1b";
+        i += 1;
+      } else if (x >= 0x30 && x <= 0x7E) {
+        drop(kind::escape_sequence, i, i + 2);
+        i += 2;
+      } else {
+        drop(kind::escape_sequence, i, i + 1);  // a lone ESC
+        ++i;
+      }
       continue;
     }
     if (c < 0x20) {
-      if ((c == '\t' && o.keep_tab) || (c == '\n' && o.keep_newline) ||
-          (c == '\r' && o.keep_crlf && i + 1 < n && s[i + 1] == '\n')) {
-        r.text += static_cast<char>(c);
+      if (c == '\r' && o_.keep_crlf && i + 1 >= n && !final) return i;  // CRLF or a lone CR: the next byte says
+      if ((c == '\t' && o_.keep_tab) || (c == '\n' && o_.keep_newline) ||
+          (c == '\r' && o_.keep_crlf && i + 1 < n && s[i + 1] == '\n')) {
+        text += static_cast<char>(c);
       } else {
         drop(kind::c0_control, i, i + 1);
       }
@@ -219,30 +363,26 @@ cleaned clean(std::string_view s, const options& o) {
       continue;
     }
     cp d = decode(s, i);
+    if (d.more && !final) return i;
     if (!d.ok) {
-      record(r.changes, kind::invalid_utf8, i, d.len);
-      if (o.act == action::visible)
-        render_visible(r.text, s, i, i + d.len);
+      record(kind::invalid_utf8, base_ + i, d.len, changes);
+      if (vis)
+        render_visible(text, s, i, i + d.len);
       else
-        r.text += "\xEF\xBF\xBD";
+        text += "\xEF\xBF\xBD";
       i += d.len;
       continue;
     }
     if (d.c >= 0x80 && d.c <= 0x9F) {
-      std::size_t e = i + 2;
-      kind k = kind::c1_control;
-      if (d.c == 0x9B) {
-        k = kind::csi_sequence;
-        e = csi_end(s, e);
-      } else if (d.c == 0x9D) {
-        k = kind::osc_sequence;
-        e = string_end(s, e, true);
-      } else if (d.c == 0x90 || d.c == 0x98 || d.c == 0x9E || d.c == 0x9F) {
-        k = kind::string_sequence;
-        e = string_end(s, e, false);
+      if (d.c == 0x9B || d.c == 0x9D || d.c == 0x90 || d.c == 0x98 || d.c == 0x9E || d.c == 0x9F) {
+        if (d.c == 0x9B) begin_item(kind::csi_sequence, base_ + i, mode::csi_params);
+        else if (d.c == 0x9D) begin_item(kind::osc_sequence, base_ + i, mode::string, true);
+        else begin_item(kind::string_sequence, base_ + i, mode::string);
+        if (vis) visible_cp(text, d.c);
+      } else {
+        drop(kind::c1_control, i, i + 2);
       }
-      drop(k, i, e);
-      i = e;
+      i += 2;
       continue;
     }
     kind k;
@@ -251,10 +391,11 @@ cleaned clean(std::string_view s, const options& o) {
       i += d.len;
       continue;
     }
-    r.text.append(s.data() + i, d.len);
+    text.append(s.data() + i, d.len);
     i += d.len;
   }
-  return r;
+  if (final && mode_ != mode::ground) end_item(base_ + n, changes);  // a sequence cut by the end of the input
+  return n;
 }
 
 }  // namespace websec::terminal

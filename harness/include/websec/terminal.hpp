@@ -15,10 +15,13 @@
 //   * invalid UTF-8: each maximal invalid subpart (Unicode §3.9, as Python's decoder splits errors) becomes one
 //     U+FFFD, or each byte `\xNN` when made visible.
 // Every change is reported with its kind, byte offset in the input, length and count. The output is valid
-// UTF-8, contains none of the above, and cleaning it again changes nothing.
+// UTF-8, contains none of the above, and cleaning it again changes nothing. `cleaner` does the same on input pushed in
+// pieces, in memory independent of the input's size (`websec terminal clean` streams through it).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,10 +74,48 @@ struct cleaned {
   std::vector<change> changes;
 };
 
-/// The strict policy. Linear time; never throws.
+/// The strict policy. Linear time; never throws. (A `cleaner` fed `s` at once.)
 cleaned clean(std::string_view s, const options& o = {});
 
 /// The documented filter with a report (one change per run of backspaces).
 cleaned clean_doc(std::string_view s);
+
+/// `clean` and `clean_doc` for input of any size, pushed in pieces: the cleaned text and every change that is
+/// complete come out as soon as they are decided. Between two calls it holds at most 3 bytes of input (an ESC, a CR
+/// or a character whose meaning depends on the next byte) and the one change that may still grow, so its memory does
+/// not depend on the input's size, and an escape sequence or string of any length streams through. However the input
+/// is split into pieces, the concatenated text and changes are exactly what `clean` / `clean_doc` give for the whole.
+class cleaner {
+ public:
+  /// The strict policy with `o`.
+  explicit cleaner(const options& o = {}) : o_(o) {}
+  /// The documented filter (clean_doc).
+  static cleaner documented() {
+    cleaner c;
+    c.doc_ = true;
+    return c;
+  }
+  /// Cleans the next piece: appends its text to `text` and the changes it completed to `changes`.
+  void feed(std::string_view piece, std::string& text, std::vector<change>& changes);
+  /// End of the input: decides what was held back and appends the last change.
+  void finish(std::string& text, std::vector<change>& changes);
+
+ private:
+  enum class mode : unsigned char { ground, csi_params, csi_inter, esc_inter, string };
+  std::size_t run(std::string_view s, bool final, std::string& text, std::vector<change>& changes);
+  void record(kind k, std::uint64_t offset, std::uint64_t length, std::vector<change>& changes);
+  void begin_item(kind k, std::uint64_t offset, mode m, bool bel_ends = false);
+  void end_item(std::uint64_t end, std::vector<change>& changes);
+
+  options o_;
+  bool doc_ = false;
+  std::string held_;           // input not decided yet (at most 3 bytes)
+  std::uint64_t base_ = 0;     // input offset of held_[0], or of the next piece when nothing is held
+  mode mode_ = mode::ground;   // inside a CSI, ESC-intermediate or string sequence that goes on
+  kind item_kind_ = kind::escape_sequence;
+  std::uint64_t item_start_ = 0;
+  bool item_bel_ = false;      // the string sequence ends at BEL (OSC)
+  std::optional<change> pending_;  // the last change, which the next item may still extend
+};
 
 }  // namespace websec::terminal
