@@ -6,7 +6,9 @@
 //   * parse_csp never throws; directive names are lower-case ASCII without whitespace, values hold no ASCII
 //     whitespace, ';' or ','
 //   * serialize(parse(x)) re-parses to the same directives for every policy (and serialises identically again)
-//   * audit_csp is deterministic, every verdict has an id starting with "csp.", a subject and a reason
+//   * the verdict is total (exactly one of pass, weak, fail, invalid: the worst effect of the findings),
+//     deterministic, the same for the re-serialised header, and info findings never lower it; every finding has
+//     an id starting with "csp.", a subject and a reason
 //   * report-only never counts as enforcement: with no enforced header the audit says csp.missing,
 //     csp.report_only_only or csp.empty_policy and nothing about script weaknesses
 //   * adding a policy can only remove script weaknesses (policies are intersected): unsafe_inline of (A, B) implies
@@ -53,14 +55,37 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   const std::vector<std::string> none;
-  auto v1 = report_only ? audit_csp(none, values) : audit_csp(values, none);
-  auto v2 = report_only ? audit_csp(none, values) : audit_csp(values, none);
-  CHECK(v1 == v2);
+  const subject_report r1 = report_only ? csp_report(none, values, {}) : csp_report(values, none, {});
+  CHECK(r1 == (report_only ? csp_report(none, values, {}) : csp_report(values, none, {})));  // deterministic
+  const auto& v1 = r1.findings;
+  CHECK((report_only ? audit_csp(none, values) : audit_csp(values, none)) == v1);
   CHECK(!v1.empty());
+  // total: exactly one verdict, the worst effect of the findings; csp.ok iff pass
+  CHECK(r1.result == worst_effect(v1));
+  CHECK(has_verdict(v1, "csp.ok") == (r1.result == rating::pass));
   for (const auto& x : v1) CHECK(x.id.rfind("csp.", 0) == 0 && !x.subject.empty() && !x.reason.empty());
+  for (const auto& x : v1)
+    if (x.level == severity::info) CHECK(x.effect == rating::pass);  // advice never lowers the verdict
   if (report_only) {
     CHECK(v1.size() == 1);
     CHECK(v1[0].id == "csp.report_only_only" || v1[0].id == "csp.missing" || v1[0].id == "csp.empty_policy");
+    CHECK(r1.result == rating::fail);
+  }
+  // stable when the header is re-serialised: every policy written back, joined with ", " (directives a browser
+  // skips — non-ASCII ones, later duplicates — are dropped by serialize, so those inputs are left out)
+  bool clean = true;
+  std::vector<std::string> again;
+  for (const auto& value : values) {
+    std::string joined;
+    for (const auto& p : parse_csp(value, report_only)) {
+      clean = clean && p.skipped_tokens == 0 && p.duplicates.empty() && !p.directives.empty();
+      joined += (joined.empty() ? "" : ", ") + serialize(p);
+    }
+    again.push_back(joined);
+  }
+  if (clean) {
+    const subject_report r2 = report_only ? csp_report(none, again, {}) : csp_report(values.empty() ? none : again, none, {});
+    CHECK(r2.result == r1.result);
   }
   if (!report_only && values.size() == 2) {
     auto first = audit_csp({values[0]}, none);

@@ -6,8 +6,10 @@
 //   * a value that parses re-serialises to a value that parses to the same policy, and serialising is stable
 //   * a value with a bare ',' (folded duplicate headers) never parses (inside a quoted-string it may: regression
 //     quoted_comma_in_unknown_directive)
-//   * the audit is deterministic; over http it only ever says hsts.over_http; over https exactly one of
-//     hsts.invalid / hsts.max_age_zero / hsts.max_age_too_low / hsts.ok decides max-age
+//   * the verdict is total (exactly one of pass, weak, fail, invalid: the worst effect of the findings),
+//     deterministic, and the same for the re-serialised header; over http the header only says hsts.over_http;
+//     over https exactly one of hsts.invalid / max_age_zero / max_age_short / max_age_too_low / ok decides
+//     max-age, invalid iff the value does not parse, hsts.ok iff the verdict is pass
 #include "fuzz_check.hpp"
 #include "websec/headers.hpp"
 
@@ -39,20 +41,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   response_options o;
   o.https = !(data[0] & 1);
   if (data[0] & 2) o.hsts_min_max_age = hsts_common_max_age;
-  auto v1 = audit_hsts({value}, o);
-  CHECK(v1 == audit_hsts({value}, o));
+  const subject_report r = hsts_report({value}, o);
+  CHECK(r == hsts_report({value}, o));  // deterministic
+  const auto& v1 = r.findings;
+  CHECK(audit_hsts({value}, o) == v1);
+  // total: exactly one verdict, the worst effect of the findings
+  CHECK(r.result == worst_effect(v1));
+  CHECK(r.present && r.name == "Strict-Transport-Security");
   if (!o.https) {
-    CHECK(v1.size() == 1 && v1[0].id == "hsts.over_http");
+    CHECK(v1.size() == 1 && v1[0].id == "hsts.over_http" && r.result == rating::pass);
   } else {
     int deciding = 0;
     for (const auto& x : v1)
-      deciding += x.id == "hsts.invalid" || x.id == "hsts.max_age_zero" || x.id == "hsts.max_age_too_low" ||
-                  (x.id == "hsts.ok");
-    bool low_only = false;
-    for (const auto& x : v1) low_only |= x.id == "hsts.no_include_subdomains" || x.id == "hsts.preload_not_eligible";
-    // max-age decided by exactly one verdict, or the policy is fine apart from low findings
-    CHECK(deciding == 1 || (deciding == 0 && low_only));
-    CHECK(p.ok() != has_verdict(v1, "hsts.invalid"));
+      deciding += x.id == "hsts.invalid" || x.id == "hsts.max_age_zero" || x.id == "hsts.max_age_short" ||
+                  x.id == "hsts.max_age_too_low" || x.id == "hsts.ok";
+    CHECK(deciding == 1);  // max-age is decided by exactly one finding
+    CHECK(p.ok() != (r.result == rating::invalid));
+    CHECK(has_verdict(v1, "hsts.ok") == (r.result == rating::pass));
+    if (p) {
+      // stable when the header is re-serialised: the same verdict for the same policy
+      const subject_report again = hsts_report({serialize(*p)}, o);
+      CHECK(again.result == r.result);
+    }
   }
   return 0;
 }

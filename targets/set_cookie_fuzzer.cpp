@@ -12,11 +12,14 @@
 // Invariants (abort on violation):
 //   * parse_set_cookie never throws; on success name+value <= 4096 bytes and no CTL other than HTAB anywhere
 //   * parse(serialize(parse(x))) == parse(x)  (re-serialised lines are read back identically)
-//   * audit verdicts are deterministic, every verdict has an id, subject and reason, and a line that fails to parse
-//     yields exactly one cookie.invalid / cookie.too_large verdict
-//   * audit verdicts agree with the parsed attributes: without Secure (and not a deletion) cookie.no_secure, high
-//     exactly for session-like names; likewise HttpOnly, SameSite (unset/invalid/None), None without Secure,
-//     Partitioned without Secure, Secure over http, Domain, size; cookie.ok iff nothing at low or above
+//   * the verdict is total (exactly one of pass, weak, fail, invalid: the worst effect of the findings),
+//     deterministic, and stable when the parsed line is re-serialised; a line that fails to parse, or that the
+//     browser rejects (Secure over http, __Host-/__Secure- prefixes, SameSite=None or Partitioned without
+//     Secure), is invalid with exactly one finding
+//   * the findings agree with the parsed attributes and the role (bit 4: the site sends HSTS; bit 5: a role from
+//     bits 6-7): cookie.no_secure exactly without Secure (fail for credentials, weak under HSTS), HttpOnly and
+//     SameSite demanded of session, remember-me and unknown cookies only, deletions not judged, size, lifetime,
+//     nameless; cookie.ok iff the verdict is pass
 //   * dump_cookie fails only with werkzeug's refusals (samesite, domain, path, expires, partitioned on debian), as
 //     a model of the options predicts for ASCII input
 //   * a dump_cookie line holds no CR, LF or NUL unless the key, the domain, a string Expires or (debian: werkzeug
@@ -28,6 +31,7 @@
 #include "fuzz_check.hpp"
 #include "websec/cookie.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -47,45 +51,60 @@ std::string lower(std::string_view s) {
   return o;
 }
 
-void check_audit_model(const set_cookie& p, std::size_t line_size, const audit_options& o,
-                       const std::vector<verdict>& v) {
-  const bool deletion = (p.max_age && *p.max_age <= 0) || (!p.max_age && p.expires && *p.expires <= *o.now);
-  const std::string ln = lower(p.name);
-  const bool session = ln.find("sess") != std::string::npos || ln.find("login") != std::string::npos;
-  CHECK(is_session_like(p.name) == session);
+bool ci_prefix(std::string_view s, std::string_view p) { return s.size() >= p.size() && lower(s.substr(0, p.size())) == lower(p); }
+
+// The verdict model (websec/cookie.hpp audit_cookie): decisive rejections first, then the role's demands.
+void check_audit_model(const set_cookie& p, std::size_t line_size, const audit_options& o, const subject_report& r) {
+  const auto& v = r.findings;
   auto find = [&](std::string_view id) -> const verdict* {
     for (const auto& x : v)
       if (x.id == id) return &x;
     return nullptr;
   };
+  // total: exactly one verdict, the worst effect of the findings
+  CHECK(r.result == rating::pass || r.result == rating::weak || r.result == rating::fail || r.result == rating::invalid);
+  CHECK(r.result == worst_effect(v));
+  CHECK(!v.empty());
+  for (const auto& x : v) CHECK(x.subject == (p.has_equals && !p.name.empty() ? p.name : "(nameless)"));
+  const bool host_bad = ci_prefix(p.name, "__Host-") && (!p.secure || !p.path || *p.path != "/" ||
+                                                         std::any_of(p.attributes.begin(), p.attributes.end(), [](const attribute& a) {
+                                                           return lower(a.name) == "domain" && !a.value.empty();
+                                                         }));
+  const bool secure_bad = !ci_prefix(p.name, "__Host-") && ci_prefix(p.name, "__Secure-") && !p.secure;
+  const bool decisive = (p.secure && !o.https) || host_bad || secure_bad || (p.samesite == same_site::none && !p.secure) ||
+                        (p.partitioned && !p.secure);
+  CHECK(decisive == (r.result == rating::invalid));
+  if (decisive) {
+    CHECK(v.size() == 1);  // nothing is said after a decisive finding
+    CHECK(v[0].effect == rating::invalid);
+    return;
+  }
+  const bool deletion = (p.max_age && *p.max_age <= 0) || (!p.max_age && p.expires && *p.expires <= *o.now);
+  const cookie_role role = o.role == cookie_role::automatic ? guess_role(p.name) : o.role;
+  CHECK(r.role == to_string(role));
+  const bool credential = role == cookie_role::session || role == cookie_role::remember_me;
   CHECK(bool(find("cookie.deletion")) == deletion);
   if (deletion) {
     for (const char* id : {"cookie.no_secure", "cookie.no_httponly", "cookie.no_samesite", "cookie.samesite_none",
-                           "cookie.samesite_invalid", "cookie.lifetime_too_long"})
+                           "cookie.lifetime_too_long"})
       CHECK(!find(id));
   } else {
     CHECK(bool(find("cookie.no_secure")) == !p.secure);
-    if (!p.secure) CHECK(find("cookie.no_secure")->level == (session ? severity::high : severity::medium));
-    CHECK(bool(find("cookie.no_httponly")) == !p.httponly);
-    if (!p.httponly) CHECK(find("cookie.no_httponly")->level == (session ? severity::high : severity::low));
-    CHECK(bool(find("cookie.no_samesite")) == (p.samesite == same_site::unset));
+    if (!p.secure && credential) CHECK(find("cookie.no_secure")->effect == (o.hsts ? rating::weak : rating::fail));
+    const bool wants_httponly = credential || role == cookie_role::other;
+    CHECK(bool(find("cookie.no_httponly")) == (!p.httponly && wants_httponly));
+    const bool samesite_set = p.samesite == same_site::lax || p.samesite == same_site::strict || p.samesite == same_site::none;
+    CHECK(bool(find("cookie.no_samesite")) == (!samesite_set && wants_httponly));
     CHECK(bool(find("cookie.samesite_invalid")) == (p.samesite == same_site::invalid));
     CHECK(bool(find("cookie.samesite_none")) == (p.samesite == same_site::none));
   }
-  CHECK(bool(find("cookie.samesite_none_without_secure")) == (p.samesite == same_site::none && !p.secure));
-  CHECK(bool(find("cookie.partitioned_without_secure")) == (p.partitioned && !p.secure));
-  CHECK(bool(find("cookie.secure_over_http")) == (p.secure && !o.https));
-  CHECK(bool(find("cookie.domain_scoped")) == p.domain.has_value());
   CHECK(bool(find("cookie.too_large")) == (line_size > o.max_size));
   CHECK(bool(find("cookie.nameless")) == (!p.has_equals || p.name.empty()));
   if (o.max_lifetime && !deletion) {
     std::optional<std::int64_t> life = p.max_age ? p.max_age : (p.expires ? std::optional<std::int64_t>(*p.expires - *o.now) : std::nullopt);
     CHECK(bool(find("cookie.lifetime_too_long")) == (life && *life > *o.max_lifetime));
   }
-  for (const auto& x : v) CHECK(x.subject == (p.has_equals && !p.name.empty() ? p.name : "(nameless)"));
-  bool low_or_more = false;
-  for (const auto& x : v) low_or_more = low_or_more || (x.id != "cookie.ok" && x.level >= severity::low);
-  CHECK(bool(find("cookie.ok")) == !low_or_more);
+  CHECK(bool(find("cookie.ok")) == (r.result == rating::pass));
 }
 
 void check_line(std::string_view line, std::uint8_t flags = 0) {
@@ -95,25 +114,39 @@ void check_line(std::string_view line, std::uint8_t flags = 0) {
   o.max_lifetime = (flags & 8) ? std::optional<std::int64_t>(31 * 86400) : std::optional<std::int64_t>(2678400);
   o.https = !(flags & 2);
   if (flags & 4) o.max_size = 100;
-  auto v1 = audit_set_cookie(line, o);
-  auto v2 = audit_set_cookie(line, o);
-  CHECK(v1 == v2);
+  if (flags & 16) o.hsts = true;
+  if (flags & 32) o.role = static_cast<cookie_role>(1 + (flags >> 6) % 5);  // session .. other
+  const subject_report r1 = audit_cookie(line, o);
+  CHECK(r1 == audit_cookie(line, o));  // deterministic
+  const auto& v1 = r1.findings;
+  CHECK(audit_set_cookie(line, o) == v1);
   CHECK(!v1.empty());
   for (const auto& x : v1) CHECK(!x.id.empty() && !x.subject.empty() && !x.reason.empty());
   if (!p) {
     CHECK(v1.size() == 1);
     CHECK(v1[0].id == "cookie.invalid" || v1[0].id == "cookie.too_large");
+    CHECK(r1.result == rating::invalid);
     return;
   }
   CHECK(p->name.size() + p->value.size() <= 4096);
   for (unsigned char c : line) CHECK(!((c <= 0x08) || (c >= 0x0A && c <= 0x1F) || c == 0x7F));
-  check_audit_model(*p, line.size(), o, v1);
+  check_audit_model(*p, line.size(), o, r1);
   CHECK(audit_set_cookie(*p, line.size(), o) == v1);
   const std::string s = serialize(*p);
   auto q = parse_set_cookie(s);
   CHECK(q.ok());
   CHECK(*q == *p);
   CHECK(serialize(*q) == s);
+  // the verdict is stable when the line is re-serialised (only the size advice may differ with the length)
+  const subject_report r2 = audit_cookie(s, o);
+  CHECK(r2.result == r1.result);
+  auto ids = [](const subject_report& r) {
+    std::vector<std::string> out;
+    for (const auto& x : r.findings)
+      if (x.id != "cookie.too_large") out.push_back(x.id);
+    return out;
+  };
+  CHECK(ids(r2) == ids(r1));
 }
 
 // --- dump_cookie options from the input -------------------------------------------------------------------

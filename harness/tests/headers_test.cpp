@@ -395,3 +395,404 @@ TEST(HeadersResponse, FoldsKeepValuesTrimmedAndNamesNonEmpty) {
   EXPECT_EQ(blank_name.err().kind, "bad_header_line");
   EXPECT_EQ(blank_name.err().offset, 17u);
 }
+
+// ------------------------------------------------------------------------------------------------------
+// Verdicts (websec/verdict.hpp): one rule, one test. docs/verdicts.md lists every rule with its source.
+// ------------------------------------------------------------------------------------------------------
+
+namespace {
+
+audit_report report_of(const std::string& text, response_options o = {}) {
+  auto in = read_audit_input(text);
+  EXPECT_TRUE(in.ok()) << (in.ok() ? "" : in.err().message);
+  if (!o.now) o.now = 1700000000;
+  return audit(in.ok() ? *in : audit_input{}, o);
+}
+audit_report report_of(const std::vector<std::string>& lines, response_options o = {}) {
+  std::string t = "HTTP/1.1 200 OK\r\n";
+  for (const auto& l : lines) t += l + "\r\n";
+  return report_of(t + "\r\n", o);
+}
+const subject_report& subject(const audit_report& r, std::string_view name) {
+  for (const auto* list : {&r.headers, &r.cookies})
+    for (const auto& s : *list)
+      if (s.name == name) return s;
+  static subject_report none;
+  ADD_FAILURE() << "no subject " << name;
+  return none;
+}
+std::string dump(const subject_report& s) {
+  std::string o = std::string(to_string(s.result)) + ":";
+  for (const auto& f : s.findings) o += " " + f.id + "(" + std::string(to_string(f.effect)) + ")";
+  return o;
+}
+// The CSP verdict and whether `id` is among its findings.
+rating csp_verdict(const std::string& policy, std::string_view id = {}, bool want = true) {
+  auto r = report_of(std::vector<std::string>{"Content-Security-Policy: " + policy});
+  const auto& s = subject(r, "Content-Security-Policy");
+  if (!id.empty()) EXPECT_EQ(has_verdict(s.findings, id), want) << policy << " -> " << dump(s);
+  return s.result;
+}
+
+}  // namespace
+
+TEST(Verdict, OrderAndNames) {
+  EXPECT_TRUE(at_least(rating::invalid, rating::fail));
+  EXPECT_TRUE(at_least(rating::fail, rating::weak));
+  EXPECT_FALSE(at_least(rating::pass, rating::weak));
+  EXPECT_EQ(worst(rating::weak, rating::fail), rating::fail);
+  rating r;
+  ASSERT_TRUE(parse_rating("invalid", r));
+  EXPECT_EQ(r, rating::invalid);
+  EXPECT_FALSE(parse_rating("bad", r));
+  EXPECT_EQ(default_effect(severity::info), rating::pass);
+  EXPECT_EQ(default_effect(severity::medium), rating::weak);
+  EXPECT_EQ(default_effect(severity::high), rating::fail);
+}
+
+TEST(Verdict, OverallIsTheWorstSubjectAndOnlySelects) {
+  std::vector<std::string> h = {"Strict-Transport-Security: max-age=31536000; includeSubDomains",
+                                "Content-Security-Policy: default-src 'self'", "X-Content-Type-Options: nosniff",
+                                "X-Frame-Options: DENY", "Referrer-Policy: unsafe-url"};
+  auto r = report_of(h);
+  EXPECT_EQ(r.overall, rating::fail);
+  for (const auto& s : r.headers) EXPECT_EQ(s.result, worst_effect(s.findings)) << s.name;
+  response_options o;
+  o.only = {"csp", "X-Frame-Options"};
+  auto only = report_of(h, o);
+  ASSERT_EQ(only.headers.size(), 2u);
+  EXPECT_EQ(only.overall, rating::pass);
+  EXPECT_TRUE(selected({"hsts"}, "Strict-Transport-Security"));
+  EXPECT_TRUE(selected({"cookies"}, "cookie:session"));
+  EXPECT_TRUE(selected({"cookie:session"}, "cookie:session"));
+  EXPECT_FALSE(selected({"cookie:session"}, "cookie:theme"));
+  EXPECT_FALSE(selected({"csp"}, "cookie:session"));
+  // findings of the whole report are the flattened subjects; audit_response returns them
+  header_list hl;
+  for (const auto& l : h) hl.emplace_back(l.substr(0, l.find(':')), l.substr(l.find(':') + 2));
+  response_options fixed;
+  fixed.now = 1700000000;
+  EXPECT_EQ(audit_response(hl, fixed), r.findings());
+}
+
+TEST(Verdict, InfoAdviceNeverLowersAVerdict) {
+  // 'self' in script-src, 'unsafe-inline' only in style-src, a duplicated reporting directive, an unknown
+  // directive that default-src covers: all info, verdict pass
+  auto s = csp_verdict("default-src 'self'; style-src 'self' 'unsafe-inline'; report-uri /a; report-uri /b; scirpt-src x");
+  EXPECT_EQ(s, rating::pass);
+  auto r = report_of(std::vector<std::string>{"Content-Security-Policy: default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                              "report-uri /a; report-uri /b; scirpt-src x"});
+  for (const auto& f : subject(r, "Content-Security-Policy").findings) {
+    EXPECT_EQ(f.level, severity::info) << f.id;
+    EXPECT_EQ(f.effect, rating::pass) << f.id;
+  }
+}
+
+// ---- resolution of repeated and comma-joined values ----
+
+TEST(Resolution, GetDecodeSplitAsFetch) {
+  EXPECT_EQ(get_decode_split(std::vector<std::string>{"a, b", "c"}), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(get_decode_split(std::vector<std::string>{"\"x,y\" z, w"}), (std::vector<std::string>{"\"x,y\" z", "w"}));
+  EXPECT_EQ(get_decode_split(std::vector<std::string>{"a,"}), (std::vector<std::string>{"a", ""}));
+  EXPECT_EQ(get_decode_split(std::vector<std::string>{" \t nosniff \t"}), (std::vector<std::string>{"nosniff"}));
+  EXPECT_TRUE(get_decode_split(std::vector<std::string>{}).empty());
+  EXPECT_EQ(get_decode_split(std::vector<std::string>{"\"unterminated, x"}), (std::vector<std::string>{"\"unterminated, x"}));
+}
+
+TEST(Resolution, HstsFirstHeaderAndFirefoxIgnoresSeveral) {
+  auto r = report_of(std::vector<std::string>{"Strict-Transport-Security: max-age=31536000", "Strict-Transport-Security: max-age=0"});
+  const auto& s = subject(r, "Strict-Transport-Security");
+  EXPECT_EQ(s.value, "max-age=31536000");
+  EXPECT_EQ(s.result, rating::weak) << dump(s);
+  EXPECT_TRUE(has_verdict(s.findings, "hsts.multiple_headers"));
+  EXPECT_NE(s.resolution.find("RFC 6797 8.1"), std::string::npos);
+}
+
+TEST(Resolution, EverySubjectSaysWhichValueWins) {
+  auto r = report_of(std::vector<std::string>{"Strict-Transport-Security: max-age=1", "Content-Security-Policy: default-src 'self'",
+                                              "X-Frame-Options: DENY", "X-Content-Type-Options: nosniff", "Referrer-Policy: no-referrer",
+                                              "Set-Cookie: a=1"});
+  for (const auto* list : {&r.headers, &r.cookies})
+    for (const auto& s : *list) EXPECT_FALSE(s.resolution.empty()) << s.name;
+}
+
+// ---- HSTS ----
+
+TEST(HstsVerdict, Rules) {
+  auto v = [](const std::vector<std::string>& values, bool https = true) {
+    response_options o;
+    o.https = https;
+    return hsts_report(values, o).result;
+  };
+  EXPECT_EQ(v({"max-age=31536000; includeSubDomains"}), rating::pass);
+  EXPECT_EQ(v({"max-age=31536000"}), rating::pass);  // includeSubDomains is advice
+  EXPECT_EQ(v({}), rating::fail);
+  EXPECT_EQ(v({}, false), rating::pass);
+  EXPECT_EQ(v({"max-age=0"}), rating::fail);
+  EXPECT_EQ(v({"max-age=3600"}), rating::fail);
+  EXPECT_EQ(v({"max-age=86400"}), rating::weak);
+  EXPECT_EQ(v({"includeSubDomains"}), rating::invalid);
+  EXPECT_EQ(v({"max-age=1, max-age=2"}), rating::invalid);
+  EXPECT_EQ(v({"max-age=31536000"}, false), rating::pass);  // ignored over http: nothing to judge
+}
+
+// ---- CSP ----
+
+TEST(CspVerdict, AbsentIgnoredAndReportOnly) {
+  auto none = report_of(std::vector<std::string>{"X-A: b"});
+  EXPECT_EQ(subject(none, "Content-Security-Policy").result, rating::fail);
+  EXPECT_EQ(csp_verdict("", "csp.empty_policy"), rating::invalid);
+  EXPECT_EQ(csp_verdict("scirpt-src 'self'; obejct-src 'none'", "csp.no_known_directive"), rating::invalid);
+  auto ro = report_of(std::vector<std::string>{"Content-Security-Policy-Report-Only: default-src 'self'"});
+  EXPECT_EQ(subject(ro, "Content-Security-Policy").result, rating::fail);
+  EXPECT_TRUE(has_verdict(subject(ro, "Content-Security-Policy").findings, "csp.report_only_only"));
+}
+
+TEST(CspVerdict, StrictModel) {
+  const std::string n = "'nonce-R4nd0mR4nd0mR4nd0m12'";
+  const std::string h = "'sha256-B2yPHKaXnvFWtRChIbabYmUBFZdVfKKXHbWtWidDVF8='";
+  EXPECT_EQ(csp_verdict("script-src " + n + " 'strict-dynamic'; object-src 'none'; base-uri 'none'"), rating::pass);
+  EXPECT_EQ(csp_verdict("script-src " + n + " 'strict-dynamic' https: 'unsafe-inline'; object-src 'none'; base-uri 'none'",
+                        "csp.host_fallback"),
+            rating::pass);
+  // base-uri is required with a nonce (high, fail) ...
+  auto r = report_of(std::vector<std::string>{"Content-Security-Policy: script-src " + n + " 'strict-dynamic'; object-src 'none'"});
+  const auto& s = subject(r, "Content-Security-Policy");
+  EXPECT_EQ(s.result, rating::fail);
+  auto it = std::find_if(s.findings.begin(), s.findings.end(), [](const verdict& f) { return f.id == "csp.base_uri_missing"; });
+  ASSERT_NE(it, s.findings.end());
+  EXPECT_EQ(it->level, severity::high);
+  EXPECT_NE(it->reason.find("nonce"), std::string::npos);
+  // ... and with hashes plus 'strict-dynamic', where the message never mentions nonces ...
+  auto rh = report_of(std::vector<std::string>{"Content-Security-Policy: script-src " + h + " 'strict-dynamic'; object-src 'none'"});
+  const auto& sh = subject(rh, "Content-Security-Policy");
+  auto ith = std::find_if(sh.findings.begin(), sh.findings.end(), [](const verdict& f) { return f.id == "csp.base_uri_missing"; });
+  ASSERT_NE(ith, sh.findings.end());
+  EXPECT_EQ(ith->reason.find("nonce"), std::string::npos) << ith->reason;
+  // ... but not for a hash-only policy without 'strict-dynamic'
+  EXPECT_EQ(csp_verdict("script-src " + h + "; object-src 'none'", "csp.base_uri_missing", false), rating::pass);
+  EXPECT_EQ(csp_verdict("script-src " + n + " 'strict-dynamic'; object-src 'none'; base-uri *", "csp.base_uri_unsafe"), rating::fail);
+  EXPECT_EQ(csp_verdict("script-src 'nonce-abc'; object-src 'none'; base-uri 'none'", "csp.nonce_too_short"), rating::weak);
+}
+
+TEST(CspVerdict, StrictDynamicWithoutNonceOrHash) {
+  EXPECT_EQ(csp_verdict("script-src 'strict-dynamic'; object-src 'none'", "csp.strict_dynamic_without_nonce"), rating::weak);
+  EXPECT_EQ(csp_verdict("script-src 'self' 'strict-dynamic' https://a.example; object-src 'none'", "csp.strict_dynamic_without_nonce"),
+            rating::weak);
+}
+
+TEST(CspVerdict, HostAllowlistsAreNamedAlsoNextToANonce) {
+  EXPECT_EQ(csp_verdict("script-src 'self' https://cdn.example.com; object-src 'none'", "csp.host_allowlist"), rating::weak);
+  EXPECT_EQ(csp_verdict("script-src 'nonce-R4nd0mR4nd0mR4nd0m12' https://cdn.example.com; object-src 'none'; base-uri 'none'",
+                        "csp.host_allowlist"),
+            rating::weak);
+  EXPECT_EQ(csp_verdict("script-src 'nonce-R4nd0mR4nd0mR4nd0m12' 'strict-dynamic' https://cdn.example.com; object-src 'none'; "
+                        "base-uri 'none'",
+                        "csp.host_allowlist", false),
+            rating::pass);
+  // 'self' alone is advice
+  EXPECT_EQ(csp_verdict("script-src 'self'; object-src 'none'", "csp.self_in_script_src"), rating::pass);
+}
+
+TEST(CspVerdict, AllowlistBypassTable) {
+  const auto& t = csp_bypasses();
+  ASSERT_GE(t.size(), 30u);
+  for (const auto& b : t) {
+    EXPECT_TRUE(b.kind == "jsonp" || b.kind == "angular" || b.kind == "user_content" || b.kind == "gadget") << b.host;
+    EXPECT_FALSE(b.host.empty());
+    EXPECT_EQ(b.path.front(), '/') << b.host;
+    EXPECT_FALSE(b.what.empty()) << b.host;
+    EXPECT_GE(b.source.size(), 10u) << b.host;  // every entry names its source
+  }
+  auto hits = [](const std::string& src) { return bypasses_allowed_by(src).size(); };
+  EXPECT_GT(hits("https://www.google.com"), 0u);
+  EXPECT_GT(hits("*.google.com"), 0u);           // wildcard host
+  EXPECT_GT(hits("http://www.google.com"), 0u);  // http: sources match https (CSP3)
+  EXPECT_EQ(hits("google.com"), 0u);
+  EXPECT_GT(hits("https://ajax.googleapis.com/ajax/libs/"), 0u);          // path prefix
+  EXPECT_EQ(hits("https://ajax.googleapis.com/ajax/libs/jquery/"), 0u);   // another prefix
+  EXPECT_EQ(hits("https://www.google.com/complete/search"), 1u);          // exact path
+  EXPECT_EQ(hits("https://www.google.com/complete/searchx"), 0u);
+  EXPECT_GT(hits("https://*.github.io"), 0u);   // a subdomain of the attacker's choosing
+  EXPECT_EQ(hits("https://me.github.io"), 0u);  // one named site is its owner's
+  EXPECT_EQ(hits("https://www.google.com:8443"), 0u);
+  EXPECT_EQ(hits("wss://www.google.com"), 0u);
+  EXPECT_EQ(csp_verdict("script-src 'self' https://cdnjs.cloudflare.com; object-src 'none'", "csp.allowlist_bypass"), rating::fail);
+  EXPECT_EQ(csp_verdict("script-src 'nonce-R4nd0mR4nd0mR4nd0m12' https://cdnjs.cloudflare.com; object-src 'none'; base-uri 'none'",
+                        "csp.allowlist_bypass"),
+            rating::fail);
+}
+
+TEST(CspVerdict, UnquotedKeywordsBecomeHostNames) {
+  EXPECT_EQ(csp_verdict("default-src self", "csp.unquoted_keyword"), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; object-src none", "csp.unquoted_keyword"), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' unsafe-inline", "csp.unquoted_keyword"), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' \"unsafe-eval\"", "csp.unquoted_keyword"), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' 'nonce-abcdefghijklmnopq", "csp.unquoted_keyword"), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' 'nonce-'", "csp.invalid_source"), rating::pass);
+}
+
+TEST(CspVerdict, MissingSemicolonIsDiagnosedAsSuch) {
+  auto r = report_of(std::vector<std::string>{"Content-Security-Policy: default-src 'self' script-src 'self' 'unsafe-inline'"});
+  const auto& s = subject(r, "Content-Security-Policy");
+  EXPECT_TRUE(has_verdict(s.findings, "csp.missing_semicolon")) << dump(s);
+  EXPECT_EQ(s.result, rating::fail);  // browsers apply the swallowed 'unsafe-inline' to default-src
+  for (const auto& f : s.findings)
+    if (f.id == "csp.unsafe_inline") EXPECT_NE(f.reason.find("default-src"), std::string::npos) << f.reason;
+  EXPECT_EQ(csp_verdict("default-src 'self' object-src 'none'", "csp.missing_semicolon"), rating::weak);
+  EXPECT_EQ(csp_verdict("script-src 'self', 'unsafe-inline'; object-src 'none'", "csp.comma_split"), rating::weak);
+}
+
+TEST(CspVerdict, ReportEndpointsOverHttp) {
+  EXPECT_EQ(csp_verdict("default-src 'self'; report-uri http://r.example/", "csp.report_insecure"), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; report-uri https://r.example/", "csp.report_insecure", false), rating::pass);
+  auto r = report_of(std::vector<std::string>{"Content-Security-Policy: default-src 'self'; report-to g",
+                                              "Reporting-Endpoints: g=\"http://r.example/\", h=\"https://x/\""});
+  EXPECT_TRUE(has_verdict(subject(r, "Content-Security-Policy").findings, "csp.report_insecure"));
+  auto rt = report_of(std::vector<std::string>{"Content-Security-Policy: default-src 'self'; report-to g",
+                                               "Report-To: {\"group\":\"g\",\"endpoints\":[{\"url\":\"http://r.example/\"}]}"});
+  EXPECT_TRUE(has_verdict(subject(rt, "Content-Security-Policy").findings, "csp.report_insecure"));
+}
+
+TEST(CspVerdict, ScriptsUnrestricted) {
+  EXPECT_EQ(csp_verdict("img-src 'self'", "csp.script_src_missing"), rating::fail);
+  EXPECT_EQ(csp_verdict("default-src 'self' 'unsafe-inline'", "csp.unsafe_inline"), rating::fail);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src-attr 'unsafe-inline'", "csp.unsafe_inline_attr"), rating::fail);
+  EXPECT_EQ(csp_verdict("default-src *", "csp.script_wildcard"), rating::fail);
+  EXPECT_EQ(csp_verdict("default-src https:", "csp.script_wildcard"), rating::fail);
+  EXPECT_EQ(csp_verdict("script-src 'self' data:; object-src 'none'", "csp.script_data"), rating::fail);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' 'unsafe-eval'", "csp.unsafe_eval"), rating::weak);
+  EXPECT_EQ(csp_verdict("script-src 'self'", "csp.object_src_missing"), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; object-src *", "csp.object_src_unsafe"), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; frame-ancestors *", "csp.frame_ancestors_wildcard"), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; frame-ancestor 'none'", "csp.unknown_directive"), rating::weak);
+  // a load must pass every enforced policy
+  auto r = report_of(std::vector<std::string>{"Content-Security-Policy: script-src 'self'; object-src 'none'",
+                                              "Content-Security-Policy: script-src 'self' 'unsafe-inline'"});
+  EXPECT_EQ(subject(r, "Content-Security-Policy").result, rating::pass);
+}
+
+TEST(CspVerdict, MetaDelivery) {
+  auto ok = report_of("<html><head><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; frame-ancestors "
+                      "'none'; report-uri /r; sandbox\"></head><body></body></html>");
+  const auto& s = subject(ok, "Content-Security-Policy");
+  EXPECT_EQ(s.result, rating::pass) << dump(s);
+  std::size_t ignored = 0;
+  for (const auto& f : s.findings) ignored += f.id == "csp.meta_ignored_directive";
+  EXPECT_EQ(ignored, 3u);  // frame-ancestors, report-uri, sandbox
+  // framing is not protected by a <meta> frame-ancestors
+  EXPECT_EQ(subject(ok, "X-Frame-Options").result, rating::fail);
+  auto body = report_of("<html><body><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'\"></body></html>");
+  EXPECT_EQ(subject(body, "Content-Security-Policy").result, rating::fail);
+  auto late = report_of("<html><head><script src=/a.js></script><meta http-equiv=content-security-policy content=\"default-src "
+                        "'self'\"></head></html>");
+  EXPECT_TRUE(has_verdict(subject(late, "Content-Security-Policy").findings, "csp.meta_after_script"));
+  // a <meta> policy is one policy: a ',' is not a separator there, so "script-src *" lands in default-src
+  auto comma = report_of("<html><head><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self', "
+                         "script-src *\"></head></html>");
+  EXPECT_TRUE(has_verdict(subject(comma, "Content-Security-Policy").findings, "csp.script_wildcard"));
+  EXPECT_TRUE(has_verdict(subject(comma, "Content-Security-Policy").findings, "csp.missing_semicolon"));
+}
+
+// ---- framing ----
+
+TEST(FramingVerdict, XfoAndFrameAncestors) {
+  auto v = [](const std::vector<std::string>& xfo, const std::vector<std::string>& csp = {}) { return xfo_report(xfo, csp).result; };
+  EXPECT_EQ(v({"DENY"}), rating::pass);
+  EXPECT_EQ(v({"sameorigin"}), rating::pass);
+  EXPECT_EQ(v({}), rating::fail);
+  EXPECT_EQ(v({"ALLOW-FROM https://a.example"}), rating::invalid);
+  EXPECT_EQ(v({"ALLOWALL"}), rating::fail);
+  EXPECT_EQ(v({"DENY", "SAMEORIGIN"}), rating::pass);  // different values block all framing
+  EXPECT_EQ(v({"foo, bar"}), rating::invalid);
+  EXPECT_EQ(v({"SAMEORIGIN,"}), rating::pass);
+  EXPECT_EQ(v({}, {"frame-ancestors 'self'"}), rating::pass);
+  // an enforced frame-ancestors allowing any origin overrides X-Frame-Options: fail
+  auto wild = xfo_report({"DENY"}, {"frame-ancestors *"});
+  EXPECT_EQ(wild.result, rating::fail);
+  EXPECT_TRUE(has_verdict(wild.findings, "xfo.frame_ancestors_wildcard"));
+  EXPECT_EQ(v({"DENY"}, {"frame-ancestors https:"}), rating::fail);
+  // Report-Only does not override
+  auto ro = report_of(std::vector<std::string>{"Content-Security-Policy-Report-Only: frame-ancestors *", "X-Frame-Options: DENY"});
+  EXPECT_EQ(subject(ro, "X-Frame-Options").result, rating::pass);
+}
+
+// ---- X-Content-Type-Options ----
+
+TEST(XctoVerdict, FirstValueMustBeNosniff) {
+  EXPECT_EQ(xcto_report({"nosniff"}).result, rating::pass);
+  EXPECT_EQ(xcto_report({"NoSniff, x"}).result, rating::pass);
+  EXPECT_EQ(xcto_report({}).result, rating::fail);
+  EXPECT_EQ(xcto_report({"sniff, nosniff"}).result, rating::invalid);
+  EXPECT_EQ(xcto_report({"garbage", "nosniff"}).result, rating::invalid);
+}
+
+// ---- Referrer-Policy ----
+
+TEST(ReferrerVerdict, LeaksFailAndUnknownTokensAreDiagnosed) {
+  auto v = [](const std::vector<std::string>& values) { return referrer_report(values).result; };
+  for (const char* good : {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin", "Strict-Origin"})
+    EXPECT_EQ(v({good}), rating::pass) << good;
+  for (const char* bad : {"unsafe-url", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin"})
+    EXPECT_EQ(v({bad}), rating::fail) << bad;
+  EXPECT_EQ(v({}), rating::pass);  // the default is strict-origin-when-cross-origin
+  EXPECT_EQ(v({"bogus"}), rating::invalid);
+  EXPECT_EQ(v({""}), rating::invalid);
+  auto r = referrer_report({"strict-origin-when-cross-origin, strict-orgin"});
+  EXPECT_EQ(r.result, rating::pass);
+  EXPECT_TRUE(has_verdict(r.findings, "referrer.unknown_token"));  // diagnosed even though another token is valid
+  EXPECT_EQ(v({"no-referrer", "unsafe-url"}), rating::fail);       // the last token of the joined headers wins
+  // <meta name=referrer> replaces the header's policy; legacy keywords map
+  auto m = report_of("HTTP/1.1 200 OK\r\nReferrer-Policy: no-referrer\r\n\r\n<html><head><meta name=referrer content=always>");
+  EXPECT_EQ(subject(m, "Referrer-Policy").result, rating::fail);
+}
+
+// ---- input forms ----
+
+TEST(AuditInput, FourForms) {
+  auto head = read_audit_input("HTTP/1.1 301 Moved\r\nLocation: /x\r\n\r\nHTTP/1.1 200 OK\r\nX-A: 1\r\n\r\n<html><head>"
+                               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;self&#39;\"></head>");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->form, "response");
+  EXPECT_EQ(head->status, 200);
+  ASSERT_EQ(head->metas.size(), 1u);
+  EXPECT_EQ(head->metas[0].content, "default-src 'self'");
+  auto bare = read_audit_input("GET / HTTP/1.1\nX-Frame-Options: DENY\n  \nContent-Security-Policy: default-src\n 'self'\n");
+  ASSERT_TRUE(bare.ok()) << bare.err().message;
+  EXPECT_EQ(bare->form, "headers");
+  ASSERT_EQ(bare->headers.size(), 2u);
+  EXPECT_EQ(bare->headers[1].second, "default-src 'self'");
+  EXPECT_FALSE(read_audit_input("X-Frame-Options DENY\n").ok());
+  auto html = read_audit_input("\xEF\xBB\xBF <!doctype html><!-- <meta http-equiv=refresh content=x> --><script>var s = '<meta "
+                               "name=referrer content=unsafe-url>';</script><meta name=referrer content='no-referrer'>");
+  ASSERT_TRUE(html.ok());
+  EXPECT_EQ(html->form, "html");
+  ASSERT_EQ(html->metas.size(), 1u);  // comments and script contents are skipped
+  EXPECT_EQ(html->metas[0].content, "no-referrer");
+  EXPECT_TRUE(html->metas[0].after_script);
+  const std::string har =
+      R"({"log": {"version": "1.2", "entries": [
+        {"request": {"url": "https://a.example/app.js"}, "response": {"status": 200, "headers": [], "content": {"mimeType": "text/javascript"}}},
+        {"request": {"url": "http://a.example/"}, "response": {"status": 200, "headers": [
+          {"name": "X-Frame-Options", "value": "DENY"}, {"name": "set-cookie", "value": "a=1; Secure\nb=2"}],
+          "content": {"mimeType": "text/html; charset=utf-8", "text": "<meta name=referrer content=origin>"}}}]}})";
+  auto h = read_audit_input(har);
+  ASSERT_TRUE(h.ok()) << h.err().message;
+  EXPECT_EQ(h->form, "har");
+  EXPECT_EQ(h->url, "http://a.example/");
+  EXPECT_EQ(get_all(h->headers, "Set-Cookie").size(), 2u);
+  ASSERT_EQ(h->metas.size(), 1u);
+  auto rep = audit(*h);
+  // the HAR's http URL: the Secure cookie from an http origin is dropped
+  EXPECT_EQ(subject(rep, "a").result, rating::invalid);
+  EXPECT_FALSE(read_audit_input("{\"log\": {}}").ok());
+}
+
+TEST(AuditInput, HostileHtmlStaysBounded) {
+  std::string many;
+  for (int i = 0; i < 5000; ++i) many += "<meta http-equiv=content-security-policy content=\"default-src *\">";
+  EXPECT_EQ(html_metas(many).size(), 64u);
+  EXPECT_TRUE(html_metas("<meta content=\"unterminated").empty());
+  EXPECT_TRUE(html_metas("<script>never closed <meta name=referrer content=x>").empty());
+  EXPECT_TRUE(html_metas(std::string(100000, '<')).empty());
+}

@@ -97,6 +97,7 @@ def test_parse_cookie_matches_werkzeug_debian():
 
 
 def test_audit_of_a_good_cookie_is_ok():
-    assert [v.id for v in cookie.audit("session=abc; Secure; HttpOnly; SameSite=Lax")] == ["cookie.ok"]
+    assert [v.id for v in cookie.audit("session=abc; Secure; HttpOnly; SameSite=Lax") if v.severity != "info"] == []
+    assert "cookie.ok" in {v.id for v in cookie.audit("session=abc; Secure; HttpOnly; SameSite=Lax")}
     long_lived = cookie.audit("a=1; Secure; HttpOnly; SameSite=Lax; Max-Age=99999999", max_lifetime=2678400)
     assert any(v.id == "cookie.lifetime_too_long" and v.severity == "medium" for v in long_lived)

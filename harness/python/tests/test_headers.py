@@ -31,7 +31,7 @@ def test_repeated_headers_are_kept_apart():
 
 
 def test_single_header_audits_and_parsers():
-    assert "hsts.max_age_too_low" in {f.id for f in headers.audit_hsts("max-age=60")}
+    assert "hsts.max_age_short" in {f.id for f in headers.audit_hsts("max-age=60")}
     assert "csp.unsafe_inline" in {f.id for f in headers.audit_csp(["script-src 'self' 'unsafe-inline'"])}
     assert headers.parse_hsts("max-age=10; includeSubDomains")["include_subdomains"] is True
     with pytest.raises(headers.HeaderError) as e:
@@ -60,7 +60,7 @@ def test_weak_response_is_explained():
     v = headers.audit([("Content-Security-Policy", "default-src * 'unsafe-inline'"),
                        ("Strict-Transport-Security", "max-age=300")], True)
     ids = {x.id for x in v}
-    assert {"csp.unsafe_inline", "csp.script_wildcard", "hsts.max_age_too_low", "xfo.missing"} <= ids
+    assert {"csp.unsafe_inline", "csp.script_wildcard", "hsts.max_age_short", "xfo.missing"} <= ids
     assert all(x.reason and x.subject for x in v)
 
 

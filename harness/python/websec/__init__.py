@@ -19,6 +19,8 @@ from ._websec import Error, PROFILES, __version__
 
 if hasattr(_websec, "Finding"):  # the audit result type, when cookie/headers are built
     from ._websec import Finding, SEVERITIES, Verdict  # noqa: F401
+if hasattr(_websec, "Report"):  # verdicts per header / cookie (websec/verdict.hpp)
+    from ._websec import Report, SubjectReport, VERDICTS  # noqa: F401
 
 modules = tuple(_websec._binders)
 """Names of the library modules this build exposes."""
@@ -30,5 +32,6 @@ for _name in dir(_websec):
         globals()[_name] = _obj
 del _name, _obj
 
-__all__ = ["Error", "PROFILES", "__version__", "modules", *(["Finding", "SEVERITIES"] if hasattr(_websec, "Finding") else []), *[m for m in dir(_websec)
+__all__ = ["Error", "PROFILES", "__version__", "modules", *(["Finding", "SEVERITIES"] if hasattr(_websec, "Finding") else []),
+           *(["Report", "SubjectReport", "VERDICTS"] if hasattr(_websec, "Report") else []), *[m for m in dir(_websec)
            if isinstance(getattr(_websec, m), _types.ModuleType)]]

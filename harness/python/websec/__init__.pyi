@@ -1,4 +1,4 @@
-from typing import Literal
+from typing import Any, Literal
 
 from . import (  # submodules present when the library module is built (websec.modules lists them)
     content_type as content_type,
@@ -43,7 +43,33 @@ class Finding:
     def subject(self) -> str: ...
     @property
     def reason(self) -> str: ...
+    @property
+    def verdict(self) -> VerdictName:
+        """The verdict this finding imposes on its subject: 'pass' for advice (severity info)."""
     def as_dict(self) -> dict[str, str]: ...
     def to_dict(self) -> dict[str, str]: ...
 
 Verdict = Finding
+VerdictName = Literal["pass", "weak", "fail", "invalid"]
+VERDICTS: tuple[str, str, str, str]
+
+class SubjectReport:
+    """The verdict on one header or one cookie (websec::subject_report)."""
+    kind: str  # "header" | "cookie"
+    name: str
+    verdict: VerdictName
+    present: bool
+    value: str
+    resolution: str
+    role: str  # cookies: session, remember-me, csrf, preference, other
+    findings: list[Finding]
+    def to_dict(self) -> dict[str, Any]: ...
+
+class Report:
+    """A whole audit: the overall verdict (the worst subject verdict), headers and cookies."""
+    overall: VerdictName
+    headers: list[SubjectReport]
+    cookies: list[SubjectReport]
+    def findings(self) -> list[Finding]: ...
+    def subject(self, name: str) -> SubjectReport | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
