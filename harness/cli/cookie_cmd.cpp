@@ -183,7 +183,7 @@ int run(const cli::args& a) {
   if (a[0] == "audit") return audit(rest);
   if (a[0] == "dump") return dump(rest);
   if (a[0] == "parse") return parse(rest);
-  return cli::usage_error("unknown cookie sub-command '" + a[0] + "' (audit, dump, parse)");
+  return cli::usage_error("unknown cookie sub-command " + quote_input(a[0]) + " (audit, dump, parse)");
 }
 
 const cli::command reg("cookie",

@@ -1,5 +1,7 @@
 #include "command.hpp"
 
+#include "websec/result.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -32,7 +34,7 @@ std::optional<std::string> read_input(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    std::cerr << "websec: cannot read " << path << ": " << std::strerror(errno) << "\n";
+    std::cerr << "websec: cannot read " << quote_input(path) << ": " << std::strerror(errno) << "\n";
     return std::nullopt;
   }
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -101,14 +103,14 @@ bool option_parser::parse(const std::vector<std::string>& with_value, const std:
     }
     if (is(with_value, name)) {
       if (!inline_value) {
-        if (i + 1 >= a_.size()) { usage_error("option --" + name + " needs a value"); return false; }
+        if (i + 1 >= a_.size()) { usage_error("option --" + quote_input(name, quote_style::bare) + " needs a value"); return false; }
         value = a_[++i];
       }
       opts_.emplace_back(name, value);
     } else if (is(flags, name) && !inline_value) {
       opts_.emplace_back(name, "");
     } else {
-      usage_error("unknown option --" + name);
+      usage_error("unknown option --" + quote_input(name, quote_style::bare));
       return false;
     }
   }
@@ -149,7 +151,7 @@ int main(int argc, char** argv) {
   }
   auto it = reg.find(argv[1]);
   if (it == reg.end()) {
-    std::cerr << "websec: unknown command '" << argv[1] << "'\n";
+    std::cerr << "websec: unknown command " << websec::quote_input(argv[1]) << "\n";
     help(std::cerr);
     return 2;
   }

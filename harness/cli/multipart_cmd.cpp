@@ -14,6 +14,7 @@
 #include <string>
 
 #include "command.hpp"
+#include "websec/result.hpp"
 #include "websec/multipart.hpp"
 
 namespace websec::cli {
@@ -62,7 +63,7 @@ int run(const args& a) {
   int fd = 0;
   if (path != "-") {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) { std::cerr << "websec: cannot read " << path << ": " << std::strerror(errno) << "\n"; return 2; }
+    if (fd < 0) { std::cerr << "websec: cannot read " << websec::quote_input(path) << ": " << std::strerror(errno) << "\n"; return 2; }
   }
   multipart::request_info req;
   if (auto b = o.get("boundary")) {

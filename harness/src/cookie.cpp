@@ -1042,12 +1042,7 @@ std::int64_t system_now_seconds() {
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 bool starts_with_ci(std::string_view s, std::string_view p) { return s.size() >= p.size() && iequals(s.substr(0, p.size()), p); }
-std::string shown_value(std::string_view s) {
-  std::string o;
-  for (char c : s.substr(0, 80)) o += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
-  if (s.size() > 80) o += "...";
-  return o;
-}
+std::string shown_value(std::string_view s) { return quote_input(s, quote_style::bare, 80); }
 }  // namespace
 
 subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {

@@ -41,20 +41,10 @@ std::string_view trim_ascii_ws(std::string_view s) {
   while (!s.empty() && is_ascii_ws(s.back())) s.remove_suffix(1);
   return s;
 }
-// A value as shown in a reason: at most 80 bytes, control characters as '?'.
-std::string shown(std::string_view s) {
-  std::string o;
-  for (char c : s.substr(0, 80)) o += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
-  if (s.size() > 80) o += "...";
-  return o;
-}
-// A value as shown in a report: at most 400 bytes, control characters as '?'.
-std::string shown_long(std::string_view s) {
-  std::string o;
-  for (char c : s.substr(0, 400)) o += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
-  if (s.size() > 400) o += "...";
-  return o;
-}
+// A value as shown in a reason: at most 80 bytes, escaped (websec::quote_input).
+std::string shown(std::string_view s) { return quote_input(s, quote_style::bare, 80); }
+// A value as shown in a report: at most 400 bytes, escaped (websec::quote_input).
+std::string shown_long(std::string_view s) { return quote_input(s, quote_style::bare, 400); }
 
 error herr(std::string kind, std::size_t offset, std::string msg) { return error{std::move(kind), offset, std::move(msg), 200}; }
 

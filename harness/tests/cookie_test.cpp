@@ -1044,3 +1044,24 @@ TEST(CookieVerdict, VerdictIsTheWorstEffect) {
     EXPECT_EQ(audit_set_cookie(line, audit_options{.now = 1700000000}), r.findings);
   }
 }
+
+// What an audit finding quotes from a Set-Cookie line goes through websec::quote_input: a bidi override and an
+// invalid byte are shown as escapes, never raw, a long attribute is cut with its size, and the report's value shows
+// the control characters of a refused line as escapes.
+TEST(CookieVerdict, FindingsQuoteAttributesEscapedAndBounded) {
+  const std::string line = "sid=1; Secure; HttpOnly; X\xe2\x80\xaegnp=1; Max-Age=9\xff" "9; Path=" + std::string(900, 'p');
+  auto rep = audit_cookie(line);
+  std::string all;
+  for (const auto& f : rep.findings) {
+    for (unsigned char c : f.reason) EXPECT_FALSE(c < 0x20 || c == 0x7F) << f.id << ": " << f.reason;
+    EXPECT_EQ(f.reason.find("\xe2\x80\xae"), std::string::npos) << f.id;
+    EXPECT_EQ(f.reason.find('\xff'), std::string::npos) << f.id;
+    EXPECT_LE(f.reason.size(), 1000u) << f.id;
+    all += f.reason + "\n";
+  }
+  EXPECT_NE(all.find("'X\\u202egnp'"), std::string::npos) << all;
+  EXPECT_NE(all.find("Max-Age=9\\xff9 "), std::string::npos) << all;
+  EXPECT_NE(all.find("Path=" + std::string(80, 'p') + "... (900 bytes)"), std::string::npos) << all;
+  auto refused = audit_cookie("sid=1; \x1b]8;;http://evil/\x07X=1");
+  EXPECT_EQ(refused.value, "sid=1; \\x1b]8;;http://evil/\\x07X=1");
+}
