@@ -72,3 +72,32 @@ def test_escape_and_url():
     need("url.check")
     assert judge.url_check("\tJaVa\nScript:alert(1)")["verdict"] == "dangerous"
     assert judge.url_check("/path")["verdict"] != "dangerous"
+
+
+def test_one_weak_header_is_one_finding_with_its_reasons():
+    need("headers.report")
+    from websec_conform import checks, reporters
+    rep = judge.header_verdicts(DOC_HEADERS[:2] + [
+        ("Content-Security-Policy", "script-src 'self' https://cdn.example.com 'unsafe-eval'"),
+        ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "SAMEORIGIN")], True)
+    csp = next(h for h in rep["headers"] if h["name"] == "Content-Security-Policy")
+    assert csp["verdict"] == "weak"
+    entries = checks._verdict_entries(rep["headers"] + rep["cookies"], "medium")
+    assert [e["subject"] for e in entries] == ["Content-Security-Policy"]
+    e = entries[0]
+    assert e["id"] == "csp.weak" and e["verdict"] == "weak"
+    assert {r["finding"] for r in e["reasons"]} >= {"csp.host_allowlist", "csp.unsafe_eval", "csp.object_src_missing"}
+    # the reports see one cause for the header, whatever the number of its reasons
+    failed = {"check": "header_audit", "message": "x", "details": {"findings": entries}}
+    assert [k for k, _ in reporters._causes(failed)] == ["csp.weak [Content-Security-Policy]"]
+    # advice (info) never makes a header fail the check
+    ok = judge.header_verdicts(DOC_HEADERS, True)
+    assert checks._verdict_entries(ok["headers"], "low") == []
+
+
+def test_cookie_verdict_by_role():
+    need("cookie.report")
+    assert judge.cookie_verdict("theme=dark; Secure; SameSite=Lax")["verdict"] == "pass"
+    assert judge.cookie_verdict("theme=dark; Secure; SameSite=Lax", role="session")["verdict"] == "fail"
+    assert judge.cookie_verdict("session=a; Secure; SameSite=None")["verdict"] == "fail"  # no HttpOnly
+    assert judge.cookie_verdict("session=a; HttpOnly; SameSite=None")["verdict"] == "invalid"  # browsers reject it

@@ -254,16 +254,42 @@ def _filter(findings, only, ignore):
     return out
 
 
+def _verdict_entries(subjects, threshold, only=None, ignore=None):
+    """One entry per header or cookie whose verdict is worse than pass because of a finding at or above
+    ``threshold``: the subject with its verdict and every reason that lowers it (one weak header is one finding).
+    The entry has the audit-finding shape (id "<area>.<verdict>", severity, subject, reason) the reports group by;
+    the separate reasons sit under "reasons"."""
+    out = []
+    for s in subjects:
+        fs = [f for f in s["findings"] if f["verdict"] != "pass"]
+        if ignore:
+            fs = [f for f in fs if not any(f["id"].startswith(i) for i in ignore)]
+        if only and not any(s["name"].lower() == o.lower() or any(f["id"].startswith(o) for f in s["findings"])
+                            for o in only):
+            continue
+        if s["verdict"] == "pass" or not any(judge.severity_at_least(f["severity"], threshold) for f in fs):
+            continue
+        worst = max((f["severity"] for f in fs), key=lambda x: judge.SEVERITY_RANK.get(x, 0))
+        area = (s["findings"][0]["id"].split(".")[0] if s["findings"] else "header")
+        label = f"cookie {s['name']} ({s.get('role', '')})" if s.get("kind") == "cookie" else s["name"]
+        out.append({"id": f"{area}.{s['verdict']}", "severity": worst, "subject": s["name"], "verdict": s["verdict"],
+                    "reason": f"{label}: {s['verdict']} — " + "; ".join(f"{f['reason']} ({f['id']})" for f in fs),
+                    "value": s.get("value", ""),
+                    "reasons": [{"finding": f["id"], "severity": f["severity"], "verdict": f["verdict"],
+                                 "text": f["reason"]} for f in fs]})
+    return out
+
+
 def _header_audit(spec, resp: Response, ctx):
     spec = {} if spec is True else spec
     https = spec.get("https", ctx.https)
-    findings = judge.audit_headers(resp.headers, https)
+    rep = judge.header_verdicts(resp.headers, https)
     threshold = spec.get("min_severity", "medium")
-    rel = [f for f in _filter(findings, spec.get("only"), spec.get("ignore")) if judge.severity_at_least(f.severity, threshold)]
-    msg = (f"websec headers audit: no finding at or above {threshold}" if not rel else
-           "; ".join(f"[{f.severity}] {f.id}: {f.reason}" for f in rel))
-    return CheckResult("header_audit", not rel, msg, {
-        "findings": [f.to_dict() for f in rel],
+    bad = _verdict_entries(rep["headers"] + rep["cookies"], threshold, spec.get("only"), spec.get("ignore"))
+    msg = (f"websec headers audit: every header passes or its weaknesses are below {threshold}" if not bad else
+           "; ".join(f"{b['subject']}: {b['verdict']} ({'; '.join(r['finding'] for r in b['reasons'])})" for b in bad))
+    return CheckResult("header_audit", not bad, msg, {
+        "findings": bad, "verdicts": {h["name"]: h["verdict"] for h in rep["headers"]},
         "headers": _headers_of(resp, list(SECURITY_HEADERS)), "status": resp.status})
 
 
@@ -313,15 +339,18 @@ def _cookie_audit(spec, resp: Response, ctx):
         return CheckResult("cookie_audit", not big, f"every {name} Set-Cookie is at most {cap} bytes"
                            if not big else f"{name} is {len(big[0].split(';', 1)[0])} bytes (name=value), over "
                            f"{cap}: browsers drop it", {"sizes": [len(v.split(';', 1)[0]) for v in lines]})
+    verdicts = {}
     for line in lines:
-        fs = judge.audit_cookie(line, max_lifetime=None if _is_deletion(line) else max_life, https=ctx.https)
-        fs = [f for f in _filter(fs, None, spec.get("ignore")) if judge.severity_at_least(f.severity, threshold)]
-        if fs:
-            bad.append({"set_cookie": line, "findings": [f.to_dict() for f in fs]})
-    msg = (f"websec cookie audit: {len(lines)} Set-Cookie line(s) without finding at or above {threshold}" if not bad else
-           "; ".join(f"{_cookie_name(b['set_cookie'])}: " + ", ".join(f"[{f['severity']}] {f['reason'] or f['id']}"
-                                                                      for f in b["findings"]) for b in bad))
-    return CheckResult("cookie_audit", not bad, msg, {"failed": bad, "set_cookie": lines})
+        c = judge.cookie_verdict(line, max_lifetime=None if _is_deletion(line) else max_life, https=ctx.https,
+                                 role=_cookie_kind(_cookie_name(line), ctx, guess=True))
+        verdicts[c["name"]] = c["verdict"]
+        entries = _verdict_entries([c], threshold, None, spec.get("ignore"))
+        if entries:
+            bad.append({"set_cookie": line, "verdict": c["verdict"], "role": c.get("role"), "findings": entries})
+    msg = (f"websec cookie audit: {len(lines)} Set-Cookie line(s), none worse than pass at {threshold} or above"
+           if not bad else "; ".join(f"{_cookie_name(b['set_cookie'])} ({b['role']}): {b['verdict']} — " +
+                                     "; ".join(r["text"] for r in b["findings"][0]["reasons"]) for b in bad))
+    return CheckResult("cookie_audit", not bad, msg, {"failed": bad, "set_cookie": lines, "verdicts": verdicts})
 
 
 def _cookie_matches_step(spec, resp: Response, ctx):
@@ -514,7 +543,9 @@ def _looks_like_proxy(resp: Response) -> bool:
         "<center>nginx" in resp.text
 
 
-def _cookie_kind(name: str, ctx: Context) -> str:
+def _cookie_kind(name: str, ctx: Context, guess: bool = False) -> str | None:
+    """The cookie's role: the profile's session cookie is "session"; otherwise the name's hint, and for an
+    unknown name "other" (``guess``: None, so the library guesses — a theme cookie is a preference)."""
     low = name.lower()
     if ctx.run is not None and name == ctx.run.t.session.get("cookie_name"):
         return "session"
@@ -522,7 +553,7 @@ def _cookie_kind(name: str, ctx: Context) -> str:
         return "remember-me"
     if "csrf" in low or "xsrf" in low:
         return "csrf"
-    return "other"
+    return None if guess else "other"
 
 
 def _cookies_seen(spec, ctx: Context) -> CheckResult:
@@ -541,17 +572,18 @@ def _cookies_seen(spec, ctx: Context) -> CheckResult:
         kind = _cookie_kind(name, ctx)
         if kinds and kind not in kinds:
             continue
-        fs = judge.audit_cookie(sc.line, max_lifetime=max_life if kind == "session" else None, https=ctx.https)
-        fs = [f for f in _filter(fs, None, spec.get("ignore")) if judge.severity_at_least(f.severity, threshold)]
+        c = judge.cookie_verdict(sc.line, max_lifetime=max_life if kind == "session" else None, https=ctx.https,
+                                 role=_cookie_kind(name, ctx, guess=True))
+        entries = _verdict_entries([c], threshold, None, spec.get("ignore"))
         where = f"{sc.method} {sc.path}"
-        audited.append({"cookie": name, "kind": kind, "set_by": where})
-        if fs:
-            bad.append({"cookie": name, "kind": kind, "set_by": where, "set_cookie": sc.line,
-                        "findings": [f.to_dict() for f in fs]})
-    msg = (f"{len(audited)} cookie(s) without finding at or above {threshold}: " +
-           ", ".join(f"{a['cookie']} ({a['kind']})" for a in audited)) if not bad else "; ".join(
-        f"{b['cookie']} ({b['kind']}, set by {b['set_by']}): " +
-        ", ".join(f"[{f['severity']}] {f['reason'] or f['id']}" for f in b["findings"]) for b in bad)
+        audited.append({"cookie": name, "kind": kind, "role": c.get("role"), "verdict": c["verdict"], "set_by": where})
+        if entries:
+            bad.append({"cookie": name, "kind": kind, "role": c.get("role"), "verdict": c["verdict"], "set_by": where,
+                        "set_cookie": sc.line, "findings": entries})
+    msg = (f"{len(audited)} cookie(s), none worse than pass at {threshold} or above: " +
+           ", ".join(f"{a['cookie']} ({a['role']}: {a['verdict']})" for a in audited)) if not bad else "; ".join(
+        f"{b['cookie']} ({b['role']}, set by {b['set_by']}): {b['verdict']} — " +
+        "; ".join(r["text"] for r in b["findings"][0]["reasons"]) for b in bad)
     return CheckResult("cookies_seen", not bad, msg, {"failed": bad, "audited": audited})
 
 
@@ -637,15 +669,23 @@ def _no_event_handler(spec, resp: Response, ctx):
                        else "injected attribute(s): " + ", ".join(bad[:5]))
 
 
+_CSP_INLINE = ("csp.unsafe_inline", "csp.unsafe_inline_attr", "csp.script_src_missing", "csp.missing",
+               "csp.report_only_only", "csp.empty_policy", "csp.no_known_directive")
+
+
 def _csp_blocks_inline(resp: Response, https: bool) -> tuple[bool, str]:
+    """Whether the enforced CSP (its verdict, docs/verdicts.md) blocks inline script and javascript: URLs: a CSP
+    that is weak or fails for another reason (a host allowlist, a missing base-uri) still blocks them."""
     if resp.header("Content-Security-Policy") is None:
         return False, "no Content-Security-Policy header"
-    fs = judge.audit_headers(resp.headers, https)
-    weak = [f for f in fs if ("csp" in f.id.lower() or "content-security-policy" in f.subject.lower())
-            and judge.severity_at_least(f.severity, "medium")]
-    if weak:
-        return False, "CSP does not block inline script: " + "; ".join(f.reason for f in weak)
-    return True, "the CSP blocks inline script"
+    rep = judge.header_verdicts(resp.headers, https)
+    csp = next((h for h in rep["headers"] if h["name"] == "Content-Security-Policy"), None)
+    if csp is None:
+        return False, "no Content-Security-Policy verdict"
+    why = [f for f in csp["findings"] if f["id"] in _CSP_INLINE]
+    if why:
+        return False, f"the CSP ({csp['verdict']}) does not block inline script: " + "; ".join(f["reason"] for f in why)
+    return True, f"the CSP ({csp['verdict']}) blocks inline script"
 
 
 def _dangerous_links(spec, resp: Response, ctx):

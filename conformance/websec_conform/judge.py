@@ -100,6 +100,23 @@ def audit_cookie(set_cookie: str, max_lifetime: int | None = None, https: bool =
     return _findings(_fn("cookie.audit")(set_cookie, max_lifetime=max_lifetime, https=https))
 
 
+def header_verdicts(headers: list[tuple[str, str]], https: bool) -> dict:
+    """websec.headers.report over the response's header lines: {"overall", "headers": [...], "cookies": [...]}, each
+    subject {"name", "verdict" (pass < weak < fail < invalid), "present", "value", "findings": [{id, severity,
+    verdict, subject, reason}]} (docs/verdicts.md)."""
+    return _fn("headers.report")(list(headers), https).to_dict()
+
+
+def cookie_verdict(set_cookie: str, max_lifetime: int | None = None, https: bool = True,
+                   role: str | None = None) -> dict:
+    """websec.cookie.report over one raw Set-Cookie value, with its role (session, remember-me, csrf, preference,
+    other; None guesses from the name): {"name", "verdict", "role", "findings", ...}."""
+    return _fn("cookie.report")(set_cookie, max_lifetime=max_lifetime, https=https, role=role).to_dict()
+
+
+VERDICT_RANK = {"pass": 0, "weak": 1, "fail": 2, "invalid": 3}
+
+
 def parse_set_cookie(line: str) -> dict[str, Any]:
     """A Set-Cookie line as a browser reads it (websec.cookie.parse_set_cookie, RFC 6265bis)."""
     c = _fn("cookie.parse_set_cookie")(line)
