@@ -14,7 +14,7 @@ from .yamlsrc import LoadError, format_path, load_yaml
 POST_ROLES = ("login", "logout", "state_change", "comment_post", "upload", "form_echo", "json_echo",
               "password_reset")
 DEFAULT_PARAM = {"reflect_text": "q", "reflect_attr": "q", "reflect_unquoted_attr": "q", "reflect_script": "q",
-                 "reflect_href": "url", "state_change": "value", "comment_post": "text", "upload": "file",
+                 "reflect_json_attr": "q", "reflect_href": "url", "state_change": "value", "comment_post": "text", "upload": "file",
                  "password_reset": "username"}
 CONTENT_TYPES = ("form", "multipart", "json")
 ANONYMOUS_KINDS = ("401", "403", "redirect", "no-identity")

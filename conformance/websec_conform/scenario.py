@@ -28,7 +28,7 @@ CAPABILITIES = (
 )
 ROLES = (
     "page", "not_found", "server_error", "redirect", "static", "json_echo", "form_echo",
-    "reflect_text", "reflect_attr", "reflect_unquoted_attr", "reflect_href", "reflect_script",
+    "reflect_text", "reflect_attr", "reflect_unquoted_attr", "reflect_href", "reflect_script", "reflect_json_attr",
     "login", "whoami", "logout", "csrf_token", "state_change", "state_probe",
     "comment_post", "comment_list", "upload", "download", "password_reset",
 )
