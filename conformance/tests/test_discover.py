@@ -222,6 +222,35 @@ def test_reflection_contexts_from_the_parsed_page():
     assert both == {"reflect_attr", "reflect_text", "reflect_href", "reflect_unquoted_attr"}
 
 
+def test_json_in_an_attribute_read_from_the_start_tag_text():
+    c = "wscd0123abcd"
+    rc, ja = dsc.reflection_contexts, dsc.json_attributes
+    # |tojson in single quotes (the doc's way): still a quoted attribute, and JSON in it
+    ok = f"<div id=\"profile\" data-profile='{{\"display_name\": \"{c}\", \"username\": \"alice\"}}'></div>"
+    assert rc(ok, c) == {"reflect_attr", "reflect_json_attr"}
+    assert ja(ok, c) == [("div", "data-profile", "'", False)]
+    # in double quotes the JSON's first quote ends the attribute: html.parser sees the canary in an attribute *name*
+    broken = (f'<div id="profile" data-profile="{{"display_name": "{c}", "username": "alice", "website": ""}}">'
+              "</div><p>after</p>")
+    assert rc(broken, c) == {"reflect_json_attr"}
+    assert ja(broken, c) == [("div", "data-profile", '"', True)]
+    # an array, entity-escaped JSON (autoescaped json.dumps), an unquoted value, a JSON string broken by a '
+    assert ja(f'<i data-x="[1, &quot;{c}&quot;]">', c) == [("i", "data-x", '"', False)]
+    assert ja(f'<i data-x="{{&#34;a&#34;: &#34;{c}&#34;}}">', c) == [("i", "data-x", '"', False)]
+    assert rc(f'<i data-x={{"a":"{c}"}}>', c) == {"reflect_json_attr", "reflect_unquoted_attr"}
+    assert ja(f'<i data-x={{"a": "{c}"}}>', c) == [("i", "data-x", "", True)]
+    assert ja(f"<i data-x='{{\"a\": \"it's {c}\"}}'>", c) == [("i", "data-x", "'", True)]
+    # no JSON: the other contexts are classified as before, and none of these is a JSON attribute
+    for page, ctxs in ((f'<i title="x {{{c}}}">', {"reflect_attr"}),
+                       (f'<i data-x="{{" title="{c}">', {"reflect_attr"}),   # the canary is in no JSON string
+                       (f'<p>{{"a": "{c}"}}</p>', {"reflect_text"}),
+                       (f"<i onclick='{{\"a\": \"{c}\"}}'>", set()),          # an event handler is script
+                       (f"<script>var x = {{\"a\": \"{c}\"}};</script>", {"reflect_script"}),
+                       (f'<a href="{c}">x</a><input value="{c}">', {"reflect_href", "reflect_attr"})):
+        assert rc(page, c) == ctxs, page
+        assert ja(page, c) == [], page
+
+
 def test_identity_selector_json_pointer_and_set_cookie():
     soup = dsc.parse_html("<nav><ul><li><span>alice</span>\n<li><a href=/x>Log out</a></ul></nav>"
                           "<article><div class=about>by alice</div></article>")
@@ -443,6 +472,71 @@ def test_start_redirect_and_a_logout_button_as_identity_marker(tmp_path):
     check_output(res, tmp_path)
 
 
+def _json_attr_app(quote: str | None):
+    """A search page that hands the query to its script as |tojson in data-query, in the quotes given (None: no
+    JSON, the query in a value attribute and in text)."""
+    from flask import Flask, render_template_string, request
+    app = Flask("json_attr_app")
+    if quote is None:
+        out = '<input id=again value="{{ q }}"><p>No results for {{ q }}</p>'
+    else:
+        out = "<div id=results data-query=" + quote + "{{ {'q': q, 'page': 1}|tojson }}" + quote + "></div>"
+    page = "<!doctype html><title>find</title><form action=/find><input name=q><button>Find</button></form>"
+
+    @app.route("/")
+    def index():
+        return page
+
+    @app.route("/find")
+    def find():
+        return render_template_string(page + out, q=request.args.get("q", ""))
+    return app
+
+
+def run_scenarios(profile_path: Path, ids: set[str], verify=True) -> dict:
+    """The scenarios of conformance/scenarios with these ids, run by the runner against a profile file."""
+    from websec_conform import runner
+    from websec_conform.profile import load_profile
+    from websec_conform.scenario import load_dir
+    scs = [s for s in load_dir(HERE.parent / "scenarios") if s.id in ids]
+    assert {s.id for s in scs} == ids
+    opts = runner.Options(settings=Settings(timeout=10, verify=verify), concurrency=2)
+    return {r.scenario.id: r for r in runner.run_target(load_profile(profile_path), scs, opts)}
+
+
+@pytest.mark.parametrize("quote", ['"', "'", None])
+def test_get_reflection_inside_json_in_an_attribute(quote, tmp_path):
+    """A GET parameter that comes back inside |tojson in an attribute is reflect_json_attr, whichever the quotes;
+    escaping.attr.tojson-double-quoted run with the discovered profile fails on double quotes only, and is skipped
+    where there is no JSON attribute."""
+    with serve_wsgi(_json_attr_app(quote)) as url:
+        res = dsc.discover(url, [], settings=settings(), max_seconds=20)
+        text = check_output(res, tmp_path)
+        (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+        got = run_scenarios(tmp_path / "p.yaml", {"escaping.attr.tojson-double-quoted"})
+    roles = res.profile["roles"]
+    verdict = got["escaping.attr.tojson-double-quoted"]
+    if quote is None:
+        assert roles["reflect_text"] == roles["reflect_attr"] == {"path": "/find", "param": "q"}
+        assert "reflect_json_attr" not in roles
+        assert res.missing()["reflect_json_attr"] == ("no GET form field or link parameter came back in that "
+                                                      "context (1 tested)")
+        assert verdict.status == "skip" and "reflect_json_attr" in verdict.reason
+        return
+    assert roles["reflect_json_attr"] == {"path": "/find", "param": "q"}
+    words = "single-quoted" if quote == "'" else "double-quoted, which the JSON's own quotes end"
+    assert res.comments["roles.reflect_json_attr"] == [
+        f"found: q (the search form on /) came back inside JSON in an attribute (data-query of <div>, {words})"]
+    assert "  # found: q (the search form on /) came back inside JSON in an attribute" in text
+    # the classification of the other contexts is unchanged: in single quotes the value is a quoted attribute
+    assert ("reflect_attr" in roles) == (quote == "'") and "reflect_text" not in roles
+    if quote == "'":
+        assert verdict.status == "pass", verdict.summary_line()
+    else:
+        assert verdict.status == "fail", verdict.summary_line()
+        assert "onmouseover" in verdict.summary_line()
+
+
 # ---------------------------------------------------------------------------------------------- bundled apps
 
 @pytest.mark.parametrize("name,lifetime,model", [("secure_app", 3600, "flask-wtf"),
@@ -648,6 +742,77 @@ def test_stored_reflections_two_roles_of_one_form_use_two_users(tmp_path):
     assert "# found: nickname of the form on /prefs" in text
 
 
+def _card_app(json_fields: tuple[str, ...]):
+    """A profile card: an edit form (a text field "motto", a URL field "homepage") saved and shown on /people/<u>,
+    the motto in text, and the fields of ``json_fields`` as |tojson in a single-quoted data-card attribute."""
+    from flask import Flask, redirect, render_template_string, request, session
+    app = Flask("card_app")
+    app.secret_key = "card-app-key"
+    cards = {u["username"]: {"motto": "", "homepage": ""} for u in USERS}
+    app.config["CARDS"] = cards
+    nav = '<nav><a href="/">Home</a> <a href="/edit">Edit</a> <a href="/people/{{ u }}">{{ u }}</a></nav>'
+
+    @app.route("/")
+    def index():
+        if "u" not in session:
+            return '<!doctype html><a href="/login">Log in</a>'
+        return render_template_string("<!doctype html>" + nav, u=session["u"])
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        u = request.form.get("username")
+        if request.method == "POST" and request.form.get("password") == f"{u}-password":
+            session["u"] = u
+            return redirect("/")
+        return '<!doctype html><form method=post><input name=username><input type=password name=password></form>'
+
+    @app.route("/edit", methods=["GET", "POST"])
+    def edit():
+        u = session.get("u")
+        if not u:
+            return redirect("/login")
+        if request.method == "POST":
+            cards[u] = {"motto": request.form.get("motto", ""), "homepage": request.form.get("homepage", "")}
+            return redirect(f"/people/{u}")
+        return render_template_string("<!doctype html>" + nav + '<form method=post><input name=motto value="{{ c.motto '
+                                      '}}"><input type=url name=homepage value="{{ c.homepage }}"><button>Save</button>'
+                                      "</form>", u=u, c=cards[u])
+
+    @app.route("/people/<name>")
+    def people(name):
+        c = cards.get(name) or {"motto": "", "homepage": ""}
+        data = {k: c[k] for k in json_fields}
+        return render_template_string("<!doctype html><p class=motto>{{ c.motto }}</p><div data-card='{{ data|tojson "
+                                      "}}'></div>", c=c, data=data)
+    return app
+
+
+@pytest.mark.parametrize("json_fields", [("motto", "homepage"), ("homepage",), ()])
+def test_stored_reflection_inside_json_in_an_attribute(json_fields, tmp_path):
+    """A text field saved and shown inside |tojson in an attribute is reflect_json_attr (show, as, form_page); a URL
+    field there is not mapped (its canary was a URL, the scenario's payload is none); no JSON attribute, no role."""
+    app = _card_app(json_fields)
+    with serve_wsgi(app) as url:
+        res = dsc.discover(url, USERS, settings=settings(), submit_forms=True, max_seconds=20)
+    roles = res.profile["roles"]
+    check_output(res, tmp_path)
+    assert app.config["CARDS"] == {"alice": {"motto": "", "homepage": ""}, "bob": {"motto": "", "homepage": ""}}
+    if "motto" in json_fields:
+        assert roles["reflect_json_attr"] == {"path": "/edit", "method": "POST", "form_page": "/edit",
+                                              "param": "motto", "fields": {"homepage": ""}, "show": "/people/alice",
+                                              "as": "user1", "accept": ["3xx"]}
+        assert res.comments["roles.reflect_json_attr"] == [
+            "found: motto of the form on /edit (POST /edit), saved with a canary, shows on /people/alice inside JSON "
+            "in an attribute (data-card of <div>, single-quoted)"]
+        return
+    assert "reflect_json_attr" not in roles
+    why = res.missing()["reflect_json_attr"]
+    assert why.startswith("no GET form and no link with a query parameter to test; no stored value came back in it "
+                          "either (1 form saved with canaries)"), why
+    url_note = "; only a URL field's did (homepage of the form on /edit (on /people/alice)), and the scenario's payload"
+    assert (url_note in why) == (json_fields == ("homepage",)), why
+
+
 def test_stored_reflections_need_submit_forms():
     app = _prefs_app()
     with serve_wsgi(app) as url:
@@ -661,13 +826,15 @@ def test_stored_reflections_need_submit_forms():
 PROFILES = HERE.parent / "profiles"
 
 
-@pytest.mark.skipif(not (APPS / "notes" / "secure.py").exists(), reason="conformance/apps/notes is not there yet")
-@pytest.mark.parametrize("variant", ["secure", "insecure"])
-def test_notes_app(variant, cert, tmp_path):
-    """A fresh notes app discovered with --submit-forms: the stored reflections of its settings form, the reset
-    form mapped and never submitted, the identity read from the session cookie; the output is the committed
-    expectation conformance/profiles/notes-<variant>.discovered.yaml once normalised."""
+@pytest.fixture(scope="module", params=["secure", "insecure"])
+def notes(request, cert):
+    """A fresh notes app (the variant of the parameter) served over HTTPS and discovered with --submit-forms; the
+    server keeps running for the tests that use the discovered profile. Yields (variant, url, Discovery, the
+    (method, path) of each request discovery made, the users' (display name, website) right after it)."""
+    if not (APPS / "notes" / "secure.py").exists():
+        pytest.skip("conformance/apps/notes is not there yet")
     from notes import create_app
+    variant = request.param
     app = create_app(variant)
     seen = []
 
@@ -677,24 +844,42 @@ def test_notes_app(variant, cert, tmp_path):
     with serve_wsgi(recorded, ssl_context=cert) as url:
         res = dsc.discover(url, USERS, settings=settings(verify=cert[0]), submit_forms=True,
                            name=f"notes-{variant}", max_seconds=20)
+        store = app.extensions["notes_store"]
+        profiles = [(u.display_name, u.website) for u in map(store.find_user, ("alice", "bob"))]
+        yield variant, url, res, list(seen), profiles
+
+
+def test_notes_app(notes, tmp_path):
+    """A fresh notes app discovered with --submit-forms: the stored reflections of its settings form, the reset
+    form mapped and never submitted, the identity read from the session cookie; the output is the committed
+    expectation conformance/profiles/notes-<variant>.discovered.yaml once normalised."""
+    variant, url, res, seen, profiles = notes
     roles = res.profile["roles"]
     for r in ("page", "not_found", "login", "whoami", "logout", "state_change", "state_probe", "reflect_text",
-              "reflect_attr", "reflect_href", "comment_post", "comment_list", "upload", "download", "password_reset"):
+              "reflect_attr", "reflect_href", "reflect_json_attr", "comment_post", "comment_list", "upload",
+              "download", "password_reset"):
         assert r in roles, (r, res.missing().get(r))
     csrf = {"csrf": "field"} if variant == "secure" else {}
     # GET reflections first (the search page), stored ones fill what they do not have
     assert roles["reflect_text"] == roles["reflect_attr"] == {"path": "/search", "param": "term"}
     settings_form = {"path": "/settings", "method": "POST", "form_page": "/settings"}
-    if variant == "secure":  # the display name is quoted everywhere: only the website fills a role
-        assert roles["reflect_href"] == {**settings_form, "param": "website", "fields": {"display_name": ""}, **csrf,
-                                         "show": "/u/alice", "as": "user1", "accept": ["3xx"]}
-        assert "reflect_unquoted_attr" not in roles
-    else:  # one form, two roles: the second one is saved as bob and read on his page
-        assert roles["reflect_unquoted_attr"] == {**settings_form, "param": "display_name",
-                                                  "fields": {"website": ""}, "show": "/settings", "as": "user1",
-                                                  "accept": ["3xx"]}
-        assert roles["reflect_href"] == {**settings_form, "param": "website", "fields": {"display_name": ""},
-                                         "show": "/u/bob", "as": "user2", "accept": ["3xx"]}
+    # one form, two roles: the display name inside the JSON of data-profile on /u/alice (the rarest context), the
+    # website as the link there; the second one is saved as bob and read on his page
+    assert roles["reflect_json_attr"] == {**settings_form, "param": "display_name", "fields": {"website": ""},
+                                          **csrf, "show": "/u/alice", "as": "user1", "accept": ["3xx"]}
+    assert roles["reflect_href"] == {**settings_form, "param": "website", "fields": {"display_name": ""}, **csrf,
+                                     "show": "/u/bob", "as": "user2", "accept": ["3xx"]}
+    found = ("found: display_name of the form on /settings (POST /settings), saved with a canary, shows on /u/alice "
+             "inside JSON in an attribute (data-profile of <div>, ")
+    assert res.comments["roles.reflect_json_attr"] == [found + (
+        "single-quoted)" if variant == "secure" else "double-quoted, which the JSON's own quotes end)")]
+    assert "reflect_unquoted_attr" not in roles
+    if variant == "secure":  # the display name is quoted everywhere
+        assert res.missing()["reflect_unquoted_attr"].startswith("no GET form field or link parameter came back")
+    else:  # the unquoted value= of /settings: two users, and the two rarer contexts took them
+        assert res.missing()["reflect_unquoted_attr"] == (
+            "display_name of the form on /settings shows in an unquoted attribute on /settings, but saving that form "
+            "overwrites what reflect_json_attr, reflect_href map, and there is no user left to keep them apart")
     assert res.comments["roles.reflect_href"][0].startswith("found: website of the form on /settings (POST "
                                                              "/settings), saved with a canary, shows on /u/alice at "
                                                              "the start of a link")
@@ -704,16 +889,35 @@ def test_notes_app(variant, cert, tmp_path):
     assert res.profile["session"]["identity_field"] == "_user_id"
     assert res.profile["session"]["identity_values"] == {"alice": "1", "bob": "2"}
     assert not {"roles.state_change", "roles.comment_post", "roles.comment_list", "roles.upload",
-                "roles.reflect_href"} & set(res.guesses())
+                "roles.reflect_href", "roles.reflect_json_attr"} & set(res.guesses())
     # never submitted: the reset request (it mails), the registration, the password change
     posts = {p for m, p in seen if m == "POST"}
     assert posts == {"/auth/login", "/notes/new", "/attachments", "/settings", "/auth/logout"}, posts
     # the settings form got its previous values back
-    store = app.extensions["notes_store"]
-    assert [(u.display_name, u.website) for u in map(store.find_user, ("alice", "bob"))] == [("", ""), ("", "")]
+    assert profiles == [("", ""), ("", "")]
     text = check_output(res, tmp_path)
     kept = PROFILES / f"notes-{variant}.discovered.yaml"
     assert dsc.compare_discovered(kept.read_text(encoding="utf-8"), text, f"notes-{variant}", kept.name) == []
+
+
+def test_notes_tojson_attribute_verdict_with_the_discovered_profile(notes, cert, tmp_path):
+    """The runner with the discovered profile: escaping.attr.tojson-double-quoted saves the display name as alice
+    and reads /u/alice; notes.insecure's data-profile="{{ profile|tojson }}" lets the payload's quote out as an
+    onmouseover attribute (PLANTED tojson-double-quoted-attribute), notes.secure's single quotes keep it in."""
+    variant, url, res, _, _ = notes
+    p = tmp_path / f"notes-{variant}.yaml"
+    p.write_text(res.to_yaml(), encoding="utf-8")
+    got = run_scenarios(p, {"escaping.attr.tojson-double-quoted"}, verify=cert[0])
+    r = got["escaping.attr.tojson-double-quoted"]
+    step = r.steps[0]
+    assert step.request["method"] == "POST" and step.request["url"] == url + "/settings"
+    assert step.request["then"].startswith("GET /u/alice ")
+    if variant == "insecure":
+        assert r.status == "fail", r.summary_line()
+        check = next(c for c in step.checks if c.check == "no_event_handler")
+        assert check.message.startswith("injected attribute(s): <div onmouseover=")
+    else:
+        assert r.status == "pass", r.summary_line()
 
 
 # ---------------------------------------------------------------------------------------------- kept expectations

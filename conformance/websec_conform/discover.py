@@ -22,7 +22,9 @@ Bounds and manners:
 * the session cookie is read, never forged: a Flask (itsdangerous) cookie is signed, not encrypted, so the key
   that tells the users apart (``identity_field``) shows in the two users' cookies;
 * HTML is read with BeautifulSoup (``html.parser``); where the quoting of an attribute matters, the start tag's
-  text as ``html.parser`` delimits it is split into attributes (no regular expression reads markup).
+  text as ``html.parser`` delimits it is split into attributes (no regular expression reads markup), and JSON in an
+  attribute is read from that text (a double-quoted attribute that the JSON's own quotes end is no attribute value
+  to the parser).
 """
 from __future__ import annotations
 
@@ -88,14 +90,17 @@ _SESSION_NAME = re.compile(r"sess|sid$|^sid|auth|login|jwt|token|connect\.sid|id
 _PREFERENCE_NAME = re.compile(r"theme|lang|locale|pref|consent|tz|timezone|dark|mode|cookie[-_]?notice", re.I)
 _TEXTLIKE = ("text", "email", "search", "url", "tel", "")
 _URL_ATTRS = ("href", "src", "action", "formaction", "data", "poster", "cite", "background", "srcset")
-_REFLECT_ROLES = ("reflect_text", "reflect_attr", "reflect_unquoted_attr", "reflect_href", "reflect_script")
+_REFLECT_ROLES = ("reflect_text", "reflect_attr", "reflect_unquoted_attr", "reflect_href", "reflect_script",
+                  "reflect_json_attr")
 # which stored reflection a form's only users go to first: the contexts a GET reflection rarely has
-_STORED_PRIORITY = ("reflect_unquoted_attr", "reflect_href", "reflect_script", "reflect_attr", "reflect_text")
+_STORED_PRIORITY = ("reflect_json_attr", "reflect_unquoted_attr", "reflect_href", "reflect_script", "reflect_attr",
+                    "reflect_text")
 _CONTEXT_WORDS = {"reflect_text": "in text", "reflect_attr": "in a quoted attribute",
                   "reflect_unquoted_attr": "in an unquoted attribute",
-                  "reflect_href": "at the start of a link (href, src)", "reflect_script": "inside <script>"}
+                  "reflect_href": "at the start of a link (href, src)", "reflect_script": "inside <script>",
+                  "reflect_json_attr": "inside JSON in an attribute"}
 _CONTEXT_SHORT = {"reflect_text": "text", "reflect_attr": "attribute", "reflect_unquoted_attr": "unquoted attribute",
-                  "reflect_href": "link", "reflect_script": "script"}
+                  "reflect_href": "link", "reflect_script": "script", "reflect_json_attr": "JSON attribute"}
 # fields a stored-reflection canary never goes into, and forms with such a field are never saved
 _PERSONAL_FIELD = re.compile(r"e-?mail|phone|mobile|password|passwd|secret|token|api[-_]?key|iban|card", re.I)
 _RESET_LINK = re.compile(r"forgot|(reset|recover|lost)[-_]?(your[-_]?)?pass|pass(word)?[-_/]?(reset|recover)", re.I)
@@ -542,6 +547,58 @@ def _split_attributes(raw: str) -> list[tuple[str, int, int, bool]]:
     return out
 
 
+def _json_strings(raw: str, start: int) -> list[tuple[int, int]]:
+    """The (start, end) of each string, quotes excluded, of the JSON text that starts at ``raw[start]`` (``{`` or
+    ``[``), read the way a JSON parser would whatever the HTML quoting around it, up to its closing bracket or the
+    end of the start tag."""
+    strings: list[tuple[int, int]] = []
+    depth, i, n = 0, start, len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch == '"':
+            j = i + 1
+            while j < n and raw[j] != '"':
+                j += 2 if raw[j] == "\\" else 1
+            if j >= n:
+                break
+            strings.append((i + 1, j))
+            i = j + 1
+            continue
+        if ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth <= 0:
+                break
+        i += 1
+    return strings
+
+
+def _json_attributes(raw: str, canary: str) -> list[tuple[str, str, bool]]:
+    """(name, quote, broken) of each attribute of one start tag (its text as html.parser delimited it) whose value
+    is JSON that carries ``canary``: the value starts with ``{`` or ``[`` and the canary is inside it, or the JSON
+    that starts there goes on past the attribute's end (its own quotes ended the attribute: ``broken``) and the
+    canary is inside one of its strings. ``quote`` is the attribute's quote (``"``, ``'``, or empty)."""
+    spots = [m.start() for m in re.finditer(re.escape(canary), raw)]
+    out = []
+    for name, a, b, quoted in _split_attributes(raw):
+        if name.startswith("on") or a == b:
+            continue
+        lead = len(raw[a:b]) - len(raw[a:b].lstrip())
+        first = html.unescape(raw[a + lead:b])[:1]
+        if first not in ("{", "["):
+            continue
+        quote = raw[a - 1] if quoted and raw[a - 1] in "\"'" else ""
+        if any(a <= p < b for p in spots):
+            out.append((name, quote, False))
+            continue
+        if raw[a + lead] not in "{[":
+            continue  # an entity-encoded bracket: the value is escaped, the JSON cannot go past it
+        if any(p >= b and s <= p and p + len(canary) <= e for s, e in _json_strings(raw, a + lead) for p in spots):
+            out.append((name, quote, True))
+    return out
+
+
 class _StartTags(html.parser.HTMLParser):
     """Collects the text of every start tag that contains the canary."""
 
@@ -558,10 +615,43 @@ class _StartTags(html.parser.HTMLParser):
     handle_startendtag = handle_starttag
 
 
+def _start_tags(text: str, canary: str) -> list[tuple[str, str]]:
+    p = _StartTags(canary)
+    try:
+        p.feed(text)
+        p.close()
+    except Exception:  # noqa: BLE001 — html.parser is lenient; a page it chokes on only loses attribute contexts
+        pass
+    return p.tags
+
+
+def json_attributes(text: str, canary: str) -> list[tuple[str, str, str, bool]]:
+    """(tag, attribute, quote, broken) of each attribute of the page whose value is JSON that carries ``canary``
+    (``_json_attributes``): where a template writes ``data-x='{{ v|tojson }}'`` or, broken,
+    ``data-x="{{ v|tojson }}"``."""
+    if canary not in text:
+        return []
+    return [(tag, *x) for tag, raw in _start_tags(text, canary) for x in _json_attributes(raw, canary)]
+
+
+def _describe_json_attributes(found: list[tuple[str, str, str, bool]]) -> str:
+    quoting = {'"': "double-quoted", "'": "single-quoted", "": "unquoted"}
+    parts = []
+    for tag, name, quote, broken in found:
+        d = f"{name} of <{tag}>, {quoting[quote]}"
+        if broken:
+            d += ", which the JSON's own quotes end"
+        if d not in parts:
+            parts.append(d)
+    return "; ".join(parts)
+
+
 def reflection_contexts(text: str, canary: str) -> set[str]:
     """The reflection roles a page that shows ``canary`` fits: ``reflect_text`` (a text node),
     ``reflect_attr`` (inside a quoted attribute), ``reflect_unquoted_attr`` (an unquoted attribute value),
-    ``reflect_href`` (the start of an href/src-like attribute) and ``reflect_script`` (inside ``<script>``)."""
+    ``reflect_href`` (the start of an href/src-like attribute), ``reflect_script`` (inside ``<script>``) and
+    ``reflect_json_attr`` (inside JSON in an attribute value, read from the start tag's text around the canary: a
+    double-quoted attribute that JSON's quotes end early is no attribute value to the HTML parser)."""
     found: set[str] = set()
     if canary not in text:
         return found
@@ -574,13 +664,9 @@ def reflection_contexts(text: str, canary: str) -> set[str]:
             found.add("reflect_script")
         elif parent not in ("style", "noscript", "template"):
             found.add("reflect_text")
-    p = _StartTags(canary)
-    try:
-        p.feed(text)
-        p.close()
-    except Exception:  # noqa: BLE001 — html.parser is lenient; a page it chokes on only loses attribute contexts
-        pass
-    for tag, raw in p.tags:
+    for tag, raw in _start_tags(text, canary):
+        if _json_attributes(raw, canary):
+            found.add("reflect_json_attr")
         for name, a, b, quoted in _split_attributes(raw):
             value = raw[a:b]
             if canary not in value:
@@ -845,6 +931,8 @@ class _Discoverer:
         self.logout_form: Form | None = None
         self.http_url_found: str | None = None
         self.start_page: Page | None = None
+        # (method or form action, page or path, field) -> the JSON attributes a canary came back in
+        self.json_seen: dict[tuple[str, str, str], list[tuple[str, str, str, bool]]] = {}
         self._anonymous: dict[str, _Fetched | None] = {}
 
     # ------------------------------------------------------------------ requests
@@ -1822,14 +1910,21 @@ class _Discoverer:
             for ctx in sorted(reflection_contexts(f.resp.text, canary)):
                 if ctx not in found:
                     found[ctx] = (_path_of(url), param, fixed, where, f.status)
-        for ctx in ("reflect_text", "reflect_attr", "reflect_unquoted_attr", "reflect_href", "reflect_script"):
+                    if ctx == "reflect_json_attr":
+                        self.json_seen[("GET", _path_of(url), param)] = json_attributes(f.resp.text, canary)
+        for ctx in _REFLECT_ROLES:
             if ctx in found:
                 path, param, fixed, where, status = found[ctx]
                 role: dict[str, Any] = {"path": path, "param": param}
                 if fixed:
                     role["fields"] = fixed
                 self.roles[ctx] = role
-                self.info[f"roles.{ctx}"] = f"{param} ({where}) came back"
+                if ctx == "reflect_json_attr":
+                    attrs = _describe_json_attributes(self.json_seen.get(("GET", path, param), []))
+                    self.above.setdefault(f"roles.{ctx}", []).append(
+                        f"found: {param} ({where}) came back {_CONTEXT_WORDS[ctx]}" + (f" ({attrs})" if attrs else ""))
+                else:
+                    self.info[f"roles.{ctx}"] = f"{param} ({where}) came back"
             else:
                 self.missing[ctx] = (f"no GET form field or link parameter came back in that context "
                                      f"({self.tested_params} tested)" if self.tested_params else
@@ -2156,6 +2251,8 @@ class _Discoverer:
                 ctxs = reflection_contexts(text, value)
                 if ctxs:
                     out["seen"][name][p] = ctxs
+                if "reflect_json_attr" in ctxs:
+                    self.json_seen[(f.action_path, p, name)] = json_attributes(text, value)
             if p == f.page_path:
                 for h in extract_forms(parse_html(text), g.url, auth=f.auth):
                     if h.key() == f.key() and any(x.value in sent.values() for x in h.fields if x.name in sent):
@@ -2173,6 +2270,7 @@ class _Discoverer:
         gaps = [c for c in _REFLECT_ROLES if c not in self.roles]
         cands: list[tuple[int, int, int, str, Form, str, str, bool]] = []  # form, field, page order; ctx ...
         saved = []
+        url_json: list[str] = []  # URL fields seen inside JSON in an attribute (their canary was a URL)
         for fi, f in enumerate(self.stored_forms()):
             got = self.save_with_canaries(f, self.user_jar, me)
             if got is None:
@@ -2185,8 +2283,13 @@ class _Discoverer:
                          for p, ctxs in pages.items()]
                 if where:
                     described.append(f"{name} shows on {', '.join(where)}")
+                url = any(_url_field(x) for x in f.fields if x.name == name)
                 for pi, (p, ctxs) in enumerate(pages.items()):
                     for c in ctxs:
+                        if c == "reflect_json_attr" and url:
+                            # the scenario's payload is no URL: a field that wants one would refuse it
+                            url_json.append(f"{name} of the form on {f.page_path} (on {p})")
+                            continue
                         cands.append((fi, names.index(name), pi, c, f, name, p, got["redirect"]))
             self.notes.append(("info", f"stored values: the form on {f.page_path} (POST {f.action_path}) was saved "
                                        f"with canaries (status {got['status']}): "
@@ -2218,9 +2321,12 @@ class _Discoverer:
                 _, _, _, _, f, name, page, redirect = chosen[c]
                 self.map_stored(c, f, name, page, redirect, n, keep)
         for c in gaps:
-            if c not in self.roles and c in self.missing:
+            if c not in self.roles and c in self.missing and c not in chosen:
                 self.missing[c] += (f"; no stored value came back in it either ({len(saved)} form"
                                     f"{'' if len(saved) == 1 else 's'} saved with canaries)")
+                if c == "reflect_json_attr" and url_json:
+                    self.missing[c] += (f"; only a URL field's did ({', '.join(dict.fromkeys(url_json))}), and the "
+                                        "scenario's payload is no URL")
 
     def map_stored(self, ctx: str, f: Form, name: str, page: str, redirect: bool, n: int, siblings: list[str]) -> None:
         """The role ``ctx`` as the form ``f`` with ``name`` as its param, shown on ``page``; the ``n``-th role of the
@@ -2255,6 +2361,8 @@ class _Discoverer:
         show = page
         why = (f"found: {name} of the form on {f.page_path} (POST {f.action_path}), saved with a canary, shows on "
                f"{page} {_CONTEXT_WORDS[ctx]}")
+        if ctx == "reflect_json_attr" and self.json_seen.get((f.action_path, page, name)):
+            why += f" ({_describe_json_attributes(self.json_seen[(f.action_path, page, name)])})"
         if n:
             other = self.users[n]["username"]
             show = "/".join(other if unquote(s) == me else s for s in page.split("/"))
