@@ -897,7 +897,19 @@ def run_target(target: Target, scenarios: list[Scenario], opts: Options) -> list
     results: list[ScenarioResult | None] = [None] * len(scenarios)
     done = [0]
     lock = threading.Lock()
-    groups: dict[str, threading.Lock] = {sc.serial: threading.Lock() for sc in scenarios if sc.serial}
+    # a stored value (a role mapped with show:, e.g. a settings form) is overwritten by each scenario that saves it:
+    # those scenarios never run at the same time on one target, or one would judge the other's payload
+    stored = {r.path for r in target.roles.values() if r.show and r.name.startswith("reflect_")}
+
+    def serial_of(sc: Scenario) -> str | None:
+        if sc.serial:
+            return sc.serial
+        paths = sorted({target.roles[q].path for q in sc.requires if q in target.roles and
+                        target.roles[q].show and target.roles[q].path in stored})
+        return "stored:" + ",".join(paths) if paths else None
+
+    serials = {sc.id: serial_of(sc) for sc in scenarios}
+    groups: dict[str, threading.Lock] = {g: threading.Lock() for g in serials.values() if g}
 
     def one(i: int, sc: Scenario) -> None:
         missing = target.missing(sc.requires)
@@ -905,8 +917,8 @@ def run_target(target: Target, scenarios: list[Scenario], opts: Options) -> list
             r = ScenarioResult(sc, target.name, "skip", "denial-of-service scenario: run with --allow-dos")
         elif missing:
             r = ScenarioResult(sc, target.name, "skip", "; ".join(missing))
-        elif sc.serial:
-            with groups[sc.serial]:
+        elif serials[sc.id]:
+            with groups[serials[sc.id]]:
                 r = _Run(sc, target, opts, limiter, shared).run()
         else:
             r = _Run(sc, target, opts, limiter, shared).run()
