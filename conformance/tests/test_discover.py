@@ -730,11 +730,17 @@ def test_stored_reflections_two_roles_of_one_form_use_two_users(tmp_path):
     assert res.comments["roles.reflect_script"] == [
         "found: motto of the form on /prefs (POST /prefs), saved with a canary, shows on /people/alice inside "
         "<script>; as user2: saving the form as user1 for reflect_unquoted_attr (nickname) would overwrite it"]
-    # the nickname shows in text too, but two users keep two roles of one form apart: the rarer contexts won
-    assert "reflect_text" not in roles and "reflect_attr" not in roles and "reflect_href" not in roles
-    assert res.missing()["reflect_text"].startswith("nickname of the form on /prefs shows in text on /people/alice, "
-                                                    "but saving that form overwrites what reflect_unquoted_attr, "
-                                                    "reflect_script map")
+    # the nickname shows in text and (on /prefs) in a quoted attribute too: no user is left for them, they share
+    # the user of the role on their field (the runner never runs two scenarios that save one form at once)
+    shared = {"path": "/prefs", "method": "POST", "form_page": "/prefs", "param": "nickname",
+              "fields": {"motto": ""}, "as": "user1", "accept": ["3xx"]}
+    assert roles["reflect_text"] == {**shared, "show": "/people/alice"}
+    assert roles["reflect_attr"] == {**shared, "show": "/prefs"}
+    assert res.comments["roles.reflect_text"] == [
+        "found: nickname of the form on /prefs (POST /prefs), saved with a canary, shows on /people/alice in text; "
+        "as user1, like reflect_unquoted_attr: no user is left, and the runner never runs two scenarios that save "
+        "this form at the same time"]
+    assert "reflect_href" not in roles and "reflect_json_attr" not in roles
     # never saved: the form with an e-mail address; the edit form got alice's and bob's values back
     assert ("POST", "/account") not in seen
     assert app.config["PREFS"] == {"alice": {"nickname": "Al", "motto": "hi"}, "bob": {"nickname": "", "motto": ""}}
@@ -873,13 +879,17 @@ def test_notes_app(notes, tmp_path):
              "inside JSON in an attribute (data-profile of <div>, ")
     assert res.comments["roles.reflect_json_attr"] == [found + (
         "single-quoted)" if variant == "secure" else "double-quoted, which the JSON's own quotes end)")]
-    assert "reflect_unquoted_attr" not in roles
     if variant == "secure":  # the display name is quoted everywhere
+        assert "reflect_unquoted_attr" not in roles
         assert res.missing()["reflect_unquoted_attr"].startswith("no GET form field or link parameter came back")
-    else:  # the unquoted value= of /settings: two users, and the two rarer contexts took them
-        assert res.missing()["reflect_unquoted_attr"] == (
-            "display_name of the form on /settings shows in an unquoted attribute on /settings, but saving that form "
-            "overwrites what reflect_json_attr, reflect_href map, and there is no user left to keep them apart")
+    else:  # the unquoted value= of /settings: a third role of the form, no user left: alice's, like the JSON's
+        assert roles["reflect_unquoted_attr"] == {**settings_form, "param": "display_name",
+                                                  "fields": {"website": ""}, "show": "/settings", "as": "user1",
+                                                  "accept": ["3xx"]}
+        assert res.comments["roles.reflect_unquoted_attr"] == [
+            "found: display_name of the form on /settings (POST /settings), saved with a canary, shows on /settings "
+            "in an unquoted attribute; as user1, like reflect_json_attr: no user is left, and the runner never runs "
+            "two scenarios that save this form at the same time"]
     assert res.comments["roles.reflect_href"][0].startswith("found: website of the form on /settings (POST "
                                                              "/settings), saved with a canary, shows on /u/alice at "
                                                              "the start of a link")
@@ -903,11 +913,17 @@ def test_notes_app(notes, tmp_path):
 def test_notes_tojson_attribute_verdict_with_the_discovered_profile(notes, cert, tmp_path):
     """The runner with the discovered profile: escaping.attr.tojson-double-quoted saves the display name as alice
     and reads /u/alice; notes.insecure's data-profile="{{ profile|tojson }}" lets the payload's quote out as an
-    onmouseover attribute (PLANTED tojson-double-quoted-attribute), notes.secure's single quotes keep it in."""
+    onmouseover attribute (PLANTED tojson-double-quoted-attribute), notes.secure's single quotes keep it in. The
+    scenarios of the other roles on the settings form run beside it (on notes.insecure reflect_unquoted_attr saves
+    the same display name as alice) and keep their verdicts."""
     variant, url, res, _, _ = notes
     p = tmp_path / f"notes-{variant}.yaml"
     p.write_text(res.to_yaml(), encoding="utf-8")
-    got = run_scenarios(p, {"escaping.attr.tojson-double-quoted"}, verify=cert[0])
+    others = {"escaping.attr.unquoted", "escaping.href.javascript", "escaping.href.javascript-variants"}
+    got = run_scenarios(p, {"escaping.attr.tojson-double-quoted"} | others, verify=cert[0])
+    for sid in others:  # notes.secure: no unquoted attribute (skipped), links neutralised by its CSP
+        want = "fail" if variant == "insecure" else ("skip" if sid == "escaping.attr.unquoted" else "pass")
+        assert got[sid].status == want, (sid, got[sid].summary_line())
     r = got["escaping.attr.tojson-double-quoted"]
     step = r.steps[0]
     assert step.request["method"] == "POST" and step.request["url"] == url + "/settings"

@@ -2304,22 +2304,22 @@ class _Discoverer:
         for c, x in chosen.items():
             by_form.setdefault(x[0], []).append(c)
         for fi, ctxs in by_form.items():
-            # saving the form writes every field: each of its roles needs a user of its own. With more roles than
-            # users, one role per field first, the rarer context first; then the users in the form's field order
+            # saving the form writes every field: each of its roles gets a user of its own while users last. One role
+            # per field first, the rarer context first; then the users in the form's field order
             n_users = max(1, min(2, len(self.users)))
             ctxs.sort(key=lambda c: (chosen[c][1], _STORED_PRIORITY.index(c)))
             keep = [c for i, c in enumerate(ctxs) if i == 0 or chosen[ctxs[i - 1]][1] != chosen[c][1]][:n_users]
             keep += [c for c in sorted(ctxs, key=_STORED_PRIORITY.index) if c not in keep][:n_users - len(keep)]
             keep.sort(key=lambda c: (chosen[c][1], _STORED_PRIORITY.index(c)))
-            for c in ctxs:
-                if c not in keep:
-                    _, _, _, _, f, name, page, _ = chosen[c]
-                    self.missing[c] = (f"{name} of the form on {f.page_path} shows {_CONTEXT_WORDS[c]} on {page}, but "
-                                       f"saving that form overwrites what {', '.join(keep)} map"
-                                       f"{'s' if len(keep) == 1 else ''}, and there is no user left to keep them apart")
             for n, c in enumerate(keep):
                 _, _, _, _, f, name, page, redirect = chosen[c]
                 self.map_stored(c, f, name, page, redirect, n, keep)
+            # more roles than users: a role shares the user of the role on its field (else user1); the runner never
+            # runs two scenarios that save one stored form at the same time, so neither reads the other's value
+            for c in sorted((c for c in ctxs if c not in keep), key=_STORED_PRIORITY.index):
+                _, fld, _, _, f, name, page, redirect = chosen[c]
+                n = next((k for k, o in enumerate(keep) if chosen[o][1] == fld), 0)
+                self.map_stored(c, f, name, page, redirect, n, keep, shares=keep[n])
         for c in gaps:
             if c not in self.roles and c in self.missing and c not in chosen:
                 self.missing[c] += (f"; no stored value came back in it either ({len(saved)} form"
@@ -2328,9 +2328,11 @@ class _Discoverer:
                     self.missing[c] += (f"; only a URL field's did ({', '.join(dict.fromkeys(url_json))}), and the "
                                         "scenario's payload is no URL")
 
-    def map_stored(self, ctx: str, f: Form, name: str, page: str, redirect: bool, n: int, siblings: list[str]) -> None:
-        """The role ``ctx`` as the form ``f`` with ``name`` as its param, shown on ``page``; the ``n``-th role of the
-        form is used as user(n+1) so that the roles of one form never overwrite each other's value."""
+    def map_stored(self, ctx: str, f: Form, name: str, page: str, redirect: bool, n: int, siblings: list[str],
+                   shares: str | None = None) -> None:
+        """The role ``ctx`` as the form ``f`` with ``name`` as its param, shown on ``page``, used as user(n+1): the
+        ``n``-th role of the form (``siblings``) has a user of its own, a role that ``shares`` the user of another
+        has none left (the runner never runs two scenarios that save one stored form at the same time)."""
         x = next(y for y in f.fields if y.name == name)
         multi = len(siblings) > 1
         texts = {y.name for y in _canary_fields(f)}
@@ -2363,12 +2365,16 @@ class _Discoverer:
                f"{page} {_CONTEXT_WORDS[ctx]}")
         if ctx == "reflect_json_attr" and self.json_seen.get((f.action_path, page, name)):
             why += f" ({_describe_json_attributes(self.json_seen[(f.action_path, page, name)])})"
-        if n:
-            other = self.users[n]["username"]
-            show = "/".join(other if unquote(s) == me else s for s in page.split("/"))
+        if shares:
+            why += (f"; as {user}, like {shares}: no user is left, and the runner never runs two scenarios that save "
+                    f"this form at the same time")
+        elif n:
             first = siblings[0]
             why += (f"; as {user}: saving the form as user1 for {first} ({self.roles[first]['param']}) would "
                     f"overwrite it")
+        if n:
+            other = self.users[n]["username"]
+            show = "/".join(other if unquote(s) == me else s for s in page.split("/"))
             ok = self.verify_stored(f, ctx, name, show, other, fields)
             if not ok:
                 self.guess[f"roles.{ctx}"] = f"not seen as {other}: {show} did not show {name} saved by {other}"
