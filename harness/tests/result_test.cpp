@@ -114,13 +114,17 @@ TEST(QuoteInput, HundredMegabytesQuoteAsAFewHundredBytes) {
   EXPECT_LE(q.size(), 4 * websec::max_quoted_input + 40);
   EXPECT_TRUE(safe_line(q));
   EXPECT_NE(q.find("... (104857600 bytes)"), std::string::npos);
+  // the longest escape per byte: an invalid byte in Python's str repr (a surrogate escape)
+  std::string invalid(100u << 20, '\xff');
+  EXPECT_LE(quote_input(invalid, quote_style::python_str).size(), 6 * websec::max_quoted_input + 40);
+  EXPECT_LE(quote_input(invalid, quote_style::python_bytes).size(), 4 * websec::max_quoted_input + 40);
 }
 
 RC_GTEST_PROP(QuoteInputProps, BoundedSafeAndFaithful, (std::string in, unsigned cap_seed)) {
   const std::size_t cap = cap_seed % 48;
   for (quote_style st : {quote_style::plain, quote_style::bare, quote_style::python_str, quote_style::python_bytes}) {
     std::string q = quote_input(in, st, cap);
-    RC_ASSERT(q.size() <= 4 * cap + 40);
+    RC_ASSERT(q.size() <= (st == quote_style::python_str ? 6 : 4) * cap + 40);
     RC_ASSERT(safe_line(q));
     const bool cut = in.size() > cap;
     RC_ASSERT((q.find("... (" + std::to_string(in.size()) + " bytes)") != std::string::npos) == cut);

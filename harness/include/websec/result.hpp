@@ -32,8 +32,10 @@ enum class quote_style {
 /// The one way the library and its tools put untrusted input into a message. Quotes at most `max_bytes` bytes of
 /// `input` (cut at a UTF-8 character boundary), escaped as `style` says, followed by "... (N bytes)" with the input's
 /// full size when it was cut. The result is one line of valid UTF-8 without control characters, at most
-/// 4 * max_bytes + 40 bytes long whatever the input. Up to `max_bytes`, the Python styles give exactly Python's repr,
-/// so a message that reproduces a Python exception is byte-identical for every input of that size or less.
+/// 6 * max_bytes + 40 bytes long whatever the input (4 * max_bytes + 40 in the plain, bare and python_bytes styles;
+/// python_str writes an invalid byte as a six-character surrogate escape). Up to `max_bytes`, the Python styles give
+/// exactly Python's repr, so a message that reproduces a Python exception is byte-identical for every input of that
+/// size or less.
 std::string quote_input(std::string_view input, quote_style style = quote_style::plain,
                         std::size_t max_bytes = max_quoted_input);
 
