@@ -128,7 +128,8 @@ def make_app(csrf: bool, limit: bool):
         body = StringField()
 
     base = """<!doctype html><html><body><nav>{% if current_user.is_authenticated %}Logged in as
-      <b class="who">{{ current_user.id }}</b>{% else %}<a href="/auth/login">Log in</a>{% endif %}</nav>
+      <b class="who">{{ current_user.id }}</b> <a href="/notes/new">New note</a>{% else %}<a href="/auth/login">Log
+      in</a>{% endif %} <form action="/find"><input name="term"><button>Search</button></form></nav>
       {% for m in get_flashed_messages() %}<p class=flash>{{ m }}</p>{% endfor %}{% block c %}{% endblock %}
       </body></html>"""
 
@@ -446,3 +447,20 @@ def test_session_cookie_size_is_judged_on_the_session_cookie_alone(tmp_path):
     assert big.status == "fail" and "session is 9008 bytes" in big.summary_line() and "over 4093" in \
         big.summary_line(), big.summary_line()
     assert small.status == "pass"
+
+
+def test_target_without_profile_discovers_one_first(tmp_path, apps, capsys):
+    """`--target URL` without `--profile`: discovery writes the profile, then the run uses it (one command)."""
+    out = tmp_path / "rep"
+    code = cli.main(["run", "--target", apps["insecure"], "--user", "alice", "--password", "a-pass",
+                     "--user", "bob", "--password", "b-pass", "--only", "csrf.no-token", "--only", "escaping.text.*",
+                     "--report-dir", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert (out / "discovered-profile.yaml").exists(), err
+    assert "discovery:" in err and "roles found" in err
+    assert code == cli.EXIT_FAIL  # the insecure app has no CSRF protection: a finding, not an error
+    import json as _j
+    rep = _j.loads((out / "report.json").read_text())
+    (res,) = rep["targets"].values()
+    by = {r["id"]: r["status"] for r in res["results"]}
+    assert by["csrf.no-token"] == "fail"
