@@ -31,6 +31,25 @@ std::optional<std::int64_t> seconds_arg(py::handle h) {  // int or timedelta (in
 
 py::object cookie_error(const char* name) { return exception_class(std::string("websec.cookie.") + name); }
 
+// The Cookie header as bytes: bytes-like as is; a str is a WSGI string (latin-1 code points). werkzeug 3.1 encodes
+// it with "latin1" (UnicodeEncodeError past U+00FF), werkzeug 2.2 with "latin1", "replace" ('?').
+byte_view cookie_header_bytes(py::handle h, websec::profile p) {
+  if (!py::isinstance<py::str>(h)) return h.cast<byte_view>();
+  PyObject* b = PyUnicode_AsEncodedString(h.ptr(), "latin-1", p == websec::profile::debian ? "replace" : "strict");
+  if (!b) throw py::error_already_set();
+  byte_view v;
+  v.keep = py::reinterpret_steal<py::object>(b);
+  v.view = std::string_view(PyBytes_AS_STRING(b), static_cast<std::size_t>(PyBytes_GET_SIZE(b)));
+  v.was_text = true;
+  return v;
+}
+
+py::list pairs_list(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  py::list out;
+  for (auto& [k, v] : pairs) out.append(py::make_tuple(to_str(k), to_str(v)));
+  return out;
+}
+
 }  // namespace
 
 void bind_cookie(py::module_& parent) {
@@ -43,6 +62,9 @@ void bind_cookie(py::module_& parent) {
                    "dump() refused its arguments where werkzeug raises (kind: samesite_invalid, domain_no_dot, "
                    "domain_idna, path_invalid_ipv6, expires_out_of_range, partitioned_unsupported).",
                    "websec.cookie.DumpError");
+  define_exception(m, "IDNAError", py::make_tuple(exception_class("websec.cookie.DumpError"), py::handle(PyExc_UnicodeError)),
+                   "dump() with a domain the idna codec refuses (kind domain_idna): werkzeug lets the codec's "
+                   "UnicodeError through; this is one (and a DumpError, a ValueError).", "websec.cookie.IDNAError");
   define_exception(m, "InvalidSetCookie", py::make_tuple(base, py::handle(PyExc_ValueError)),
                    "A Set-Cookie line a browser ignores entirely (kind: cookie_control_char, cookie_empty, "
                    "cookie_too_large).", "websec.cookie.InvalidSetCookie");
@@ -75,7 +97,7 @@ void bind_cookie(py::module_& parent) {
           if (!now.is_none()) o.now = py::hasattr(now, "timestamp") ? now.attr("timestamp")().cast<double>() : now.cast<double>();
           o.profile = to_profile(profile);
           auto r = C::dump_cookie(text_arg(key), text_arg(value), o);
-          if (!r) raise(cookie_error("DumpError"), r.err());
+          if (!r) raise(cookie_error(r.err().kind == "domain_idna" ? "IDNAError" : "DumpError"), r.err());
           if (r->too_large) {
             py::module_::import("warnings").attr("warn")(to_str(r->warning), py::handle(PyExc_UserWarning), 2);
           }
@@ -104,9 +126,11 @@ void bind_cookie(py::module_& parent) {
         }, py::arg("timestamp"), "werkzeug.http.http_date: 'Wdy, DD Mon YYYY HH:MM:SS GMT' of a timestamp or datetime.");
   m.def("idna_encode", [](const std::string& d) {
           auto r = C::idna_encode(d);
-          if (!r) raise(cookie_error("DumpError"), r.err());
+          if (!r) raise(cookie_error("IDNAError"), r.err());
           return py::bytes(r.value());
-        }, py::arg("domain"), "str.encode('idna') for the characters domain names use in practice.");
+        }, py::arg("domain"),
+        "str.encode('idna') (Python's encodings.idna, IDNA 2003; nameprep from Debian's libidn). IDNAError (a "
+        "UnicodeError) with the codec's message where Python raises.");
 
   py::class_<C::attribute>(m, "Attribute", "One cookie-av of a Set-Cookie line, as written (trimmed).")
       .def_property_readonly("name", [](const C::attribute& a) { return to_str(a.name); })
@@ -203,17 +227,31 @@ void bind_cookie(py::module_& parent) {
   m.def("is_session_like", [](byte_view name) { return C::is_session_like(name.view); }, py::arg("name"),
         "True for names HTTP Observatory treats as session cookies ('sess' or 'login', any case).");
 
-  m.def("parse_cookie_header", [](byte_view header, py::handle profile) {
-          std::vector<std::pair<std::string, std::string>> pairs;
+  m.def("parse_cookie_header", [](py::handle header, py::handle profile) {
           auto p = to_profile(profile);
-          pairs = C::parse_cookie_header(header.view, p);
-          py::list out;
-          for (auto& [k, v] : pairs) out.append(py::make_tuple(to_str(k), to_str(v)));
-          return out;
+          auto raw = cookie_header_bytes(header, p);
+          auto r = C::parse_cookie(raw.view, p);
+          if (!r) {  // werkzeug 3.1: header.encode("latin1").decode() raises UnicodeDecodeError, with its message
+            py::bytes b = to_bytes(raw.view);
+            b.attr("decode")("utf-8");
+            throw py::value_error(r.err().message);  // not reached: the strict decode raised
+          }
+          return pairs_list(*r);
         }, py::arg("header"), py::arg("profile") = "upstream",
-        "werkzeug's request.cookies for a raw Cookie header (str is taken as its UTF-8 bytes): (key, value) pairs "
-        "in header order, duplicates kept. profile 'debian' decodes the bytes as UTF-8 (werkzeug 2.2); "
-        "'upstream' reads the latin-1 WSGI string (werkzeug 3.1: non-ASCII becomes mojibake).");
+        "werkzeug.http.parse_cookie(header): (key, value) pairs in header order, duplicates kept. header: bytes (the "
+        "raw header) or str (a WSGI string: the bytes as latin-1 code points, as werkzeug reads environ['HTTP_COOKIE']; "
+        "so dump()'s output reads back). profile 'upstream' (werkzeug 3.1) decodes the bytes as UTF-8 and raises "
+        "UnicodeDecodeError when they are not, and a str with a character beyond U+00FF raises UnicodeEncodeError; "
+        "'debian' (werkzeug 2.2) decodes with replacement and turns such characters into '?'. For what "
+        "request.cookies shows (werkzeug 3.1 does not decode there), see request_cookies().");
+  m.def("request_cookies", [](py::handle header, py::handle profile) {
+          auto p = to_profile(profile);
+          auto raw = cookie_header_bytes(header, p);
+          return pairs_list(C::parse_cookie_header(raw.view, p));
+        }, py::arg("header"), py::arg("profile") = "upstream",
+        "werkzeug's Request.cookies for a Cookie header (bytes, or a WSGI latin-1 str; several headers joined with "
+        "';'): (key, value) pairs in header order. 'debian' decodes UTF-8 with replacement; 'upstream' (werkzeug 3.1) "
+        "keeps the latin-1 code points (b'a=\\xc3\\xa9' gives 'Ã©'), what a Flask 3 view sees.");
   m.attr("parse_cookie") = m.attr("parse_cookie_header");  // werkzeug's name
 }
 

@@ -34,12 +34,54 @@ Z::options make_options(py::handle secret_key, py::handle salt, py::handle signe
   return o;
 }
 
-[[noreturn]] void raise_loads(const websec::error& e, std::string_view signed_value, const Z::options& o) {
-  // payload as itsdangerous puts it in the exception: the part before the (last) separator
-  py::object payload = py::none();
-  auto pos = signed_value.rfind(o.sep);
-  if (pos != std::string_view::npos) payload = to_bytes(signed_value.substr(0, pos));
-  raise_signing(e.kind, e.message, payload, py::none());
+// BadPayload.original_error as itsdangerous has it: the exception the decoder raised (base64: itsdangerous's
+// BadData; zlib.error; UnicodeDecodeError; json.JSONDecodeError), built from the library's error.
+py::object original_error(const websec::error& e, std::string_view signed_value, const Z::serializer& z,
+                          const Z::load_failure& why) {
+  if (e.kind == "BadData") return exception_class("websec.signing.BadData")(e.message);
+  if (e.kind == "zlib.error") return py::module_::import("zlib").attr("error")(e.message);
+  if (e.kind == "too_large") return py::reinterpret_borrow<py::object>(PyExc_ValueError)(e.message);
+  // the text step: recover the payload bytes (cheap, error path only) and let Python name the exact failure
+  std::string text;
+  if (why.payload) {
+    if (z.opts().url_safe) {
+      auto d = Z::decode_payload(*why.payload, z.opts().max_decompressed);
+      if (d) text = std::move(d.value());
+    } else {
+      text = *why.payload;
+    }
+  }
+  if (e.kind == "UnicodeDecodeError") {
+    try {
+      to_bytes(text).attr("decode")("utf-8");
+    } catch (py::error_already_set& err) {
+      return err.value();
+    }
+    return py::reinterpret_borrow<py::object>(PyExc_UnicodeDecodeError)("utf-8", to_bytes(text), e.offset, e.offset + 1,
+                                                                        "invalid start byte");
+  }
+  // json.JSONDecodeError(msg, doc, pos): Python's message is "msg: line L column C (char pos)", pos in characters
+  std::string msg = e.message;
+  if (auto cut = msg.find(": line "); cut != std::string::npos) msg.resize(cut);
+  py::str doc = to_str(text);
+  std::size_t pos = py::len(to_str(std::string_view(text).substr(0, std::min<std::size_t>(e.offset, text.size()))));
+  (void)signed_value;
+  return py::module_::import("json").attr("JSONDecodeError")(msg, doc, pos);
+}
+
+[[noreturn]] void raise_loads(const websec::error& e, std::string_view signed_value, const Z::serializer& z,
+                              const Z::load_failure& why) {
+  if (e.kind == "BadPayload") {
+    websec::error err = e;
+    py::dict extra;
+    py::object orig = why.original_error ? original_error(*why.original_error, signed_value, z, why) : py::object(py::none());
+    extra["original_error"] = orig;
+    extra["__cause__"] = orig;
+    raise(signing_error("BadPayload"), err, extra);
+  }
+  py::object payload = why.payload ? py::object(to_bytes(*why.payload)) : py::object(py::none());
+  py::object date = why.date_signed ? utc_datetime(*why.date_signed) : py::object(py::none());
+  raise_signing(e.kind, e.message, payload, date);
 }
 
 template <bool UrlSafe, bool Timed>
@@ -73,11 +115,12 @@ void bind_one(py::module_& m, const char* name, const char* doc) {
       .def("loads", [](const W& w, byte_view s, std::optional<std::int64_t> max_age, bool return_timestamp,
                        std::optional<std::int64_t> now) -> py::object {
         result<Z::loaded> r = Z::loaded{};
+        Z::load_failure why;
         {
           nogil g;
-          r = w.s.loads(s.view, max_age, now ? *now : S::now_seconds());
+          r = w.s.loads(s.view, max_age, now ? *now : S::now_seconds(), &why);
         }
-        if (!r) raise_loads(r.err(), s.view, w.s.opts());
+        if (!r) raise_loads(r.err(), s.view, w.s, why);
         py::object v = from_json_value(r->value);
         if (Timed && return_timestamp)
           return py::make_tuple(v, r->timestamp ? utc_datetime(*r->timestamp) : py::object(py::none()));

@@ -3,6 +3,8 @@
 // BadData ⊃ BadPayload (all under websec.Error).
 #include "signing_common.hpp"
 
+#include <pybind11/eval.h>
+
 namespace websec::py {
 
 namespace S = websec::signing;
@@ -99,21 +101,74 @@ void bind_signing(py::module_& parent) {
                      "itsdangerous's encoding, Signer and TimestampSigner, byte for byte (spec §2.1-2.3), with its "
                      "exception hierarchy. Values are bytes-like or str (UTF-8); results are bytes, as itsdangerous "
                      "returns them.");
+  // itsdangerous.exc, class for class: constructors with the same arguments, the same attributes, str() = message.
+  // Raised by the library they also carry websec.Error's kind, offset and http_status.
   auto bad_data = define_exception(m, "BadData", base_error(),
-                                   "itsdangerous.BadData: the base of every signing error.", "websec.signing.BadData");
+                                   "itsdangerous.BadData(message): the base of every signing error. Attributes: "
+                                   "message (str() is the message).", "websec.signing.BadData");
   auto bad_sig = define_exception(m, "BadSignature", bad_data,
-                                  "itsdangerous.BadSignature: the signature does not match (payload: the value part "
-                                  "or None).", "websec.signing.BadSignature");
+                                  "itsdangerous.BadSignature(message, payload=None): the signature does not match. "
+                                  "payload: the value part (bytes), None when there is no separator.",
+                                  "websec.signing.BadSignature");
   auto bad_time = define_exception(m, "BadTimeSignature", bad_sig,
-                                   "itsdangerous.BadTimeSignature: timed signature invalid, timestamp missing or "
-                                   "malformed (date_signed: datetime or None).", "websec.signing.BadTimeSignature");
-  define_exception(m, "SignatureExpired", bad_time,
-                   "itsdangerous.SignatureExpired: older than max_age, or dated in the future when max_age is given.",
-                   "websec.signing.SignatureExpired");
-  define_exception(m, "BadPayload", bad_data,
-                   "itsdangerous.BadPayload: the signature is valid but the payload cannot be decoded (not a "
-                   "BadSignature: Flask answers 500).", "websec.signing.BadPayload");
-  m.attr("BadHeader") = bad_sig;  // itsdangerous.BadHeader (JWS, not implemented) — kept as an alias
+                                   "itsdangerous.BadTimeSignature(message, payload=None, date_signed=None): a timed "
+                                   "signature is invalid, or its timestamp is missing or malformed. payload: the value "
+                                   "without its timestamp; date_signed: the aware UTC datetime it was signed, when the "
+                                   "timestamp could be read.", "websec.signing.BadTimeSignature");
+  auto expired = define_exception(m, "SignatureExpired", bad_time,
+                                  "itsdangerous.SignatureExpired(message, payload=None, date_signed=None): the signature "
+                                  "is valid but older than max_age (or dated in the future when max_age is given).",
+                                  "websec.signing.SignatureExpired");
+  auto bad_header = define_exception(m, "BadHeader", bad_sig,
+                                     "itsdangerous.BadHeader(message, payload=None, header=None, original_error=None): "
+                                     "a signed header is invalid (itsdangerous's JWS layer; kept for except clauses "
+                                     "and callers that raise it).", "websec.signing.BadHeader");
+  auto bad_payload = define_exception(m, "BadPayload", bad_data,
+                                      "itsdangerous.BadPayload(message, original_error=None): the signature is valid "
+                                      "but the payload cannot be decoded (not a BadSignature: Flask answers 500). "
+                                      "original_error: the decoder's exception (itsdangerous's BadData for base64, "
+                                      "zlib.error, UnicodeDecodeError, json.JSONDecodeError), also the __cause__.",
+                                      "websec.signing.BadPayload");
+  // The constructors and str() of itsdangerous.exc, as Python functions (the classes are C-created exception types).
+  py::dict ns;
+  py::exec(R"PY(
+def _data_init(self, message):
+    Exception.__init__(self, message)
+    self.message = message
+
+def _data_str(self):
+    return self.message
+
+def _signature_init(self, message, payload=None):
+    _data_init(self, message)
+    self.payload = payload
+
+def _time_init(self, message, payload=None, date_signed=None):
+    _signature_init(self, message, payload)
+    self.date_signed = date_signed
+
+def _header_init(self, message, payload=None, header=None, original_error=None):
+    _signature_init(self, message, payload)
+    self.header = header
+    self.original_error = original_error
+
+def _payload_init(self, message, original_error=None):
+    _data_init(self, message)
+    self.original_error = original_error
+)PY", ns);
+  bad_data.attr("__init__") = ns["_data_init"];
+  bad_data.attr("__str__") = ns["_data_str"];
+  bad_sig.attr("__init__") = ns["_signature_init"];
+  bad_time.attr("__init__") = ns["_time_init"];
+  expired.attr("__init__") = ns["_time_init"];
+  bad_header.attr("__init__") = ns["_header_init"];
+  bad_payload.attr("__init__") = ns["_payload_init"];
+  // defaults of websec.Error's attributes for instances created by callers (the library sets them when it raises)
+  for (auto cls : {bad_data, bad_sig, bad_time, expired, bad_header, bad_payload}) {
+    cls.attr("kind") = cls.attr("__name__");
+    cls.attr("offset") = 0;
+    cls.attr("http_status") = 0;
+  }
 
   m.def("base64_encode", [](byte_view b) { return to_bytes(S::base64_encode(b.view)); }, py::arg("data"),
         "itsdangerous.encoding.base64_encode: URL-safe alphabet, no padding.");

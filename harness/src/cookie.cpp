@@ -2,6 +2,10 @@
 #include "websec/cookie.hpp"
 
 #include "civil_date.hpp"
+#if WEBSEC_HAVE_LIBIDN
+#include <stringprep.h>
+#endif
+#include <cstdlib>
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -187,45 +191,94 @@ std::optional<long long> py_int(std::string_view s) {
 
 // ---- IDNA (Python's encodings.idna) -----------------------------------------------------------------
 
-// Nameprep (RFC 3491) for the supported subset; returns false for a character outside it.
-// `out` receives the mapped + normalised code points.
-bool nameprep_char(char32_t c, std::u32string& out) {
-  auto in = [c](char32_t a, char32_t b) { return c >= a && c <= b; };
-  // B.1: mapped to nothing
-  if (c == 0x00AD || c == 0x034F || c == 0x1806 || in(0x180B, 0x180D) || in(0x200B, 0x200D) || c == 0x2060 ||
-      in(0xFE00, 0xFE0F) || c == 0xFEFF)
-    return true;
-  if (c < 0x80) {
-    out += (c >= 'A' && c <= 'Z') ? c + 32 : c;
-    return true;
-  }
-  if (in(0xC0, 0xD6) || in(0xD8, 0xDE)) { out += c + 0x20; return true; }
-  if (c == 0xDF) { out += U"ss"; return true; }
-  if (in(0xE0, 0xF6) || in(0xF8, 0xFF)) { out += c; return true; }
-  if (in(0x100, 0x12F) || in(0x134, 0x137) || in(0x14A, 0x177)) { out += (c % 2 == 0) ? c + 1 : c; return true; }
-  if (c == 0x131 || c == 0x138) { out += c; return true; }
-  if (in(0x139, 0x13E) || in(0x141, 0x148) || in(0x179, 0x17E)) { out += (c % 2 == 1) ? c + 1 : c; return true; }
-  if (c == 0x178) { out += char32_t{0xFF}; return true; }
-  if (c == 0x17F) { out += U's'; return true; }
-  if (in(0x391, 0x3A1) || in(0x3A3, 0x3A9)) { out += c + 0x20; return true; }
-  if (c == 0x3C2) { out += char32_t{0x3C3}; return true; }
-  if (in(0x3B1, 0x3C1) || in(0x3C3, 0x3C9)) { out += c; return true; }
-  if (in(0x400, 0x40F)) { out += c + 0x50; return true; }
-  if (in(0x410, 0x42F)) { out += c + 0x20; return true; }
-  if (in(0x430, 0x45F)) { out += c; return true; }
-  if (in(0x3041, 0x3096) || in(0x30A1, 0x30FA) || c == 0x30FC || in(0x4E00, 0x9FFF) || in(0xAC00, 0xD7A3)) {
-    out += c;
-    return true;
+// Nameprep (RFC 3491) as Python's encodings.idna.nameprep does it, on libidn's RFC 3454 tables and its
+// Unicode 3.2 NFKC (Debian's libidn, the IDNA 2003 library): map (B.1 to nothing, B.2 case folding), NFKC,
+// prohibit (C.1.2, C.2.2, C.3-C.9: "Invalid character 'x'" naming the first one), then the bidi rules
+// (RandALCat with LCat: requirement 2; RandALCat not first and last: requirement 3). Unassigned code points
+// (A.1) are allowed, as Python allows them.
+#if WEBSEC_HAVE_LIBIDN
+bool in_table(const Stringprep_table_element* t, char32_t c) {
+  for (; t->start || t->end; ++t) {
+    std::uint32_t end = t->end ? t->end : t->start;
+    if (c >= t->start && c <= end) return true;
   }
   return false;
 }
 
+const Stringprep_table_element* find_in_table(const Stringprep_table_element* t, char32_t c) {
+  for (; t->start || t->end; ++t) {
+    std::uint32_t end = t->end ? t->end : t->start;
+    if (c >= t->start && c <= end) return t;
+  }
+  return nullptr;
+}
+
+std::string python_repr_char(char32_t c);
+
+// NFKC with libidn; U+0000 (a starter that never composes) splits the text, as libidn stops at it.
+std::u32string nfkc(const std::u32string& s) {
+  std::u32string out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t nul = s.find(char32_t{0}, start);
+    std::size_t end = nul == std::u32string::npos ? s.size() : nul;
+    if (end > start) {
+      std::vector<std::uint32_t> seg(s.begin() + static_cast<std::ptrdiff_t>(start), s.begin() + static_cast<std::ptrdiff_t>(end));
+      std::uint32_t* n = stringprep_ucs4_nfkc_normalize(seg.data(), static_cast<ssize_t>(seg.size()));
+      if (n) {
+        for (std::uint32_t* p = n; *p; ++p) out += static_cast<char32_t>(*p);
+        std::free(n);
+      } else {
+        out.append(s, start, end - start);
+      }
+    }
+    if (nul == std::u32string::npos) break;
+    out += char32_t{0};
+    start = nul + 1;
+  }
+  return out;
+}
+
+result<std::u32string> nameprep(const std::u32string& label) {
+  std::u32string mapped;
+  for (char32_t c : label) {
+    if (in_table(stringprep_rfc3454_B_1, c)) continue;
+    if (const auto* e = find_in_table(stringprep_rfc3454_B_2, c)) {
+      for (std::size_t i = 0; i < STRINGPREP_MAX_MAP_CHARS && e->map[i]; ++i) mapped += static_cast<char32_t>(e->map[i]);
+      continue;
+    }
+    mapped += c;
+  }
+  std::u32string norm = nfkc(mapped);
+  static const Stringprep_table_element* const prohibited[] = {
+      stringprep_rfc3454_C_1_2, stringprep_rfc3454_C_2_2, stringprep_rfc3454_C_3, stringprep_rfc3454_C_4,
+      stringprep_rfc3454_C_5,   stringprep_rfc3454_C_6,   stringprep_rfc3454_C_7, stringprep_rfc3454_C_8,
+      stringprep_rfc3454_C_9};
+  for (char32_t c : norm)
+    for (const auto* t : prohibited)
+      if (in_table(t, c)) return make_error("domain_idna", "Invalid character " + python_repr_char(c));
+  bool any_ral = false;
+  for (char32_t c : norm) any_ral = any_ral || in_table(stringprep_rfc3454_D_1, c);
+  if (any_ral) {
+    for (char32_t c : norm)
+      if (in_table(stringprep_rfc3454_D_2, c)) return make_error("domain_idna", "Violation of BIDI requirement 2");
+    if (!in_table(stringprep_rfc3454_D_1, norm.front()) || !in_table(stringprep_rfc3454_D_1, norm.back()))
+      return make_error("domain_idna", "Violation of BIDI requirement 3");
+  }
+  return norm;
+}
+#else
+result<std::u32string> nameprep(const std::u32string&) {
+  return make_error("domain_idna", "a non-ASCII domain needs IDNA nameprep, and this build has no libidn");
+}
+#endif
+
+// repr() of a one-character str (Python's "%r" in "Invalid character %r"): quotes included, printable
+// characters as they are, the rest escaped (\\xNN, \\uNNNN, \\UNNNNNNNN).
 std::string python_repr_char(char32_t c) {
-  char buf[16];
-  if (c < 0x100) std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
-  else if (c < 0x10000) std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-  else std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(c));
-  return buf;
+  std::string one;
+  utf8_append(one, c);
+  return quote_input(one, quote_style::python_str);
 }
 
 result<std::string> to_ascii_label(const std::u32string& label) {
@@ -239,11 +292,9 @@ result<std::string> to_ascii_label(const std::u32string& label) {
     for (char32_t c : label) s += static_cast<char>(c);
     return check(std::move(s));
   }
-  std::u32string mapped;
-  for (char32_t c : label)
-    if (!nameprep_char(c, mapped))
-      return make_error("domain_idna", "character " + python_repr_char(c) +
-                                           " is outside the IDNA nameprep subset this library implements");
+  auto prepped = nameprep(label);
+  if (!prepped) return prepped.err();
+  const std::u32string& mapped = *prepped;
   if (std::all_of(mapped.begin(), mapped.end(), [](char32_t c) { return c < 0x80; })) {
     std::string s;
     for (char32_t c : mapped) s += static_cast<char>(c);
@@ -1427,6 +1478,51 @@ std::string_view strip_py_latin1(std::string_view s) {
   return s;
 }
 
+// str.isspace() of a code point (Python 3.11's whitespace set).
+bool py_isspace(char32_t c) {
+  return (c < 0x100 && py_isspace_latin1(static_cast<unsigned>(c))) || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+         c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+// Length of the valid UTF-8 sequence at s[i] (1 for ASCII); 0 when it is not valid.
+std::size_t utf8_seq_len(std::string_view s, std::size_t i) {
+  std::u32string one;
+  for (std::size_t n = 1; n <= 4 && i + n <= s.size(); ++n) {
+    one.clear();
+    if (utf8_decode(s.substr(i, n), one) && one.size() == 1) return n;
+  }
+  return 0;
+}
+
+// str.strip() on valid UTF-8: Unicode whitespace removed at both ends.
+std::string_view strip_py_utf8(std::string_view s) {
+  while (!s.empty()) {
+    std::size_t n = utf8_seq_len(s, 0);
+    std::u32string c;
+    if (n == 0 || !utf8_decode(s.substr(0, n), c) || !py_isspace(c[0])) break;
+    s.remove_prefix(n);
+  }
+  while (!s.empty()) {
+    std::size_t b = s.size() - 1;  // start of the last character
+    while (b > 0 && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80 && s.size() - b < 4) --b;
+    std::u32string c;
+    if (!utf8_decode(s.substr(b), c) || c.size() != 1 || !py_isspace(c[0])) break;
+    s.remove_suffix(s.size() - b);
+  }
+  return s;
+}
+
+// Offset of the first byte that makes `s` invalid UTF-8 (Python's UnicodeDecodeError start), or npos.
+std::size_t first_invalid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
+    std::size_t n = utf8_seq_len(s, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string_view header, websec::profile p) {
@@ -1470,6 +1566,43 @@ std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string
     else
       v = latin1_to_utf8(val);
     out.emplace_back(latin1_to_utf8(key), std::move(v));
+  }
+  return out;
+}
+
+result<std::vector<std::pair<std::string, std::string>>> parse_cookie(std::string_view header, websec::profile p) {
+  if (p == websec::profile::debian) return parse_cookie_header(header, p);
+  std::vector<std::pair<std::string, std::string>> out;
+  if (header.empty()) return out;
+  if (std::size_t bad = first_invalid_utf8(header); bad != std::string_view::npos)
+    return make_error("cookie_not_utf8", "'utf-8' codec can't decode the Cookie header at byte " + std::to_string(bad),
+                      bad, 400);
+  // _sansio_http.parse_cookie on the decoded str: the regex only looks at ASCII (= ; " \\ whitespace, newline),
+  // so it matches the UTF-8 bytes the same way; str.strip() removes Unicode whitespace.
+  std::string s(header);
+  s += ';';
+  const std::size_t n = s.size();
+  std::vector<std::size_t> nonws(n + 1);
+  nonws[n] = n;
+  for (std::size_t k = n; k-- > 0;) nonws[k] = re_space(static_cast<unsigned char>(s[k])) ? nonws[k + 1] : k;
+  cookie_match m{};
+  lazy_memo memo;
+  std::size_t i = 0;
+  while (i < n) {
+    if (!match_cookie(s, i, nonws, true, m, memo)) {
+      i = m.fail_skip;
+      continue;
+    }
+    i = m.end;
+    std::string_view key = strip_py_utf8(std::string_view(s).substr(m.key_b, m.key_e - m.key_b));
+    std::string_view val = m.has_val ? strip_py_utf8(std::string_view(s).substr(m.val_b, m.val_e - m.val_b)) : std::string_view();
+    if (key.empty()) continue;
+    std::string v;
+    if (val.size() >= 2 && val.front() == '"' && val.back() == '"')
+      v = utf8_replace(unslash(val.substr(1, val.size() - 2)));
+    else
+      v = std::string(val);
+    out.emplace_back(std::string(key), std::move(v));
   }
   return out;
 }

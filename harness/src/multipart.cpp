@@ -499,7 +499,7 @@ void form_parser::impl::setup() {
   if (!has_ct) return;  // form not parsed, stream untouched
 
   // get_content_length / get_input_stream
-  if (req_.chunked) {
+  if (req_.chunked || req_.read_to_end) {
     declared_.reset();
   } else if (req_.content_length_is_body_length) {
     auto_length_ = true;
@@ -513,8 +513,10 @@ void form_parser::impl::setup() {
   }
   // first arena block: the declared body size (the text of the fields is about that), within [1 KiB, 64 KiB]
   if (declared_) arena_->first_block(static_cast<std::size_t>(std::clamp<std::uint64_t>(*declared_, 1024, 65536)));
-  if (req_.chunked) {
+  if (req_.chunked && !req_.read_to_end) {
     if (rules_.mcl_limits_stream && lim_.max_content_length) { stream_limit_ = lim_.max_content_length; limit_is_max_ = true; }
+  } else if (req_.read_to_end) {
+    // parser level (FormDataParser.parse(stream, ..., content_length=None)): the stream is read to its end
   } else if (!auto_length_) {
     if (declared_) stream_limit_ = declared_;
     else empty_stream_ = true;

@@ -101,6 +101,35 @@ void append_payload(std::string& out, std::string_view json_bytes) {
 }
 }  // namespace
 
+namespace {
+// Offset of the first byte of the first invalid UTF-8 sequence (Python's UnicodeDecodeError.start).
+std::size_t first_invalid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) { ++i; continue; }
+    std::size_t need;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c == 0xE0) { need = 2; lo = 0xA0; }
+    else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) need = 2;
+    else if (c == 0xED) { need = 2; hi = 0x9F; }
+    else if (c == 0xF0) { need = 3; lo = 0x90; }
+    else if (c >= 0xF1 && c <= 0xF3) need = 3;
+    else if (c == 0xF4) { need = 3; hi = 0x8F; }
+    else return i;
+    for (std::size_t k = 1; k <= need; ++k) {
+      if (i + k >= n) return i;
+      unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xBF)) return i;
+    }
+    i += need + 1;
+  }
+  return n;
+}
+}  // namespace
+
 std::string zlib_compress(std::string_view data) {
   std::string out;
   if (!compress_into(out, data)) return {};
@@ -113,17 +142,21 @@ std::string encode_payload(std::string_view json_bytes) {
   return out;
 }
 
-result<std::string> decode_payload(std::string_view payload, std::size_t max_decompressed) {
+result<std::string> decode_payload(std::string_view payload, std::size_t max_decompressed, error* original) {
   bool decompress = false;
   if (!payload.empty() && payload[0] == '.') {
     payload.remove_prefix(1);
     decompress = true;
   }
   auto raw = signing::base64_decode(payload);
-  if (!raw) return error{"BadPayload", 0, "Could not base64 decode the payload because of an exception", 500};
+  if (!raw) {
+    if (original) *original = raw.err();  // itsdangerous's BadData("Invalid base64-encoded data")
+    return error{"BadPayload", 0, "Could not base64 decode the payload because of an exception", 500};
+  }
   if (!decompress) return std::move(raw.value());
   auto inflated = zlib_decompress(*raw, max_decompressed);
   if (!inflated) {
+    if (original) *original = inflated.err();
     if (inflated.err().kind == "too_large")
       return error{"BadPayload", 0, inflated.err().message, 413};
     return error{"BadPayload", 0, "Could not zlib decompress the payload before decoding the payload", 500};
@@ -174,37 +207,62 @@ result<std::string> serializer::dumps(const json::value& obj, std::uint64_t ts) 
   return dumps_text(*text, ts);
 }
 
-result<loaded_text> serializer::loads_text(std::string_view s, std::optional<std::int64_t> max_age,
-                                           std::int64_t now) const {
+result<loaded_text> serializer::loads_text(std::string_view s, std::optional<std::int64_t> max_age, std::int64_t now,
+                                           load_failure* why) const {
   loaded_text out;
   std::string_view payload;
   if (o_.timed) {
     auto r = timed_.unsign(s, max_age, now);
-    if (!r.ok) return error{r.kind, 0, r.message, signing::is_a(r.kind, "BadData") ? 0 : 500};
+    if (!r.ok) {
+      if (why) {
+        // TimestampSigner.unsign's exception as TimedSerializer.loads re-raises it: the value without its stamp
+        // (None when there is no separator at all) and the signing time once the stamp could be read
+        bool no_sep = r.kind == "BadSignature" && r.message.rfind("No ", 0) == 0;
+        if (!no_sep) why->payload = std::string(r.value);
+        why->date_signed = r.timestamp;
+      }
+      return error{r.kind, 0, r.message, signing::is_a(r.kind, "BadData") ? 0 : 500};
+    }
     payload = r.value;
     out.timestamp = r.timestamp;
   } else {
     auto r = plain_.unsign_view(s);
     if (!r.had_sep) return error{"BadSignature", 0, "No " + quote_input(o_.sep, quote_style::python_bytes) + " found in value", 0};
+    if (why) why->payload = std::string(r.value);
     if (!r.ok) return error{"BadSignature", 0, "Signature " + quote_input(r.sig, quote_style::python_bytes) + " does not match", 0};
     payload = r.value;
   }
+  if (why) why->date_signed = out.timestamp;
   if (o_.url_safe) {
-    auto d = decode_payload(payload, o_.max_decompressed);
-    if (!d) return d.err();
+    error original;
+    auto d = decode_payload(payload, o_.max_decompressed, &original);
+    if (!d) {
+      if (why) why->original_error = original;
+      return d.err();
+    }
     out.text = std::move(d.value());
   } else {
     out.text = std::string(payload);
   }
-  if (!json::valid_utf8(out.text)) return error{"BadPayload", 0, std::string(load_error_message), 500};
+  if (!json::valid_utf8(out.text)) {
+    if (why) {
+      std::size_t bad = first_invalid_utf8(out.text);
+      why->original_error = error{"UnicodeDecodeError", bad, "'utf-8' codec can't decode the payload", 500};
+    }
+    return error{"BadPayload", 0, std::string(load_error_message), 500};
+  }
   return out;
 }
 
-result<loaded> serializer::loads(std::string_view s, std::optional<std::int64_t> max_age, std::int64_t now) const {
-  auto t = loads_text(s, max_age, now);
+result<loaded> serializer::loads(std::string_view s, std::optional<std::int64_t> max_age, std::int64_t now,
+                                 load_failure* why) const {
+  auto t = loads_text(s, max_age, now, why);
   if (!t) return t.err();
   auto v = json::loads(t->text, o_.json_limits);
-  if (!v) return error{"BadPayload", v.err().offset, std::string(load_error_message), 500};
+  if (!v) {
+    if (why) why->original_error = v.err();
+    return error{"BadPayload", v.err().offset, std::string(load_error_message), 500};
+  }
   return loaded{std::move(v.value()), t->timestamp};
 }
 

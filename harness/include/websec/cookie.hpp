@@ -61,8 +61,8 @@ struct dumped_cookie {
 /// `http_date` for Expires, IDNA (punycode) for non-ASCII domains, Path percent-encoding per profile.
 /// Errors (werkzeug raises): "samesite_invalid" (ValueError "SameSite must be 'Strict', 'Lax', or 'None'."),
 /// "domain_no_dot" (debian: a domain without '.', e.g. localhost), "domain_idna" (UnicodeError from the
-/// idna codec: empty/over-long label, label starting with xn--, or a character outside the supported
-/// nameprep subset — see idna_encode), "path_invalid_ipv6" (debian iri_to_uri: unbalanced '[' in a
+/// idna codec: empty/over-long label, label starting with xn--, a prohibited character or a bidi violation
+/// — see idna_encode), "path_invalid_ipv6" (debian iri_to_uri: unbalanced '[' in a
 /// "//netloc" path), "expires_out_of_range" (year outside 1..9999), "partitioned_unsupported" (debian:
 /// werkzeug 2.2 has no `partitioned`). Every error has http_status 500 (the exception would propagate).
 result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value = {}, const dump_options& options = {});
@@ -73,11 +73,13 @@ result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value =
 result<std::string> http_date(std::int64_t unix_seconds);
 result<std::string> http_date(double unix_seconds);
 
-/// Python's `str.encode("idna")` (IDNA 2003 ToASCII per label, labels split on . U+3002 U+FF0E U+FF61,
-/// trailing dot kept). Nameprep is implemented for the characters domain names use in practice: ASCII,
-/// Latin-1 and Latin Extended-A letters, basic Greek and Cyrillic, Hiragana/Katakana, CJK ideographs,
-/// Hangul syllables, soft hyphen / zero-width joiners (removed). Any other character yields error
-/// "domain_idna" with a message saying so, never a wrong encoding. Punycode is RFC 3492.
+/// Python's `str.encode("idna")` (encodings.idna, IDNA 2003): an ASCII domain is checked only (every label but
+/// the last 1..63 bytes, the last under 64); otherwise labels are split on . U+3002 U+FF0E U+FF61 (a trailing dot
+/// kept) and each goes through ToASCII: ASCII as is, else nameprep (RFC 3491 with Debian's libidn: RFC 3454
+/// tables, Unicode 3.2 NFKC, unassigned code points allowed as Python allows them), the "xn--" prefix check,
+/// RFC 3492 punycode, and the 1..63 length check. Errors (kind "domain_idna") carry Python's UnicodeError
+/// messages: "label empty or too long", "label too long", "Invalid character '\\u200e'", "Violation of BIDI
+/// requirement 2" / "3", "Label starts with ACE prefix". A build without libidn refuses non-ASCII labels.
 result<std::string> idna_encode(std::string_view utf8_domain);
 
 /// RFC 3492 punycode of a sequence of code points (no ACE prefix).
@@ -238,7 +240,7 @@ bool is_session_like(std::string_view name);
 // Request Cookie header (werkzeug `request.cookies`)
 // ------------------------------------------------------------------------------------------------------
 
-/// `request.cookies` for the given raw Cookie header bytes (several Cookie headers: join them with ";"
+/// `request.cookies` (werkzeug's Request.cookies) for the given raw Cookie header bytes (several Cookie headers: join them with ";"
 /// first, as werkzeug does). Returns (key, value) pairs in header order, UTF-8 encoded, duplicates kept
 /// (MultiDict order; `cookies[k]` is the first).
 ///   debian  : werkzeug 2.2 `_cookie_parse_impl` on the bytes (regex match from the start, stops at the first
@@ -251,5 +253,17 @@ bool is_session_like(std::string_view name);
 /// Total: never fails, output pairs <= number of ';' + 1.
 std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string_view header,
                                                                      websec::profile profile = websec::profile::upstream);
+
+/// `werkzeug.http.parse_cookie(header)` for the raw Cookie header bytes (a WSGI str is these bytes as latin-1 code
+/// points). Returns (key, value) pairs as parse_cookie_header does, UTF-8.
+///   debian  : the same as parse_cookie_header (werkzeug 2.2 decodes the bytes as UTF-8 with replacement).
+///   upstream: werkzeug 3.1 `parse_cookie` does `header.encode("latin1").decode()`: the bytes are decoded as UTF-8
+///             ("k=f\xc3\xb6" gives "fö", and dump_cookie's output reads back), then `_sansio_http.parse_cookie`
+///             runs on the text (keys and values `str.strip()`ed of Unicode whitespace, quoted values unquoted
+///             on their UTF-8 and decoded with replacement). Bytes that are not UTF-8 are an error, as the strict
+///             decode raises UnicodeDecodeError: kind "cookie_not_utf8", offset = the first invalid byte.
+/// Note the difference from `request.cookies` (parse_cookie_header), which in werkzeug 3.1 never decodes.
+result<std::vector<std::pair<std::string, std::string>>> parse_cookie(std::string_view header,
+                                                                      websec::profile profile = websec::profile::upstream);
 
 }  // namespace websec::cookie

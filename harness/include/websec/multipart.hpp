@@ -62,13 +62,19 @@ using form_limits = FormLimits;
 struct request_info {
   /// CONTENT_TYPE as raw header bytes (WSGI decodes them as latin-1). nullopt or "" → the form is not parsed.
   std::optional<std::string> content_type;
-  /// CONTENT_LENGTH header text (e.g. "63", " 63 ", "+63", "abc"); nullopt = absent (→ empty body unless chunked).
+  /// CONTENT_LENGTH header text (e.g. "63", " 63 ", "+63", "abc"); nullopt = absent (→ empty body unless chunked or
+  /// read_to_end).
   std::optional<std::string> content_length;
   /// The declared length is the length of what is fed (Content-Length = body length, learned at finish()).
   /// Use it to stream a body of known-but-not-yet-counted size (a pipe). Overrides `content_length`.
   bool content_length_is_body_length = false;
   /// Transfer-Encoding: chunked (wsgi.input_terminated): the whole body is read, no Content-Length.
   bool chunked = false;
+  /// The parser level of werkzeug (`FormDataParser.parse(stream, mimetype, content_length=None)`,
+  /// `MultiPartParser.parse(stream, boundary, None)`): no length is known, the stream is read to its end, and no
+  /// length is checked against max_content_length (neither profile checks a None length; the per-field, memory and
+  /// part limits still apply). Overrides `content_length`, `content_length_is_body_length` and `chunked`.
+  bool read_to_end = false;
   /// When set, the body is multipart/form-data with exactly these boundary bytes and `content_type` is not
   /// consulted (for callers that already know the boundary, e.g. `websec multipart parse --boundary`).
   std::optional<std::string> boundary;

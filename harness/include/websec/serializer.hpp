@@ -44,7 +44,10 @@ result<std::string> zlib_decompress(std::string_view data, std::size_t max_outpu
 /// `URLSafeSerializerMixin.load_payload` up to the JSON bytes: strip ".", base64-decode (lenient), inflate.
 /// Errors are kind "BadPayload" with itsdangerous's messages ("Could not base64 decode the payload because of
 /// an exception", "Could not zlib decompress the payload before decoding the payload") or the cap message.
-result<std::string> decode_payload(std::string_view payload, std::size_t max_decompressed = default_max_decompressed);
+/// `original` (when given) receives the decoder's own error, itsdangerous's `BadPayload.original_error`: kind
+/// "BadData" (base64), "zlib.error", or "too_large".
+result<std::string> decode_payload(std::string_view payload, std::size_t max_decompressed = default_max_decompressed,
+                                   error* original = nullptr);
 
 /// Message of BadPayload when the text serializer fails (invalid UTF-8, JSON error).
 inline constexpr std::string_view load_error_message =
@@ -76,6 +79,19 @@ struct loaded_text {
   std::optional<std::uint64_t> timestamp;
 };
 
+/// What itsdangerous puts into the exception of a failed `loads`, for the caller that raises it:
+///   payload        BadSignature.payload: the signed value without its signature — and, for timed serializers,
+///                  without its timestamp (TimestampSigner.unsign's value); nullopt when there is no separator
+///   date_signed    BadTimeSignature/SignatureExpired.date_signed: the timestamp once it could be read
+///   original_error BadPayload.original_error: the decoder's error — kind "BadData" (base64), "zlib.error",
+///                  "too_large" (the inflation cap), "UnicodeDecodeError" (offset: the first invalid byte) or the
+///                  JSON error (kind "json_decode", Python's message and offset)
+struct load_failure {
+  std::optional<std::string> payload;
+  std::optional<std::uint64_t> date_signed;
+  std::optional<error> original_error;
+};
+
 class serializer {
  public:
   serializer() = default;  ///< unusable; see make()
@@ -91,11 +107,12 @@ class serializer {
 
   /// `loads(s, max_age=...)` at time `now`: verification first (BadSignature / BadTimeSignature /
   /// SignatureExpired), then the payload (BadPayload). Keys are tried newest → oldest.
+  /// `why` (when given) receives what the exception carries (see load_failure).
   result<loaded> loads(std::string_view s, std::optional<std::int64_t> max_age = std::nullopt,
-                       std::int64_t now = signing::now_seconds()) const;
+                       std::int64_t now = signing::now_seconds(), load_failure* why = nullptr) const;
   /// Same up to the JSON text (UTF-8 validated).
   result<loaded_text> loads_text(std::string_view s, std::optional<std::int64_t> max_age = std::nullopt,
-                                 std::int64_t now = signing::now_seconds()) const;
+                                 std::int64_t now = signing::now_seconds(), load_failure* why = nullptr) const;
 
   /// JSON text of `obj` as this serializer's payload step writes it.
   result<std::string> dump_json(const json::value& obj) const;

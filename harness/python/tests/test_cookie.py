@@ -55,7 +55,9 @@ def test_profile_argument_is_checked():
 def test_parse_cookie_header_profiles():
     assert cookie.parse_cookie_header(b"a=1; b=2; a=3") == [("a", "1"), ("b", "2"), ("a", "3")]
     assert cookie.parse_cookie_header("a=é".encode(), profile="debian") == [("a", "é")]
-    assert cookie.parse_cookie_header("a=é".encode(), profile="upstream") == [("a", "Ã©")]
+    # werkzeug 3.1: http.parse_cookie decodes the bytes as UTF-8; Request.cookies keeps the latin-1 code points
+    assert cookie.parse_cookie_header("a=é".encode(), profile="upstream") == [("a", "é")]
+    assert cookie.request_cookies("a=é".encode(), profile="upstream") == [("a", "Ã©")]
 
 
 @pytest.mark.skipif(not hasattr(cookie, "audit"), reason="not implemented yet")
