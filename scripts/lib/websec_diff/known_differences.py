@@ -8,12 +8,14 @@ Two kinds of rows:
   module has one, so these rows never need to excuse a disagreement. Each row names how the campaign covers it.
 
 * LIMITATION rows — documented limits of the library where it refuses input the Python stack accepts (never
-  the reverse, never a different answer). A case that falls under one is counted as "excused" (reported in the
-  campaign summary), not as a disagreement. Each row has a predicate over (campaign, case, want, got).
+  the reverse, never a different answer), or where a message quotes less of an oversized input than Python's (same
+  exception class, same outcome). A case that falls under one is counted as "excused" (reported in the campaign
+  summary), not as a disagreement. Each row has a predicate over (campaign, case, want, got).
 """
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any, Callable
 
 
@@ -88,7 +90,30 @@ def _unicode_key_lower(campaign, case, want, got) -> bool:
     return lowered == want[2] and list(lowered) == list(want[2])
 
 
+_QUOTE_CUT = re.compile(r"\.\.\. \((\d+) bytes\)")
+
+
+def _quoted_input_cut(campaign, case, want, got) -> bool:
+    """Both raised the same exception with the same payload; websec's message is Python's with the quoted input cut
+    after 256 bytes (websec::max_quoted_input) and its size given: `b'<first bytes>'... (N bytes) does not match`."""
+    if not (isinstance(want, tuple) and isinstance(got, tuple) and len(want) == len(got) >= 3):
+        return False
+    if want[0] != "error" or got[0] != "error" or want[1] != got[1] or want[3:] != got[3:]:
+        return False
+    w, g = str(want[2]), str(got[2])
+    m = _QUOTE_CUT.search(g)
+    if not m or int(m.group(1)) <= 256:
+        return False
+    head, tail = g[:m.start()], g[m.end():]
+    return len(head) >= 2 and w.startswith(head[:-1]) and w.endswith(head[-1] + tail) and len(w) > len(g) - len(m.group(0))
+
+
 LIMITATION = [
+    Row("message.quoted_input_cut", "signing", "§2.2",
+        "an error message quotes at most 256 bytes of the input (websec::quote_input, websec/result.hpp), so that "
+        "hostile input cannot make messages, logs and stderr as large as itself; up to that size the message is "
+        "Python's byte for byte, beyond it the quote is cut and followed by the input's size",
+        applies=_quoted_input_cut),
     Row("content_type.unicode_key_lowercase", "content_type", "§1.5",
         "debian's parse_options_header lower-cases parameter keys with str.lower() (all of Unicode); the library "
         "lower-cases ASCII only. No parameter werkzeug reads is affected: no non-ASCII character lower-cases into "

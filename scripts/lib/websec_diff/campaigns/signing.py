@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from itsdangerous.encoding import base64_decode
 
 from .. import strategies as S
-from ..core import CampaignBase, Disagreement
+from ..core import CampaignBase, Disagreement, excused
 
 DIGESTS = ["sha1", "sha224", "sha256", "sha384", "sha512"]
 DERIVATIONS = ["concat", "django-concat", "hmac", "none"]
@@ -179,5 +179,5 @@ class Campaign(CampaignBase):
         if want[0] == "error" and want[1] in ("OverflowError", "ValueError", "OSError") and got[0] == "error" \
                 and got[1] == "ValueError":
             return  # datetime overflow escaping itsdangerous (a 500 in Flask): same class of outcome
-        if want != got:
+        if want != got and not excused("signing", what, want, got):
             raise Disagreement(f"{what}:\n  itsdangerous {want!r}\n  websec       {got!r}")
