@@ -157,6 +157,16 @@ void bind_serializer(py::module_& parent) {
           if (!r) raise_error(r.err());
           return to_bytes(r.value());
         }, py::arg("payload"), py::arg("max_decompressed") = Z::default_max_decompressed);
+  m.def("zlib_decompress", [](byte_view d, std::size_t max_output) {
+          auto r = Z::zlib_decompress(d.view, max_output);
+          if (!r) {
+            if (r.err().kind == "too_large") throw py::value_error(r.err().message);
+            PyErr_SetString(py::module_::import("zlib").attr("error").ptr(), r.err().message.c_str());
+            throw py::error_already_set();
+          }
+          return to_bytes(r.value());
+        }, py::arg("data"), py::arg("max_output") = Z::default_max_decompressed,
+        "zlib.decompress(data) with a cap on the output: zlib.error as Python raises it, ValueError past the cap.");
   m.def("zlib_compress", [](byte_view d) { return to_bytes(Z::zlib_compress(d.view)); }, py::arg("data"));
 }
 

@@ -186,6 +186,12 @@ def _payload_init(self, message, original_error=None):
           return *r;
         }, py::arg("data"));
   m.def("constant_time_equal", [](byte_view a, byte_view b) { return S::constant_time_equal(a.view, b.view); });
+  m.def("hmac_digest", [](py::handle digest, byte_view key, byte_view msg) {
+          return to_bytes(S::hmac_key(digest_arg(digest), key.view).mac(msg.view));
+        }, py::arg("digest"), py::arg("key"), py::arg("msg"),
+        "hmac.new(key, msg, digest).digest() (OpenSSL): what HMACAlgorithm.get_signature computes.");
+  m.def("hash_digest", [](py::handle digest, byte_view data) { return to_bytes(S::hash(digest_arg(digest), data.view)); },
+        py::arg("digest"), py::arg("data"), "hashlib.new(digest, data).digest() (OpenSSL).");
   m.def("is_a", &S::is_a, py::arg("kind"), py::arg("base"),
         "True when an error of class `kind` is caught by `except <base>:`.");
 

@@ -25,12 +25,22 @@ if hasattr(_websec, "Report"):  # verdicts per header / cookie (websec/verdict.h
 modules = tuple(_websec._binders)
 """Names of the library modules this build exposes."""
 
+# A submodule is the compiled one (websec._websec.<name>), or, where websec/<name>.py exists, that Python face: it
+# re-exports the compiled module and adds what is Python by nature (Markup as a str subclass, itsdangerous's
+# pluggable serializer and signer classes, MultiDict and FileStorage), calling the compiled code for the work.
+import importlib as _importlib
+import os as _os
+
+_here = _os.path.dirname(__file__)
 for _name in dir(_websec):
     _obj = getattr(_websec, _name)
     if isinstance(_obj, _types.ModuleType):
-        _sys.modules[__name__ + "." + _name] = _obj
+        if _os.path.exists(_os.path.join(_here, _name + ".py")):
+            _obj = _importlib.import_module(__name__ + "." + _name)
+        else:
+            _sys.modules[__name__ + "." + _name] = _obj
         globals()[_name] = _obj
-del _name, _obj
+del _name, _obj, _here
 
 __all__ = ["Error", "PROFILES", "__version__", "modules", *(["Finding", "SEVERITIES"] if hasattr(_websec, "Finding") else []),
            *(["Report", "SubjectReport", "VERDICTS"] if hasattr(_websec, "Report") else []), *[m for m in dir(_websec)
