@@ -3,6 +3,7 @@
 
 #include "civil_date.hpp"
 #if WEBSEC_HAVE_LIBIDN
+#include <punycode.h>
 #include <stringprep.h>
 #endif
 #include <cstdlib>
@@ -195,7 +196,8 @@ std::optional<long long> py_int(std::string_view s) {
 // Unicode 3.2 NFKC (Debian's libidn, the IDNA 2003 library): map (B.1 to nothing, B.2 case folding), NFKC,
 // prohibit (C.1.2, C.2.2, C.3-C.9: "Invalid character 'x'" naming the first one), then the bidi rules
 // (RandALCat with LCat: requirement 2; RandALCat not first and last: requirement 3). Unassigned code points
-// (A.1) are allowed, as Python allows them.
+// (A.1) are allowed, as Python allows them. Python's B.2 lower-cases with today's Unicode: idna_tables.inc holds
+// the code points where that differs from RFC 3454's B.2.
 #if WEBSEC_HAVE_LIBIDN
 bool in_table(const Stringprep_table_element* t, char32_t c) {
   for (; t->start || t->end; ++t) {
@@ -239,17 +241,60 @@ std::u32string nfkc(const std::u32string& s) {
   return out;
 }
 
+#include "idna_tables.inc"
+
+// Python maps with today's lower() where RFC 3454 B.2 (Unicode 3.2) has no entry: its mapping wins (see
+// gen_idna_tables.py).
+const python_b2_entry* python_b2(char32_t c) {
+  auto it = std::lower_bound(std::begin(k_python_b2), std::end(k_python_b2), c,
+                             [](const python_b2_entry& e, char32_t v) { return e.cp < v; });
+  return it != std::end(k_python_b2) && it->cp == c ? it : nullptr;
+}
+
+unsigned current_ccc(char32_t c) {
+  auto it = std::upper_bound(std::begin(k_ccc), std::end(k_ccc), c,
+                             [](char32_t v, const ccc_range& r) { return v < r.first; });
+  if (it == std::begin(k_ccc)) return 0;
+  --it;
+  return c <= it->last ? it->ccc : 0;
+}
+
 result<std::u32string> nameprep(const std::u32string& label) {
   std::u32string mapped;
   for (char32_t c : label) {
     if (in_table(stringprep_rfc3454_B_1, c)) continue;
+    if (const auto* p = python_b2(c)) {
+      for (char32_t m : p->map)
+        if (m) mapped += m;
+      continue;
+    }
     if (const auto* e = find_in_table(stringprep_rfc3454_B_2, c)) {
       for (std::size_t i = 0; i < STRINGPREP_MAX_MAP_CHARS && e->map[i]; ++i) mapped += static_cast<char32_t>(e->map[i]);
       continue;
     }
     mapped += c;
   }
+  // CPython orders combining marks by today's classes (a mark added after Unicode 3.2 is a starter to libidn), then
+  // composes: reorder libidn's NFKC that way and compose again (libidn keeps the order of the marks it sees as
+  // starters), until nothing moves
+  auto reorder = [](std::u32string& t) {
+    bool moved = false;
+    for (std::size_t i = 0; i < t.size();) {
+      if (current_ccc(t[i]) == 0) { ++i; continue; }
+      std::size_t j = i;
+      while (j < t.size() && current_ccc(t[j]) != 0) ++j;
+      std::u32string run = t.substr(i, j - i);
+      std::stable_sort(run.begin(), run.end(), [](char32_t a, char32_t b) { return current_ccc(a) < current_ccc(b); });
+      if (run != t.substr(i, j - i)) {
+        moved = true;
+        t.replace(i, j - i, run);
+      }
+      i = j;
+    }
+    return moved;
+  };
   std::u32string norm = nfkc(mapped);
+  for (int round = 0; round < 4 && reorder(norm); ++round) norm = nfkc(norm);
   static const Stringprep_table_element* const prohibited[] = {
       stringprep_rfc3454_C_1_2, stringprep_rfc3454_C_2_2, stringprep_rfc3454_C_3, stringprep_rfc3454_C_4,
       stringprep_rfc3454_C_5,   stringprep_rfc3454_C_6,   stringprep_rfc3454_C_7, stringprep_rfc3454_C_8,
@@ -505,6 +550,22 @@ double system_now() {
 // ---- public: punycode, idna, http_date ----------------------------------------------------------------
 
 std::string punycode_encode(const std::u32string& input) {
+#if WEBSEC_HAVE_LIBIDN
+  // libidn's RFC 3492 encoder (the one Python's "punycode" codec agrees with); no case flags
+  std::vector<punycode_uint> in(input.begin(), input.end());
+  std::size_t cap = 16 + input.size() * 8;
+  for (;;) {
+    std::string out(cap, '\0');
+    std::size_t len = out.size();
+    int rc = ::punycode_encode(in.size(), in.data(), nullptr, &len, out.data());
+    if (rc == PUNYCODE_SUCCESS) {
+      out.resize(len);
+      return out;
+    }
+    if (rc != PUNYCODE_BIG_OUTPUT || cap > (std::size_t{1} << 24)) return {};
+    cap *= 4;
+  }
+#endif
   constexpr std::uint64_t base = 36, tmin = 1, tmax = 26, skew = 38, damp = 700, initial_bias = 72,
                           initial_n = 128;
   auto adapt = [](std::uint64_t delta, std::uint64_t numpoints, bool first) {
