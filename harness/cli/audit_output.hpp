@@ -60,16 +60,26 @@ inline void print_report_json(const audit_report& r, const std::string& extra_me
   out << "]}\n";
 }
 
-/// --fail-on {weak,fail,invalid} (default weak): returns false and prints on a bad value.
-inline bool parse_fail_on(const option_parser& op, rating& out) {
-  out = rating::weak;
-  if (auto f = op.get("fail-on")) {
-    if (!parse_rating(*f, out) || out == rating::pass) {
-      usage_error("--fail-on takes weak, fail or invalid");
-      return false;
-    }
-  }
-  return true;
+/// --fail-on {weak,fail,invalid} (default weak), already validated by one_of().
+inline rating fail_on_rating(const std::string& s) {
+  rating out = rating::weak;
+  parse_rating(s, out);
+  return out;
+}
+
+/// The options both audits share: --json, --fail-on, --no-info.
+struct audit_common {
+  bool json = false, no_info = false;
+  std::string fail_on = "weak";
+};
+
+inline void add_audit_common(CLI::App* c, audit_common& a) {
+  c->add_flag("--json", a.json, "JSON output (schema below)");
+  c->add_option("--fail-on", a.fail_on, "exit 1 when the overall verdict is V or worse")
+      ->type_name("V")
+      ->capture_default_str()
+      ->check(one_of({"weak", "fail", "invalid"}));
+  c->add_flag("--no-info", a.no_info, "leave out findings of severity info");
 }
 
 }  // namespace websec::cli

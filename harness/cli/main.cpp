@@ -1,43 +1,274 @@
+// `websec`: builds the CLI11 command tree from the registered commands and runs it; io helpers shared by them.
 #include "command.hpp"
 
 #include "websec/result.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
-#include <sstream>
 
 namespace websec::cli {
 namespace {
-struct entry {
-  const char* usage;
-  command_fn fn;
-  const char* help;
-};
-std::map<std::string, entry>& registry() {
-  static std::map<std::string, entry> r;
+
+std::map<std::string, setup_fn>& registry() {
+  static std::map<std::string, setup_fn> r;
   return r;
 }
+
+int& exit_status() {
+  static int s = 0;
+  return s;
+}
+
+std::string names_of(const CLI::App& app) {
+  std::string out;
+  for (const auto* s : const_cast<CLI::App&>(app).get_subcommands([](const CLI::App*) { return true; }))
+    out += (out.empty() ? "" : ", ") + s->get_name();
+  return out;
+}
+
+void reject_extras(const CLI::App& app) {
+  for (const auto& x : app.remaining()) {
+    if (x.size() > 1 && x[0] == '-') throw usage_failure("unknown option " + quote_input(x, quote_style::bare));
+    throw usage_failure("unexpected argument " + quote_input(x) + " (websec " + app.get_name() + " --help)");
+  }
+}
+
 }  // namespace
 
-command::command(const char* name, const char* usage, command_fn fn, const char* help) {
-  registry()[name] = {usage, fn, help};
+command::command(const char* name, setup_fn setup) { registry()[name] = setup; }
+
+int usage_error(const std::string& msg) {
+  std::cerr << "websec: " << msg << "\n";
+  return 2;
+}
+
+CLI::App* group(CLI::App& parent, const std::string& name, const std::string& description, const std::string& footer) {
+  CLI::App* g = parent.add_subcommand(name, description);
+  g->allow_extras();
+  g->footer(footer);
+  g->callback([g] {
+    if (!g->get_subcommands().empty()) return;
+    if (!g->remaining().empty()) {
+      const std::string x = g->remaining().front();
+      if (x.size() > 1 && x[0] == '-') throw usage_failure("unknown option " + quote_input(x, quote_style::bare));
+      throw usage_failure("unknown " + g->get_name() + " sub-command " + quote_input(x) + " (" + names_of(*g) + ")");
+    }
+    throw usage_failure(g->get_name() + " needs a sub-command: " + names_of(*g) + " (websec " + g->get_name() +
+                        " --help)");
+  });
+  return g;
+}
+
+CLI::App* leaf(CLI::App& parent, const std::string& name, const std::string& description, const std::string& footer,
+               std::function<int()> run) {
+  CLI::App* s = parent.add_subcommand(name, description);
+  s->allow_extras();
+  s->footer(footer);
+  s->callback([s, run = std::move(run)] {
+    reject_extras(*s);
+    exit_status() = run();
+  });
+  return s;
+}
+
+CLI::Validator integer(std::int64_t min, std::int64_t max, const std::string& what) {
+  std::string desc = max == INT64_MAX ? (min == 0 ? "INT>=0" : "INT>=" + std::to_string(min))
+                                      : "INT in [" + std::to_string(min) + "," + std::to_string(max) + "]";
+  return CLI::Validator(
+      [min, max, what](std::string& s) -> std::string {
+        errno = 0;
+        char* end = nullptr;
+        long long v = std::strtoll(s.c_str(), &end, 10);
+        if (s.empty() || *end || errno || v < min || v > max)
+          return "takes " + what + (max == INT64_MAX ? " (an integer >= " + std::to_string(min) + ")"
+                                                     : " (an integer from " + std::to_string(min) + " to " +
+                                                           std::to_string(max) + ")") +
+                 ", not " + quote_input(s);
+        return {};
+      },
+      desc);
+}
+
+CLI::Validator file_or_stdin() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        if (s == "-") return {};
+        struct stat st {};
+        if (::stat(s.c_str(), &st) != 0) return "cannot read " + quote_input(s) + ": " + std::strerror(errno);
+        if (S_ISDIR(st.st_mode)) return "cannot read " + quote_input(s) + ": is a directory";
+        return {};
+      },
+      "");
+}
+
+CLI::Validator one_of(std::vector<std::string> choices) {
+  std::string desc = "{";
+  for (std::size_t i = 0; i < choices.size(); ++i) desc += (i ? "," : "") + choices[i];
+  desc += "}";
+  return CLI::Validator(
+      [choices](std::string& s) -> std::string {
+        if (std::find(choices.begin(), choices.end(), s) != choices.end()) return {};
+        std::string list;
+        for (std::size_t i = 0; i < choices.size(); ++i)
+          list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+        return "takes " + list + ", not " + quote_input(s);
+      },
+      desc);
+}
+
+// ---------------------------------------------------------------------------------------------- input
+
+input_file::~input_file() {
+  if (map_) ::munmap(map_, map_size_);
+  if (fd_ > 0) ::close(fd_);
+}
+
+bool input_file::open(const std::string& path) {
+  name_ = path.empty() ? "-" : path;
+  if (name_ == "-") {
+    fd_ = 0;
+  } else {
+    fd_ = ::open(name_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      std::cerr << "websec: cannot read " << quote_input(name_) << ": " << std::strerror(errno) << "\n";
+      return false;
+    }
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      std::cerr << "websec: cannot read " << quote_input(name_) << ": is a directory\n";
+      return false;
+    }
+    regular_ = S_ISREG(st.st_mode);
+    size_ = regular_ ? static_cast<std::uint64_t>(st.st_size) : 0;
+  }
+  if (regular_) ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return true;
+}
+
+ssize_t input_file::read(char* buf, std::size_t n) {
+  for (;;) {
+    ssize_t r = ::read(fd_, buf, n);
+    if (r >= 0) return r;
+    if (errno == EINTR) continue;
+    std::cerr << "websec: read error on " << quote_input(name_) << ": " << std::strerror(errno) << "\n";
+    return -1;
+  }
+}
+
+std::optional<std::string_view> input_file::all(std::size_t limit) {
+  if (regular_ && size_ > 0 && fd_ > 0) {
+    if (size_ > limit) {
+      over_limit_ = true;
+      return std::nullopt;
+    }
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+    if (p != MAP_FAILED) {
+      map_ = p;
+      map_size_ = size_;
+      ::madvise(p, size_, MADV_SEQUENTIAL);
+      return std::string_view(static_cast<const char*>(p), size_);
+    }
+  }
+  buf_.clear();
+  constexpr std::size_t block = 1u << 20;
+  for (;;) {
+    std::size_t at = buf_.size();
+    buf_.resize(at + block);
+    ssize_t n = read(buf_.data() + at, block);
+    if (n < 0) return std::nullopt;
+    buf_.resize(at + static_cast<std::size_t>(n));
+    if (buf_.size() > limit) {
+      over_limit_ = true;
+      return std::nullopt;
+    }
+    if (n == 0) break;
+  }
+  return std::string_view(buf_);
 }
 
 std::optional<std::string> read_input(const std::string& path) {
-  if (path.empty() || path == "-") {
-    std::string s((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    return s;
+  input_file in;
+  if (!in.open(path)) return std::nullopt;
+  auto v = in.all();
+  if (!v) return std::nullopt;
+  return std::string(*v);
+}
+
+std::vector<std::string_view> split_lines(std::string_view text, bool skip_blank) {
+  std::vector<std::string_view> out;
+  std::size_t b = 0;
+  while (b < text.size()) {
+    std::size_t e = text.find('\n', b);
+    if (e == std::string_view::npos) e = text.size();
+    std::string_view line = text.substr(b, e - b);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!skip_blank || line.find_first_not_of(" \t") != std::string_view::npos) out.push_back(line);
+    b = e + 1;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "websec: cannot read " << quote_input(path) << ": " << std::strerror(errno) << "\n";
-    return std::nullopt;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- output
+
+output::output(int fd, std::size_t capacity) : fd_(fd), buf_(capacity) {}
+output::~output() { flush(); }
+
+bool output::flush() {
+  std::size_t done = 0;
+  while (ok_ && done < used_) {
+    ssize_t n = ::write(fd_, buf_.data() + done, used_ - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok_ = false;
+      break;
+    }
+    done += static_cast<std::size_t>(n);
   }
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  used_ = 0;
+  return ok_;
+}
+
+char* output::reserve(std::size_t n) {
+  if (buf_.size() - used_ < n) {
+    flush();
+    if (buf_.size() < n) buf_.resize(n);
+  }
+  return buf_.data() + used_;
+}
+
+void output::write(std::string_view s) {
+  if (s.size() >= buf_.size()) {
+    flush();
+    std::size_t done = 0;
+    while (ok_ && done < s.size()) {
+      ssize_t n = ::write(fd_, s.data() + done, s.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) ok_ = false;
+      else done += static_cast<std::size_t>(n);
+    }
+    return;
+  }
+  std::memcpy(reserve(s.size()), s.data(), s.size());
+  used_ += s.size();
+}
+
+void widen_pipes() {
+#ifdef F_SETPIPE_SZ
+  for (int fd : {0, 1}) {
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+  }
+#endif
 }
 
 std::string json_string(std::string_view s) {
@@ -79,96 +310,104 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
-int usage_error(const std::string& msg) {
-  std::cerr << "websec: " << msg << "\n";
-  return 2;
-}
+// ---------------------------------------------------------------------------------------------- completion
 
-bool option_parser::parse(const std::vector<std::string>& with_value, const std::vector<std::string>& flags) {
-  auto is = [](const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); };
-  bool only_pos = false;
-  for (size_t i = 0; i < a_.size(); ++i) {
-    const std::string& s = a_[i];
-    if (only_pos || s == "-" || s.size() < 3 || s.compare(0, 2, "--") != 0) {
-      if (s == "--" && !only_pos) { only_pos = true; continue; }
-      pos_.push_back(s);
-      continue;
-    }
-    std::string name = s.substr(2), value;
-    bool inline_value = false;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      inline_value = true;
-    }
-    if (is(with_value, name)) {
-      if (!inline_value) {
-        if (i + 1 >= a_.size()) { usage_error("option --" + quote_input(name, quote_style::bare) + " needs a value"); return false; }
-        value = a_[++i];
-      }
-      opts_.emplace_back(name, value);
-    } else if (is(flags, name) && !inline_value) {
-      opts_.emplace_back(name, "");
-    } else {
-      usage_error("unknown option --" + quote_input(name, quote_style::bare));
-      return false;
-    }
+namespace {
+
+void collect(CLI::App* app, const std::string& path, std::string& cases) {
+  std::string words;
+  auto subs = app->get_subcommands([](const CLI::App*) { return true; });
+  for (auto* s : subs) words += s->get_name() + " ";
+  for (const CLI::Option* o : app->get_options()) {
+    for (const auto& l : o->get_lnames()) words += "--" + l + " ";
+    for (const auto& s : o->get_snames()) words += "-" + s + " ";
   }
-  return true;
+  if (!words.empty()) words.pop_back();
+  cases += "    \"" + path + "\") words=\"" + words + "\" ;;\n";
+  for (auto* s : subs) collect(s, path + (path.empty() ? "" : " ") + s->get_name(), cases);
 }
 
-std::optional<std::string> option_parser::get(const std::string& name) const {
-  std::optional<std::string> r;
-  for (auto& [k, v] : opts_) if (k == name) r = v;
-  return r;
-}
-std::vector<std::string> option_parser::all(const std::string& name) const {
-  std::vector<std::string> r;
-  for (auto& [k, v] : opts_) if (k == name) r.push_back(v);
-  return r;
-}
-bool option_parser::has(const std::string& name) const {
-  for (auto& [k, v] : opts_) if (k == name) return true;
-  return false;
+}  // namespace
+
+std::string bash_completion(CLI::App& root) {
+  std::string cases;
+  collect(&root, "", cases);
+  return "# bash completion for websec (websec completion bash)\n"
+         "_websec() {\n"
+         "  local cur=${COMP_WORDS[COMP_CWORD]} path=\"\" w i words\n"
+         "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
+         "    w=${COMP_WORDS[i]}\n"
+         "    case \"$w\" in -*) continue ;; esac\n"
+         "    _websec_words \"$path\"\n"
+         "    case \" $words \" in *\" $w \"*) path=\"${path:+$path }$w\" ;; esac\n"
+         "  done\n"
+         "  _websec_words \"$path\"\n"
+         "  COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
+         "}\n"
+         "_websec_words() {\n"
+         "  case \"$1\" in\n" +
+         cases +
+         "    *) words=\"\" ;;\n"
+         "  esac\n"
+         "}\n"
+         "complete -o default -F _websec websec\n";
 }
 
 }  // namespace websec::cli
 
 int main(int argc, char** argv) {
   using namespace websec::cli;
-  auto& reg = registry();
-  auto help = [&](std::ostream& o) {
-    o << "usage: websec <command> [options]\n\ncommands:\n";
-    for (auto& [name, e] : reg) o << "  " << e.usage << "\n";
-  };
-  if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "help")) {
-    help(argc < 2 ? std::cerr : std::cout);
-    return argc < 2 ? 2 : 0;
-  }
-  if (!std::strcmp(argv[1], "--version")) {
-    std::cout << "websec 0.1.0\n";
-    return 0;
-  }
-  auto it = reg.find(argv[1]);
-  if (it == reg.end()) {
-    std::cerr << "websec: unknown command " << websec::quote_input(argv[1]) << "\n";
-    help(std::cerr);
+  CLI::App app{"websec: check web-application security mechanisms as Flask, werkzeug, itsdangerous and markupsafe "
+               "implement them",
+               "websec"};
+  app.set_version_flag("--version", std::string("websec ") + version, "Print the version and exit");
+  app.allow_extras();
+  app.footer(
+      "Input:  FILE or - (stdin, also when FILE is left out); header lines and cookies may also be arguments.\n"
+      "Output: text by default; --json prints one JSON document (its schema is in each command's --help).\n"
+      "Exit status:\n"
+      "  0  ok\n"
+      "  1  a finding: a verdict at or above --fail-on (headers audit, cookie audit), a failed verification,\n"
+      "     an error outcome (multipart parse), a dangerous URL, no key found (session crack)\n"
+      "  2  bad usage or unreadable input\n"
+      "Every command answers --help; `websec completion bash` prints a bash completion script. See websec(1).");
+  for (auto& [name, setup] : registry()) setup(app);
+  CLI::App* completion = app.add_subcommand("completion", "Print a shell completion script");
+  CLI::App* bash = completion->add_subcommand("bash", "Print the bash completion script");
+  bash->footer("Example:\n  source <(websec completion bash)\n  websec completion bash > /etc/bash_completion.d/websec");
+  completion->require_subcommand(1);
+  bash->callback([&app] { std::cout << bash_completion(app); });
+  app.callback([&app] {
+    if (!app.get_subcommands().empty()) return;
+    if (!app.remaining().empty()) {
+      const std::string x = app.remaining().front();
+      if (x.size() > 1 && x[0] == '-') throw usage_failure("unknown option " + websec::quote_input(x, websec::quote_style::bare));
+      throw usage_failure("unknown command " + websec::quote_input(x) + " (websec --help)");
+    }
+  });
+  if (argc < 2) {
+    std::cerr << app.help();
     return 2;
   }
-  args a(argv + 2, argv + argc);
-  if (it->second.help) {
-    for (const auto& s : a) {
-      if (s == "--") break;
-      if (s == "-h" || s == "--help") {
-        std::cout << it->second.help;
-        return 0;
-      }
-    }
-  }
   try {
-    return it->second.fn(a);
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "websec: " << websec::quote_input(e.what(), websec::quote_style::bare, 1024) << "\n"
+              << "Run with --help for more information.\n";
+    return 2;
+  } catch (const usage_failure& e) {
+    std::cerr << "websec: " << e.what() << "\n";
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "websec: internal error: " << e.what() << "\n";
     return 2;
   }
+  std::cout.flush();
+  return exit_status();
 }

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "command.hpp"
@@ -20,72 +21,58 @@
 namespace websec::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "multipart parse [--boundary B | --content-type CT] [--max-content-length N] [--max-form-memory-size N]\n"
-    "                  [--max-form-parts N] [--profile upstream|debian] [FILE|-]\n"
-    "      parse a form body as Flask does (limits default to Flask 3.1's: 500000 bytes per field, 1000 parts;\n"
-    "      N may be 'none' for unlimited). A FILE's size is its Content-Length; stdin is streamed.";
+struct opts {
+  std::string path = "-", boundary, content_type, profile = "upstream";
+  std::string max_content_length = "none", max_form_memory_size = "500000", max_form_parts = "1000";
+  bool json = false;
+};
 
-bool parse_limit(const option_parser& o, const char* name, std::optional<std::uint64_t>& out) {
-  auto v = o.get(name);
-  if (!v) return true;
-  if (*v == "none" || *v == "None") { out.reset(); return true; }
-  if (v->empty() || v->find_first_not_of("0123456789") != std::string::npos) {
-    usage_error(std::string("--") + name + " needs a non-negative integer or 'none'");
-    return false;
-  }
-  errno = 0;
-  unsigned long long n = std::strtoull(v->c_str(), nullptr, 10);
-  if (errno) { usage_error(std::string("--") + name + " is out of range"); return false; }
-  out = n;
-  return true;
+/// A limit: a non-negative integer or "none" (unlimited).
+CLI::Validator limit_value() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        if (v == "none" || v == "None") return {};
+        errno = 0;
+        if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) return "needs a non-negative integer or 'none', not " + quote_input(v);
+        std::strtoull(v.c_str(), nullptr, 10);
+        if (errno) return "is out of range";
+        return {};
+      },
+      "N|none");
 }
 
-int run(const args& a) {
-  if (a.empty() || a[0] != "parse") return usage_error(std::string("usage: websec ") + kUsage);
-  args rest(a.begin() + 1, a.end());
-  option_parser o(rest);
-  if (!o.parse({"boundary", "content-type", "max-content-length", "max-form-memory-size", "max-form-parts", "profile"}, {"help"}))
-    return 2;
-  if (o.has("help")) { std::cout << "usage: websec " << kUsage << "\n"; return 0; }
-  if (o.has("boundary") == o.has("content-type")) return usage_error("give exactly one of --boundary B or --content-type CT");
-  if (o.positionals().size() > 1) return usage_error("at most one input FILE");
+std::optional<std::uint64_t> limit_of(const std::string& v) {
+  if (v == "none" || v == "None") return std::nullopt;
+  return std::strtoull(v.c_str(), nullptr, 10);
+}
+
+int run(const opts& o) {
+  if (o.boundary.empty() == o.content_type.empty()) return usage_error("give exactly one of --boundary B or --content-type CT");
   multipart::FormLimits lim;
-  if (!parse_limit(o, "max-content-length", lim.max_content_length) ||
-      !parse_limit(o, "max-form-memory-size", lim.max_form_memory_size) ||
-      !parse_limit(o, "max-form-parts", lim.max_form_parts))
-    return 2;
+  lim.max_content_length = limit_of(o.max_content_length);
+  lim.max_form_memory_size = limit_of(o.max_form_memory_size);
+  lim.max_form_parts = limit_of(o.max_form_parts);
   multipart::parse_options opts;
   opts.sink = multipart::file_sink::hash_only;
-  if (auto p = o.get("profile"); p && !parse_profile(*p, opts.prof)) return usage_error("--profile is upstream or debian");
+  parse_profile(o.profile, opts.prof);
 
-  std::string path = o.positionals().empty() ? "-" : o.positionals()[0];
-  int fd = 0;
-  if (path != "-") {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) { std::cerr << "websec: cannot read " << websec::quote_input(path) << ": " << std::strerror(errno) << "\n"; return 2; }
-  }
+  widen_pipes();
+  input_file in;
+  if (!in.open(o.path)) return 2;
   multipart::request_info req;
-  if (auto b = o.get("boundary")) {
-    if (b->empty()) return usage_error("--boundary must not be empty");
-    req.boundary = *b;
-  } else {
-    req.content_type = *o.get("content-type");
-  }
-  struct stat st {};
-  if (fd != 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) req.content_length = std::to_string(st.st_size);
+  if (!o.boundary.empty()) req.boundary = o.boundary;
+  else req.content_type = o.content_type;
+  if (in.is_regular()) req.content_length = std::to_string(in.size());
   else req.content_length_is_body_length = true;
 
   multipart::form_parser parser(req, lim, opts);
   std::string buf(1 << 20, '\0');
   for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) { std::cerr << "websec: read error: " << std::strerror(errno) << "\n"; if (fd) ::close(fd); return 2; }
+    ssize_t n = in.read(buf.data(), buf.size());
+    if (n < 0) return 2;
     if (n == 0) break;
     parser.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)));
   }
-  if (fd) ::close(fd);
   multipart::form_data f = parser.finish();
 
   std::string out = "{\"fields\": [";
@@ -108,12 +95,42 @@ int run(const args& a) {
   else
     out += "null";
   out += "}}\n";
-  std::cout << out;
+  output w;
+  w.write(out);
+  if (!w.flush()) return 2;
   return f.result.error ? 1 : 0;
 }
 
-const std::string kHelpText = std::string("usage: websec ") + kUsage + "\n";
-const command reg("multipart", kUsage, run, kHelpText.c_str());
+void setup(CLI::App& root) {
+  auto* g = group(root, "multipart", "Parse request bodies as Flask/werkzeug do",
+                  "Example:\n  websec multipart parse --content-type \"$(cat ct.txt)\" body.bin");
+  auto o = std::make_shared<opts>();
+  auto* c = leaf(*g, "parse", "Parse a multipart/form-data (or urlencoded) body as Flask does",
+                 "Streams the body (1 MiB pieces; file parts are hashed, not kept). A FILE's size is its\n"
+                 "Content-Length; stdin is streamed and its length is the body's. Limits default to Flask 3.1's.\n"
+                 "Output (always JSON): {\"fields\": [[name, value]...], \"files\": [{\"name\", \"filename\",\n"
+                 "  \"content_type\", \"size\", \"sha256\"}...], \"outcome\": {\"status\": 200|400|413|500,\n"
+                 "  \"error\": null | {\"kind\", \"offset\", \"message\"}}}  (fields and files in body order)\n"
+                 "Exit: 0 parsed, 1 error outcome (werkzeug's silent empty form included), 2 bad usage or input.\n"
+                 "Examples:\n"
+                 "  websec multipart parse --boundary XyZ upload.bin\n"
+                 "  websec multipart parse --content-type 'multipart/form-data; boundary=XyZ' --max-form-parts 10 - < body",
+                 [o] { return run(*o); });
+  auto* b = c->add_option("--boundary", o->boundary, "the multipart boundary")->type_name("B");
+  c->add_option("--content-type", o->content_type, "the request's Content-Type header")->type_name("CT")->excludes(b);
+  c->add_option("--max-content-length", o->max_content_length, "MAX_CONTENT_LENGTH in bytes, or none")
+      ->capture_default_str()->check(limit_value());
+  c->add_option("--max-form-memory-size", o->max_form_memory_size, "MAX_FORM_MEMORY_SIZE: bytes per field, or none")
+      ->capture_default_str()->check(limit_value());
+  c->add_option("--max-form-parts", o->max_form_parts, "MAX_FORM_PARTS, or none")
+      ->capture_default_str()->check(limit_value());
+  c->add_option("--profile", o->profile, "werkzeug: upstream (newest) or debian (Debian 12's)")
+      ->capture_default_str()->check(one_of({"upstream", "debian"}));
+  c->add_flag("--json", o->json, "JSON output (the default and only form)");
+  c->add_option("FILE", o->path, "the body, or - for stdin")->type_name("FILE")->capture_default_str()->check(file_or_stdin());
+}
+
+const command reg("multipart", setup);
 
 }  // namespace
 }  // namespace websec::cli

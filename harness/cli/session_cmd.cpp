@@ -39,26 +39,25 @@ constexpr std::size_t kMaxCookieText = 1u << 20;
 
 /// Stdin, or nullopt (with a message) when it holds more than kMaxCookieText bytes: reads no more than that.
 std::optional<std::string> read_cookie_stdin() {
-  std::string text;
-  char buf[65536];
-  while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
-    text.append(buf, static_cast<std::size_t>(std::cin.gcount()));
-    if (text.size() > kMaxCookieText) {
-      std::cerr << "websec: the cookie on stdin is larger than " << kMaxCookieText << " bytes\n";
-      return std::nullopt;
-    }
+  cli::input_file in;
+  if (!in.open("-")) return std::nullopt;
+  auto text = in.all(kMaxCookieText);
+  if (!text) {
+    if (in.over_limit()) std::cerr << "websec: the cookie on stdin is larger than " << kMaxCookieText << " bytes\n";
+    return std::nullopt;
   }
-  return text;
+  return std::string(*text);
 }
 
-std::optional<std::string> cookie_arg(const cli::option_parser& op) {
+/// COOKIE: the argument, or stdin when it is left out or "-".
+std::optional<std::string> cookie_arg(const std::string& arg) {
   std::string text;
-  if (op.positionals().empty() || op.positionals()[0] == "-") {
+  if (arg.empty() || arg == "-") {
     auto in = read_cookie_stdin();
     if (!in) return std::nullopt;
     text = std::move(*in);
   } else {
-    text = op.positionals()[0];
+    text = arg;
   }
   auto v = session::extract_cookie_value(text);
   if (!v) {
@@ -68,19 +67,13 @@ std::optional<std::string> cookie_arg(const cli::option_parser& op) {
   return *v;
 }
 
-bool parse_int(const std::string& s, std::int64_t& out) {
-  char* end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end || errno) return false;
-  out = v;
-  return true;
-}
+struct decode_opts {
+  std::string cookie;
+  bool json = false;
+};
 
-int decode(const cli::args& a) {
-  cli::option_parser op(a);
-  if (!op.parse({}, {})) return 2;
-  auto c = cookie_arg(op);
+int decode(const decode_opts& a) {
+  auto c = cookie_arg(a.cookie);
   if (!c) return 2;
   auto u = session::decode_unverified(*c);
   if (!u) {
@@ -98,29 +91,28 @@ int decode(const cli::args& a) {
   return 0;
 }
 
-int verify(const cli::args& a) {
-  cli::option_parser op(a);
-  if (!op.parse({"secret", "fallback", "max-age", "salt", "profile", "now"}, {"no-max-age"})) return 2;
-  auto secret = op.get("secret");
-  if (!secret || secret->empty()) return cli::usage_error("session verify needs --secret KEY");
+struct verify_opts {
+  std::string secret, salt = "cookie-session", profile = "upstream", cookie;
+  std::vector<std::string> fallbacks;
+  std::int64_t max_age = 2678400, now = -1;
+  bool no_max_age = false, json = false;
+};
+
+int verify(const verify_opts& a) {
+  if (a.secret.empty()) return cli::usage_error("session verify needs --secret KEY");
   session::config cfg;
-  cfg.secret_key = *secret;
-  cfg.fallbacks = op.all("fallback");
-  if (auto s = op.get("salt")) cfg.salt = *s;
-  if (auto p = op.get("profile"); p && !parse_profile(*p, cfg.prof)) return cli::usage_error("--profile debian|upstream");
-  std::int64_t now = signing::now_seconds();
-  if (auto n = op.get("now"); n && !parse_int(*n, now)) return cli::usage_error("--now needs an integer");
-  bool no_max_age = op.has("no-max-age");
-  if (auto m = op.get("max-age")) {
-    if (no_max_age) return cli::usage_error("--max-age and --no-max-age exclude each other");
-    if (!parse_int(*m, cfg.lifetime_seconds) || cfg.lifetime_seconds < 0) return cli::usage_error("--max-age needs seconds");
-  }
-  auto c = cookie_arg(op);
+  cfg.secret_key = a.secret;
+  cfg.fallbacks = a.fallbacks;
+  cfg.salt = a.salt;
+  parse_profile(a.profile, cfg.prof);
+  cfg.lifetime_seconds = a.max_age;
+  const std::int64_t now = a.now >= 0 ? a.now : signing::now_seconds();
+  auto c = cookie_arg(a.cookie);
   if (!c) return 2;
   auto codec = session::codec::make(cfg);
   if (!codec) return cli::usage_error(codec.err().message);
   session::opened o;
-  if (no_max_age) {
+  if (a.no_max_age) {
     // loads without max_age: verify, then decode
     auto t = codec->signing_serializer().loads_text(*c, std::nullopt, now);
     if (t) {
@@ -144,7 +136,13 @@ int verify(const cli::args& a) {
     o = codec->open(*c, now);
   }
   if (o.result == session::opened::outcome::session) {
-    std::cout << *session::tagged_dumps(o.data) << "\n";
+    std::string payload = *session::tagged_dumps(o.data);
+    if (a.json)
+      std::cout << "{\"valid\": true, \"timestamp\": "
+                << (o.timestamp ? cli::json_string(signing::iso8601(*o.timestamp)) : std::string("null"))
+                << ", \"payload\": " << payload << "}\n";
+    else
+      std::cout << payload << "\n";
     if (o.timestamp) std::cerr << "websec: valid, signed " << signing::iso8601(*o.timestamp) << "\n";
     return 0;
   }
@@ -164,22 +162,28 @@ int verify(const cli::args& a) {
   } else {
     reason = o.error_kind + ": " + o.error_message;
   }
-  std::cout << "invalid: " << reason << "\n";
+  if (a.json)
+    std::cout << "{\"valid\": false, \"error\": " << cli::json_string(o.error_kind)
+              << ", \"reason\": " << cli::json_string(reason) << "}\n";
+  else
+    std::cout << "invalid: " << reason << "\n";
   return 1;
 }
 
-int sign(const cli::args& a) {
-  cli::option_parser op(a);
-  if (!op.parse({"secret", "timestamp", "salt"}, {})) return 2;
-  auto secret = op.get("secret");
-  if (!secret || secret->empty()) return cli::usage_error("session sign needs --secret KEY");
-  if (op.positionals().empty()) return cli::usage_error("session sign needs the session as JSON");
-  std::int64_t ts = signing::now_seconds();
-  if (auto t = op.get("timestamp"); t && (!parse_int(*t, ts) || ts < 0)) return cli::usage_error("--timestamp needs a Unix time");
+struct sign_opts {
+  std::string secret, salt = "cookie-session", session_json;
+  std::int64_t timestamp = -1;
+  bool json = false;
+};
+
+int sign(const sign_opts& a) {
+  if (a.secret.empty()) return cli::usage_error("session sign needs --secret KEY");
+  if (a.session_json.empty()) return cli::usage_error("session sign needs the session as JSON");
+  const std::int64_t ts = a.timestamp >= 0 ? a.timestamp : signing::now_seconds();
   session::config cfg;
-  cfg.secret_key = *secret;
-  if (auto s = op.get("salt")) cfg.salt = *s;
-  auto v = session::tagged_loads(op.positionals()[0]);
+  cfg.secret_key = a.secret;
+  cfg.salt = a.salt;
+  auto v = session::tagged_loads(a.session_json);
   if (!v) {
     std::cerr << "websec: the session is not valid JSON: " << v.err().message << "\n";
     return 2;
@@ -191,42 +195,33 @@ int sign(const cli::args& a) {
     std::cerr << "websec: " << cookie.err().message << "\n";
     return 1;
   }
-  std::cout << *cookie << "\n";
+  if (a.json) std::cout << "{\"cookie\": " << cli::json_string(*cookie) << ", \"timestamp\": " << ts << "}\n";
+  else std::cout << *cookie << "\n";
   return 0;
 }
 
-int crack(const cli::args& a) {
-  cli::option_parser op(a);
-  if (!op.parse({"wordlist", "threads", "salt"}, {"quiet"})) return 2;
-  auto wl = op.get("wordlist");
-  if (!wl) return cli::usage_error("session crack needs --wordlist FILE");
-  std::int64_t threads = std::thread::hardware_concurrency();
-  if (auto t = op.get("threads"); t && (!parse_int(*t, threads) || threads < 1 || threads > 1024))
-    return cli::usage_error("--threads needs a number from 1 to 1024");
-  if (threads < 1) threads = 1;
-  auto c = cookie_arg(op);
+struct crack_opts {
+  std::string wordlist, salt = "cookie-session", cookie;
+  std::int64_t threads = std::max(1u, std::thread::hardware_concurrency());
+  bool quiet = false, json = false;
+};
+
+int crack(const crack_opts& a) {
+  if (a.wordlist.empty()) return cli::usage_error("session crack needs --wordlist FILE");
+  auto c = cookie_arg(a.cookie);
   if (!c) return 2;
-  auto target = session::crack_target::make(*c, op.get("salt").value_or("cookie-session"));
+  auto target = session::crack_target::make(*c, a.salt);
   if (!target) {
     std::cerr << "websec: malformed cookie: " << target.err().message << "\n";
     return 2;
   }
-  auto words_text = cli::read_input(*wl);
-  if (!words_text) return 2;
-  std::vector<std::string_view> words;
-  {
-    std::string_view all = *words_text;
-    size_t i = 0;
-    while (i < all.size()) {
-      size_t e = all.find('\n', i);
-      if (e == std::string_view::npos) e = all.size();
-      std::string_view w = all.substr(i, e - i);
-      if (!w.empty() && w.back() == '\r') w.remove_suffix(1);
-      words.push_back(w);
-      i = e + 1;
-    }
-  }
-  const bool quiet = op.has("quiet");
+  cli::input_file wl;
+  if (!wl.open(a.wordlist)) return 2;
+  auto all = wl.all();
+  if (!all) return 2;
+  std::vector<std::string_view> words = cli::split_lines(*all, false);
+  const bool quiet = a.quiet;
+  const std::int64_t threads = a.threads;
   session::crack_progress progress;
   std::atomic<bool> finished{false};
   const auto start = std::chrono::steady_clock::now();
@@ -247,6 +242,12 @@ int crack(const cli::args& a) {
   const size_t tried = res.tried;
   std::cerr << (quiet ? "" : "\r") << "websec: tried " << tried << " candidates in " << secs << " s ("
             << static_cast<long long>(tried / (secs > 0 ? secs : 1e-9)) << " guesses/s, " << threads << " threads)\n";
+  if (a.json) {
+    std::cout << "{\"found\": " << (res.key ? "true" : "false")
+              << ", \"key\": " << (res.key ? cli::json_string(*res.key) : std::string("null")) << ", \"tried\": " << tried
+              << ", \"seconds\": " << secs << "}\n";
+    return res.key ? 0 : 1;
+  }
   if (res.key) {
     std::cout << "secret key found: " << cli::json_string(*res.key) << "\n";
     return 0;
@@ -255,42 +256,86 @@ int crack(const cli::args& a) {
   return 1;
 }
 
-int run(const cli::args& a) {
-  if (a.empty()) return cli::usage_error("session decode|verify|sign|crack ...");
-  cli::args rest(a.begin() + 1, a.end());
-  if (a[0] == "decode") return decode(rest);
-  if (a[0] == "verify") return verify(rest);
-  if (a[0] == "sign") return sign(rest);
-  if (a[0] == "crack") return crack(rest);
-  return cli::usage_error("unknown session sub-command " + quote_input(a[0]) + " (decode, verify, sign, crack)");
+constexpr const char* kCookieHelp =
+    "COOKIE: a bare value, \"session=VALUE\", a \"Cookie: ...\" or \"Set-Cookie: ...\" header line, or - (stdin, also "
+    "when left out)";
+
+void setup(CLI::App& root) {
+  auto* g = cli::group(root, "session", "Decode, verify, sign and audit Flask session cookies",
+                       "COOKIE may be a bare value, \"session=VALUE\", a \"Cookie: ...\" or \"Set-Cookie: ...\" header "
+                       "line;\nwhen it is missing or \"-\", it is read from stdin, at most 1 MiB (more is refused with "
+                       "exit 2).\nMessages quote at most 256 bytes of the input, escaped.\n"
+                       "Examples:\n"
+                       "  websec session decode 'session=eyJ1Ijo0Mn0.ZVP7wA.x...'\n"
+                       "  websec session verify --secret \"$SECRET_KEY\" < cookie.txt\n"
+                       "  websec session sign --secret dev '{\"user\": 42}'\n"
+                       "  websec session crack --wordlist rockyou.txt COOKIE");
+
+  auto d = std::make_shared<decode_opts>();
+  auto* dc = cli::leaf(*g, "decode", "Print the payload WITHOUT verifying the signature",
+                       "Output (always JSON): {\"verified\": false, \"timestamp\": ISO-8601|null, \"compressed\": bool, "
+                       "\"payload\": tagged JSON}\n"
+                       "Exit: 0 decoded, 1 not decodable, 2 bad usage or input.\n"
+                       "Example:\n  websec session decode 'Cookie: session=eyJ1Ijo0Mn0.ZVP7wA.x...'",
+                       [d] { return decode(*d); });
+  dc->add_option("COOKIE", d->cookie, kCookieHelp);
+  dc->add_flag("--json", d->json, "JSON output (the default and only form)");
+
+  auto v = std::make_shared<verify_opts>();
+  auto* vc = cli::leaf(*g, "verify", "Verify a session cookie as Flask's open_session does",
+                       "Text: the payload (tagged JSON) when valid; \"invalid: REASON\" otherwise (bad signature, "
+                       "expired by N s,\nfuture-dated by N s, malformed timestamp, undecodable payload: Flask's 500).\n"
+                       "JSON: {\"valid\": true, \"timestamp\": ISO-8601|null, \"payload\": tagged JSON} or\n"
+                       "      {\"valid\": false, \"error\": KIND, \"reason\": TEXT}\n"
+                       "Exit: 0 valid, 1 invalid, 2 bad usage or input.\n"
+                       "Example:\n  websec session verify --secret \"$SECRET_KEY\" --max-age 3600 'session=eyJ1Ijo0Mn0...'",
+                       [v] { return verify(*v); });
+  vc->add_option("--secret", v->secret, "SECRET_KEY (required)")->type_name("KEY");
+  vc->add_option("--fallback", v->fallbacks, "SECRET_KEY_FALLBACKS entry (repeatable)")->type_name("KEY")->allow_extra_args(false);
+  auto* ma = vc->add_option("--max-age", v->max_age, "PERMANENT_SESSION_LIFETIME in seconds")
+                 ->capture_default_str()
+                 ->check(cli::integer(0, INT64_MAX, "seconds"));
+  vc->add_flag("--no-max-age", v->no_max_age, "do not check the age")->excludes(ma);
+  vc->add_option("--salt", v->salt, "itsdangerous salt")->capture_default_str();
+  vc->add_option("--profile", v->profile, "Python stack: upstream (newest) or debian (Debian 12's)")
+      ->capture_default_str()
+      ->check(cli::one_of({"upstream", "debian"}));
+  vc->add_option("--now", v->now, "the current Unix time (default: the clock)")
+      ->check(cli::integer(0, INT64_MAX, "a Unix time"));
+  vc->add_flag("--json", v->json, "JSON output");
+  vc->add_option("COOKIE", v->cookie, kCookieHelp);
+
+  auto s = std::make_shared<sign_opts>();
+  auto* sc = cli::leaf(*g, "sign", "Print the cookie Flask would set for a session given as (tagged) JSON",
+                       "Text: the cookie value.  JSON: {\"cookie\": VALUE, \"timestamp\": UNIX}\n"
+                       "Exit: 0 signed, 1 the library refused, 2 bad usage or input.\n"
+                       "Example:\n  websec session sign --secret dev --timestamp 1700000000 '{\"user\": 42}'",
+                       [s] { return sign(*s); });
+  sc->add_option("--secret", s->secret, "SECRET_KEY (required)")->type_name("KEY");
+  sc->add_option("--timestamp", s->timestamp, "Unix time of the signature (default: now)")
+      ->check(cli::integer(0, INT64_MAX, "a Unix time"));
+  sc->add_option("--salt", s->salt, "itsdangerous salt")->capture_default_str();
+  sc->add_flag("--json", s->json, "JSON output");
+  sc->add_option("JSON", s->session_json, "the session, a JSON object (tagged JSON: {\" t\": [...]} etc.)");
+
+  auto k = std::make_shared<crack_opts>();
+  auto* kc = cli::leaf(*g, "crack", "Try every line of a word list as SECRET_KEY (flask-unsign's audit)",
+                       "Progress and guesses/s on stderr.\n"
+                       "Text: \"secret key found: KEY\" or \"no secret key in the word list matched\".\n"
+                       "JSON: {\"found\": bool, \"key\": KEY|null, \"tried\": N, \"seconds\": S}\n"
+                       "Exit: 0 found, 1 none matched, 2 bad usage or input.\n"
+                       "Example:\n  websec session crack --wordlist words.txt --threads 4 'session=eyJ1Ijo0Mn0...'",
+                       [k] { return crack(*k); });
+  kc->add_option("--wordlist", k->wordlist, "one candidate per line, FILE or - (required)")
+      ->check(cli::file_or_stdin())
+      ->type_name("FILE");
+  kc->add_option("--threads", k->threads, "threads")->capture_default_str()->check(cli::integer(1, 1024, "threads"));
+  kc->add_option("--salt", k->salt, "itsdangerous salt")->capture_default_str();
+  kc->add_flag("--quiet", k->quiet, "no progress line");
+  kc->add_flag("--json", k->json, "JSON output");
+  kc->add_option("COOKIE", k->cookie, kCookieHelp);
 }
 
-constexpr const char* kHelp =
-    "usage: websec session decode|verify|sign|crack ...\n"
-    "\n"
-    "  websec session decode [COOKIE]\n"
-    "      Prints the payload as JSON WITHOUT verifying the signature ({\"verified\": false, ...}), the timestamp as\n"
-    "      ISO-8601 and whether the payload was compressed.\n"
-    "  websec session verify --secret KEY [--fallback KEY]... [--max-age S | --no-max-age] [--salt S]\n"
-    "                        [--profile debian|upstream] [COOKIE]\n"
-    "      Exit 0 and the payload (tagged JSON) when the cookie is valid as Flask's open_session sees it; exit 1 and\n"
-    "      the precise reason otherwise: bad signature, expired by N s, future-dated by N s, malformed timestamp,\n"
-    "      undecodable payload (Flask's 500). Default max-age = PERMANENT_SESSION_LIFETIME = 2678400 s.\n"
-    "  websec session sign --secret KEY [--timestamp T] [--salt S] JSON\n"
-    "      Prints the cookie value Flask would produce for the session given as (tagged) JSON.\n"
-    "  websec session crack --wordlist FILE [--threads N] [--salt S] [COOKIE]\n"
-    "      Tries every line of FILE as SECRET_KEY (flask-unsign's weak-secret audit). Exit 0 and prints the key\n"
-    "      when found, 1 when none matched. Progress and guesses/s on stderr.\n"
-    "COOKIE may be a bare value, \"session=VALUE\", a \"Cookie: ...\" or \"Set-Cookie: ...\" header line; when it is\n"
-    "missing or \"-\", it is read from stdin, at most 1 MiB (browsers keep cookies of at most 4096 bytes; more is refused\n"
-    "with exit 2 before anything is parsed). Messages quote at most websec::max_quoted_input bytes of the input,\n"
-    "escaped (websec::quote_input).\n";
-
-const cli::command reg("session",
-                       "session decode [COOKIE]  (payload, unverified); "
-                       "session verify --secret KEY [--fallback KEY]... [--max-age S|--no-max-age] [--salt S] [COOKIE]; "
-                       "session sign --secret KEY [--timestamp T] [--salt S] JSON; "
-                       "session crack --wordlist FILE [--threads N] [COOKIE]  (COOKIE: value, Cookie:/Set-Cookie: line, or stdin)",
-                       run, kHelp);
+const cli::command reg("session", setup);
 
 }  // namespace
