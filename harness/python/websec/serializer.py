@@ -171,7 +171,7 @@ class Serializer:
 
     def _sign(self, payload, salt, timestamp):
         signer = self.make_signer(salt)
-        if timestamp is not None:
+        if timestamp is not None and isinstance(signer, TimestampSigner):
             return signer.sign(payload, timestamp=timestamp)
         return signer.sign(payload)
 
@@ -264,7 +264,7 @@ class TimedSerializer(Serializer):
         last_exception = None
         for signer in self.iter_unsigners(salt):
             try:
-                if now is not None:
+                if now is not None and isinstance(signer, TimestampSigner):
                     base64d, timestamp = signer.unsign(s, max_age=max_age, return_timestamp=True, now=now)
                 else:
                     base64d, timestamp = signer.unsign(s, max_age=max_age, return_timestamp=True)

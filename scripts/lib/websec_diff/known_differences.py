@@ -68,10 +68,17 @@ PROFILE = [
 ]
 
 
-def _idna_outside_subset(campaign, case, want, got) -> bool:
-    return (campaign == "cookie" and got is not None and got[0] == "error"
-            and getattr(got[1], "kind", "") == "domain_idna" and want is not None and want[0] == "ok"
-            and "outside the IDNA nameprep subset" in getattr(got[1], "message", ""))
+def _idna_new_mark(campaign, case, want, got) -> bool:
+    """A domain holding a combining mark unassigned in Unicode 3.2 (combining class > 0 today), both encoded."""
+    import unicodedata
+
+    if campaign != "cookie" or not want or not got or want[0] != "ok" or got[0] != "ok":
+        return False
+    domain = case[1] if isinstance(case, tuple) and case and case[0] == "idna" else (
+        case[3].get("domain") if isinstance(case, tuple) and len(case) == 4 and isinstance(case[3], dict) else None)
+    if not isinstance(domain, str):
+        return False
+    return any(unicodedata.ucd_3_2_0.category(c) == "Cn" and unicodedata.combining(c) for c in domain)
 
 
 def _unsupported_codec(campaign, case, want, got) -> bool:
@@ -105,7 +112,31 @@ def _quoted_input_cut(campaign, case, want, got) -> bool:
     if not m or int(m.group(1)) <= 256:
         return False
     head, tail = g[:m.start()], g[m.end():]
-    return len(head) >= 2 and w.startswith(head[:-1]) and w.endswith(head[-1] + tail) and len(w) > len(g) - len(m.group(0))
+    if len(head) >= 2 and w.startswith(head[:-1]) and w.endswith(head[-1] + tail) and len(w) > len(g) - len(m.group(0)):
+        return True
+    return _same_literal_cut(w, head, tail, int(m.group(1)))
+
+
+def _same_literal_cut(w: str, head: str, tail: str, size: int) -> bool:
+    """The cut quote is repr() of the first bytes, so its quote character may differ from the full repr's (a ' in
+    the first bytes and a " only later): compare the quoted values themselves."""
+    import ast
+
+    for q in ("b'", 'b"', "'", '"'):
+        start = head.rfind(q)
+        if start < 0:
+            continue
+        prefix = head[:start]
+        if not w.startswith(prefix) or not w.endswith(tail):
+            continue
+        try:
+            cut = ast.literal_eval(head[start:])
+            full = ast.literal_eval(w[len(prefix):len(w) - len(tail)])
+        except (ValueError, SyntaxError):
+            continue
+        if type(cut) is type(full) and full.startswith(cut) and len(full) == size:
+            return True
+    return False
 
 
 LIMITATION = [
@@ -124,11 +155,13 @@ LIMITATION = [
         "UTF, Latin and single-byte charmap codecs and reports the others (CJK multibyte, utf-7, ...) as "
         "unsupported_charset (http_status 500) instead of guessing (websec/charset.hpp)",
         applies=_unsupported_codec),
-    Row("cookie.idna_subset", "cookie", "§4.1",
-        "dump(domain=...) implements IDNA nameprep for the characters domain names use (ASCII, Latin, Greek, "
-        "Cyrillic, kana, CJK, Hangul); any other character is refused with kind domain_idna rather than risk a "
-        "wrong encoding (websec/cookie.hpp idna_encode)",
-        applies=_idna_outside_subset),
+    Row("cookie.idna_new_marks", "cookie", "§4.1",
+        "IDNA nameprep's NFKC runs in libidn on Unicode 3.2; CPython's ucd_3_2_0.normalize orders and composes "
+        "combining marks added after Unicode 3.2 (unassigned there, e.g. U+0358, U+05A2) by today's combining "
+        "classes. The library reorders them as CPython does (harness/src/idna_tables.inc) but does not compose "
+        "across them: a label where such a mark sits between a base and a mark that composes with it encodes "
+        "differently (about 1 label in 60,000 random ones)",
+        applies=_idna_new_mark),
 ]
 
 

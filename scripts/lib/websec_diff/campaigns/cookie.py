@@ -3,7 +3,11 @@
 * dump(key, value, **options) ≡ werkzeug.http.dump_cookie — same text, same size warning, same refusals
   (ValueError for SameSite and dot-less domains, UnicodeError from IDNA, TypeError for partitioned on 2.2);
   time fixed so Expires=now+max_age is deterministic.
-* parse_cookie_header(raw) ≡ werkzeug Request(environ).cookies for a Cookie header of random bytes.
+* request_cookies(raw) ≡ werkzeug Request(environ).cookies for a Cookie header of random bytes, and
+  parse_cookie(str) ≡ werkzeug.http.parse_cookie(str) for the same header as a WSGI (latin-1) string.
+* Domain: IDNA (Python's encodings.idna, IDNA 2003) of generated internationalised labels — letters with case
+  and compatibility forms, marks, mapped-to-nothing and prohibited characters, bidi text, full stops
+  U+3002/U+FF0E/U+FF61 — checked through dump(domain=...) and idna_encode.
 * werkzeug's Set-Cookie output read back by websec.cookie.parse_set_cookie (the browser algorithm) keeps
   Secure, HttpOnly, SameSite and Max-Age (writer against reader).
 """
@@ -14,7 +18,7 @@ import warnings
 
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
-from werkzeug.http import dump_cookie
+from werkzeug.http import dump_cookie, parse_cookie
 from werkzeug.wrappers import Request as WRequest
 
 from .. import strategies as S
@@ -27,9 +31,25 @@ KEY = st.one_of(S.short_text, S.short_text.map(lambda s: s.encode("utf-8")),  # 
 TEXT_OR_BYTES = st.one_of(S.short_text, st.binary(max_size=16),
                           st.sampled_from(["", "session", "a b", "k=v", "__Host-id", "ключ", "[]{}()<>?@", "a\\b", 'a"b',
                                            "a;b", "a,b", "\x00\x1a\x1f\x7f", "\x80\xff"]))
+IDNA_CHAR = st.one_of(
+    st.characters(min_codepoint=0x61, max_codepoint=0x7A), st.sampled_from(list("AZ09-_ .")),
+    st.characters(min_codepoint=0xC0, max_codepoint=0x24F),      # Latin with case, ß, ligatures
+    st.characters(min_codepoint=0x370, max_codepoint=0x52F),     # Greek, Cyrillic (final sigma, additions)
+    st.characters(min_codepoint=0x590, max_codepoint=0x6FF),     # Hebrew, Arabic (bidi RandALCat)
+    st.characters(min_codepoint=0x300, max_codepoint=0x36F),     # combining marks
+    st.characters(min_codepoint=0x1E00, max_codepoint=0x1FFF),   # Latin extended additional, Greek extended
+    st.characters(min_codepoint=0x2000, max_codepoint=0x2FFF),   # spaces, joiners, bidi controls, letterlike, CJK radicals
+    st.characters(min_codepoint=0x3000, max_codepoint=0x30FF),   # ideographic full stop, kana
+    st.characters(min_codepoint=0xFB00, max_codepoint=0xFFEF),   # presentation and fullwidth forms, variation selectors
+    st.sampled_from(["\u00ad", "\u200b", "\u200d", "\ufeff", "\u200e", "\u202e", "\ue000", "\u3002", "\uff0e",
+                     "\uff61", "\U0001d400", "\U000e0001", "\u0340", "\u2126", "\u212a", "\ufb01"]),
+)
+IDNA_DOMAIN = st.lists(st.text(IDNA_CHAR, min_size=0, max_size=10), min_size=1, max_size=4).map(".".join)
 DOMAIN = st.one_of(st.none(), st.sampled_from([".Example.COM:8080", "example.com", "localhost", "127.0.0.1", "bücher.de",
-                                                "", ".a.b", "xn--x.com", "a..b", "例え.テスト", "ex ample.com", "a.b:x"]),
-                   S.short_text)
+                                                "", ".a.b", "xn--x.com", "a..b", "例え.テスト", "ex ample.com", "a.b:x",
+                                                "☃.com", ".☃.com:80", "ǅ.x", "ß.de", "ＡＢＣ.com", "אב1.com",
+                                                "مثال.إختبار", "a\u200e.com", "xn--ü.com"]),
+                   S.short_text, IDNA_DOMAIN)
 PATH = st.one_of(st.just("/"), st.none(), st.sampled_from(["/a b/ü;x", "/%2F?q=1#f", "", "//[x", "/[::1]/", "/\x00"]),
                  S.short_text)
 EXPIRES = st.one_of(st.none(), st.integers(-10**10, 10**11), st.floats(-1e10, 1e11),
@@ -112,9 +132,11 @@ class Campaign(CampaignBase):
     def strategy(self):
         import websec.cookie as W
 
-        ops = [dump_case()]
+        ops = [dump_case(), st.tuples(st.just("idna"), IDNA_DOMAIN)]
         if hasattr(W, "parse_cookie_header"):
             ops.append(st.tuples(st.just("header"), COOKIE_HEADER))
+        if hasattr(W, "request_cookies"):
+            ops.append(st.tuples(st.just("parse_cookie"), COOKIE_HEADER))
         return st.one_of(*ops)
 
     def corpus_cases(self, target, data):
@@ -141,7 +163,12 @@ class Campaign(CampaignBase):
             return (f"werkzeug.http.dump_cookie({k!r}, {v!r}{args})  at time {NOW}\n"
                     f"websec.cookie.dump({k!r}, {v!r}{args}, now={NOW}, profile='debian')")
         if case[0] == "header":
-            return f"Cookie: {case[1]!r}\nwebsec.cookie.parse_cookie_header({case[1]!r}, profile='debian')"
+            return f"Cookie: {case[1]!r}\nwebsec.cookie.request_cookies({case[1]!r}, profile='debian')"
+        if case[0] == "parse_cookie":
+            return (f"werkzeug.http.parse_cookie({case[1].decode('latin-1')!r})\n"
+                    f"websec.cookie.parse_cookie({case[1].decode('latin-1')!r}, profile='debian')")
+        if case[0] == "idna":
+            return f"{case[1]!r}.encode('idna')\nwebsec.cookie.idna_encode({case[1]!r})"
         return f"websec.cookie.parse_set_cookie({case[1]!r})"
 
     def check(self, case):
@@ -168,11 +195,36 @@ class Campaign(CampaignBase):
             raw = case[1]
             # compared as request.cookies shows them (MultiDict: keys in first-seen order, values grouped)
             want = oracle_cookies(raw)
-            got = list(MultiDict(W.parse_cookie_header(raw, profile="debian")).items(multi=True))
+            reader = W.request_cookies if hasattr(W, "request_cookies") else W.parse_cookie_header
+            got = list(MultiDict(reader(raw, profile="debian")).items(multi=True))
             if want != got:
                 raise Disagreement(f"werkzeug request.cookies: {want!r}\nwebsec:                   {got!r}")
+        elif case[0] == "parse_cookie":
+            text = case[1].decode("latin-1")  # the header as a WSGI string
+            want = list(parse_cookie(text).items(multi=True))
+            got = list(MultiDict(W.parse_cookie(text, profile="debian")).items(multi=True))
+            if want != got:
+                raise Disagreement(f"werkzeug.http.parse_cookie: {want!r}\nwebsec:                     {got!r}")
+        elif case[0] == "idna":
+            self.check_idna(case[1])
         else:
             self.roundtrip(case[1])
+
+    def check_idna(self, domain: str):
+        import websec.cookie as W
+
+        try:
+            want = ("ok", domain.encode("idna"))
+        except UnicodeError as e:
+            msg = str(e)
+            prefix = "encoding with 'idna' codec failed (UnicodeError: "
+            want = ("error", msg[len(prefix):-1] if msg.startswith(prefix) else msg)
+        try:
+            got = ("ok", W.idna_encode(domain))
+        except UnicodeError as e:
+            got = ("error", e.message)
+        if want != got and not excused(self.name, ("idna", domain), want, got):
+            raise Disagreement(f"Python idna: {want!r}\nwebsec:      {got!r}")
 
     @staticmethod
     def reader_agrees(header: str, opts):

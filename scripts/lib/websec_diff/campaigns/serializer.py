@@ -4,7 +4,10 @@ URLSafeTimedSerializer.
 JSON values (unicode, astral, controls, big integers, float repr, NaN/Infinity, nested, large enough to
 compress), every signer configuration, a fixed timestamp: dumps must give the same string; loads of the
 oracle's output (intact or tampered) and of random tokens must give the same value or the same exception
-class and message, incl. max_age checks.
+class and message, incl. max_age checks — and the same exception data: payload and date_signed of
+BadSignature / BadTimeSignature / SignatureExpired, and BadPayload's original_error (class and message).
+Cases run the library in one call (the default configuration) or through the composed itsdangerous steps
+(fallback_signers given, or the salt passed per call).
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ def case(draw):
         "now_delta": draw(st.one_of(st.just(0), st.integers(-3, 3), st.just(3600), st.just(3601))),
         "max_age": draw(st.one_of(st.none(), st.just(3600), st.integers(0, 5))),
         "mutation": draw(st.integers(0, 12)), "mutate_seed": draw(st.integers(0, 2**31)),
+        "path": draw(st.sampled_from(["native", "native", "fallback", "call_salt"])),
     }
 
 
@@ -42,9 +46,13 @@ def make(c):
     import websec.serializer as W
 
     kw = {"key_derivation": c["kd"], "digest_method": getattr(hashlib, c["digest"])}
-    py = getattr(itsdangerous, c["cls"])(c["secret"], salt=c["salt"], signer_kwargs=kw)
-    ws = getattr(W, c["cls"])(c["secret"], salt=c["salt"], signer_kwargs={"key_derivation": c["kd"],
-                                                                         "digest_method": c["digest"]})
+    extra = {}
+    if c.get("path") == "fallback":  # itsdangerous's composed loads: the default signer, then a fallback
+        extra = {"fallback_signers": [{"key_derivation": "hmac", "digest_method": hashlib.sha256}]}
+    salt = "ignored-by-per-call-salt" if c.get("path") == "call_salt" else c["salt"]
+    py = getattr(itsdangerous, c["cls"])(c["secret"], salt=salt, signer_kwargs=kw, **extra)
+    ws = getattr(W, c["cls"])(c["secret"], salt=salt, signer_kwargs={"key_derivation": c["kd"],
+                                                                     "digest_method": c["digest"]}, **extra)
     return py, ws
 
 
@@ -65,7 +73,9 @@ def result(fn):
         v = fn()
         return ("ok", canon(v))
     except Exception as e:  # noqa: BLE001
-        return ("error", type(e).__name__, str(e))
+        orig = getattr(e, "original_error", None)
+        return ("error", type(e).__name__, str(e), getattr(e, "payload", None), getattr(e, "date_signed", None),
+                None if orig is None else (type(orig).__name__, str(orig)))
 
 
 class Campaign(CampaignBase):
@@ -97,9 +107,10 @@ class Campaign(CampaignBase):
         if "raw_token" in c:
             token = c["raw_token"]
         else:
+            salt_kw = {"salt": c["salt"]} if c.get("path") == "call_salt" else {}
             with clock(c["ts"]):
-                want = result(lambda: py.dumps(c["obj"]))
-            got = result(lambda: ws.dumps(c["obj"], timestamp=c["ts"]))
+                want = result(lambda: py.dumps(c["obj"], **salt_kw))
+            got = result(lambda: ws.dumps(c["obj"], timestamp=c["ts"], **salt_kw))
             if want[0] == "error" or got[0] == "error":
                 if want[:2] != got[:2]:
                     raise Disagreement(f"dumps: itsdangerous {want!r}\n       websec       {got!r}")
@@ -109,6 +120,8 @@ class Campaign(CampaignBase):
             token = want[1][1]
             token = SigningCampaign.mutate(random.Random(c["mutate_seed"]), token.encode(), c["mutation"]).decode("latin-1")
         kw = {"max_age": c["max_age"]} if timed else {}
+        if c.get("path") == "call_salt" and c["salt"] is not None:
+            kw["salt"] = c["salt"]
         with clock(now):
             want = result(lambda: py.loads(token, **kw))
         got = result(lambda: ws.loads(token, now=now, **kw))
