@@ -58,7 +58,7 @@ PROFILE = [
     Row("cookie.partitioned", "cookie", "§4.1", "werkzeug 2.2 has no partitioned argument",
         "dump(profile='debian') refuses it as werkzeug's TypeError does"),
     Row("cookie.request_non_ascii", "cookie", "§4.2", "request.cookies: UTF-8 (debian) vs latin-1 mojibake (upstream)",
-        "parse_cookie_header(profile='debian')"),
+        "request_cookies(profile='debian'); parse_cookie (werkzeug.http.parse_cookie) decodes UTF-8 in both"),
     Row("session.accessed", "session", "§2.5", "when the session counts as accessed (Vary: Cookie)",
         "not observable through the codec"),
     Row("session.fallbacks", "session", "§2.5", "SECRET_KEY_FALLBACKS exist only upstream (Flask ≥ 3.1)",
