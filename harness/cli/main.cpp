@@ -13,6 +13,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <memory>
 
 namespace websec::cli {
 namespace {
@@ -314,7 +315,7 @@ std::string json_string(std::string_view s) {
 
 namespace {
 
-void collect(CLI::App* app, const std::string& path, std::string& cases) {
+void collect(CLI::App* app, const std::string& path, std::string& cases, std::string& values) {
   std::string words;
   auto subs = app->get_subcommands([](const CLI::App*) { return true; });
   for (auto* s : subs) words += s->get_name() + " ";
@@ -324,14 +325,25 @@ void collect(CLI::App* app, const std::string& path, std::string& cases) {
   }
   if (!words.empty()) words.pop_back();
   cases += "    \"" + path + "\") words=\"" + words + "\" ;;\n";
-  for (auto* s : subs) collect(s, path + (path.empty() ? "" : " ") + s->get_name(), cases);
+  for (const CLI::Option* o : app->get_options()) {
+    // an option whose type names its choices ({a,b,c}) completes them
+    std::string t = o->get_type_name();
+    auto b = t.find('{'), e = t.find('}');
+    if (b == std::string::npos || e == std::string::npos || o->get_lnames().empty()) continue;
+    std::string choices = t.substr(b + 1, e - b - 1);
+    for (auto& c : choices)
+      if (c == ',') c = ' ';
+    values += "    \"" + path + (path.empty() ? "" : " ") + "--" + o->get_lnames()[0] + "\") words=\"" + choices +
+              "\" ;;\n";
+  }
+  for (auto* s : subs) collect(s, path + (path.empty() ? "" : " ") + s->get_name(), cases, values);
 }
 
 }  // namespace
 
 std::string bash_completion(CLI::App& root) {
-  std::string cases;
-  collect(&root, "", cases);
+  std::string cases, values;
+  collect(&root, "", cases, values);
   return "# bash completion for websec (websec completion bash)\n"
          "_websec() {\n"
          "  local cur=${COMP_WORDS[COMP_CWORD]} path=\"\" w i words\n"
@@ -342,12 +354,18 @@ std::string bash_completion(CLI::App& root) {
          "    case \" $words \" in *\" $w \"*) path=\"${path:+$path }$w\" ;; esac\n"
          "  done\n"
          "  _websec_words \"$path\"\n"
+         "  if ((COMP_CWORD > 1)); then _websec_values \"$path ${COMP_WORDS[COMP_CWORD-1]}\"; fi\n"
          "  COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
          "}\n"
          "_websec_words() {\n"
          "  case \"$1\" in\n" +
          cases +
          "    *) words=\"\" ;;\n"
+         "  esac\n"
+         "}\n"
+         "_websec_values() {\n"
+         "  case \"$1\" in\n" +
+         values +
          "  esac\n"
          "}\n"
          "complete -o default -F _websec websec\n";
@@ -370,7 +388,7 @@ int main(int argc, char** argv) {
       "  1  a finding: a verdict at or above --fail-on (headers audit, cookie audit), a failed verification,\n"
       "     an error outcome (multipart parse), a dangerous URL, no key found (session crack)\n"
       "  2  bad usage or unreadable input\n"
-      "Every command answers --help; `websec completion bash` prints a bash completion script. See websec(1).");
+      "Every command answers --help (or websec help COMMAND...); `websec completion bash` prints a bash completion script. See websec(1).");
   for (auto& [name, setup] : registry()) setup(app);
   CLI::App* completion = app.add_subcommand("completion", "Print a shell completion script");
   CLI::App* bash = completion->add_subcommand("bash", "Print the bash completion script");
@@ -389,8 +407,15 @@ int main(int argc, char** argv) {
     std::cerr << app.help();
     return 2;
   }
+  // `websec help [COMMAND...]` is `websec [COMMAND...] --help`
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.front() == "help") {
+    args.erase(args.begin());
+    args.push_back("--help");
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes them last first
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -54,7 +54,10 @@ std::vector<std::string> words(const std::string& s) {
 std::map<std::string, std::vector<std::string>> command_tree() {
   std::map<std::string, std::vector<std::string>> tree;
   std::istringstream in(cli({"completion", "bash"}).out);
+  bool in_words = false;
   for (std::string line; std::getline(in, line);) {
+    if (line.rfind("_websec_", 0) == 0) in_words = line.rfind("_websec_words()", 0) == 0;
+    if (!in_words) continue;
     auto a = line.find("    \""), b = line.find("\") words=\"");
     if (a != 0 || b == std::string::npos) continue;
     std::string path = line.substr(5, b - 5);
@@ -123,6 +126,15 @@ TEST(CommandLineCli, VersionAndCompletion) {
       {"/bin/bash", "-c", c.out + "\nCOMP_WORDS=(websec session v); COMP_CWORD=2; _websec; echo \"${COMPREPLY[@]}\""},
       {}, 10000);
   EXPECT_EQ(done.out, "verify\n") << done.err;
+  // and the choices of an option after it
+  auto values = websec::test::run_process(
+      {"/bin/bash", "-c",
+       c.out + "\nCOMP_WORDS=(websec headers audit --fail-on ''); COMP_CWORD=4; _websec; echo \"${COMPREPLY[@]}\""},
+      {}, 10000);
+  EXPECT_EQ(values.out, "weak fail invalid\n") << values.err;
+  // websec help COMMAND... is COMMAND... --help
+  EXPECT_EQ(cli({"help", "session", "verify"}).out, cli({"session", "verify", "--help"}).out);
+  EXPECT_EQ(cli({"help"}).status, 0);
   EXPECT_EQ(cli({"completion"}).status, 2);
 }
 
