@@ -21,21 +21,6 @@ struct opts {
   std::optional<std::int64_t> hsts_min, max_lifetime;
 };
 
-std::vector<std::string> split_commas(const std::vector<std::string>& v) {
-  std::vector<std::string> out;
-  for (const auto& s : v) {
-    std::size_t b = 0;
-    while (b <= s.size()) {
-      std::size_t c = s.find(',', b);
-      std::string part = s.substr(b, c == std::string::npos ? std::string::npos : c - b);
-      if (!part.empty()) out.push_back(part);
-      if (c == std::string::npos) break;
-      b = c + 1;
-    }
-  }
-  return out;
-}
-
 int audit(const opts& a) {
   const rating fail_on = cli::fail_on_rating(a.common.fail_on);
   headers::response_options o;
@@ -55,7 +40,8 @@ int audit(const opts& a) {
       return cli::usage_error("--cookie-role NAME=ROLE (session, remember-me, csrf, preference, other)");
     o.cookie_roles.emplace_back(cr.substr(0, eq), role);
   }
-  o.only = split_commas(a.only);
+  for (const auto& h : a.only)
+    if (!h.empty()) o.only.push_back(h);
   cli::input_file file;
   if (!file.open(a.path)) return 2;
   auto raw = file.all();
@@ -113,6 +99,7 @@ void setup(CLI::App& root) {
                 "judge only this header (repeatable, or comma-separated): a header name or hsts, csp, xfo, xcto, "
                 "referrer, cookies, cookie:NAME; the overall verdict covers only these")
       ->type_name("HEADER")
+      ->delimiter(',')
       ->allow_extra_args(false);
   c->add_option("--url", o->url, "the request URL: https or http, and the host cookie Domain attributes must match")
       ->type_name("URL");

@@ -98,7 +98,9 @@ TEST(CommandLineCli, EveryCommandAnswersHelpNamingEachOptionWithAnExample) {
     EXPECT_EQ(r.status, 0) << joined(args) << r.err;
     EXPECT_EQ(r.err, "") << joined(args);
     for (const auto& w : ws) EXPECT_NE(r.out.find(w), std::string::npos) << joined(args) << " does not name " << w;
-    if (!path.empty()) EXPECT_NE(r.out.find("websec " + path), std::string::npos) << joined(args) << " has no example";
+    if (!path.empty()) {
+      EXPECT_NE(r.out.find("websec " + path), std::string::npos) << joined(args) << " has no example";
+    }
   }
   // defaults are shown
   EXPECT_NE(cli({"session", "verify", "--help"}).out.find("2678400"), std::string::npos);
