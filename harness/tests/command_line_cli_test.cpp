@@ -181,6 +181,19 @@ TEST(CommandLineCli, BadUsageExitsTwoWithAMessage) {
   EXPECT_NE(cli({"headers", "audit", "--fail-on", "pass"}).err.find("takes weak, fail or invalid"), std::string::npos);
   EXPECT_NE(cli({"session", "crack", "--wordlist", "/nonexistent/words", "x"}).err.find("cannot read"), std::string::npos);
   EXPECT_NE(cli({"frobnicate"}).err.find("unknown command 'frobnicate'"), std::string::npos);
+  // hostile values are quoted short and escaped, in CLI11's messages as in the tool's own
+  const std::string hostile = "x\x1b[2J\x07" + std::string(5000, 'A');
+  for (const auto& c : std::vector<std::vector<std::string>>{{"headers", "audit", "--fail-on", hostile},
+                                                             {"cookie", "audit", "--max-lifetime", hostile, "a=b"},
+                                                             {"session", "verify", "--secret", "k", hostile, "x"},
+                                                             {hostile},
+                                                             {"escape", hostile}}) {
+    auto r = cli(c, "");
+    EXPECT_EQ(r.status, 2) << r.err.substr(0, 300);
+    EXPECT_LE(r.err.size(), 1400u) << r.err.substr(0, 300);
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err.substr(0, 300);
+    EXPECT_EQ(r.err.find('\x07'), std::string::npos) << r.err.substr(0, 300);
+  }
   // no arguments at all: the help on stderr, exit 2
   auto none = cli({});
   EXPECT_EQ(none.status, 2);
