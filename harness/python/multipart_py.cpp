@@ -34,10 +34,13 @@ M::file_sink sink_arg(const std::string& s) {
 }
 
 // content_length: 'auto' (the body's length), None (unknown: the stream is read to its end, as werkzeug's parsers
-// do with content_length=None), int, or str (the raw header text).
+// do with content_length=None), 'absent' (a request without the header: an empty stream unless chunked), int, or
+// str (the raw header text).
 void content_length_arg(py::handle cl, M::request_info& req) {
   if (py::isinstance<py::str>(cl) && cl.cast<std::string>() == "auto") {
     req.content_length_is_body_length = true;
+  } else if (py::isinstance<py::str>(cl) && cl.cast<std::string>() == "absent") {
+    req.content_length.reset();  // no Content-Length header at the WSGI level: werkzeug's stream is empty
   } else if (cl.is_none()) {
     req.content_length.reset();
     req.read_to_end = true;
@@ -232,8 +235,8 @@ void bind_multipart(py::module_& parent) {
         "is released). content_type: the Content-Type header (str as WSGI holds it, or bytes; None = absent). "
         "limits: Limits (default Flask 3.1's). content_length: 'auto' (the body's length), None (no length: the "
         "body is read to its end and no length is checked, as werkzeug's FormDataParser.parse(stream, mimetype, None) "
-        "does; a request without a Content-Length header at the WSGI level has an empty stream: pass b''), an int, or "
-        "the raw header text. chunked: Transfer-Encoding: chunked. boundary: bypass the Content-Type. sink: where "
+        "does), 'absent' (a request without a Content-Length header at the WSGI level: werkzeug reads an empty "
+        "stream unless chunked), an int, or the raw header text. chunked: Transfer-Encoding: chunked. boundary: bypass the Content-Type. sink: where "
         "file bytes go ('memory', 'spooled' as werkzeug, 'hash_only'). Raises RequestEntityTooLarge (413), "
         "ClientDisconnected (400), MalformedForm (werkzeug's silent empty form) or InternalServerError (500), "
         "unless raise_on_error=False, which returns the Form with .error set.");

@@ -399,7 +399,7 @@ def parse_form_data(environ, stream_factory=None, max_form_memory_size=None, max
     body = stream.read() if chunked else (stream.read(int(cl)) if cl and cl.strip().isdigit() else b"")
     form = _c.parse(body, environ.get("CONTENT_TYPE"),
                     limits=Limits(max_content_length, max_form_memory_size, max_form_parts), profile=profile,
-                    content_length="auto" if chunked else cl, chunked=chunked,
+                    content_length="auto" if chunked else (cl if cl is not None else "absent"), chunked=chunked,
                     raise_on_error=False)
     if form.error is not None and form.status != 200:
         raise {413: RequestEntityTooLarge, 400: ClientDisconnected}.get(form.status, InternalServerError)(

@@ -66,8 +66,9 @@ class Form:
     body_bytes: int
 
 # 'auto': the body's length; None: no length (the body is read to its end, as werkzeug's parsers do with
-# content_length=None); an int or the raw header text
-ContentLength = int | str | None | Literal["auto"]
+# content_length=None); 'absent': no Content-Length header at the WSGI level (an empty stream unless chunked);
+# an int or the raw header text
+ContentLength = int | str | None | Literal["auto", "absent"]
 Sink = Literal["memory", "spooled", "hash_only"]
 
 def parse(body: Buffer, content_type: Text | None, *, limits: Limits | None = None, profile: Profile = "upstream",

@@ -119,7 +119,7 @@ def websec_outcome(case):
     elif cl == "long":
         kw["content_length"] = len(body) + 1
     elif cl is None:
-        kw["content_length"] = None
+        kw["content_length"] = "absent"  # no Content-Length header (None is the parser level: read to the end)
     elif isinstance(cl, int):  # a declared Content-Length (the multipart_fuzzer input chose it)
         kw["content_length"] = cl
     limits = W.Limits(max_content_length=case["mcl"], max_form_memory_size=case["mfms"],
