@@ -6,6 +6,7 @@
 #include <websec/escape.hpp>
 
 #include <cmath>
+#include <map>
 
 namespace websec::py {
 namespace {
@@ -13,17 +14,45 @@ namespace {
 namespace E = websec::escape;
 constexpr std::size_t kReleaseGil = 1 << 16;  // release the GIL for inputs at least this large
 
-// A Python object as a markup operand: Markup / __html__ objects are safe, bool/int as str(), the rest str().
+// A Python object as a markup operand: Markup / __html__ objects are safe; str, bool, int, float and None keep their
+// type (so %d, %.2f and format specs see numbers); any other object is carried by its str() and repr().
 E::operand to_operand(py::handle h) {
   if (py::isinstance<E::markup>(h)) return E::operand(h.cast<const E::markup&>());
-  if (py::hasattr(h, "__html__")) return E::operand(E::markup(py::str(h.attr("__html__")()).cast<std::string>()));
+  if (py::hasattr(h, "__html__")) {
+    py::object rv = h.attr("__html__")();
+    E::markup html(py::str(rv).cast<std::string>());
+    if (py::isinstance<py::str>(h)) return E::operand(html);  // a Markup (str subclass): repr Markup('…')
+    return E::operand::html_object(html, py::repr(h).cast<std::string>(), py::hasattr(rv, "__html__"),
+                                   py::str(h).cast<std::string>());
+  }
   if (py::isinstance<py::bool_>(h)) return E::operand(h.cast<bool>());
   if (py::isinstance<py::str>(h)) {
     py::bytes b = py::reinterpret_steal<py::bytes>(PyUnicode_AsEncodedString(h.ptr(), "utf-8", "surrogatepass"));
     if (!b) throw py::error_already_set();
     return E::operand(b.cast<std::string>());
   }
-  return E::operand(py::str(h).cast<std::string>());
+  if (py::isinstance<py::int_>(h)) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(h.ptr(), &overflow);
+    if (!overflow && !(v == -1 && PyErr_Occurred())) return E::operand(v);
+    PyErr_Clear();
+    return E::operand::big_integer(py::str(h).cast<std::string>());
+  }
+  if (py::isinstance<py::float_>(h)) return E::operand(h.cast<double>());
+  if (h.is_none()) return E::operand::none();
+  return E::operand::object(py::str(h).cast<std::string>(), py::repr(h).cast<std::string>());
+}
+
+// websec::error of a markup operation -> the Python exception its kind names.
+[[noreturn]] void raise_markup_error(const websec::error& e) {
+  PyObject* cls = e.kind == "TypeError"       ? PyExc_TypeError
+                  : e.kind == "KeyError"      ? PyExc_KeyError
+                  : e.kind == "IndexError"    ? PyExc_IndexError
+                  : e.kind == "OverflowError" ? PyExc_OverflowError
+                  : e.kind == "unsupported"   ? PyExc_NotImplementedError
+                                              : PyExc_ValueError;
+  PyErr_SetString(cls, e.message.c_str());
+  throw py::error_already_set();
 }
 
 std::vector<E::operand> to_operands(py::iterable items) {
@@ -114,8 +143,9 @@ void bind_escape(py::module_& parent) {
         "Python repr() of a str.");
 
   py::class_<E::markup>(m, "Markup",
-                        "markupsafe.Markup: text known to be safe HTML. Operations escape the other operand "
-                        "(+, %, format, join). str(m) is the text.")
+                        "The library's markup (websec::escape::markup), operations in C++: +, % (a tuple, a dict or one "
+                        "value), format/format_map, join. websec.escape.Markup, the str subclass, is the public one; "
+                        "this class is what C++ callers get, compared with markupsafe by the differential campaign.")
       .def(py::init([](py::handle s) {
              if (py::hasattr(s, "__html__")) return E::markup(py::str(s.attr("__html__")()).cast<std::string>());
              return E::markup(to_operand(s).text());
@@ -132,21 +162,51 @@ void bind_escape(py::module_& parent) {
              if (py::isinstance<py::str>(o)) return to_operand(o).text() == m.str();
              return false;
            })
-      .def("__add__", [](const E::markup& m, py::handle o) { return m + to_operand(o); })
-      .def("__radd__", [](const E::markup& m, py::handle o) { return to_operand(o) + m; })
+      .def("__add__", [](const E::markup& m, py::handle o) -> py::object {
+             if (!py::isinstance<py::str>(o) && !py::hasattr(o, "__html__")) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+             return py::cast(m + to_operand(o));
+           })
+      .def("__radd__", [](const E::markup& m, py::handle o) -> py::object {
+             if (!py::isinstance<py::str>(o) && !py::hasattr(o, "__html__")) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+             return py::cast(to_operand(o) + m);
+           })
       .def("__mod__", [](const E::markup& m, py::handle args) {
+             if (py::isinstance<py::dict>(args)) {
+               std::map<std::string, E::operand> named;
+               for (auto kv : py::reinterpret_borrow<py::dict>(args))
+                 named.emplace(py::str(kv.first).cast<std::string>(), to_operand(kv.second));
+               E::operand whole = to_operand(args);
+               auto r = m.percent_mapping(named, &whole);
+               if (!r) raise_markup_error(r.err());
+               return r.value();
+             }
+             if (!py::isinstance<py::tuple>(args) && !py::isinstance<py::str>(args) &&
+                 py::hasattr(py::type::of(args), "__getitem__")) {  // markupsafe passes it unwrapped
+               auto r = m.percent_one(to_operand(args));
+               if (!r) raise_markup_error(r.err());
+               return r.value();
+             }
              std::vector<E::operand> ops;
              if (py::isinstance<py::tuple>(args)) ops = to_operands(py::reinterpret_borrow<py::iterable>(args));
              else ops.push_back(to_operand(args));
              auto r = m.percent(ops);
-             if (!r) throw py::type_error(r.err().message);
+             if (!r) raise_markup_error(r.err());
              return r.value();
-           })
-      .def("format", [](const E::markup& m, py::args args) {
-             auto r = m.format(to_operands(args));
-             if (!r) throw py::value_error(r.err().message);
+           }, "websec::escape::markup::percent: a tuple, a dict (for %(key)s) or one value.")
+      .def("format", [](const E::markup& m, py::args args, py::kwargs kwargs) {
+             std::map<std::string, E::operand> named;
+             for (auto kv : kwargs) named.emplace(py::str(kv.first).cast<std::string>(), to_operand(kv.second));
+             auto r = m.format(to_operands(args), named);
+             if (!r) raise_markup_error(r.err());
              return r.value();
-           })
+           }, "websec::escape::markup::format: positional and keyword arguments.")
+      .def("format_map", [](const E::markup& m, py::dict mapping) {
+             std::map<std::string, E::operand> named;
+             for (auto kv : mapping) named.emplace(py::str(kv.first).cast<std::string>(), to_operand(kv.second));
+             auto r = m.format({}, named);
+             if (!r) raise_markup_error(r.err());
+             return r.value();
+           }, py::arg("mapping"))
       .def("join", [](const E::markup& m, py::iterable items) { return m.join(to_operands(items)); }, py::arg("items"))
       .def("unescape", [](const E::markup& m) { return to_str(m.unescape()); })
       .def("striptags", [](const E::markup& m, py::handle profile) { return to_str(m.striptags(to_profile(profile))); },

@@ -669,12 +669,6 @@ std::string striptags(std::string_view s, profile p) {
 
 // ============================================================================================ markup
 
-operand::operand(double v) : text_(json::float_repr(v)), safe_(false) {}
-
-operand::operand(const markup& m) : text_(m.str()), safe_(true) {}
-
-std::string operand::html() const { return safe_ ? text_ : websec::escape::escape(text_); }
-
 markup markup::escape(const operand& s) { return markup(s.html()); }
 
 markup operator+(const markup& a, const operand& b) { return markup(a.str() + b.html()); }
@@ -684,75 +678,7 @@ markup& markup::operator+=(const operand& b) {
   return *this;
 }
 
-result<markup> markup::percent(const std::vector<operand>& args) const {
-  std::string out;
-  std::size_t next = 0;
-  for (std::size_t i = 0; i < s_.size(); ++i) {
-    char c = s_[i];
-    if (c != '%') {
-      out += c;
-      continue;
-    }
-    if (i + 1 >= s_.size()) return error{"format", i, "incomplete format", 500};
-    char k = s_[++i];
-    if (k == '%') {
-      out += '%';
-    } else if (k == 's') {
-      if (next >= args.size()) return error{"format", i, "not enough arguments for format string", 500};
-      out += args[next++].html();
-    } else {
-      return error{"format", i, "unsupported format character " + quote_input(std::string_view(&k, 1)), 500};
-    }
-  }
-  if (next != args.size()) return error{"format", s_.size(), "not all arguments converted during string formatting", 500};
-  return markup(std::move(out));
-}
-
-result<markup> markup::format(const std::vector<operand>& args) const {
-  std::string out;
-  std::size_t auto_index = 0;
-  bool used_auto = false, used_manual = false;
-  for (std::size_t i = 0; i < s_.size(); ++i) {
-    char c = s_[i];
-    if (c == '{') {
-      if (i + 1 < s_.size() && s_[i + 1] == '{') {
-        out += '{';
-        ++i;
-        continue;
-      }
-      std::size_t close = s_.find('}', i + 1);
-      if (close == std::string::npos) return error{"format", i, "Single '{' encountered in format string", 500};
-      std::string_view field(s_.data() + i + 1, close - i - 1);
-      std::size_t index;
-      if (field.empty()) {
-        if (used_manual)
-          return error{"format", i, "cannot switch from manual field specification to automatic field numbering", 500};
-        used_auto = true;
-        index = auto_index++;
-      } else {
-        auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), index);
-        if (ec != std::errc() || ptr != field.data() + field.size())
-          return error{"format", i, "unsupported replacement field {" + quote_input(field, quote_style::bare) + "}", 500};
-        if (used_auto)
-          return error{"format", i, "cannot switch from automatic field numbering to manual field specification", 500};
-        used_manual = true;
-      }
-      if (index >= args.size()) return error{"format", i, "Replacement index " + std::to_string(index) + " out of range", 500};
-      out += args[index].html();
-      i = close;
-    } else if (c == '}') {
-      if (i + 1 < s_.size() && s_[i + 1] == '}') {
-        out += '}';
-        ++i;
-        continue;
-      }
-      return error{"format", i, "Single '}' encountered in format string", 500};
-    } else {
-      out += c;
-    }
-  }
-  return markup(std::move(out));
-}
+// markup::percent and markup::format: escape_format.cpp
 
 markup markup::join(const std::vector<operand>& items) const {
   std::string out;

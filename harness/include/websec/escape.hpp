@@ -109,25 +109,57 @@ std::string collapse_whitespace(std::string_view s);
 class markup;
 
 /// An operand of a markup operation: plain text (escaped when used) or markup (used verbatim), like a Python
-/// object with or without `__html__`. Integers and booleans convert as Python's `str()` does.
+/// object with or without `__html__`. Integers, floats, booleans and None keep their value, so `%d`, `%.2f` and
+/// format specs see a number, and convert as Python's `str()` does where text is needed; any other object is given
+/// by its `str()` and `repr()` (operand::object).
 class operand {
  public:
+  /// What the operand stands for in Python.
+  enum class type { text, markup, integer, floating, boolean, none, object };
   operand(std::string_view text) : text_(text), safe_(false) {}  // NOLINT: implicit, like passing a str
-  operand(const char* text) : text_(text ? text : "None"), safe_(false) {}  // NOLINT
+  operand(const char* text) : text_(text ? text : "None"), safe_(false), type_(text ? type::text : type::none) {}  // NOLINT
   operand(const std::string& text) : text_(text), safe_(false) {}  // NOLINT
   operand(const markup& m);                                        // NOLINT
-  operand(long long v) : text_(std::to_string(v)), safe_(false) {}  // NOLINT
-  operand(int v) : text_(std::to_string(v)), safe_(false) {}        // NOLINT
-  operand(bool v) : text_(v ? "True" : "False"), safe_(false) {}    // NOLINT
+  operand(long long v) : text_(std::to_string(v)), safe_(false), type_(type::integer), int_(v) {}  // NOLINT
+  operand(int v) : operand(static_cast<long long>(v)) {}            // NOLINT
+  operand(bool v) : text_(v ? "True" : "False"), safe_(false), type_(type::boolean), int_(v ? 1 : 0) {}  // NOLINT
   operand(double v);                                                // NOLINT: str(float), e.g. "1.5"
+  /// Python's None.
+  static operand none();
+  /// An int beyond long long, as its decimal digits ("-123…"; a leading '-' for negatives).
+  static operand big_integer(std::string decimal);
+  /// Any other object, by its str() and repr() (a list, a dict, ...): usable by %s, %r, {} and {!r}.
+  static operand object(std::string str, std::string repr);
+  /// An object with __html__ that is not Markup itself: safe text, and the object's own repr(). int() and float()
+  /// of it are TypeErrors; `html_is_markup` says whether its __html__() returned markup (format escapes a plain
+  /// str that __html__() returned, as markupsafe's EscapeFormatter does).
+  static operand html_object(const markup& html, std::string repr, bool html_is_markup = true,
+                             std::optional<std::string> str = std::nullopt);
+  /// str() of the value: text() for all but an html_object given its own str().
+  const std::string& str_value() const { return str_ ? *str_ : text_; }
+  /// True for an html_object (see there).
+  bool is_html_object() const { return type_ == type::markup && !repr_.empty(); }
+  bool html_is_markup() const { return html_is_markup_; }
   /// Markup-ready text: escaped unless it came from markup.
   std::string html() const;
+  /// str() of the value.
   const std::string& text() const { return text_; }
+  /// repr() of the value (a str's quoted form, "Markup('…')" for markup, the number's text for numbers).
+  std::string repr() const;
   bool safe() const { return safe_; }
+  type kind() const { return type_; }
+  long long int_value() const { return int_; }     ///< integer (fits long long) and boolean
+  double float_value() const { return float_; }    ///< floating
 
  private:
   std::string text_;
   bool safe_;
+  type type_ = type::text;
+  long long int_ = 0;
+  double float_ = 0;
+  std::string repr_;  ///< object and html_object: the object's repr()
+  bool html_is_markup_ = true;
+  std::optional<std::string> str_;  ///< html_object: the object's str()
 };
 
 /// markupsafe.Markup: text that is already safe HTML. Building one from a string trusts it (like `Markup(s)`);
@@ -151,12 +183,27 @@ class markup {
   friend markup operator+(const operand& a, const markup& b);
   markup& operator+=(const operand& b);
 
-  /// Markup % args: `%s` takes the next argument (escaped unless markup), `%%` is a percent sign.
-  /// Errors (kind "format"): another conversion, too few or too many arguments — Python raises TypeError/ValueError.
+  /// Markup % args, as markupsafe runs it: str's printf-style formatting with every argument wrapped in its escape
+  /// helper. `%s` inserts the escaped str() and `%r` the escaped repr() (`%a` that, ASCII-escaped), then width and
+  /// precision apply to the escaped text (`%-6.2s` of "<ab" is "&l    "); `%d %i %u` take int() of the argument
+  /// (of a text too: "12" → 12; a float is truncated), `%e %E %f %F %g %G` float(); flags `-+ #0`, width,
+  /// precision and length modifiers as Python reads them; `%%` is a percent sign. `%x %X %o %c` and `*` widths are
+  /// TypeErrors (the helper has no __index__). The mapping form serves `%(key)s`. Errors carry Python's exception
+  /// class as kind ("TypeError", "ValueError", "KeyError", "OverflowError") and its message; "unsupported" where
+  /// Python would need the object itself (the mapping as a `%s` argument, int() of non-ASCII digits).
   result<markup> percent(const std::vector<operand>& args) const;
-  /// Markup.format: `{}` / `{N}` fields, `{{` / `}}` literals; arguments escaped unless markup. Format specs,
-  /// names and attribute access are not supported (error kind "format").
-  result<markup> format(const std::vector<operand>& args) const;
+  /// The mapping form (%(key)s); `whole` (the mapping itself, by its str() and repr()) serves a conversion without a key.
+  result<markup> percent_mapping(const std::map<std::string, operand>& mapping, const operand* whole = nullptr) const;
+  /// One argument that is not a tuple and that markupsafe does not wrap in one (a sequence: an object with
+  /// __getitem__): it serves the first conversion, and an unused argument is no error.
+  result<markup> percent_one(const operand& whole) const;
+  /// Markup.format / format_map, as markupsafe's EscapeFormatter (string.Formatter) runs it: `{}` / `{N}` / `{name}`
+  /// fields (automatic and manual numbering not mixed), `{{` / `}}`, conversions `!s !r !a`, format specs (nested
+  /// `{}` in a spec too) with Python's mini-language for str, int, float and bool; the formatted text is escaped
+  /// afterwards unless it came from markup (whose only accepted spec is empty: ValueError otherwise). Errors as for
+  /// percent ("IndexError", "KeyError", "ValueError", "TypeError"); field access (`{0[i]}`, `{0.attr}`) needs Python
+  /// objects: "unsupported".
+  result<markup> format(const std::vector<operand>& args, const std::map<std::string, operand>& kwargs = {}) const;
   /// Markup.join: items escaped unless markup, separated by this markup.
   markup join(const std::vector<operand>& items) const;
 

@@ -9,6 +9,10 @@ and ``__format__``/``__html_format__`` of any object behave as in Python); every
 library's escape. ``escape`` returns Markup for text and objects; bytes-like input keeps the library's byte-wise
 form (bytes in, bytes out), where markupsafe would escape ``str(b'...')``.
 
+The library's own markup (websec::escape::markup, for C++ callers: percent, percent_mapping, percent_one and
+format implement the same semantics over typed operands) is ``websec._websec.escape.Markup``; the differential
+campaign holds both to markupsafe.
+
 Differences from markupsafe 2.1.2 (Debian's): there, ``format_map`` is str's (no escaping, returns str),
 ``strip``/``lstrip``/``rstrip``/``partition``/``rpartition`` escape their argument, and ``casefold``,
 ``removeprefix``, ``removesuffix`` return str. ``Markup.striptags(profile=...)`` gives either version's result.
