@@ -53,9 +53,9 @@ PROFILE = [
     Row("escape.striptags_comments", "escape", "§3.1", "markupsafe 2.1.2 removes comments in one regex pass",
         "striptags(profile='debian')"),
     Row("escape.markup_methods", "escape", "§3.1", "markupsafe 2.1.2: Markup.format_map is str's (no escaping, a "
-        "plain str), strip/lstrip/rstrip/partition/rpartition escape their argument, casefold/removeprefix/"
-        "removesuffix return str; websec.escape.Markup follows 3.0",
-        "the Markup operations the campaign draws (%, format, +, join, striptags, unescape) are the same in both"),
+        "plain str), every str argument of the wrapped str methods is escaped (replace's old, strip's chars, "
+        "partition's separator), casefold/removeprefix/removesuffix return str",
+        "Markup operations and str methods through websec.escape.for_profile('debian').Markup"),
     Row("jinja.svg_autoescape", "escape", "§3.2", "Flask ≥ 2.3 also autoescapes *.svg", "not a library function"),
     Row("cookie.quoting", "cookie", "§4.1", "dump_cookie value quoting, Domain and Path encoding",
         "dump(profile='debian')"),
