@@ -49,8 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!r) {
       CHECK(prof == profile::debian, "upstream never fails");
       const auto& k = r.err().kind;
-      CHECK(k == "parameter_charset_decode" || k == "unknown_charset" || k == "unsupported_charset" ||
-                k == "continuation_of_none", "unexpected error kind");
+      CHECK(k == errc::parameter_charset_decode || k == errc::unknown_charset || k == errc::unsupported_charset ||
+                k == errc::continuation_of_none, "unexpected error kind");
       continue;
     }
     for (std::size_t i = 0; i < r->params.size(); ++i) {

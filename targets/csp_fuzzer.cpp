@@ -24,6 +24,7 @@
 
 using namespace websec;
 using namespace websec::headers;
+using F = websec::finding_id;  // finding ids (websec/findings.hpp)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
@@ -62,13 +63,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CHECK(!v1.empty());
   // total: exactly one verdict, the worst effect of the findings; csp.ok iff pass
   CHECK(r1.result == worst_effect(v1));
-  CHECK(has_verdict(v1, "csp.ok") == (r1.result == rating::pass));
-  for (const auto& x : v1) CHECK(x.id.rfind("csp.", 0) == 0 && !x.subject.empty() && !x.reason.empty());
+  CHECK(has_verdict(v1, F::csp_ok) == (r1.result == rating::pass));
+  for (const auto& x : v1) CHECK(to_string(x.id).rfind("csp.", 0) == 0 && !x.subject.empty() && !x.reason.empty());
   for (const auto& x : v1)
     if (x.level == severity::info) CHECK(x.effect == rating::pass);  // advice never lowers the verdict
   if (report_only) {
     CHECK(v1.size() == 1);
-    CHECK(v1[0].id == "csp.report_only_only" || v1[0].id == "csp.missing" || v1[0].id == "csp.empty_policy");
+    CHECK(v1[0].id == F::csp_report_only_only || v1[0].id == F::csp_missing || v1[0].id == F::csp_empty_policy);
     CHECK(r1.result == rating::fail);
   }
   // stable when the header is re-serialised: every policy written back, joined with ", " (directives a browser
@@ -89,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (!report_only && values.size() == 2) {
     auto first = audit_csp({values[0]}, none);
-    for (const char* id : {"csp.unsafe_inline", "csp.script_wildcard", "csp.script_data", "csp.unsafe_eval"})
+    for (finding_id id : {F::csp_unsafe_inline, F::csp_script_wildcard, F::csp_script_data, F::csp_unsafe_eval})
       if (has_verdict(v1, id) && summarize_scripts(parse_csp(values[0])).restricted) CHECK(has_verdict(first, id));
   }
   return 0;

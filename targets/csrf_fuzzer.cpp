@@ -45,18 +45,21 @@ using kv = std::vector<std::pair<std::string, std::string>>;
 constexpr std::int64_t kBase = 1700000000;
 constexpr std::int64_t kMaxDatetime = 253402300799;  // 9999-12-31T23:59:59Z
 
+// The error of a check, nullopt when it passed.
+std::optional<error> failure(const result<void>& r) { return r ? std::nullopt : std::optional<error>(r.err()); }
+
 bool same(const std::optional<error>& a, const std::optional<error>& b) {
   if (a.has_value() != b.has_value()) return false;
   return !a || (a->kind == b->kind && a->message == b->message && a->http_status == b->http_status && a->offset == b->offset);
 }
 
 bool is_msg(const std::optional<error>& e, std::string_view m) {
-  return e && e->kind == "CSRFError" && e->http_status == 400 && e->message == m;
+  return e && e->kind == errc::csrf_error && e->http_status == 400 && e->message == m;
 }
 
 void check_error_shape(const std::optional<error>& e) {
   if (!e) return;
-  if (e->kind == "CSRFError") {
+  if (e->kind == errc::csrf_error) {
     CHECK(e->http_status == 400);
     namespace M = csrf::messages;
     CHECK(e->message == M::missing || e->message == M::session_missing || e->message == M::expired ||
@@ -64,8 +67,8 @@ void check_error_shape(const std::optional<error>& e) {
           e->message == M::referrer_mismatch);
   } else {
     CHECK(e->http_status == 500);
-    CHECK(e->kind == "TypeError" || e->kind == "ValueError" || e->kind == "OverflowError" ||
-          e->kind == "OSError");
+    CHECK(e->kind == errc::type_error || e->kind == errc::value_error || e->kind == errc::overflow_error ||
+          e->kind == errc::os_error);
     CHECK(!e->message.empty());
   }
 }
@@ -167,7 +170,7 @@ std::optional<long> port_of(const url_model& m) {
 
 void check_referrer_model(const csrf::config& c, bool secure, std::optional<std::string_view> referer,
                           std::string_view host) {
-  auto got = csrf::check_referrer(c, secure, referer, host);
+  auto got = failure(csrf::check_referrer(c, secure, referer, host));
   check_error_shape(got);
   if (!secure || !c.ssl_strict) {
     CHECK(!got);
@@ -180,7 +183,7 @@ void check_referrer_model(const csrf::config& c, bool secure, std::optional<std:
   url_model a = urlparse_model(*referer), b = urlparse_model("https://" + std::string(host) + "/");
   if (a.netloc.find_first_of("[]") != std::string::npos || b.netloc.find_first_of("[]") != std::string::npos) {
     // bracketed hosts: urlparse validates them as IPv6 addresses; only the outcome's shape is checked here
-    CHECK(!got || got->kind == "ValueError" || got->message == csrf::messages::referrer_mismatch);
+    CHECK(!got || got->kind == errc::value_error || got->message == csrf::messages::referrer_mismatch);
     return;
   }
   if (a.scheme != b.scheme || hostname_of(a) != hostname_of(b)) {
@@ -189,7 +192,7 @@ void check_referrer_model(const csrf::config& c, bool secure, std::optional<std:
   }
   auto pa = port_of(a), pb = port_of(b);
   if (pa == -1L || pb == -1L) {
-    CHECK(got && got->kind == "ValueError" && got->http_status == 500);
+    CHECK(got && got->kind == errc::value_error && got->http_status == 500);
     return;
   }
   if (pa != pb) CHECK(is_msg(got, csrf::messages::referrer_mismatch));
@@ -282,8 +285,8 @@ bool ascii_only(std::string_view s) {
 // ---- validate of an untrusted token -------------------------------------------------------------------------
 void check_untrusted(const csrf::config& c, const signing::signer& signer, std::string_view submitted,
                      std::optional<std::string_view> session, std::int64_t now) {
-  auto got = csrf::validate(c, submitted, session, now);
-  CHECK(same(got, csrf::validate(c, submitted, session, now)));  // deterministic
+  auto got = failure(csrf::validate(c, submitted, session, now));
+  CHECK(same(got, failure(csrf::validate(c, submitted, session, now))));  // deterministic
   check_error_shape(got);
   if (submitted.empty()) {
     CHECK(is_msg(got, csrf::messages::missing));
@@ -327,7 +330,7 @@ void check_untrusted(const csrf::config& c, const signing::signer& signer, std::
   if (p.payload != q.payload) {
     // a signed payload in another encoding (uncompressed, escaped JSON) must still differ only in encoding: the
     // canonical token for this session token at this time validates too
-    CHECK(!csrf::validate(c, canon, session, now));
+    CHECK(!failure(csrf::validate(c, canon, session, now)));
   }
 }
 
@@ -349,7 +352,7 @@ void check_round_trip(const csrf::config& c, const signing::signer& signer, std:
   if (hex40) CHECK(tok[0] == 'I' || tok[0] == '.');  // base64 of the JSON '"', or "." when zlib saves 2 bytes
 
   const bool ascii = ascii_only(raw);
-  auto at = [&](std::int64_t now) { return csrf::validate(c, tok, raw, now); };
+  auto at = [&](std::int64_t now) { return failure(csrf::validate(c, tok, raw, now)); };
   if (ascii) {
     CHECK(!at(ts));
     if (c.time_limit) {
@@ -362,14 +365,14 @@ void check_round_trip(const csrf::config& c, const signing::signer& signer, std:
     }
     std::string other(raw);
     other += 'x';
-    CHECK(is_msg(csrf::validate(c, tok, other, ts), csrf::messages::mismatch));
+    CHECK(is_msg(failure(csrf::validate(c, tok, other, ts)), csrf::messages::mismatch));
   } else {
     auto e = at(ts);
-    CHECK(e && e->kind == "TypeError" && e->http_status == 500);  // hmac.compare_digest on non-ASCII str
+    CHECK(e && e->kind == errc::type_error && e->http_status == 500);  // hmac.compare_digest on non-ASCII str
   }
   csrf::config other_key = c;
   other_key.secret_key += "x";
-  CHECK(is_msg(csrf::validate(other_key, tok, raw, ts), csrf::messages::invalid));
+  CHECK(is_msg(failure(csrf::validate(other_key, tok, raw, ts)), csrf::messages::invalid));
 
   // one changed byte
   std::string bad = tok;
@@ -377,7 +380,7 @@ void check_round_trip(const csrf::config& c, const signing::signer& signer, std:
   char nb = static_cast<char>(mutation ^ 0x5A);
   if (bad[pos] == nb) nb = static_cast<char>(nb ^ 1);
   bad[pos] = nb;
-  auto e = csrf::validate(c, bad, raw, ts);
+  auto e = failure(csrf::validate(c, bad, raw, ts));
   check_error_shape(e);
   if (!e) CHECK(signature_valid(signer, bad));
   check_untrusted(c, signer, bad, raw, ts);
@@ -443,16 +446,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   else form.emplace_back("csrf_token", std::string(submitted));
   const std::string found = csrf::find_token(form, headers);
   CHECK(found == find_token_model(form, headers));
-  auto prot = csrf::protect(c, method, form, headers, session, secure, referer, host, now);
+  auto prot = failure(csrf::protect(c, method, form, headers, session, secure, referer, host, now));
   check_error_shape(prot);
   const bool is_protected = method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
   CHECK(csrf::is_protected_method(method) == is_protected);
   if (!is_protected) {
     CHECK(!prot);
-  } else if (auto v = csrf::validate(c, found, session, now)) {
+  } else if (auto v = failure(csrf::validate(c, found, session, now))) {
     CHECK(same(prot, v));
   } else {
-    CHECK(same(prot, csrf::check_referrer(c, secure, referer, host)));
+    CHECK(same(prot, failure(csrf::check_referrer(c, secure, referer, host))));
   }
 
   // plain double submit

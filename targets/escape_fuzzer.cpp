@@ -277,8 +277,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // cover (%s and %%; {} and {N}) it must give the models' bytes, and whatever the template, an argument never
     // brings a raw '<' (each is escaped, or pre-escaped markup), and errors name a Python exception class.
     auto known_error = [](const websec::error& e) {
-      return e.kind == "TypeError" || e.kind == "ValueError" || e.kind == "KeyError" || e.kind == "IndexError" ||
-             e.kind == "OverflowError" || e.kind == "unsupported";
+      return e.kind == errc::type_error || e.kind == errc::value_error || e.kind == errc::key_error ||
+             e.kind == errc::index_error || e.kind == errc::overflow_error || e.kind == errc::unsupported;
     };
     const auto raw_lt = static_cast<std::size_t>(std::count(tmpl.begin(), tmpl.end(), '<'));
     auto p1 = markup(tmpl).percent(plain);
@@ -330,7 +330,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto xb = xmlattr(items, false);
       CHECK(xb.ok() && xb->str() == (want.empty() ? want : want.substr(1)), "xmlattr without autospace");
     } else {
-      CHECK(xa.err().kind == "invalid_attribute_name" &&
+      CHECK(xa.err().kind == errc::invalid_attribute_name &&
                 xa.err().message == "Invalid character in attribute name: " +
                                         websec::quote_input(first_bad, websec::quote_style::python_str),
             "xmlattr error");

@@ -29,6 +29,7 @@
 
 using namespace websec;
 using namespace websec::headers;
+using F = websec::finding_id;  // finding ids (websec/findings.hpp)
 
 namespace {
 
@@ -60,19 +61,19 @@ void check_verdicts(const std::vector<verdict>& v) {
   static const char* areas[] = {"hsts.", "csp.", "xfo.", "xcto.", "referrer.", "xxss.", "cookie."};
   for (const auto& x : v) {
     bool known = false;
-    for (const char* a : areas) known = known || x.id.rfind(a, 0) == 0;
+    for (const char* a : areas) known = known || to_string(x.id).rfind(a, 0) == 0;
     CHECK(known);
-    CHECK(x.id.size() > x.id.find('.') + 1);
-    for (char c : x.id) CHECK((c >= 'a' && c <= 'z') || c == '_' || c == '.');
+    CHECK(to_string(x.id).size() > to_string(x.id).find('.') + 1);
+    for (char c : to_string(x.id)) CHECK((c >= 'a' && c <= 'z') || c == '_' || c == '.');
     CHECK(x.level >= severity::info && x.level <= severity::high);
-    CHECK(!x.subject.empty() || x.id.rfind("cookie.", 0) == 0);  // a nameless cookie has an empty name
+    CHECK(!x.subject.empty() || to_string(x.id).rfind("cookie.", 0) == 0);  // a nameless cookie has an empty name
     CHECK(!x.reason.empty());
     if (x.level == severity::info) CHECK(x.effect == rating::pass);  // advice never lowers a verdict
   }
 }
 
 // one subject: the verdict is the worst effect of its findings; "<area>.ok" only with the verdict pass
-void check_subject(const subject_report& r, std::string_view ok_id) {
+void check_subject(const subject_report& r, finding_id ok_id) {
   check_verdicts(r.findings);
   CHECK(r.result == worst_effect(r.findings));
   if (has_verdict(r.findings, ok_id)) CHECK(r.result == rating::pass);
@@ -99,11 +100,11 @@ void check_audits(const header_list& h, const response_options& o) {
                                             xcto_report(xcto), referrer_report(rp)};
   CHECK(rep.headers.size() == want.size() + (values_of(h, "X-XSS-Protection").empty() ? 0 : 1));
   for (std::size_t i = 0; i < want.size(); ++i) CHECK(rep.headers[i] == want[i]);
-  check_subject(rep.headers[0], "hsts.ok");
-  check_subject(rep.headers[1], "csp.ok");
-  check_subject(rep.headers[2], "xfo.ok");
-  check_subject(rep.headers[3], "xcto.ok");
-  check_subject(rep.headers[4], "referrer.ok");
+  check_subject(rep.headers[0], F::hsts_ok);
+  check_subject(rep.headers[1], F::csp_ok);
+  check_subject(rep.headers[2], F::xfo_ok);
+  check_subject(rep.headers[3], F::xcto_ok);
+  check_subject(rep.headers[4], F::referrer_ok);
   // the overall verdict is the worst subject verdict
   rating overall = rating::pass;
   for (const auto* list : {&rep.headers, &rep.cookies})
@@ -112,8 +113,8 @@ void check_audits(const header_list& h, const response_options& o) {
   CHECK(audit_response(h, o) == rep.findings());
 
   // absent headers
-  if (hsts.empty() && o.https) CHECK(has_verdict(rep.headers[0].findings, "hsts.missing") && rep.headers[0].result == rating::fail);
-  if (csp.empty() && cspro.empty()) CHECK(has_verdict(rep.headers[1].findings, "csp.missing") && rep.headers[1].result == rating::fail);
+  if (hsts.empty() && o.https) CHECK(has_verdict(rep.headers[0].findings, F::hsts_missing) && rep.headers[0].result == rating::fail);
+  if (csp.empty() && cspro.empty()) CHECK(has_verdict(rep.headers[1].findings, F::csp_missing) && rep.headers[1].result == rating::fail);
   bool frame_ancestors = false;
   for (const auto& x : csp)
     for (const auto& p : parse_csp(x)) frame_ancestors = frame_ancestors || p.find("frame-ancestors");
@@ -160,7 +161,7 @@ void check_audits(const header_list& h, const response_options& o) {
     auto c = cookie::audit_cookie(lines[i], co);
     CHECK(c.findings == rep.cookies[i].findings);
     CHECK(c.result == rep.cookies[i].result);
-    check_subject(rep.cookies[i], "cookie.ok");
+    check_subject(rep.cookies[i], F::cookie_ok);
   }
 }
 
@@ -179,7 +180,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto r = parse_response_head(raw);
   if (!r) {
-    CHECK(r.err().kind == "no_status_line" || r.err().kind == "bad_header_line");
+    CHECK(r.err().kind == errc::no_status_line || r.err().kind == errc::bad_header_line);
     CHECK(r.err().offset <= raw.size());
     // whatever the head, the audits of its header lines must still hold: judge the lines that look like headers
     header_list h;

@@ -41,6 +41,7 @@
 
 using namespace websec;
 using namespace websec::cookie;
+using F = websec::finding_id;  // finding ids (websec/findings.hpp)
 
 namespace {
 
@@ -56,7 +57,7 @@ bool ci_prefix(std::string_view s, std::string_view p) { return s.size() >= p.si
 // The verdict model (websec/cookie.hpp audit_cookie): decisive rejections first, then the role's demands.
 void check_audit_model(const set_cookie& p, std::size_t line_size, const audit_options& o, const subject_report& r) {
   const auto& v = r.findings;
-  auto find = [&](std::string_view id) -> const verdict* {
+  auto find = [&](finding_id id) -> const verdict* {
     for (const auto& x : v)
       if (x.id == id) return &x;
     return nullptr;
@@ -83,28 +84,28 @@ void check_audit_model(const set_cookie& p, std::size_t line_size, const audit_o
   const cookie_role role = o.role == cookie_role::automatic ? guess_role(p.name) : o.role;
   CHECK(r.role == to_string(role));
   const bool credential = role == cookie_role::session || role == cookie_role::remember_me;
-  CHECK(bool(find("cookie.deletion")) == deletion);
+  CHECK(bool(find(F::cookie_deletion)) == deletion);
   if (deletion) {
-    for (const char* id : {"cookie.no_secure", "cookie.no_httponly", "cookie.no_samesite", "cookie.samesite_none",
-                           "cookie.lifetime_too_long"})
+    for (finding_id id : {F::cookie_no_secure, F::cookie_no_httponly, F::cookie_no_samesite, F::cookie_samesite_none,
+                           F::cookie_lifetime_too_long})
       CHECK(!find(id));
   } else {
-    CHECK(bool(find("cookie.no_secure")) == !p.secure);
-    if (!p.secure && credential) CHECK(find("cookie.no_secure")->effect == (o.hsts ? rating::weak : rating::fail));
+    CHECK(bool(find(F::cookie_no_secure)) == !p.secure);
+    if (!p.secure && credential) CHECK(find(F::cookie_no_secure)->effect == (o.hsts ? rating::weak : rating::fail));
     const bool wants_httponly = credential || role == cookie_role::other;
-    CHECK(bool(find("cookie.no_httponly")) == (!p.httponly && wants_httponly));
+    CHECK(bool(find(F::cookie_no_httponly)) == (!p.httponly && wants_httponly));
     const bool samesite_set = p.samesite == same_site::lax || p.samesite == same_site::strict || p.samesite == same_site::none;
-    CHECK(bool(find("cookie.no_samesite")) == (!samesite_set && wants_httponly));
-    CHECK(bool(find("cookie.samesite_invalid")) == (p.samesite == same_site::invalid));
-    CHECK(bool(find("cookie.samesite_none")) == (p.samesite == same_site::none));
+    CHECK(bool(find(F::cookie_no_samesite)) == (!samesite_set && wants_httponly));
+    CHECK(bool(find(F::cookie_samesite_invalid)) == (p.samesite == same_site::invalid));
+    CHECK(bool(find(F::cookie_samesite_none)) == (p.samesite == same_site::none));
   }
-  CHECK(bool(find("cookie.too_large")) == (line_size > o.max_size));
-  CHECK(bool(find("cookie.nameless")) == (!p.has_equals || p.name.empty()));
+  CHECK(bool(find(F::cookie_too_large)) == (line_size > o.max_size));
+  CHECK(bool(find(F::cookie_nameless)) == (!p.has_equals || p.name.empty()));
   if (o.max_lifetime && !deletion) {
     std::optional<std::int64_t> life = p.max_age ? p.max_age : (p.expires ? std::optional<std::int64_t>(*p.expires - *o.now) : std::nullopt);
-    CHECK(bool(find("cookie.lifetime_too_long")) == (life && *life > *o.max_lifetime));
+    CHECK(bool(find(F::cookie_lifetime_too_long)) == (life && *life > *o.max_lifetime));
   }
-  CHECK(bool(find("cookie.ok")) == (r.result == rating::pass));
+  CHECK(bool(find(F::cookie_ok)) == (r.result == rating::pass));
 }
 
 void check_line(std::string_view line, std::uint8_t flags = 0) {
@@ -121,10 +122,10 @@ void check_line(std::string_view line, std::uint8_t flags = 0) {
   const auto& v1 = r1.findings;
   CHECK(audit_set_cookie(line, o) == v1);
   CHECK(!v1.empty());
-  for (const auto& x : v1) CHECK(!x.id.empty() && !x.subject.empty() && !x.reason.empty());
+  for (const auto& x : v1) CHECK(!to_string(x.id).empty() && !x.subject.empty() && !x.reason.empty());
   if (!p) {
     CHECK(v1.size() == 1);
-    CHECK(v1[0].id == "cookie.invalid" || v1[0].id == "cookie.too_large");
+    CHECK(v1[0].id == F::cookie_invalid || v1[0].id == F::cookie_too_large);
     CHECK(r1.result == rating::invalid);
     return;
   }
@@ -141,9 +142,9 @@ void check_line(std::string_view line, std::uint8_t flags = 0) {
   const subject_report r2 = audit_cookie(s, o);
   CHECK(r2.result == r1.result);
   auto ids = [](const subject_report& r) {
-    std::vector<std::string> out;
+    std::vector<finding_id> out;
     for (const auto& x : r.findings)
-      if (x.id != "cookie.too_large") out.push_back(x.id);
+      if (x.id != F::cookie_too_large) out.push_back(x.id);
     return out;
   };
   CHECK(ids(r2) == ids(r1));
@@ -242,18 +243,18 @@ void check_dump(std::uint8_t flags, std::string_view data) {
   if (!d) {
     const auto& k = d.err().kind;
     CHECK(d.err().http_status == 500 && !d.err().message.empty());
-    CHECK(k == "samesite_invalid" || k == "domain_no_dot" || k == "domain_idna" || k == "path_invalid_ipv6" ||
-          k == "expires_out_of_range" || k == "partitioned_unsupported");
+    CHECK(k == errc::samesite_invalid || k == errc::domain_no_dot || k == errc::domain_idna ||
+          k == errc::path_invalid_ipv6 || k == errc::expires_out_of_range || k == errc::partitioned_unsupported);
     CHECK(d2.err().kind == k && d2.err().message == d.err().message);
-    if (k == "partitioned_unsupported") CHECK(debian && o.partitioned);
-    if (k == "samesite_invalid") CHECK(o.samesite);
-    if (k == "samesite_invalid" && is_ascii(*o.samesite)) {
+    if (k == errc::partitioned_unsupported) CHECK(debian && o.partitioned);
+    if (k == errc::samesite_invalid) CHECK(o.samesite);
+    if (k == errc::samesite_invalid && is_ascii(*o.samesite)) {
       const std::string l = lower(*o.samesite);
       CHECK(l != "strict" && l != "lax" && l != "none");
     }
-    if (k == "domain_no_dot" || k == "domain_idna") CHECK(o.domain);
-    if (k == "path_invalid_ipv6") CHECK(debian && o.path);
-    if (k == "expires_out_of_range") CHECK(!expires_str);
+    if (k == errc::domain_no_dot || k == errc::domain_idna) CHECK(o.domain);
+    if (k == errc::path_invalid_ipv6) CHECK(debian && o.path);
+    if (k == errc::expires_out_of_range) CHECK(!expires_str);
     return;
   }
   CHECK(d->header == d2->header);

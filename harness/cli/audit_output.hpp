@@ -4,6 +4,7 @@
 
 #include "command.hpp"
 
+#include "websec/findings.hpp"
 #include "websec/verdict.hpp"
 
 #include <iostream>
@@ -24,7 +25,7 @@ inline void print_report_text(const audit_report& r, bool show_info, std::ostrea
     out << "\n";
     for (const auto& f : s.findings) {
       if (f.level == severity::info && !show_info) continue;
-      out << "    [" << to_string(f.level) << "] " << f.id << ": " << f.reason << "\n";
+      out << "    [" << to_string(f.level) << "] " << to_string(f.id) << ": " << f.reason << "\n";
     }
   };
   for (const auto& s : r.headers) line(s);
@@ -33,7 +34,7 @@ inline void print_report_text(const audit_report& r, bool show_info, std::ostrea
 }
 
 inline std::string finding_json(const verdict& f) {
-  return "{\"id\": " + json_string(f.id) + ", \"severity\": \"" + std::string(to_string(f.level)) +
+  return "{\"id\": " + json_string(to_string(f.id)) + ", \"severity\": \"" + std::string(to_string(f.level)) +
          "\", \"verdict\": \"" + std::string(to_string(f.effect)) + "\", \"subject\": " + json_string(f.subject) +
          ", \"reason\": " + json_string(f.reason) + "}";
 }

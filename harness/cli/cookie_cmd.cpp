@@ -114,7 +114,7 @@ int dump(const dump_opts& a) {
   o.partitioned = a.partitioned;
   auto r = cookie::dump_cookie(a.key, a.value, o);
   if (!r) {
-    std::cerr << "websec: " << r.err().kind << ": " << r.err().message << "\n";
+    std::cerr << "websec: " << to_string(r.err().kind) << ": " << r.err().message << "\n";
     return 1;
   }
   if (r->too_large) std::cerr << "warning: " << r->warning << "\n";

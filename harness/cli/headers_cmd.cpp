@@ -48,7 +48,7 @@ int audit(const opts& a) {
   if (!raw) return 2;
   auto in = headers::read_audit_input(*raw);
   if (!in) {
-    std::cerr << "websec: " << in.err().kind << " at byte " << in.err().offset << ": " << in.err().message << "\n";
+    std::cerr << "websec: " << to_string(in.err().kind) << " at byte " << in.err().offset << ": " << in.err().message << "\n";
     return 2;
   }
   auto rep = headers::audit(*in, o);

@@ -90,7 +90,7 @@ int run(const opts& o) {
   }
   out += "], \"outcome\": {\"status\": " + std::to_string(f.result.status) + ", \"error\": ";
   if (f.result.error)
-    out += "{\"kind\": " + json_string(f.result.error->kind) + ", \"offset\": " + std::to_string(f.result.error->offset) +
+    out += "{\"kind\": " + json_string(to_string(f.result.error->kind)) + ", \"offset\": " + std::to_string(f.result.error->offset) +
            ", \"message\": " + json_string(f.result.error->message) + "}";
   else
     out += "null";

@@ -123,14 +123,14 @@ int verify(const verify_opts& a) {
         o.timestamp = t->timestamp;
       } else {
         o.result = session::opened::outcome::exception_500;
-        o.error_kind = "BadPayload";
+        o.error_kind = errc::bad_payload;
         o.error_message = v.err().message;
       }
     } else {
       o.error_kind = t.err().kind;
       o.error_message = t.err().message;
-      o.result = signing::is_a(o.error_kind, "BadSignature") ? session::opened::outcome::empty_session
-                                                              : session::opened::outcome::exception_500;
+      o.result = signing::is_a(o.error_kind, errc::bad_signature) ? session::opened::outcome::empty_session
+                                                                   : session::opened::outcome::exception_500;
     }
   } else {
     o = codec->open(*c, now);
@@ -147,23 +147,24 @@ int verify(const verify_opts& a) {
     return 0;
   }
   std::string reason;
-  if (o.error_kind == "SignatureExpired") {
+  if (o.error_kind == errc::signature_expired) {
     if (o.age < 0)
       reason = "future-dated by " + std::to_string(-o.age) + " s (" + o.error_message + ")";
     else
       reason = "expired by " + std::to_string(o.age - cfg.lifetime_seconds) + " s (" + o.error_message + ")";
   } else if (o.error_message == "Malformed timestamp") {
     reason = "malformed timestamp";
-  } else if (o.error_kind == "BadSignature" || o.error_kind == "BadTimeSignature") {
+  } else if (o.error_kind == errc::bad_signature || o.error_kind == errc::bad_time_signature) {
     reason = "bad signature (" + o.error_message + ")";
   } else if (o.result == session::opened::outcome::exception_500) {
-    reason = "valid signature but undecodable payload: Flask answers 500 (" + o.error_kind + ": " + o.error_message +
+    reason = "valid signature but undecodable payload: Flask answers 500 (" + std::string(to_string(o.error_kind)) +
+             ": " + o.error_message +
              (o.detail.empty() ? "" : "; " + o.detail) + ")";
   } else {
-    reason = o.error_kind + ": " + o.error_message;
+    reason = std::string(to_string(o.error_kind)) + ": " + o.error_message;
   }
   if (a.json)
-    std::cout << "{\"valid\": false, \"error\": " << cli::json_string(o.error_kind)
+    std::cout << "{\"valid\": false, \"error\": " << cli::json_string(to_string(o.error_kind))
               << ", \"reason\": " << cli::json_string(reason) << "}\n";
   else
     std::cout << "invalid: " << reason << "\n";

@@ -50,13 +50,26 @@ py::list pairs_list(const std::vector<std::pair<std::string, std::string>>& pair
   return out;
 }
 
-}  // namespace
+C::audit_options audit_opts(std::optional<std::int64_t> max_lifetime, bool https, std::optional<std::int64_t> now,
+                            std::size_t max_size, std::optional<std::string> url, std::optional<std::string> role,
+                            bool hsts) {
+  C::audit_options o;
+  o.https = https;
+  o.max_lifetime = max_lifetime;
+  o.now = now;
+  o.max_size = max_size;
+  o.hsts = hsts;
+  if (url) {
+    auto r = C::parse_request_url(*url);
+    if (!r) throw py::value_error("url: " + r.err().message);
+    o.url = *url;
+  }
+  if (role && !C::parse_role(*role, o.role))
+    throw py::value_error("role must be session, remember-me, csrf, preference, other or auto, not " + *role);
+  return o;
+}
 
-void bind_cookie(py::module_& parent) {
-  auto m = submodule(parent, "cookie",
-                     "Set-Cookie and Cookie (spec §4): dump (werkzeug.http.dump_cookie byte for byte), "
-                     "parse_set_cookie (RFC 6265bis, as a browser reads it), audit (weaknesses of a Set-Cookie "
-                     "line), parse_cookie_header (werkzeug's request.cookies).");
+void define_cookie_exceptions(py::module_& parent, py::module_& m) {
   auto base = define_exception(m, "CookieError", base_error(), "Base of websec.cookie errors.", "websec.cookie.CookieError");
   define_exception(m, "DumpError", py::make_tuple(base, py::handle(PyExc_ValueError)),
                    "dump() refused its arguments where werkzeug raises (kind: samesite_invalid, domain_no_dot, "
@@ -70,7 +83,10 @@ void bind_cookie(py::module_& parent) {
                    "cookie_too_large).", "websec.cookie.InvalidSetCookie");
   if (py::hasattr(parent, "Finding")) m.attr("Finding") = parent.attr("Finding");
   m.attr("DEFAULT_MAX_SIZE") = C::default_max_size;
+}
 
+// dump (werkzeug.http.dump_cookie), http_date, idna_encode.
+void bind_dump(py::module_& m) {
   m.def("dump", [](py::handle key, py::handle value, py::handle max_age, py::handle expires, py::handle path,
                    py::handle domain, bool secure, bool httponly, bool sync_expires, std::size_t max_size,
                    py::handle samesite, bool partitioned, py::handle now, py::handle profile) {
@@ -97,7 +113,7 @@ void bind_cookie(py::module_& parent) {
           if (!now.is_none()) o.now = py::hasattr(now, "timestamp") ? now.attr("timestamp")().cast<double>() : now.cast<double>();
           o.profile = to_profile(profile);
           auto r = C::dump_cookie(text_arg(key), text_arg(value), o);
-          if (!r) raise(cookie_error(r.err().kind == "domain_idna" ? "IDNAError" : "DumpError"), r.err());
+          if (!r) raise(cookie_error(r.err().kind == errc::domain_idna ? "IDNAError" : "DumpError"), r.err());
           if (r->too_large) {
             py::module_::import("warnings").attr("warn")(to_str(r->warning), py::handle(PyExc_UserWarning), 2);
           }
@@ -131,7 +147,10 @@ void bind_cookie(py::module_& parent) {
         }, py::arg("domain"),
         "str.encode('idna') (Python's encodings.idna, IDNA 2003; nameprep from Debian's libidn). IDNAError (a "
         "UnicodeError) with the codec's message where Python raises.");
+}
 
+// Set-Cookie as a browser reads it: Attribute, SetCookie, parse_set_cookie, parse_cookie_date.
+void bind_set_cookie(py::module_& m) {
   py::class_<C::attribute>(m, "Attribute", "One cookie-av of a Set-Cookie line, as written (trimmed).")
       .def_property_readonly("name", [](const C::attribute& a) { return to_str(a.name); })
       .def_property_readonly("value", [](const C::attribute& a) { return to_str(a.value); })
@@ -181,25 +200,11 @@ void bind_cookie(py::module_& parent) {
         "where a browser drops the whole line.");
   m.def("parse_cookie_date", [](byte_view s) { return C::parse_cookie_date(s.view); }, py::arg("text"),
         "RFC 6265 §5.1.1 cookie-date as Unix seconds, or None.");
+}
 
-  auto audit_opts = [](std::optional<std::int64_t> max_lifetime, bool https, std::optional<std::int64_t> now,
-                       std::size_t max_size, std::optional<std::string> url, std::optional<std::string> role, bool hsts) {
-    C::audit_options o;
-    o.https = https;
-    o.max_lifetime = max_lifetime;
-    o.now = now;
-    o.max_size = max_size;
-    o.hsts = hsts;
-    if (url) {
-      auto r = C::parse_request_url(*url);
-      if (!r) throw py::value_error("url: " + r.err().message);
-      o.url = *url;
-    }
-    if (role && !C::parse_role(*role, o.role))
-      throw py::value_error("role must be session, remember-me, csrf, preference, other or auto, not " + *role);
-    return o;
-  };
-  m.def("report", [audit_opts](byte_view set_cookie, std::optional<std::int64_t> max_lifetime, bool https,
+// The Set-Cookie audit: report, audit, roles.
+void bind_audit(py::module_& m) {
+  m.def("report", [](byte_view set_cookie, std::optional<std::int64_t> max_lifetime, bool https,
                                std::optional<std::int64_t> now, std::size_t max_size, std::optional<std::string> url,
                                std::optional<std::string> role, bool hsts) {
           return C::audit_cookie(set_cookie.view, audit_opts(max_lifetime, https, now, max_size, url, role, hsts));
@@ -214,7 +219,7 @@ void bind_cookie(py::module_& parent) {
   m.def("is_public_suffix", [](const std::string& domain) { return C::is_public_suffix(domain); }, py::arg("domain"),
         "Whether a domain is a public suffix (Debian's libpsl and publicsuffix list); None without libpsl.");
   m.attr("ROLES") = py::make_tuple("session", "remember-me", "csrf", "preference", "other");
-  m.def("audit", [audit_opts](byte_view set_cookie, std::optional<std::int64_t> max_lifetime, bool https,
+  m.def("audit", [](byte_view set_cookie, std::optional<std::int64_t> max_lifetime, bool https,
                     std::optional<std::int64_t> now, std::size_t max_size, std::optional<std::string> url,
                     std::optional<std::string> role, bool hsts) {
           return C::audit_set_cookie(set_cookie.view, audit_opts(max_lifetime, https, now, max_size, url, role, hsts));
@@ -226,7 +231,10 @@ void bind_cookie(py::module_& parent) {
         "max_lifetime: seconds; https: the response came over HTTPS.");
   m.def("is_session_like", [](byte_view name) { return C::is_session_like(name.view); }, py::arg("name"),
         "True for names HTTP Observatory treats as session cookies ('sess' or 'login', any case).");
+}
 
+// The request Cookie header: parse_cookie_header (werkzeug.http.parse_cookie), request_cookies.
+void bind_cookie_header(py::module_& m) {
   m.def("parse_cookie_header", [](py::handle header, py::handle profile) {
           auto p = to_profile(profile);
           auto raw = cookie_header_bytes(header, p);
@@ -253,6 +261,20 @@ void bind_cookie(py::module_& parent) {
         "';'): (key, value) pairs in header order. 'debian' decodes UTF-8 with replacement; 'upstream' (werkzeug 3.1) "
         "keeps the latin-1 code points (b'a=\\xc3\\xa9' gives 'Ã©'), what a Flask 3 view sees.");
   m.attr("parse_cookie") = m.attr("parse_cookie_header");  // werkzeug's name
+}
+
+}  // namespace
+
+void bind_cookie(py::module_& parent) {
+  auto m = submodule(parent, "cookie",
+                     "Set-Cookie and Cookie (spec §4): dump (werkzeug.http.dump_cookie byte for byte), "
+                     "parse_set_cookie (RFC 6265bis, as a browser reads it), audit (weaknesses of a Set-Cookie "
+                     "line), parse_cookie_header (werkzeug's request.cookies).");
+  define_cookie_exceptions(parent, m);
+  bind_dump(m);
+  bind_set_cookie(m);
+  bind_audit(m);
+  bind_cookie_header(m);
 }
 
 }  // namespace websec::py

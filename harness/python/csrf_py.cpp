@@ -33,11 +33,12 @@ C::config make_config(py::handle secret, std::optional<std::int64_t> time_limit,
   return c;
 }
 
-void check(const std::optional<websec::error>& e) {
-  if (!e) return;
-  if (e->kind == "TypeError") throw py::type_error(e->message);
-  if (e->kind == "ValueError") throw py::value_error(e->message);
-  raise(exception_class("websec.csrf.CSRFError"), *e);
+void check(const websec::result<void>& r) {
+  if (r) return;
+  const websec::error& e = r.err();
+  if (e.kind == errc::type_error) throw py::type_error(e.message);
+  if (e.kind == errc::value_error) throw py::value_error(e.message);
+  raise(exception_class("websec.csrf.CSRFError"), e);
 }
 
 std::optional<std::string_view> opt_view(const std::optional<std::string>& s) {

@@ -45,12 +45,12 @@ E::operand to_operand(py::handle h) {
 
 // websec::error of a markup operation -> the Python exception its kind names.
 [[noreturn]] void raise_markup_error(const websec::error& e) {
-  PyObject* cls = e.kind == "TypeError"       ? PyExc_TypeError
-                  : e.kind == "KeyError"      ? PyExc_KeyError
-                  : e.kind == "IndexError"    ? PyExc_IndexError
-                  : e.kind == "OverflowError" ? PyExc_OverflowError
-                  : e.kind == "unsupported"   ? PyExc_NotImplementedError
-                                              : PyExc_ValueError;
+  PyObject* cls = e.kind == errc::type_error       ? PyExc_TypeError
+                  : e.kind == errc::key_error      ? PyExc_KeyError
+                  : e.kind == errc::index_error    ? PyExc_IndexError
+                  : e.kind == errc::overflow_error ? PyExc_OverflowError
+                  : e.kind == errc::unsupported    ? PyExc_NotImplementedError
+                                                   : PyExc_ValueError;
   PyErr_SetString(cls, e.message.c_str());
   throw py::error_already_set();
 }
@@ -77,13 +77,8 @@ py::object escape_obj(py::handle s) {
   return to_str(E::escape(py::str(s).cast<std::string>()));
 }
 
-}  // namespace
-
-void bind_escape(py::module_& parent) {
-  auto m = submodule(parent, "escape",
-                     "HTML escaping as markupsafe and Jinja do it (spec §3.1, §3.2): escape, Markup, unescape, "
-                     "striptags, tojson, xmlattr. Text in, text out; bytes in, bytes out (byte-wise).");
-
+// escape and the text helpers of markupsafe and Jinja.
+void bind_escape_functions(py::module_& m) {
   m.def("escape", &escape_obj, py::arg("s"),
         "markupsafe.escape: & < > ' \" become &amp; &lt; &gt; &#39; &#34;, nothing else changes. str → str, "
         "bytes-like → bytes (byte-wise); an object with __html__ gives its __html__() unchanged; anything else "
@@ -129,7 +124,7 @@ void bind_escape(py::module_& parent) {
           int ind = indent.is_none() ? -1 : indent.cast<int>();
           auto r = E::tojson(to_json_value(v), ind);
           if (!r) {
-            if (r.err().kind == "not_serializable") throw py::type_error(r.err().message);
+            if (r.err().kind == errc::not_serializable) throw py::type_error(r.err().message);
             throw py::value_error(r.err().message);
           }
           return to_str(r->str());
@@ -141,7 +136,9 @@ void bind_escape(py::module_& parent) {
         "The four replacements of jinja2.utils.htmlsafe_json_dumps on already-dumped JSON.");
   m.def("python_repr", [](byte_view s) { return to_str(E::python_repr(s.view)); }, py::arg("s"),
         "Python repr() of a str.");
+}
 
+void bind_markup(py::module_& m) {
   py::class_<E::markup>(m, "Markup",
                         "The library's markup (websec::escape::markup), operations in C++: +, % (a tuple, a dict or one "
                         "value), format/format_map, join. websec.escape.Markup, the str subclass, is the public one; "
@@ -211,7 +208,9 @@ void bind_escape(py::module_& parent) {
       .def("unescape", [](const E::markup& m) { return to_str(m.unescape()); })
       .def("striptags", [](const E::markup& m, py::handle profile) { return to_str(m.striptags(to_profile(profile))); },
            py::arg("profile") = "upstream");
+}
 
+void bind_xmlattr(py::module_& m) {
   m.def("xmlattr", [](py::handle items, bool autospace) {
           std::vector<E::attribute> attrs;
           py::iterable it = py::reinterpret_borrow<py::iterable>(py::isinstance<py::dict>(items) ? py::object(items.attr("items")()) : py::reinterpret_borrow<py::object>(items));
@@ -228,6 +227,17 @@ void bind_escape(py::module_& parent) {
         }, py::arg("items"), py::arg("autospace") = true,
         "Jinja's |xmlattr: items (a dict or (key, value) pairs) with None values skipped; escape(key)=\"escape(value)\" "
         "joined by spaces (leading space with autospace). ValueError for a key with whitespace, /, > or =.");
+}
+
+}  // namespace
+
+void bind_escape(py::module_& parent) {
+  auto m = submodule(parent, "escape",
+                     "HTML escaping as markupsafe and Jinja do it (spec §3.1, §3.2): escape, Markup, unescape, "
+                     "striptags, tojson, xmlattr. Text in, text out; bytes in, bytes out (byte-wise).");
+  bind_escape_functions(m);
+  bind_markup(m);
+  bind_xmlattr(m);
 }
 
 }  // namespace websec::py

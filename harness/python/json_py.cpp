@@ -157,7 +157,7 @@ void bind_json(py::module_& parent) {
           o.allow_nan = allow_nan;
           auto r = J::dumps(to_json_value(obj), o);
           if (!r) {
-            if (r.err().kind == "not_serializable") throw py::type_error(r.err().message);
+            if (r.err().kind == errc::not_serializable) throw py::type_error(r.err().message);
             throw py::value_error(r.err().message);
           }
           return to_str(r.value());
@@ -168,7 +168,7 @@ void bind_json(py::module_& parent) {
   m.def("loads", [](py::handle s) {
           auto in = s.cast<byte_view>();
           if (!in.was_text && !J::valid_utf8(in.view)) {
-            raise(exception_class("websec.json.JSONDecodeError"), websec::error{"invalid_utf8", 0, "invalid UTF-8", 0});
+            raise(exception_class("websec.json.JSONDecodeError"), websec::error{errc::invalid_utf8, 0, "invalid UTF-8", 0});
           }
           auto r = J::loads(in.view);
           if (!r) raise(exception_class("websec.json.JSONDecodeError"), r.err());

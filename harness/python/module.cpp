@@ -6,6 +6,7 @@
 #include <map>
 
 #if __has_include(<websec/verdict.hpp>)
+#include <websec/findings.hpp>
 #include <websec/verdict.hpp>
 #define WEBSEC_PY_HAVE_VERDICT 1
 #endif
@@ -67,19 +68,10 @@ py::object exception_class(const std::string& key) {
 
 py::object base_error() { return exception_class("websec.Error"); }
 
-}  // namespace websec::py
+namespace {
 
-#define WEBSEC_PY_BINDER(m) namespace websec::py { void bind_##m(py::module_& parent); }
-#include "bindings.inc"
-#undef WEBSEC_PY_BINDER
-
-PYBIND11_MODULE(_websec, m) {
-  namespace py = pybind11;
-  using namespace websec::py;
-  m.doc() = "websec: the reference implementation of Flask's documented security mechanisms (C++20), from Python.";
-  m.attr("__version__") = std::string(websec::version);
-  m.attr("PROFILES") = py::make_tuple("upstream", "debian");
-
+// websec.Error and the translation of a raised websec::error into an instance of its class.
+void define_base_error(py::module_& m) {
   // websec.Error: the root of every exception the library raises. Attributes: kind (stable snake_case id),
   // offset (byte offset in the input), message, http_status (what the Python stack answers).
   PyObject* base = PyErr_NewExceptionWithDoc(
@@ -98,7 +90,7 @@ PYBIND11_MODULE(_websec, m) {
     } catch (const raised& r) {
       py::gil_scoped_acquire gil;
       py::object exc = r.cls(r.err.message);
-      exc.attr("kind") = r.err.kind;
+      exc.attr("kind") = std::string(websec::to_string(r.err.kind));
       exc.attr("offset") = r.err.offset;
       exc.attr("message") = r.err.message;
       exc.attr("http_status") = r.err.http_status;
@@ -106,13 +98,37 @@ PYBIND11_MODULE(_websec, m) {
       PyErr_SetObject(r.cls.ptr(), exc.ptr());
     }
   });
+}
 
 #ifdef WEBSEC_PY_HAVE_VERDICT
-  // websec.Finding: one verdict of an audit (websec/verdict.hpp), shared by websec.cookie and websec.headers.
+// A finding's id as reports show it ("csp.unsafe_inline").
+std::string id_name(const websec::verdict& v) { return std::string(websec::to_string(v.id)); }
+
+py::dict finding_dict(const websec::verdict& v) {
+  py::dict d;
+  d["id"] = id_name(v); d["severity"] = std::string(websec::to_string(v.level));
+  d["verdict"] = std::string(websec::to_string(v.effect));
+  d["subject"] = v.subject; d["reason"] = v.reason;
+  return d;
+}
+
+py::dict subject_dict(const websec::subject_report& s) {
+  py::dict d;
+  d["kind"] = s.kind; d["name"] = to_str(s.name); d["verdict"] = std::string(websec::to_string(s.result));
+  d["present"] = s.present; d["value"] = to_str(s.value); d["resolution"] = s.resolution;
+  if (s.kind == "cookie") d["role"] = s.role;
+  py::list fs;
+  for (const auto& f : s.findings) fs.append(finding_dict(f));
+  d["findings"] = fs;
+  return d;
+}
+
+// websec.Finding: one verdict of an audit (websec/verdict.hpp), shared by websec.cookie and websec.headers.
+void bind_finding(py::module_& m) {
   py::class_<websec::verdict>(m, "Finding",
                               "One finding of an audit: id (stable '<area>.<what>'), severity ('info' < 'low' < "
                               "'medium' < 'high'), subject (header or cookie name), reason (one line).")
-      .def_readonly("id", &websec::verdict::id)
+      .def_property_readonly("id", [](const websec::verdict& v) { return id_name(v); })
       .def_property_readonly("severity", [](const websec::verdict& v) { return std::string(websec::to_string(v.level)); })
       .def_property_readonly("severity_rank", [](const websec::verdict& v) { return static_cast<int>(v.level); },
                              "0 info, 1 low, 2 medium, 3 high (for sorting and thresholds)")
@@ -122,46 +138,31 @@ PYBIND11_MODULE(_websec, m) {
                              "the verdict this finding imposes on its subject: pass (advice), weak, fail, invalid")
       .def("as_dict", [](const websec::verdict& v) {
         py::dict d;
-        d["id"] = v.id; d["severity"] = std::string(websec::to_string(v.level));
+        d["id"] = id_name(v); d["severity"] = std::string(websec::to_string(v.level));
         d["subject"] = v.subject; d["reason"] = v.reason;
         d["verdict"] = std::string(websec::to_string(v.effect));
         return d;
       })
       .def("to_dict", [](const websec::verdict& v) {
         py::dict d;
-        d["id"] = v.id; d["severity"] = std::string(websec::to_string(v.level));
+        d["id"] = id_name(v); d["severity"] = std::string(websec::to_string(v.level));
         d["subject"] = v.subject; d["reason"] = v.reason;
         d["verdict"] = std::string(websec::to_string(v.effect));
         return d;
       })
       .def("__eq__", [](const websec::verdict& a, const websec::verdict& b) { return a == b; })
-      .def("__hash__", [](const websec::verdict& v) { return py::hash(py::make_tuple(v.id, v.subject, v.reason)); })
+      .def("__hash__", [](const websec::verdict& v) { return py::hash(py::make_tuple(id_name(v), v.subject, v.reason)); })
       .def("__repr__", [](const websec::verdict& v) {
-        return "Finding(id=" + py::repr(py::str(v.id)).cast<std::string>() + ", severity='" +
+        return "Finding(id=" + py::repr(py::str(id_name(v))).cast<std::string>() + ", severity='" +
                std::string(websec::to_string(v.level)) + "', subject=" + py::repr(py::str(v.subject)).cast<std::string>() +
                ", reason=" + py::repr(py::str(v.reason)).cast<std::string>() + ")";
       });
   m.attr("SEVERITIES") = py::make_tuple("info", "low", "medium", "high");
   m.attr("Verdict") = m.attr("Finding");  // the library's struct name (websec/verdict.hpp)
   m.attr("VERDICTS") = py::make_tuple("pass", "weak", "fail", "invalid");
+}
 
-  auto finding_dict = [](const websec::verdict& v) {
-    py::dict d;
-    d["id"] = v.id; d["severity"] = std::string(websec::to_string(v.level));
-    d["verdict"] = std::string(websec::to_string(v.effect));
-    d["subject"] = v.subject; d["reason"] = v.reason;
-    return d;
-  };
-  auto subject_dict = [finding_dict](const websec::subject_report& s) {
-    py::dict d;
-    d["kind"] = s.kind; d["name"] = to_str(s.name); d["verdict"] = std::string(websec::to_string(s.result));
-    d["present"] = s.present; d["value"] = to_str(s.value); d["resolution"] = s.resolution;
-    if (s.kind == "cookie") d["role"] = s.role;
-    py::list fs;
-    for (const auto& f : s.findings) fs.append(finding_dict(f));
-    d["findings"] = fs;
-    return d;
-  };
+void bind_reports(py::module_& m) {
   // websec.SubjectReport: the verdict on one header or one cookie (websec::subject_report).
   py::class_<websec::subject_report>(m, "SubjectReport",
                                      "The verdict on one header or cookie: kind ('header'/'cookie'), name, verdict "
@@ -198,7 +199,7 @@ PYBIND11_MODULE(_websec, m) {
           }
         return py::none();
       }, py::arg("name"), "The SubjectReport of a header (any case) or cookie name, or None.")
-      .def("to_dict", [subject_dict](const websec::audit_report& r) {
+      .def("to_dict", [](const websec::audit_report& r) {
         py::dict d;
         d["overall"] = std::string(websec::to_string(r.overall));
         py::list hs, cs;
@@ -212,6 +213,27 @@ PYBIND11_MODULE(_websec, m) {
         return "Report(overall=" + std::string(websec::to_string(r.overall)) + ", " + std::to_string(r.headers.size()) +
                " headers, " + std::to_string(r.cookies.size()) + " cookies)";
       });
+}
+#endif
+
+}  // namespace
+
+}  // namespace websec::py
+
+#define WEBSEC_PY_BINDER(m) namespace websec::py { void bind_##m(py::module_& parent); }
+#include "bindings.inc"
+#undef WEBSEC_PY_BINDER
+
+PYBIND11_MODULE(_websec, m) {
+  namespace py = pybind11;
+  using namespace websec::py;
+  m.doc() = "websec: the reference implementation of Flask's documented security mechanisms (C++20), from Python.";
+  m.attr("__version__") = std::string(websec::version);
+  m.attr("PROFILES") = py::make_tuple("upstream", "debian");
+  define_base_error(m);
+#ifdef WEBSEC_PY_HAVE_VERDICT
+  bind_finding(m);
+  bind_reports(m);
 #endif
 
   py::list names;

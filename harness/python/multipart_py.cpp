@@ -107,13 +107,8 @@ py::object finish_form(M::form_data&& data, bool raise_on_error) {
   return py::cast(std::move(data));
 }
 
-}  // namespace
-
-void bind_multipart(py::module_& parent) {
-  auto m = submodule(parent, "multipart",
-                     "Flask's request.form / request.files (werkzeug's FormDataParser and MultipartDecoder), with "
-                     "Flask's limits, byte for byte in two profiles (spec §1). parse() for a body in memory, Parser "
-                     "for streaming.");
+// The exception classes of websec.multipart, one per outcome Flask gives.
+void define_form_exceptions(py::module_& m) {
   auto base = define_exception(m, "FormError", base_error(),
                                "A request form that werkzeug does not turn into fields. http_status says what Flask "
                                "answers; kind names the precise reason.", "websec.multipart.FormError");
@@ -129,7 +124,10 @@ void bind_multipart(py::module_& parent) {
   define_exception(m, "InternalServerError", base,
                    "500 (debian profile): werkzeug 2.2.2 crashes (NameError on the field limit, LookupError for an "
                    "unknown charset).", "websec.multipart.InternalServerError");
+}
 
+// Limits, Field, File.
+void bind_form_parts(py::module_& m) {
   py::class_<M::FormLimits>(m, "Limits",
                             "Flask's request limits (Flask 3.1 defaults); None = unlimited. Debian's Flask 2.2 "
                             "default is max_form_memory_size=None.")
@@ -182,6 +180,9 @@ void bind_multipart(py::module_& parent) {
                py::repr(to_str(f.filename)).cast<std::string>() + ", size=" + std::to_string(f.size) + ")";
       });
 
+}
+
+void bind_form(py::module_& m) {
   py::class_<M::form_data>(m, "Form",
                            "The parsed request form: fields and files in part order (duplicates kept), status "
                            "(200/400/413/500), error (None, or a dict kind/offset/message/http_status), "
@@ -198,7 +199,7 @@ void bind_multipart(py::module_& parent) {
       .def_property_readonly("error", [](const M::form_data& d) -> py::object {
         if (!d.result.error) return py::none();
         py::dict e;
-        e["kind"] = d.result.error->kind;
+        e["kind"] = std::string(to_string(d.result.error->kind));
         e["offset"] = d.result.error->offset;
         e["message"] = d.result.error->message;
         e["http_status"] = d.result.error->http_status;
@@ -210,9 +211,13 @@ void bind_multipart(py::module_& parent) {
       .def("__repr__", [](const M::form_data& d) {
         return "Form(status=" + std::to_string(d.result.status) + ", fields=" + std::to_string(d.fields.size()) +
                ", files=" + std::to_string(d.files.size()) +
-               (d.result.error ? ", error=" + d.result.error->kind : std::string()) + ")";
+               (d.result.error ? ", error=" + std::string(to_string(d.result.error->kind)) : std::string()) + ")";
       });
 
+}
+
+// parse (a body in memory) and Parser (streaming).
+void bind_parsers(py::module_& m) {
   m.def("parse", [](byte_view body, py::handle content_type, py::handle limits, py::handle profile,
                     py::handle content_length, bool chunked, py::handle boundary, const std::string& sink, bool sha256,
                     bool raise_on_error) {
@@ -272,6 +277,19 @@ void bind_multipart(py::module_& parent) {
                              "largest number of bytes the decoder buffer held")
       .def_property_readonly("peak_field_bytes", [](const stream_parser& s) { return s.p.peak_field_bytes(); },
                              "largest field value held");
+}
+
+}  // namespace
+
+void bind_multipart(py::module_& parent) {
+  auto m = submodule(parent, "multipart",
+                     "Flask's request.form / request.files (werkzeug's FormDataParser and MultipartDecoder), with "
+                     "Flask's limits, byte for byte in two profiles (spec §1). parse() for a body in memory, Parser "
+                     "for streaming.");
+  define_form_exceptions(m);
+  bind_form_parts(m);
+  bind_form(m);
+  bind_parsers(m);
 }
 
 }  // namespace websec::py

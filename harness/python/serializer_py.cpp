@@ -38,9 +38,9 @@ Z::options make_options(py::handle secret_key, py::handle salt, py::handle signe
 // BadData; zlib.error; UnicodeDecodeError; json.JSONDecodeError), built from the library's error.
 py::object original_error(const websec::error& e, std::string_view signed_value, const Z::serializer& z,
                           const Z::load_failure& why) {
-  if (e.kind == "BadData") return exception_class("websec.signing.BadData")(e.message);
-  if (e.kind == "zlib.error") return py::module_::import("zlib").attr("error")(e.message);
-  if (e.kind == "too_large") return py::reinterpret_borrow<py::object>(PyExc_ValueError)(e.message);
+  if (e.kind == errc::bad_data) return exception_class("websec.signing.BadData")(e.message);
+  if (e.kind == errc::zlib_error) return py::module_::import("zlib").attr("error")(e.message);
+  if (e.kind == errc::too_large) return py::reinterpret_borrow<py::object>(PyExc_ValueError)(e.message);
   // the text step: recover the payload bytes (cheap, error path only) and let Python name the exact failure
   std::string text;
   if (why.payload) {
@@ -51,7 +51,7 @@ py::object original_error(const websec::error& e, std::string_view signed_value,
       text = *why.payload;
     }
   }
-  if (e.kind == "UnicodeDecodeError") {
+  if (e.kind == errc::unicode_decode_error) {
     try {
       to_bytes(text).attr("decode")("utf-8");
     } catch (py::error_already_set& err) {
@@ -71,13 +71,13 @@ py::object original_error(const websec::error& e, std::string_view signed_value,
 
 [[noreturn]] void raise_loads(const websec::error& e, std::string_view signed_value, const Z::serializer& z,
                               const Z::load_failure& why) {
-  if (e.kind == "BadPayload") {
+  if (e.kind == errc::bad_payload) {
     websec::error err = e;
     py::dict extra;
     py::object orig = why.original_error ? original_error(*why.original_error, signed_value, z, why) : py::object(py::none());
     extra["original_error"] = orig;
     extra["__cause__"] = orig;
-    raise(signing_error("BadPayload"), err, extra);
+    raise(signing_error(errc::bad_payload), err, extra);
   }
   py::object payload = why.payload ? py::object(to_bytes(*why.payload)) : py::object(py::none());
   py::object date = why.date_signed ? utc_datetime(*why.date_signed) : py::object(py::none());
@@ -106,7 +106,7 @@ void bind_one(py::module_& m, const char* name, const char* doc) {
       .def("dumps", [](const W& w, py::handle obj, std::optional<std::uint64_t> timestamp) {
         auto r = w.s.dumps(to_json_value(obj), timestamp ? *timestamp : static_cast<std::uint64_t>(S::now_seconds()));
         if (!r) {
-          if (r.err().kind == "not_serializable") throw py::type_error(r.err().message);
+          if (r.err().kind == errc::not_serializable) throw py::type_error(r.err().message);
           throw py::value_error(r.err().message);
         }
         return to_str(r.value());
@@ -160,7 +160,7 @@ void bind_serializer(py::module_& parent) {
   m.def("zlib_decompress", [](byte_view d, std::size_t max_output) {
           auto r = Z::zlib_decompress(d.view, max_output);
           if (!r) {
-            if (r.err().kind == "too_large") throw py::value_error(r.err().message);
+            if (r.err().kind == errc::too_large) throw py::value_error(r.err().message);
             PyErr_SetString(py::module_::import("zlib").attr("error").ptr(), r.err().message.c_str());
             throw py::error_already_set();
           }

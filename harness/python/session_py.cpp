@@ -37,7 +37,8 @@ py::object opened_to_py(const X::opened& o) {
   d["outcome"] = outcome;
   d["data"] = from_json_value(o.data);
   d["timestamp"] = o.timestamp ? utc_datetime(*o.timestamp) : py::object(py::none());
-  d["error_kind"] = o.error_kind.empty() ? py::object(py::none()) : py::object(py::str(o.error_kind));
+  d["error_kind"] =
+      o.error_kind == errc::none ? py::object(py::none()) : py::object(py::str(std::string(to_string(o.error_kind))));
   d["error_message"] = o.error_message.empty() ? py::object(py::none()) : py::object(to_str(o.error_message));
   d["age"] = o.age;
   return py::module_::import("types").attr("SimpleNamespace")(**d);
@@ -48,18 +49,8 @@ std::optional<std::string> opt_text(py::handle h) {
   return key_bytes(h);
 }
 
-}  // namespace
-
-void bind_session(py::module_& parent) {
-  auto m = submodule(parent, "session",
-                     "Flask's signed cookie session (SecureCookieSessionInterface + TaggedJSONSerializer; spec §2.5, "
-                     "§2.6): sign / verify / decode / open, Codec (config, Set-Cookie lines), tagged JSON, crack.");
-  for (const char* e : {"BadData", "BadSignature", "BadTimeSignature", "SignatureExpired", "BadPayload"})
-    m.attr(e) = exception_class(std::string("websec.signing.") + e);
-  define_exception(m, "MalformedCookie", exception_class("websec.signing.BadData"),
-                   "decode(): the value does not have the shape of a session cookie.", "websec.session.MalformedCookie");
-  m.attr("DEFAULT_LIFETIME") = kLifetime;
-
+// sign, verify: the signed cookie itself.
+void bind_signed_cookie(py::module_& m) {
   m.def("sign", [](py::handle payload, py::handle secret, py::handle salt, std::optional<std::uint64_t> timestamp,
                    py::handle key_derivation, py::handle digest, py::handle fallbacks) {
           auto s = make_serializer(secret, fallbacks, salt, key_derivation, digest);
@@ -89,7 +80,7 @@ void bind_session(py::module_& parent) {
           }
           auto v = X::tagged_loads(r->text);
           if (!v)
-            raise_signing("BadPayload", "Could not load the payload because an exception occurred on unserializing "
+            raise_signing(errc::bad_payload, "Could not load the payload because an exception occurred on unserializing "
                           "the data. (" + v.err().message + ")", py::none(), py::none());
           py::object out = from_json_value(v.value());
           if (return_timestamp) return py::make_tuple(out, r->timestamp ? utc_datetime(*r->timestamp) : py::object(py::none()));
@@ -101,6 +92,10 @@ void bind_session(py::module_& parent) {
         "Verifies a session cookie and returns the session dict; raises BadSignature / BadTimeSignature / "
         "SignatureExpired (max_age: PERMANENT_SESSION_LIFETIME, None = no age check) or BadPayload (Flask's 500). "
         "Flask itself turns every BadSignature into an empty session: see open().");
+}
+
+// decode (no verification), decode_details, open (Flask's open_session).
+void bind_open(py::module_& m) {
   m.def("decode", [](byte_view cookie) {
           auto r = X::decode_unverified(cookie.view);
           if (!r) raise(exception_class("websec.session.MalformedCookie"), r.err());
@@ -140,7 +135,10 @@ void bind_session(py::module_& parent) {
         "Flask's open_session on a cookie value: a namespace with outcome ('session', 'empty_session' for a bad, "
         "expired or future-dated cookie, 'exception_500' for a valid signature over an undecodable payload), data, "
         "timestamp, error_kind, error_message, age.");
+}
 
+// Tagged JSON, the cookie value of a header, the weak-secret search.
+void bind_tools(py::module_& m) {
   m.def("tagged_dumps", [](py::handle v) {
           auto r = X::tagged_dumps(to_json_value(v));
           if (!r) throw py::type_error(r.err().message);
@@ -148,7 +146,7 @@ void bind_session(py::module_& parent) {
         }, py::arg("value"), "TaggedJSONSerializer.dumps (sorted keys, ASCII, compact).");
   m.def("tagged_loads", [](byte_view text) {
           auto r = X::tagged_loads(text.view);
-          if (!r) raise_signing("BadPayload", r.err().message, py::none(), py::none());
+          if (!r) raise_signing(errc::bad_payload, r.err().message, py::none(), py::none());
           return from_json_value(r.value());
         }, py::arg("text"), "TaggedJSONSerializer.loads.");
   m.def("http_date", &X::http_date, py::arg("timestamp"));
@@ -168,7 +166,9 @@ void bind_session(py::module_& parent) {
           return py::none();
         }, py::arg("cookie"), py::arg("candidates"), py::arg("salt") = "cookie-session",
         "The first candidate secret that signed this cookie (the weak-secret audit), or None.");
+}
 
+void bind_codec(py::module_& m) {
   py::class_<X::codec>(m, "Codec",
                        "SecureCookieSessionInterface with its Flask config: encode (the cookie value), open / "
                        "open_request, save (the response headers Flask adds), set_cookie_line, delete_cookie_line.")
@@ -230,6 +230,24 @@ void bind_session(py::module_& parent) {
              if (!r) raise(exception_class("websec.signing.BadData"), r.err());
              return to_str(r.value());
            });
+}
+
+}  // namespace
+
+void bind_session(py::module_& parent) {
+  auto m = submodule(parent, "session",
+                     "Flask's signed cookie session (SecureCookieSessionInterface + TaggedJSONSerializer; spec §2.5, "
+                     "§2.6): sign / verify / decode / open, Codec (config, Set-Cookie lines), tagged JSON, crack.");
+  for (const char* e : {"BadData", "BadSignature", "BadTimeSignature", "SignatureExpired", "BadPayload"})
+    m.attr(e) = exception_class(std::string("websec.signing.") + e);
+  define_exception(m, "MalformedCookie", exception_class("websec.signing.BadData"),
+                   "decode(): the value does not have the shape of a session cookie.", "websec.session.MalformedCookie");
+  m.attr("DEFAULT_LIFETIME") = kLifetime;
+
+  bind_signed_cookie(m);
+  bind_open(m);
+  bind_tools(m);
+  bind_codec(m);
 }
 
 }  // namespace websec::py

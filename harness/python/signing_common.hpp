@@ -18,13 +18,12 @@ std::vector<std::string> secret_keys(py::handle h);
 websec::signing::digest digest_arg(py::handle h);
 /// 'concat' | 'django-concat' | 'hmac' | 'none'; None → dflt.
 websec::signing::key_derivation derivation_arg(py::handle h, websec::signing::key_derivation dflt);
-/// The websec.signing exception class for an itsdangerous class name (BadData for unknown kinds).
-py::object signing_error(const std::string& kind);
+/// The websec.signing exception class for an itsdangerous kind (BadData for the other kinds).
+py::object signing_error(errc kind);
 /// datetime.fromtimestamp(ts, timezone.utc), or None past year 9999.
 py::object utc_datetime(std::uint64_t ts);
 /// Raises the itsdangerous-shaped exception (ValueError/TypeError kinds become the Python built-ins).
-[[noreturn]] void raise_signing(const std::string& kind, const std::string& message, py::object payload,
-                                py::object date_signed);
+[[noreturn]] void raise_signing(errc kind, const std::string& message, py::object payload, py::object date_signed);
 [[noreturn]] void raise_error(const websec::error& e);
 
 }  // namespace websec::py

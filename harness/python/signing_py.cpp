@@ -56,10 +56,8 @@ S::signer_options signer_options_from(py::handle secret_key, py::handle salt, py
   return o;
 }
 
-py::object signing_error(const std::string& kind) {
-  if (kind == "BadData" || kind == "BadSignature" || kind == "BadTimeSignature" || kind == "SignatureExpired" ||
-      kind == "BadPayload" || kind == "BadHeader")
-    return exception_class("websec.signing." + kind);
+py::object signing_error(errc kind) {
+  if (S::is_a(kind, errc::bad_data)) return exception_class("websec.signing." + std::string(to_string(kind)));
   return exception_class("websec.signing.BadData");
 }
 
@@ -69,18 +67,17 @@ py::object utc_datetime(std::uint64_t ts) {
   return d.attr("datetime").attr("fromtimestamp")(ts, d.attr("timezone").attr("utc"));
 }
 
-[[noreturn]] void raise_signing(const std::string& kind, const std::string& message, py::object payload,
-                                py::object date_signed) {
-  if (kind == "ValueError") throw py::value_error(message);
-  if (kind == "TypeError") throw py::type_error(message);
-  if (kind == "OSError" || kind == "OverflowError") {  // datetime.fromtimestamp beyond what gmtime/time_t hold
-    PyErr_SetString(kind == "OSError" ? PyExc_OSError : PyExc_OverflowError, message.c_str());
+[[noreturn]] void raise_signing(errc kind, const std::string& message, py::object payload, py::object date_signed) {
+  if (kind == errc::value_error) throw py::value_error(message);
+  if (kind == errc::type_error) throw py::type_error(message);
+  if (kind == errc::os_error || kind == errc::overflow_error) {  // datetime.fromtimestamp beyond what gmtime/time_t hold
+    PyErr_SetString(kind == errc::os_error ? PyExc_OSError : PyExc_OverflowError, message.c_str());
     throw py::error_already_set();
   }
   websec::error e{kind, 0, message, 0};
   py::dict extra;
   extra["payload"] = payload;
-  if (kind == "BadTimeSignature" || kind == "SignatureExpired") extra["date_signed"] = date_signed;
+  if (kind == errc::bad_time_signature || kind == errc::signature_expired) extra["date_signed"] = date_signed;
   raise(signing_error(kind), e, extra);
 }
 
@@ -94,13 +91,11 @@ T made(result<T> r) {
   return std::move(r).value();
 }
 
-}  // namespace
+void install_exception_methods(py::object bad_data, py::object bad_sig, py::object bad_time, py::object expired,
+                               py::object bad_header, py::object bad_payload);
 
-void bind_signing(py::module_& parent) {
-  auto m = submodule(parent, "signing",
-                     "itsdangerous's encoding, Signer and TimestampSigner, byte for byte (spec §2.1-2.3), with its "
-                     "exception hierarchy. Values are bytes-like or str (UTF-8); results are bytes, as itsdangerous "
-                     "returns them.");
+// websec.signing's exception classes.
+void define_signing_exceptions(py::module_& m) {
   // itsdangerous.exc, class for class: constructors with the same arguments, the same attributes, str() = message.
   // Raised by the library they also carry websec.Error's kind, offset and http_status.
   auto bad_data = define_exception(m, "BadData", base_error(),
@@ -129,7 +124,12 @@ void bind_signing(py::module_& parent) {
                                       "original_error: the decoder's exception (itsdangerous's BadData for base64, "
                                       "zlib.error, UnicodeDecodeError, json.JSONDecodeError), also the __cause__.",
                                       "websec.signing.BadPayload");
-  // The constructors and str() of itsdangerous.exc, as Python functions (the classes are C-created exception types).
+  install_exception_methods(bad_data, bad_sig, bad_time, expired, bad_header, bad_payload);
+}
+
+// The constructors and str() of itsdangerous.exc, as Python functions (the classes are C-created exception types).
+void install_exception_methods(py::object bad_data, py::object bad_sig, py::object bad_time, py::object expired,
+                               py::object bad_header, py::object bad_payload) {
   py::dict ns;
   py::exec(R"PY(
 def _data_init(self, message):
@@ -169,7 +169,10 @@ def _payload_init(self, message, original_error=None):
     cls.attr("offset") = 0;
     cls.attr("http_status") = 0;
   }
+}
 
+// The encoding helpers and digests of websec.signing.
+void bind_encoding(py::module_& m) {
   m.def("base64_encode", [](byte_view b) { return to_bytes(S::base64_encode(b.view)); }, py::arg("data"),
         "itsdangerous.encoding.base64_encode: URL-safe alphabet, no padding.");
   m.def("base64_decode", [](byte_view b) {
@@ -192,9 +195,15 @@ def _payload_init(self, message, original_error=None):
         "hmac.new(key, msg, digest).digest() (OpenSSL): what HMACAlgorithm.get_signature computes.");
   m.def("hash_digest", [](py::handle digest, byte_view data) { return to_bytes(S::hash(digest_arg(digest), data.view)); },
         py::arg("digest"), py::arg("data"), "hashlib.new(digest, data).digest() (OpenSSL).");
-  m.def("is_a", &S::is_a, py::arg("kind"), py::arg("base"),
+  m.def("is_a", [](const std::string& kind, const std::string& base) {
+          if (kind == base) return true;
+          auto k = errc_from_string(kind), b = errc_from_string(base);
+          return k && b && S::is_a(*k, *b);
+        }, py::arg("kind"), py::arg("base"),
         "True when an error of class `kind` is caught by `except <base>:`.");
+}
 
+void bind_signer(py::module_& m) {
   py::class_<S::signer>(m, "Signer",
                         "itsdangerous.Signer(secret_key, salt=b'itsdangerous.Signer', sep=b'.', "
                         "key_derivation='django-concat', digest_method='sha1'). secret_key may be a list (oldest → "
@@ -235,10 +244,31 @@ def _payload_init(self, message, original_error=None):
              if (o.ok) return to_bytes(o.value);
              auto r = s.unsign(v.view);  // the exact message
              py::object payload = o.had_sep ? py::object(to_bytes(o.value)) : py::object(py::none());
-             raise_signing(r ? "BadSignature" : r.err().kind, r ? "" : r.err().message, payload, py::none());
+             raise_signing(r ? errc::bad_signature : r.err().kind, r ? "" : r.err().message, payload, py::none());
            }, py::arg("signed_value"), "The value, or BadSignature (payload = the value part, None without sep).")
       .def("validate", [](const S::signer& s, byte_view v) { return s.unsign_view(v.view).ok; }, py::arg("signed_value"));
+}
 
+// TimestampSigner.unsign: the value (and the datetime it was signed), or the exception itsdangerous raises.
+py::object timed_unsign(const S::timestamp_signer& t, const byte_view& v, std::optional<std::int64_t> max_age,
+                        bool return_timestamp, std::optional<std::int64_t> now) {
+  S::timed_failure f;
+  auto o = [&] {
+    nogil g;
+    return t.unsign(v.view, max_age, now ? *now : S::now_seconds(), &f);
+  }();
+  if (!o) {
+    const websec::error& e = o.err();
+    py::object date = f.date_signed ? utc_datetime(*f.date_signed) : py::object(py::none());
+    bool no_sep = e.kind == errc::bad_signature && e.message.rfind("No ", 0) == 0;
+    raise_signing(e.kind, e.message, no_sep ? py::object(py::none()) : py::object(to_bytes(f.payload)), date);
+  }
+  py::object date = utc_datetime(o->timestamp);
+  if (return_timestamp) return py::make_tuple(to_bytes(o->value), date);
+  return to_bytes(o->value);
+}
+
+void bind_timestamp_signer(py::module_& m) {
   py::class_<S::timestamp_signer>(m, "TimestampSigner",
                                   "itsdangerous.TimestampSigner: a Signer whose value carries a timestamp "
                                   "(same arguments as Signer).")
@@ -255,27 +285,26 @@ def _payload_init(self, message, original_error=None):
              return to_bytes(t.sign(v.view, timestamp ? *timestamp : static_cast<std::uint64_t>(S::now_seconds())));
            }, py::arg("value"), py::arg("timestamp") = py::none(),
            "value + sep + timestamp + sep + signature; timestamp defaults to int(time.time()).")
-      .def("unsign", [](const S::timestamp_signer& t, byte_view v, std::optional<std::int64_t> max_age,
-                        bool return_timestamp, std::optional<std::int64_t> now) -> py::object {
-             S::timed_outcome o;
-             {
-               nogil g;
-               o = t.unsign(v.view, max_age, now ? *now : S::now_seconds());
-             }
-             py::object date = o.timestamp ? utc_datetime(*o.timestamp) : py::object(py::none());
-             if (!o.ok) {
-               bool no_sep = o.kind == "BadSignature" && o.message.rfind("No ", 0) == 0;
-               raise_signing(o.kind, o.message, no_sep ? py::object(py::none()) : py::object(to_bytes(o.value)), date);
-             }
-             if (return_timestamp) return py::make_tuple(to_bytes(o.value), date);
-             return to_bytes(o.value);
-           }, py::arg("signed_value"), py::arg("max_age") = py::none(), py::arg("return_timestamp") = false,
+      .def("unsign", &timed_unsign, py::arg("signed_value"), py::arg("max_age") = py::none(), py::arg("return_timestamp") = false,
            py::kw_only(), py::arg("now") = py::none(),
            "The value (and the datetime it was signed, with return_timestamp), or BadSignature / BadTimeSignature / "
            "SignatureExpired as itsdangerous raises them. now: the clock (default int(time.time())).")
       .def("validate", [](const S::timestamp_signer& t, byte_view v, std::optional<std::int64_t> max_age) {
-             return t.unsign(v.view, max_age, S::now_seconds()).ok;
+             return t.unsign(v.view, max_age, S::now_seconds()).ok();
            }, py::arg("signed_value"), py::arg("max_age") = py::none());
+}
+
+}  // namespace
+
+void bind_signing(py::module_& parent) {
+  auto m = submodule(parent, "signing",
+                     "itsdangerous's encoding, Signer and TimestampSigner, byte for byte (spec §2.1-2.3), with its "
+                     "exception hierarchy. Values are bytes-like or str (UTF-8); results are bytes, as itsdangerous "
+                     "returns them.");
+  define_signing_exceptions(m);
+  bind_encoding(m);
+  bind_signer(m);
+  bind_timestamp_signer(m);
 }
 
 }  // namespace websec::py

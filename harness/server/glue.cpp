@@ -212,8 +212,8 @@ std::string csrf_protect(std::string_view secret, std::int64_t time_limit, std::
   std::optional<std::string_view> sraw, ref;
   if (session_raw) sraw = *session_raw;
   if (referer) ref = *referer;
-  auto e = websec::csrf::protect(c, method, fields, headers, sraw, https, ref, host, now);
-  return e ? e->message : std::string();
+  auto r = websec::csrf::protect(c, method, fields, headers, sraw, https, ref, host, now);
+  return r ? std::string() : r.err().message;
 }
 
 }  // namespace websec::server::glue

@@ -92,6 +92,116 @@ std::size_t skip_space(u32v s, std::size_t p) {
   return p;
 }
 
+// One `;key[*N][*]=value` piece of werkzeug 2.2's _option_header_piece_re, as matched at the start of the rest.
+struct debian_piece {
+  std::size_t kstart = 0;  // where the key starts
+  std::size_t end = 0;     // where the match ends (trailing space included)
+  u32v key;
+  bool has_count = false;  // `*N`: a continuation
+  std::optional<u32> encoding;
+  std::optional<u32v> value;
+};
+
+// key: "[^"\\]*(?:\\.[^"\\]*)*" | [^\s;,=*]+ at s[p]: its end, or npos when there is none.
+std::size_t debian_key_end(u32v s, std::size_t p) {
+  std::size_t kend = match_quoted(s, p);
+  if (kend != u32v::npos) return kend;
+  kend = p;
+  while (kend < s.size() && !py_isspace(s[kend]) && s[kend] != U';' && s[kend] != U',' && s[kend] != U'=' &&
+         s[kend] != U'*')
+    ++kend;
+  return kend == p ? u32v::npos : kend;
+}
+
+// (?:(?P<encoding>[^\s]+?)'(?P<language>[^\s]*?)')? at s[p]: the encoding, with p moved past the language.
+std::optional<u32> debian_encoding(u32v s, std::size_t& p) {
+  for (std::size_t e = p + 1; e < s.size(); ++e) {
+    if (py_isspace(s[e - 1])) break;
+    if (s[e] != U'\'') continue;
+    for (std::size_t l = e + 1; l < s.size(); ++l) {
+      if (s[l] == U'\'') {
+        u32 encoding(s.substr(p, e - p));
+        p = l + 1;
+        return encoding;
+      }
+      if (py_isspace(s[l])) break;
+    }
+  }
+  return std::nullopt;
+}
+
+// (?:\*\s*=\s*<encoding>?|=\s*)(?P<value>quoted|[^;,]+)?\s* at s[p]: the encoding and value, p moved past them.
+void debian_value(u32v s, std::size_t& p, debian_piece& pc) {
+  bool have_eq = false;
+  const std::size_t q = p;
+  if (q < s.size() && s[q] == U'*') {
+    std::size_t r = skip_space(s, q + 1);
+    if (r < s.size() && s[r] == U'=') {
+      have_eq = true;
+      p = skip_space(s, r + 1);
+      pc.encoding = debian_encoding(s, p);
+    }
+  } else if (q < s.size() && s[q] == U'=') {
+    have_eq = true;
+    p = skip_space(s, q + 1);
+  }
+  if (have_eq) {
+    std::size_t vend = match_quoted(s, p);
+    if (vend == u32v::npos) {
+      vend = p;
+      while (vend < s.size() && s[vend] != U';' && s[vend] != U',') ++vend;
+    }
+    if (vend > p) {
+      pc.value = s.substr(p, vend - p);
+      p = vend;
+    }
+  }
+  p = skip_space(s, p);
+}
+
+// The piece at the start of `rest`; nullopt where werkzeug's loop stops.
+std::optional<debian_piece> match_debian_piece(u32v rest) {
+  if (rest[0] != U';') return std::nullopt;
+  std::size_t p = skip_space(rest, 1);
+  if (p < rest.size() && rest[p] == U',') ++p;
+  p = skip_space(rest, p);
+  debian_piece pc;
+  pc.kstart = p;
+  const std::size_t kend = debian_key_end(rest, p);
+  if (kend == u32v::npos) return std::nullopt;
+  pc.key = rest.substr(p, kend - p);
+  p = kend;
+  // (?:\*(?P<count>\d+))?
+  if (p < rest.size() && rest[p] == U'*' && p + 1 < rest.size() && detail::py_isdecimal(rest[p + 1])) {
+    p += 1;
+    while (p < rest.size() && detail::py_isdecimal(rest[p])) ++p;
+    pc.has_count = true;
+  }
+  p = skip_space(rest, p);
+  debian_value(rest, p, pc);
+  pc.end = p;
+  return pc;
+}
+
+// The option's value: unquoted, then, with an encoding (RFC 2231), percent-decoded and decoded from it. `offset`:
+// where the parameter starts in the caller's string.
+result<std::optional<std::string>> debian_option_value(const debian_piece& pc, const std::optional<u32>& encoding,
+                                                       const std::string& option, std::size_t offset) {
+  if (!pc.value) return std::optional<std::string>();
+  u32 uv = unquote_header_value_debian(*pc.value, option == "filename");
+  if (!encoding) return std::optional<std::string>(detail::to_utf8(uv));
+  std::string bytes = unquote_to_bytes(uv);
+  auto d = charset::decode(bytes, detail::to_utf8(*encoding), charset::errors::strict);
+  if (d.st == charset::status::ok) return std::optional<std::string>(std::move(d.text));
+  error e;
+  e.offset = offset;
+  if (d.st == charset::status::decode_error) { e.kind = errc::parameter_charset_decode; e.http_status = 200; }
+  else if (d.st == charset::status::lookup_error) { e.kind = errc::unknown_charset; e.http_status = 500; }
+  else { e.kind = errc::unsupported_charset; e.http_status = 500; }
+  e.message = "parameter " + quote_input(option) + ": " + d.message;
+  return e;
+}
+
 result<options_header> parse_debian(u32v input) {
   options_header out;
   if (input.empty()) return out;
@@ -107,115 +217,35 @@ result<options_header> parse_debian(u32v input) {
   std::optional<u32> continued_encoding;
   std::size_t base = i - 1;  // offset into the caller's string
   while (!rest.empty()) {
-    std::size_t p = 0;
-    if (rest[0] != U';') break;
-    p = skip_space(rest, 1);
-    if (p < rest.size() && rest[p] == U',') ++p;
-    p = skip_space(rest, p);
-    // key: quoted | [^\s;,=*]+
-    std::size_t kstart = p, kend = match_quoted(rest, p);
-    if (kend == u32v::npos) {
-      kend = p;
-      while (kend < rest.size() && !py_isspace(rest[kend]) && rest[kend] != U';' && rest[kend] != U',' &&
-             rest[kend] != U'=' && rest[kend] != U'*')
-        ++kend;
-      if (kend == p) break;
-    }
-    u32v key = rest.substr(kstart, kend - kstart);
-    p = kend;
-    // (?:\*(?P<count>\d+))?
-    bool has_count = false;
-    if (p < rest.size() && rest[p] == U'*' && p + 1 < rest.size() && detail::py_isdecimal(rest[p + 1])) {
-      p += 1;
-      while (p < rest.size() && detail::py_isdecimal(rest[p])) ++p;
-      has_count = true;
-    }
-    p = skip_space(rest, p);
-    std::optional<u32> encoding;
-    std::optional<u32v> value;
-    bool have_eq = false;
-    std::size_t q = p;
-    if (q < rest.size() && rest[q] == U'*') {
-      std::size_t r = skip_space(rest, q + 1);
-      if (r < rest.size() && rest[r] == U'=') {
-        have_eq = true;
-        p = skip_space(rest, r + 1);
-        // (?:(?P<encoding>[^\s]+?)'(?P<language>[^\s]*?)')?
-        bool found = false;
-        for (std::size_t e = p + 1; e < rest.size() && !found; ++e) {
-          if (py_isspace(rest[e - 1])) break;
-          if (rest[e] != U'\'') continue;
-          for (std::size_t l = e + 1; l < rest.size(); ++l) {
-            if (rest[l] == U'\'') {
-              encoding = u32(rest.substr(p, e - p));
-              p = l + 1;
-              found = true;
-              break;
-            }
-            if (py_isspace(rest[l])) break;
-          }
-        }
-      }
-    } else if (q < rest.size() && rest[q] == U'=') {
-      have_eq = true;
-      p = skip_space(rest, q + 1);
-    }
-    if (have_eq) {
-      std::size_t vend = match_quoted(rest, p);
-      if (vend == u32v::npos) {
-        vend = p;
-        while (vend < rest.size() && rest[vend] != U';' && rest[vend] != U',') ++vend;
-      }
-      if (vend > p) { value = rest.substr(p, vend - p); p = vend; }
-    }
-    p = skip_space(rest, p);
-    // processing
-    if (!has_count) {
+    auto pc = match_debian_piece(rest);
+    if (!pc) break;
+    std::optional<u32> encoding = pc->encoding;
+    if (!pc->has_count) {
       continued_encoding.reset();
     } else {
       if (!encoding) encoding = continued_encoding;
       continued_encoding = encoding;
     }
-    std::string option = detail::to_utf8(lower(unquote_header_value_debian(key, false)));
-    std::optional<std::string> option_value;
-    if (value) {
-      u32 uv = unquote_header_value_debian(*value, option == "filename");
-      if (encoding) {
-        std::string bytes = unquote_to_bytes(uv);
-        auto d = charset::decode(bytes, detail::to_utf8(*encoding), charset::errors::strict);
-        if (d.st != charset::status::ok) {
-          error e;
-          e.offset = base + kstart;
-          if (d.st == charset::status::decode_error) { e.kind = "parameter_charset_decode"; e.http_status = 200; }
-          else if (d.st == charset::status::lookup_error) { e.kind = "unknown_charset"; e.http_status = 500; }
-          else { e.kind = "unsupported_charset"; e.http_status = 500; }
-          e.message = "parameter " + quote_input(option) + ": " + d.message;
-          return e;
-        }
-        option_value = std::move(d.text);
-      } else {
-        option_value = detail::to_utf8(uv);
+    std::string option = detail::to_utf8(lower(unquote_header_value_debian(pc->key, false)));
+    auto option_value = debian_option_value(*pc, encoding, option, base + pc->kstart);
+    if (!option_value) return option_value.err();
+    if (!pc->has_count) {
+      dict_set(out.params, option, std::move(*option_value));
+    } else if (*option_value) {
+      auto* cur = dict_find(out.params, option);
+      if (cur && !*cur) {  // options.get(option, "") + option_value with a None value: TypeError
+        error e;
+        e.offset = base + pc->kstart;
+        e.kind = errc::continuation_of_none;
+        e.http_status = 500;
+        e.message = "parameter " + quote_input(option) + ": unsupported operand type(s) for +: 'NoneType' and 'str'";
+        return e;
       }
+      std::string prev = cur ? **cur : std::string();
+      dict_set(out.params, option, prev + **option_value);
     }
-    if (has_count) {
-      if (option_value) {
-        auto* cur = dict_find(out.params, option);
-        if (cur && !*cur) {  // options.get(option, "") + option_value with a None value: TypeError
-          error e;
-          e.offset = base + kstart;
-          e.kind = "continuation_of_none";
-          e.http_status = 500;
-          e.message = "parameter " + quote_input(option) + ": unsupported operand type(s) for +: 'NoneType' and 'str'";
-          return e;
-        }
-        std::string prev = cur ? **cur : std::string();
-        dict_set(out.params, option, prev + *option_value);
-      }
-    } else {
-      dict_set(out.params, option, std::move(option_value));
-    }
-    base += p;
-    rest = rest.substr(p);
+    base += pc->end;
+    rest = rest.substr(pc->end);
   }
   return out;
 }

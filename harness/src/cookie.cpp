@@ -17,8 +17,8 @@
 namespace websec::cookie {
 namespace {
 
-error make_error(std::string kind, std::string message, std::uint64_t offset = 0, int status = 500) {
-  return error{std::move(kind), offset, std::move(message), status};
+error make_error(errc kind, std::string message, std::uint64_t offset = 0, int status = 500) {
+  return error{kind, offset, std::move(message), status};
 }
 
 bool is_ascii_alnum(unsigned char c) {
@@ -301,20 +301,20 @@ result<std::u32string> nameprep(const std::u32string& label) {
       stringprep_rfc3454_C_9};
   for (char32_t c : norm)
     for (const auto* t : prohibited)
-      if (in_table(t, c)) return make_error("domain_idna", "Invalid character " + python_repr_char(c));
+      if (in_table(t, c)) return make_error(errc::domain_idna, "Invalid character " + python_repr_char(c));
   bool any_ral = false;
   for (char32_t c : norm) any_ral = any_ral || in_table(stringprep_rfc3454_D_1, c);
   if (any_ral) {
     for (char32_t c : norm)
-      if (in_table(stringprep_rfc3454_D_2, c)) return make_error("domain_idna", "Violation of BIDI requirement 2");
+      if (in_table(stringprep_rfc3454_D_2, c)) return make_error(errc::domain_idna, "Violation of BIDI requirement 2");
     if (!in_table(stringprep_rfc3454_D_1, norm.front()) || !in_table(stringprep_rfc3454_D_1, norm.back()))
-      return make_error("domain_idna", "Violation of BIDI requirement 3");
+      return make_error(errc::domain_idna, "Violation of BIDI requirement 3");
   }
   return norm;
 }
 #else
 result<std::u32string> nameprep(const std::u32string&) {
-  return make_error("domain_idna", "a non-ASCII domain needs IDNA nameprep, and this build has no libidn");
+  return make_error(errc::domain_idna, "a non-ASCII domain needs IDNA nameprep, and this build has no libidn");
 }
 #endif
 
@@ -330,7 +330,7 @@ result<std::string> to_ascii_label(const std::u32string& label) {
   bool ascii = std::all_of(label.begin(), label.end(), [](char32_t c) { return c < 0x80; });
   auto check = [](std::string s) -> result<std::string> {
     if (!s.empty() && s.size() < 64) return s;
-    return make_error("domain_idna", "label empty or too long");
+    return make_error(errc::domain_idna, "label empty or too long");
   };
   if (ascii) {
     std::string s;
@@ -346,7 +346,7 @@ result<std::string> to_ascii_label(const std::u32string& label) {
     return check(std::move(s));
   }
   if (mapped.size() >= 4 && mapped[0] == 'x' && mapped[1] == 'n' && mapped[2] == '-' && mapped[3] == '-')
-    return make_error("domain_idna", "Label starts with ACE prefix");
+    return make_error(errc::domain_idna, "Label starts with ACE prefix");
   return check("xn--" + punycode_encode(mapped));
 }
 
@@ -463,7 +463,7 @@ result<std::string> iri_to_uri_debian(std::string_view iri) {
     url = url.substr(delim);
     has_netloc_part = true;
     bool lb = netloc.find('[') != std::string_view::npos, rb = netloc.find(']') != std::string_view::npos;
-    if (lb != rb) return make_error("path_invalid_ipv6", "Invalid IPv6 URL");
+    if (lb != rb) return make_error(errc::path_invalid_ipv6, "Invalid IPv6 URL");
   }
   std::string_view fragment, query;
   std::size_t h = url.find('#');
@@ -622,16 +622,16 @@ result<std::string> idna_encode(std::string_view utf8_domain) {
       std::size_t dot = utf8_domain.find('.', start);
       std::size_t len = (dot == std::string_view::npos ? utf8_domain.size() : dot) - start;
       if (dot == std::string_view::npos) {
-        if (len >= 64) return make_error("domain_idna", "label too long");
+        if (len >= 64) return make_error(errc::domain_idna, "label too long");
         break;
       }
-      if (len == 0 || len >= 64) return make_error("domain_idna", "label empty or too long");
+      if (len == 0 || len >= 64) return make_error(errc::domain_idna, "label empty or too long");
       start = dot + 1;
     }
     return std::string(utf8_domain);
   }
   std::u32string cps;
-  if (!utf8_decode(utf8_domain, cps)) return make_error("domain_idna", "domain is not valid UTF-8");
+  if (!utf8_decode(utf8_domain, cps)) return make_error(errc::domain_idna, "domain is not valid UTF-8");
   std::vector<std::u32string> labels(1);
   for (char32_t c : cps) {
     if (is_idna_dot(c)) labels.emplace_back();
@@ -655,7 +655,7 @@ result<std::string> idna_encode(std::string_view utf8_domain) {
 
 result<std::string> http_date(std::int64_t t) {
   if (t < min_py_timestamp || t > max_py_timestamp)
-    return make_error("expires_out_of_range", "timestamp " + std::to_string(t) + " is outside years 1..9999");
+    return make_error(errc::expires_out_of_range, "timestamp " + std::to_string(t) + " is outside years 1..9999");
   static constexpr std::array<const char*, 7> wd = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
   static constexpr std::array<const char*, 12> mo = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -673,23 +673,68 @@ result<std::string> http_date(std::int64_t t) {
 }
 
 result<std::string> http_date(double t) {
-  if (std::isnan(t)) return make_error("expires_out_of_range", "Invalid value NaN (not a number)");
+  if (std::isnan(t)) return make_error(errc::expires_out_of_range, "Invalid value NaN (not a number)");
   double intpart;
   double frac = std::modf(t, &intpart);
   frac = round_half_even(frac * 1e6);
   if (frac >= 1e6) intpart += 1.0;
   else if (frac < 0) intpart -= 1.0;
   if (!(intpart >= static_cast<double>(min_py_timestamp) && intpart <= static_cast<double>(max_py_timestamp)))
-    return make_error("expires_out_of_range", "timestamp out of range for years 1..9999");
+    return make_error(errc::expires_out_of_range, "timestamp out of range for years 1..9999");
   return http_date(static_cast<std::int64_t>(intpart));
 }
 
 // ---- public: dump_cookie ----------------------------------------------------------------------------
 
+namespace {
+// dump_cookie's Domain: debian's IDNA and quoting (a domain without '.' refused), upstream's IDNA of the host part
+// without leading dots.
+result<std::optional<std::string>> dump_domain(const dump_options& o, bool debian) {
+  if (!o.domain) return std::optional<std::string>();
+  if (debian) {
+    auto d = encode_idna_debian(*o.domain);
+    if (!d) return d.err();
+    std::string s = std::move(*d);
+    if (auto c = s.find(':'); c != std::string::npos) s.resize(c);
+    if (s.find('.') == std::string::npos)
+      return make_error(errc::domain_no_dot,
+                        "Setting 'domain' for a cookie on a server running locally (ex: localhost) is not supported "
+                        "by complying browsers. You should have something like: '127.0.0.1 localhost "
+                        "dev.localhost' on your hosts file and then point your server to run on 'dev.localhost' "
+                        "and also set 'domain' for 'dev.localhost'");
+    return std::optional<std::string>(quote_debian(s));
+  }
+  if (o.domain->empty()) return std::optional<std::string>(std::string());
+  std::string_view d = *o.domain;
+  if (auto c = d.find(':'); c != std::string_view::npos) d = d.substr(0, c);
+  while (!d.empty() && d.front() == '.') d.remove_prefix(1);
+  auto enc = idna_encode(d);
+  if (!enc) return enc.err();
+  return std::optional<std::string>(std::move(*enc));
+}
+
+// dump_cookie's Expires: a string verbatim (`extra_bytes`: its UTF-8 continuation bytes), a timestamp as http_date,
+// or now + max_age with sync_expires.
+result<std::optional<std::string>> dump_expires(const dump_options& o, std::size_t& extra_bytes) {
+  if (const auto* s = std::get_if<std::string>(&o.expires)) {
+    for (unsigned char c : *s)
+      if ((c & 0xC0) == 0x80) ++extra_bytes;
+    return std::optional<std::string>(*s);
+  }
+  std::optional<result<std::string>> d;
+  if (const auto* i = std::get_if<std::int64_t>(&o.expires)) d = http_date(*i);
+  else if (const auto* f = std::get_if<double>(&o.expires)) d = http_date(*f);
+  else if (o.max_age && o.sync_expires) d = http_date((o.now ? *o.now : system_now()) + static_cast<double>(*o.max_age));
+  if (!d) return std::optional<std::string>();
+  if (!*d) return d->err();
+  return std::optional<std::string>(std::move(d->value()));
+}
+}  // namespace
+
 result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value, const dump_options& o) {
   const bool debian = o.profile == websec::profile::debian;
   if (debian && o.partitioned)
-    return make_error("partitioned_unsupported",
+    return make_error(errc::partitioned_unsupported,
                       "dump_cookie() got an unexpected keyword argument 'partitioned' (werkzeug 2.2)");
 
   // Path
@@ -707,59 +752,19 @@ result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value, 
   }
 
   // Domain
-  std::optional<std::string> domain;
-  if (o.domain) {
-    if (debian) {
-      auto d = encode_idna_debian(*o.domain);
-      if (!d) return d.err();
-      std::string s = std::move(*d);
-      if (auto c = s.find(':'); c != std::string::npos) s.resize(c);
-      if (s.find('.') == std::string::npos)
-        return make_error("domain_no_dot",
-                          "Setting 'domain' for a cookie on a server running locally (ex: localhost) is not supported "
-                          "by complying browsers. You should have something like: '127.0.0.1 localhost "
-                          "dev.localhost' on your hosts file and then point your server to run on 'dev.localhost' "
-                          "and also set 'domain' for 'dev.localhost'");
-      domain = quote_debian(s);
-    } else if (o.domain->empty()) {
-      domain = std::string();
-    } else {
-      std::string_view d = *o.domain;
-      if (auto c = d.find(':'); c != std::string_view::npos) d = d.substr(0, c);
-      while (!d.empty() && d.front() == '.') d.remove_prefix(1);
-      auto enc = idna_encode(d);
-      if (!enc) return enc.err();
-      domain = std::move(*enc);
-    }
-  }
+  auto domain = dump_domain(o, debian);
+  if (!domain) return domain.err();
 
   // Expires
-  std::optional<std::string> expires;
   std::size_t expires_extra_bytes = 0;  // UTF-8 continuation bytes of a verbatim string (upstream len())
-  if (const auto* s = std::get_if<std::string>(&o.expires)) {
-    expires = *s;
-    for (unsigned char c : *s)
-      if ((c & 0xC0) == 0x80) ++expires_extra_bytes;
-  } else if (const auto* i = std::get_if<std::int64_t>(&o.expires)) {
-    auto d = http_date(*i);
-    if (!d) return d.err();
-    expires = std::move(*d);
-  } else if (const auto* f = std::get_if<double>(&o.expires)) {
-    auto d = http_date(*f);
-    if (!d) return d.err();
-    expires = std::move(*d);
-  } else if (o.max_age && o.sync_expires) {
-    double now = o.now ? *o.now : system_now();
-    auto d = http_date(now + static_cast<double>(*o.max_age));
-    if (!d) return d.err();
-    expires = std::move(*d);
-  }
+  auto expires = dump_expires(o, expires_extra_bytes);
+  if (!expires) return expires.err();
 
   // SameSite
   std::optional<std::string> samesite;
   if (o.samesite) {
     std::string t = samesite_title(*o.samesite);
-    if (t.empty()) return make_error("samesite_invalid", "SameSite must be 'Strict', 'Lax', or 'None'.");
+    if (t.empty()) return make_error(errc::samesite_invalid, "SameSite must be 'Strict', 'Lax', or 'None'.");
     samesite = std::move(t);
   }
 
@@ -772,8 +777,8 @@ result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value, 
   h.append(key);
   h += '=';
   h += quoted;
-  if (domain) { h += "; Domain="; h += *domain; }
-  if (expires) { h += "; Expires="; h += *expires; }
+  if (*domain) { h += "; Domain="; h += **domain; }
+  if (*expires) { h += "; Expires="; h += **expires; }
   if (o.max_age) { h += "; Max-Age="; h += std::to_string(*o.max_age); }
   if (secure) h += "; Secure";
   if (o.httponly) h += "; HttpOnly";
@@ -914,7 +919,7 @@ result<set_cookie> parse_set_cookie(std::string_view line) {
   for (std::size_t i = 0; i < line.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(line[i]);
     if ((c <= 0x08) || (c >= 0x0A && c <= 0x1F) || c == 0x7F)
-      return error{"cookie_control_char", i, "control character in Set-Cookie: browsers ignore the whole line", 200};
+      return error{errc::cookie_control_char, i, "control character in Set-Cookie: browsers ignore the whole line", 200};
   }
   set_cookie out;
   std::size_t semi = line.find(';');
@@ -928,9 +933,9 @@ result<set_cookie> parse_set_cookie(std::string_view line) {
     out.value = std::string(trim_wsp(pair.substr(eq + 1)));
   }
   if (out.name.size() + out.value.size() > 4096)
-    return error{"cookie_too_large", 0, "name and value exceed 4096 bytes: browsers ignore the cookie", 200};
+    return error{errc::cookie_too_large, 0, "name and value exceed 4096 bytes: browsers ignore the cookie", 200};
   if (out.name.empty() && out.value.empty())
-    return error{"cookie_empty", 0, "empty cookie name and value: browsers ignore the line", 200};
+    return error{errc::cookie_empty, 0, "empty cookie name and value: browsers ignore the line", 200};
 
   std::size_t pos = semi;
   while (pos != std::string_view::npos && pos < line.size()) {
@@ -1057,10 +1062,10 @@ cookie_role guess_role(std::string_view name) {
 result<request_context> parse_request_url(std::string_view url) {
   request_context r;
   std::size_t sep = url.find("://");
-  if (sep == std::string_view::npos) return error{"url_scheme", 0, "the request URL must start with http:// or https://", 400};
+  if (sep == std::string_view::npos) return error{errc::url_scheme, 0, "the request URL must start with http:// or https://", 400};
   r.scheme = lower_ascii(url.substr(0, sep));
   if (r.scheme != "http" && r.scheme != "https")
-    return error{"url_scheme", 0, "the request URL must start with http:// or https://", 400};
+    return error{errc::url_scheme, 0, "the request URL must start with http:// or https://", 400};
   std::string_view rest = url.substr(sep + 3);
   std::size_t end = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, end);
@@ -1069,23 +1074,23 @@ result<request_context> parse_request_url(std::string_view url) {
   std::string_view host = authority;
   if (!host.empty() && host.front() == '[') {
     std::size_t close = host.find(']');
-    if (close == std::string_view::npos) return error{"url_host", sep + 3, "unbalanced '[' in the request host", 400};
+    if (close == std::string_view::npos) return error{errc::url_host, sep + 3, "unbalanced '[' in the request host", 400};
     host = host.substr(1, close - 1);
   } else if (auto colon = host.rfind(':'); colon != std::string_view::npos) {
     host = host.substr(0, colon);
   }
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  if (host.empty()) return error{"url_host", sep + 3, "the request URL has no host", 400};
+  if (host.empty()) return error{errc::url_host, sep + 3, "the request URL has no host", 400};
   if (is_ascii(host)) {
     r.host = lower_ascii(host);
   } else {
     auto a = idna_encode(host);
-    if (!a) return error{"url_host", sep + 3, "the request host is not a valid domain name: " + a.err().message, 400};
+    if (!a) return error{errc::url_host, sep + 3, "the request host is not a valid domain name: " + a.err().message, 400};
     r.host = lower_ascii(*a);
   }
   for (char c : r.host)
     if (!(is_ascii_alnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == ':'))
-      return error{"url_host", sep + 3, "the request host holds a character a host name cannot hold", 400};
+      return error{errc::url_host, sep + 3, "the request host holds a character a host name cannot hold", 400};
   // RFC 6265bis §5.1.4 default-path: the path up to (not including) its right-most '/', or "/".
   std::string_view p = path.substr(0, path.find_first_of("?#"));
   if (p.empty() || p[0] != '/' || p.find('/', 1) == std::string_view::npos) r.default_path = "/";
@@ -1155,6 +1160,185 @@ std::int64_t system_now_seconds() {
 }
 bool starts_with_ci(std::string_view s, std::string_view p) { return s.size() >= p.size() && iequals(s.substr(0, p.size()), p); }
 std::string shown_value(std::string_view s) { return quote_input(s, quote_style::bare, 80); }
+
+// Appends a finding about one cookie; the effect is the severity's default unless given.
+struct cookie_adder {
+  std::vector<verdict>& v;
+  const std::string& subject;
+  void operator()(finding_id id, severity s, std::string reason, std::optional<rating> effect = std::nullopt) const {
+    v.push_back({id, s, subject, std::move(reason), effect ? *effect : default_effect(s)});
+  }
+};
+
+// A reason the browser rejects the cookie: the finding that says so.
+struct rejection {
+  finding_id id;
+  std::string reason;
+};
+
+// §5.7 steps 5 and 6: a Domain that is a public suffix (dropped when it equals the host, making the cookie
+// host-only), or that the request host does not domain-match.
+std::optional<rejection> domain_rejection(const set_cookie& c, const request_context& req, bool& host_only,
+                                          const cookie_adder& add) {
+  if (auto ps = is_public_suffix(*c.domain); ps && *ps) {
+    if (*c.domain != req.host)
+      return rejection{finding_id::cookie_public_suffix, "Domain=" + shown_value(*c.domain) +
+                                                             " is a public suffix (publicsuffix list): browsers reject the "
+                                                             "cookie (RFC 6265bis 5.7); omit Domain"};
+    host_only = true;
+    add(finding_id::cookie_domain_host_only, severity::info,
+        "Domain=" + shown_value(*c.domain) + " is a public suffix equal to the host: browsers store a host-only cookie");
+  } else if (!domain_match(req.host, *c.domain)) {
+    return rejection{finding_id::cookie_domain_mismatch, "Domain=" + shown_value(*c.domain) +
+                                                             " does not domain-match the request host " + req.host +
+                                                             ": browsers reject the cookie (RFC 6265bis 5.7)"};
+  }
+  return std::nullopt;
+}
+
+// §4.1.3 / §5.7 cookie name prefixes (matched ASCII case-insensitively, as current browsers do).
+std::optional<rejection> prefix_rejection(const set_cookie& c, bool host_only) {
+  if (starts_with_ci(c.name, "__Host-")) {
+    std::vector<std::string> why;
+    if (!c.secure) why.push_back("Secure");
+    if (!host_only || std::any_of(c.attributes.begin(), c.attributes.end(), [](const attribute& a) {
+          return iequals(a.name, "domain") && !a.value.empty();
+        }))
+      why.push_back("no Domain attribute");
+    if (!c.path || *c.path != "/") why.push_back("Path=/");
+    if (!why.empty()) {
+      std::string r = "__Host- cookie needs ";
+      for (std::size_t i = 0; i < why.size(); ++i) r += (i ? ", " : "") + why[i];
+      return rejection{finding_id::cookie_host_prefix, r + " (RFC 6265bis 4.1.3): browsers reject it as sent"};
+    }
+  } else if (starts_with_ci(c.name, "__Secure-") && !c.secure) {
+    return rejection{finding_id::cookie_secure_prefix,
+                     "__Secure- cookie without Secure (RFC 6265bis 4.1.3): browsers reject it as sent; add Secure"};
+  }
+  return std::nullopt;
+}
+
+// RFC 6265bis-15 §5.7 storage model and CHIPS: why the browser ignores the cookie, if it does. A public-suffix
+// Domain equal to the host makes the cookie host-only (`host_only`), with an info finding.
+std::optional<rejection> rejected(const set_cookie& c, const std::optional<request_context>& req, bool https,
+                                  bool& host_only, const cookie_adder& add) {
+  if (req && c.domain)
+    if (auto r = domain_rejection(c, *req, host_only, add)) return r;
+  if (c.secure && !https)
+    return rejection{finding_id::cookie_secure_over_http,
+                     "a Secure cookie set by a plain-HTTP response is ignored by browsers (RFC 6265bis 5.7): serve the "
+                     "site over https"};
+  if (auto r = prefix_rejection(c, host_only)) return r;
+  if (c.samesite == same_site::none && !c.secure)
+    return rejection{finding_id::cookie_samesite_none_without_secure,
+                     "SameSite=None without Secure is rejected by browsers (RFC 6265bis 5.7): add Secure (or use "
+                     "SameSite=Lax)"};
+  if (c.partitioned && !c.secure)
+    return rejection{finding_id::cookie_partitioned_without_secure,
+                     "Partitioned without Secure is rejected by browsers (CHIPS): add Secure"};
+  return std::nullopt;
+}
+
+// What a cookie of this role needs: Secure and HttpOnly.
+void secure_httponly_findings(const set_cookie& c, const audit_options& o, cookie_role role, const std::string& role_name,
+                              const cookie_adder& add) {
+  const bool credential = role == cookie_role::session || role == cookie_role::remember_me;
+  if (!c.secure) {
+    if (credential && !o.hsts)
+      add(finding_id::cookie_no_secure, severity::high,
+          role_name + " cookie without Secure is sent over plain HTTP, where anyone on the network reads it: add "
+                      "Secure (SESSION_COOKIE_SECURE=True)");
+    else if (credential)
+      add(finding_id::cookie_no_secure, severity::medium,
+          role_name + " cookie without Secure: add Secure (HSTS on this site limits the exposure to a first visit "
+                      "over http)");
+    else if (role == cookie_role::preference)
+      add(finding_id::cookie_no_secure, severity::low, "cookie without Secure is also sent (and can be changed) over plain HTTP");
+    else
+      add(finding_id::cookie_no_secure, severity::medium, "cookie without Secure is also sent over plain HTTP: add Secure");
+  }
+  if (!c.httponly) {
+    if (credential)
+      add(finding_id::cookie_no_httponly, severity::high,
+          role_name + " cookie readable by JavaScript, so an XSS steals it: add HttpOnly (SESSION_COOKIE_HTTPONLY=True)");
+    else if (role == cookie_role::other)
+      add(finding_id::cookie_no_httponly, severity::low,
+          "cookie readable by JavaScript: add HttpOnly, or give its role (csrf, preference) if scripts read it");
+  }
+}
+
+// What a cookie of this role needs: SameSite.
+void samesite_findings(const set_cookie& c, cookie_role role, const std::string& role_name, const cookie_adder& add) {
+  const bool credential = role == cookie_role::session || role == cookie_role::remember_me;
+  const bool samesite_effective = c.samesite == same_site::lax || c.samesite == same_site::strict ||
+                                  c.samesite == same_site::none;
+  if (c.samesite == same_site::invalid)
+    add(finding_id::cookie_samesite_invalid, severity::info,
+        "SameSite=" + shown_value(c.samesite_raw) + " is not Strict, Lax or None: browsers ignore it (RFC 6265bis 5.6.7)");
+  if (!samesite_effective) {
+    if (credential)
+      add(finding_id::cookie_no_samesite, severity::medium,
+          "no (valid) SameSite: only Chromium defaults to Lax, Firefox and Safari send it on cross-site requests; "
+          "set SameSite=Lax (SESSION_COOKIE_SAMESITE='Lax')");
+    else if (role == cookie_role::other)
+      add(finding_id::cookie_no_samesite, severity::low, "no (valid) SameSite: set SameSite=Lax to limit cross-site sending");
+  } else if (c.samesite == same_site::none) {
+    if (credential)
+      add(finding_id::cookie_samesite_none, severity::medium,
+          "SameSite=None sends the " + role_name + " cookie on cross-site requests (CSRF exposure): use Lax unless it "
+                                                   "must be embedded");
+    else
+      add(finding_id::cookie_samesite_none, severity::info, "SameSite=None: the cookie goes with cross-site requests");
+  }
+}
+
+void lifetime_finding(const set_cookie& c, const audit_options& o, std::int64_t now, const cookie_adder& add) {
+  if (!o.max_lifetime) return;
+  std::optional<std::int64_t> life;
+  if (c.max_age) life = *c.max_age;
+  else if (c.expires) life = *c.expires - now;
+  if (life && *life > *o.max_lifetime)
+    add(finding_id::cookie_lifetime_too_long, severity::medium,
+        "cookie lives " + std::to_string(*life) + " s, longer than the allowed " + std::to_string(*o.max_lifetime) +
+            " s: shorten Max-Age/Expires (PERMANENT_SESSION_LIFETIME)");
+}
+
+// Attribute-level advice: each is ignored by the browser, which the flag findings already reflect.
+void attribute_findings(const set_cookie& c, const cookie_adder& add) {
+  std::vector<std::string> seen;
+  for (const auto& a : c.attributes) {
+    std::string ln = lower_ascii(a.name);
+    bool known = ln == "expires" || ln == "max-age" || ln == "domain" || ln == "path" || ln == "secure" ||
+                 ln == "httponly" || ln == "samesite" || ln == "partitioned";
+    if (!known) {
+      if (!ln.empty())
+        add(finding_id::cookie_unknown_attribute, severity::info, "unknown attribute '" + shown_value(a.name) + "' is ignored by browsers");
+      continue;
+    }
+    if (std::find(seen.begin(), seen.end(), ln) != seen.end())
+      add(finding_id::cookie_duplicate_attribute, severity::info,
+          "attribute " + a.name + " appears more than once; browsers use the last one: keep one");
+    else
+      seen.push_back(ln);
+    if (a.value.size() > 1024) {
+      add(finding_id::cookie_attribute_ignored, severity::info, a.name + " value over 1024 bytes is ignored by browsers");
+      continue;
+    }
+    if (ln == "max-age") {
+      std::string_view d = a.value;
+      if (!d.empty() && d[0] == '-') d.remove_prefix(1);
+      if (d.empty() || !std::all_of(d.begin(), d.end(), [](char ch) { return is_digit(static_cast<unsigned char>(ch)); }))
+        add(finding_id::cookie_max_age_invalid, severity::info, "Max-Age=" + shown_value(a.value) + " is not an integer; browsers ignore it");
+    } else if (ln == "expires" && !parse_cookie_date(a.value)) {
+      add(finding_id::cookie_expires_invalid, severity::info, "Expires=" + shown_value(a.value) + " is not a cookie date; browsers ignore it");
+    } else if (ln == "domain" && a.value.empty()) {
+      add(finding_id::cookie_attribute_ignored, severity::info, "empty Domain attribute is ignored by browsers: remove it");
+    } else if (ln == "path" && (a.value.empty() || a.value[0] != '/')) {
+      add(finding_id::cookie_attribute_ignored, severity::info,
+          "Path=" + shown_value(a.value) + " does not start with '/'; browsers use the default path: write Path=/...");
+    }
+  }
+}
 }  // namespace
 
 subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {
@@ -1165,10 +1349,7 @@ subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const au
   rep.name = subject;
   rep.value = serialize(c);
   if (rep.value.size() > 200) rep.value = rep.value.substr(0, 200) + "...";
-  auto& v = rep.findings;
-  auto add = [&](const char* id, severity s, std::string reason, std::optional<rating> effect = std::nullopt) {
-    v.push_back({id, s, subject, std::move(reason), effect ? *effect : default_effect(s)});
-  };
+  const cookie_adder add{rep.findings, subject};
   const cookie_role role = o.role == cookie_role::automatic ? guess_role(c.name) : o.role;
   rep.role = std::string(to_string(role));
   const bool credential = role == cookie_role::session || role == cookie_role::remember_me;
@@ -1181,171 +1362,42 @@ subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const au
       https = req->scheme == "https";
     }
   }
-  const bool domain_attr = c.domain.has_value();
-  bool host_only = !domain_attr;
+  bool host_only = !c.domain.has_value();
 
   // ---- Decisive: the browser ignores the cookie (RFC 6265bis-15 §5.7 storage model). Nothing follows. ----
-  auto decisive = [&](const char* id, std::string reason) {
-    add(id, severity::high, std::move(reason), rating::invalid);
+  if (auto r = rejected(c, req, https, host_only, add)) {
+    add(r->id, severity::high, std::move(r->reason), rating::invalid);
     rep.result = rating::invalid;
     return rep;
-  };
-  if (req && domain_attr) {
-    // §5.7 step 5: a Domain that is a public suffix is dropped when it equals the host, else the cookie is.
-    if (auto ps = is_public_suffix(*c.domain); ps && *ps) {
-      if (*c.domain != req->host)
-        return decisive("cookie.public_suffix", "Domain=" + shown_value(*c.domain) +
-                                                    " is a public suffix (publicsuffix list): browsers reject the "
-                                                    "cookie (RFC 6265bis 5.7); omit Domain");
-      host_only = true;
-      add("cookie.domain_host_only", severity::info,
-          "Domain=" + shown_value(*c.domain) + " is a public suffix equal to the host: browsers store a host-only cookie");
-    } else if (!domain_match(req->host, *c.domain)) {
-      // §5.7 step 6: the request host must domain-match the Domain attribute.
-      return decisive("cookie.domain_mismatch", "Domain=" + shown_value(*c.domain) + " does not domain-match the request host " +
-                                                    req->host + ": browsers reject the cookie (RFC 6265bis 5.7)");
-    }
   }
-  if (c.secure && !https)
-    return decisive("cookie.secure_over_http",
-                    "a Secure cookie set by a plain-HTTP response is ignored by browsers (RFC 6265bis 5.7): serve the "
-                    "site over https");
-  // §4.1.3 / §5.7 cookie name prefixes (matched ASCII case-insensitively, as current browsers do).
-  if (starts_with_ci(c.name, "__Host-")) {
-    std::vector<std::string> why;
-    if (!c.secure) why.push_back("Secure");
-    if (!host_only || std::any_of(c.attributes.begin(), c.attributes.end(), [](const attribute& a) {
-          return iequals(a.name, "domain") && !a.value.empty();
-        }))
-      why.push_back("no Domain attribute");
-    if (!c.path || *c.path != "/") why.push_back("Path=/");
-    if (!why.empty()) {
-      std::string r = "__Host- cookie needs ";
-      for (std::size_t i = 0; i < why.size(); ++i) r += (i ? ", " : "") + why[i];
-      return decisive("cookie.host_prefix", r + " (RFC 6265bis 4.1.3): browsers reject it as sent");
-    }
-  } else if (starts_with_ci(c.name, "__Secure-") && !c.secure) {
-    return decisive("cookie.secure_prefix",
-                    "__Secure- cookie without Secure (RFC 6265bis 4.1.3): browsers reject it as sent; add Secure");
-  }
-  if (c.samesite == same_site::none && !c.secure)
-    return decisive("cookie.samesite_none_without_secure",
-                    "SameSite=None without Secure is rejected by browsers (RFC 6265bis 5.7): add Secure (or use "
-                    "SameSite=Lax)");
-  if (c.partitioned && !c.secure)
-    return decisive("cookie.partitioned_without_secure",
-                    "Partitioned without Secure is rejected by browsers (CHIPS): add Secure");
 
   // ---- Judged by role ----
   const bool deletion = (c.max_age && *c.max_age <= 0) || (!c.max_age && c.expires && *c.expires <= now);
   if (o.role == cookie_role::automatic)
-    add("cookie.role", severity::info,
+    add(finding_id::cookie_role, severity::info,
         "judged as a " + rep.role + " cookie (guessed from its name; give the role if it is something else)");
   if (!c.has_equals || c.name.empty())
-    add("cookie.nameless", severity::medium,
+    add(finding_id::cookie_nameless, severity::medium,
         "cookie has no name (no '=' before the first ';'); browsers and servers disagree on such cookies: give it a name");
-
   if (deletion) {
-    add("cookie.deletion", severity::info,
+    add(finding_id::cookie_deletion, severity::info,
         "deletion cookie (Max-Age<=0 or Expires in the past); make sure Path/Domain match the cookie it removes");
   } else {
-    if (!c.secure) {
-      if (credential && !o.hsts)
-        add("cookie.no_secure", severity::high,
-            rep.role + " cookie without Secure is sent over plain HTTP, where anyone on the network reads it: add "
-                       "Secure (SESSION_COOKIE_SECURE=True)");
-      else if (credential)
-        add("cookie.no_secure", severity::medium,
-            rep.role + " cookie without Secure: add Secure (HSTS on this site limits the exposure to a first visit "
-                       "over http)");
-      else if (role == cookie_role::preference)
-        add("cookie.no_secure", severity::low, "cookie without Secure is also sent (and can be changed) over plain HTTP");
-      else
-        add("cookie.no_secure", severity::medium, "cookie without Secure is also sent over plain HTTP: add Secure");
-    }
-    if (!c.httponly) {
-      if (credential)
-        add("cookie.no_httponly", severity::high,
-            rep.role + " cookie readable by JavaScript, so an XSS steals it: add HttpOnly (SESSION_COOKIE_HTTPONLY=True)");
-      else if (role == cookie_role::other)
-        add("cookie.no_httponly", severity::low,
-            "cookie readable by JavaScript: add HttpOnly, or give its role (csrf, preference) if scripts read it");
-    }
-    const bool samesite_effective = c.samesite == same_site::lax || c.samesite == same_site::strict ||
-                                    c.samesite == same_site::none;
-    if (c.samesite == same_site::invalid)
-      add("cookie.samesite_invalid", severity::info,
-          "SameSite=" + shown_value(c.samesite_raw) + " is not Strict, Lax or None: browsers ignore it (RFC 6265bis 5.6.7)");
-    if (!samesite_effective) {
-      if (credential)
-        add("cookie.no_samesite", severity::medium,
-            "no (valid) SameSite: only Chromium defaults to Lax, Firefox and Safari send it on cross-site requests; "
-            "set SameSite=Lax (SESSION_COOKIE_SAMESITE='Lax')");
-      else if (role == cookie_role::other)
-        add("cookie.no_samesite", severity::low, "no (valid) SameSite: set SameSite=Lax to limit cross-site sending");
-    } else if (c.samesite == same_site::none) {
-      if (credential)
-        add("cookie.samesite_none", severity::medium,
-            "SameSite=None sends the " + rep.role + " cookie on cross-site requests (CSRF exposure): use Lax unless it "
-                                                    "must be embedded");
-      else
-        add("cookie.samesite_none", severity::info, "SameSite=None: the cookie goes with cross-site requests");
-    }
-    if (o.max_lifetime) {
-      std::optional<std::int64_t> life;
-      if (c.max_age) life = *c.max_age;
-      else if (c.expires) life = *c.expires - now;
-      if (life && *life > *o.max_lifetime)
-        add("cookie.lifetime_too_long", severity::medium,
-            "cookie lives " + std::to_string(*life) + " s, longer than the allowed " + std::to_string(*o.max_lifetime) +
-                " s: shorten Max-Age/Expires (PERMANENT_SESSION_LIFETIME)");
-    }
+    secure_httponly_findings(c, o, role, rep.role, add);
+    samesite_findings(c, role, rep.role, add);
+    lifetime_finding(c, o, now, add);
   }
   if (line_size > o.max_size)
-    add("cookie.too_large", severity::info,
+    add(finding_id::cookie_too_large, severity::info,
         "Set-Cookie value is " + std::to_string(line_size) + " bytes, over " + std::to_string(o.max_size) +
             " (MAX_COOKIE_SIZE): close to the 4096-byte limit where browsers drop it; store less in the cookie");
-  if (domain_attr && !host_only)
-    add("cookie.domain_scoped", severity::info,
+  if (c.domain && !host_only)
+    add(finding_id::cookie_domain_scoped, severity::info,
         "Domain=" + shown_value(*c.domain) + " sends the cookie to every subdomain: omit Domain unless subdomains need it");
-
-  // Attribute-level advice: each is ignored by the browser, which the flag findings above already reflect.
-  std::vector<std::string> seen;
-  for (const auto& a : c.attributes) {
-    std::string ln = lower_ascii(a.name);
-    bool known = ln == "expires" || ln == "max-age" || ln == "domain" || ln == "path" || ln == "secure" ||
-                 ln == "httponly" || ln == "samesite" || ln == "partitioned";
-    if (!known) {
-      if (!ln.empty())
-        add("cookie.unknown_attribute", severity::info, "unknown attribute '" + shown_value(a.name) + "' is ignored by browsers");
-      continue;
-    }
-    if (std::find(seen.begin(), seen.end(), ln) != seen.end())
-      add("cookie.duplicate_attribute", severity::info,
-          "attribute " + a.name + " appears more than once; browsers use the last one: keep one");
-    else
-      seen.push_back(ln);
-    if (a.value.size() > 1024) {
-      add("cookie.attribute_ignored", severity::info, a.name + " value over 1024 bytes is ignored by browsers");
-      continue;
-    }
-    if (ln == "max-age") {
-      std::string_view d = a.value;
-      if (!d.empty() && d[0] == '-') d.remove_prefix(1);
-      if (d.empty() || !std::all_of(d.begin(), d.end(), [](char ch) { return is_digit(static_cast<unsigned char>(ch)); }))
-        add("cookie.max_age_invalid", severity::info, "Max-Age=" + shown_value(a.value) + " is not an integer; browsers ignore it");
-    } else if (ln == "expires" && !parse_cookie_date(a.value)) {
-      add("cookie.expires_invalid", severity::info, "Expires=" + shown_value(a.value) + " is not a cookie date; browsers ignore it");
-    } else if (ln == "domain" && a.value.empty()) {
-      add("cookie.attribute_ignored", severity::info, "empty Domain attribute is ignored by browsers: remove it");
-    } else if (ln == "path" && (a.value.empty() || a.value[0] != '/')) {
-      add("cookie.attribute_ignored", severity::info,
-          "Path=" + shown_value(a.value) + " does not start with '/'; browsers use the default path: write Path=/...");
-    }
-  }
-  rep.result = worst_effect(v);
+  attribute_findings(c, add);
+  rep.result = worst_effect(rep.findings);
   if (rep.result == rating::pass)
-    add("cookie.ok", severity::info,
+    add(finding_id::cookie_ok, severity::info,
         deletion ? "deletion cookie"
                  : credential ? "Secure, HttpOnly and SameSite are set"
                               : "has what a " + rep.role + " cookie needs");
@@ -1368,12 +1420,12 @@ subject_report audit_cookie(std::string_view line, const audit_options& o) {
     rep.role = std::string(to_string(o.role == cookie_role::automatic ? guess_role(name) : o.role));
     rep.value = shown_value(line.substr(0, 200));
     rep.result = rating::invalid;
-    if (r.err().kind == "cookie_too_large")
-      rep.findings.push_back({"cookie.too_large", severity::high, rep.name,
+    if (r.err().kind == errc::cookie_too_large)
+      rep.findings.push_back({finding_id::cookie_too_large, severity::high, rep.name,
                               "name and value exceed 4096 bytes: browsers drop this cookie (RFC 6265bis 5.6); store less in it",
                               rating::invalid});
     else
-      rep.findings.push_back({"cookie.invalid", severity::high, rep.name, r.err().message + " (RFC 6265bis 5.6)", rating::invalid});
+      rep.findings.push_back({finding_id::cookie_invalid, severity::high, rep.name, r.err().message + " (RFC 6265bis 5.6)", rating::invalid});
     return rep;
   }
   return audit_cookie(*r, line.size(), o);
@@ -1636,7 +1688,7 @@ result<std::vector<std::pair<std::string, std::string>>> parse_cookie(std::strin
   std::vector<std::pair<std::string, std::string>> out;
   if (header.empty()) return out;
   if (std::size_t bad = first_invalid_utf8(header); bad != std::string_view::npos)
-    return make_error("cookie_not_utf8", "'utf-8' codec can't decode the Cookie header at byte " + std::to_string(bad),
+    return make_error(errc::cookie_not_utf8, "'utf-8' codec can't decode the Cookie header at byte " + std::to_string(bad),
                       bad, 400);
   // _sansio_http.parse_cookie on the decoded str: the regex only looks at ASCII (= ; " \\ whitespace, newline),
   // so it matches the UTF-8 bytes the same way; str.strip() removes Unicode whitespace.

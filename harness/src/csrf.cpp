@@ -20,9 +20,7 @@ serializer::serializer make_serializer(const config& c) {
   auto s = serializer::serializer::make(std::move(o));
   return s ? std::move(s.value()) : serializer::serializer();
 }
-error csrf_error(std::string_view msg, int status = 400, std::string kind = "CSRFError") {
-  return error{std::move(kind), 0, std::string(msg), status};
-}
+error csrf_error(std::string_view msg) { return error{errc::csrf_error, 0, std::string(msg), 400}; }
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
@@ -50,29 +48,29 @@ std::string sign_token(const config& c, std::string_view raw, std::uint64_t ts) 
   return r ? std::move(r.value()) : std::string();
 }
 
-std::optional<error> validate(const config& c, std::string_view submitted, std::optional<std::string_view> session_raw,
-                              std::int64_t now) {
+result<void> validate(const config& c, std::string_view submitted, std::optional<std::string_view> session_raw,
+                      std::int64_t now) {
   if (submitted.empty()) return csrf_error(messages::missing);
   if (!session_raw) return csrf_error(messages::session_missing);
   auto s = make_serializer(c);
   auto r = s.loads(submitted, c.time_limit, now);
   if (!r) {
-    if (r.err().kind == "SignatureExpired") return csrf_error(messages::expired);
-    if (signing::is_a(r.err().kind, "BadData")) return csrf_error(messages::invalid);
+    if (r.err().kind == errc::signature_expired) return csrf_error(messages::expired);
+    if (signing::is_a(r.err().kind, errc::bad_data)) return csrf_error(messages::invalid);
     return error{r.err().kind, 0, r.err().message, 500};  // e.g. datetime overflow escapes flask-wtf
   }
   const json::value& token = r->value;
   if (token.kind() != json::kind::string)
-    return error{"TypeError", 0, "unsupported operand types(s) or combination of types: 'str' and '" +
+    return error{errc::type_error, 0, "unsupported operand types(s) or combination of types: 'str' and '" +
                                      std::string(token.kind() == json::kind::integer ? "int" : "object") + "'",
                  500};
   // hmac.compare_digest on two str: both must be ASCII, else TypeError.
   for (unsigned char ch : token.str())
-    if (ch >= 0x80) return error{"TypeError", 0, "comparing strings with non-ASCII characters is not supported", 500};
+    if (ch >= 0x80) return error{errc::type_error, 0, "comparing strings with non-ASCII characters is not supported", 500};
   for (unsigned char ch : *session_raw)
-    if (ch >= 0x80) return error{"TypeError", 0, "comparing strings with non-ASCII characters is not supported", 500};
+    if (ch >= 0x80) return error{errc::type_error, 0, "comparing strings with non-ASCII characters is not supported", 500};
   if (!signing::constant_time_equal(*session_raw, token.str())) return csrf_error(messages::mismatch);
-  return std::nullopt;
+  return {};
 }
 
 std::string find_token(const std::vector<std::pair<std::string, std::string>>& form,
@@ -268,50 +266,50 @@ origin parse_origin(std::string_view input) {
 }
 
 // SplitResult.port: int, or ValueError
-std::optional<error> port_value(const origin& o, std::optional<long>& out) {
+result<void> port_value(const origin& o, std::optional<long>& out) {
   out.reset();
-  if (!o.port) return std::nullopt;
+  if (!o.port) return {};
   const std::string& p = *o.port;
   for (unsigned char c : p)
     if (!ascii_digit(c))
-      return error{"ValueError", 0, "Port could not be cast to integer value as " + quote_input(p, quote_style::python_bytes).substr(1), 500};
+      return error{errc::value_error, 0, "Port could not be cast to integer value as " + quote_input(p, quote_style::python_bytes).substr(1), 500};
   std::size_t nz = p.find_first_not_of('0');
   std::string_view digits = nz == std::string::npos ? std::string_view("0") : std::string_view(p).substr(nz);
-  if (digits.size() > 5) return error{"ValueError", 0, "Port out of range 0-65535", 500};
+  if (digits.size() > 5) return error{errc::value_error, 0, "Port out of range 0-65535", 500};
   long v = 0;
   for (char c : digits) v = v * 10 + (c - '0');
-  if (v > 65535) return error{"ValueError", 0, "Port out of range 0-65535", 500};
+  if (v > 65535) return error{errc::value_error, 0, "Port out of range 0-65535", 500};
   out = v;
-  return std::nullopt;
+  return {};
 }
 }  // namespace
 
-std::optional<error> check_referrer(const config& c, bool is_secure, std::optional<std::string_view> referer,
-                                    std::string_view host) {
-  if (!is_secure || !c.ssl_strict) return std::nullopt;
+result<void> check_referrer(const config& c, bool is_secure, std::optional<std::string_view> referer,
+                            std::string_view host) {
+  if (!is_secure || !c.ssl_strict) return {};
   if (!referer || referer->empty()) return csrf_error(messages::referrer_missing);
   // flask_wtf.csrf.same_origin(request.referrer, f"https://{request.host}/"): both urlparse calls first (they may
   // raise), then scheme, hostname and port compared left to right with `and` (a port is only parsed — and may
   // raise — once scheme and hostname are equal).
   origin a = parse_origin(*referer);
-  if (a.invalid) return error{"ValueError", 0, "Invalid IPv6 URL", 500};
+  if (a.invalid) return error{errc::value_error, 0, "Invalid IPv6 URL", 500};
   origin b = parse_origin("https://" + std::string(host) + "/");
-  if (b.invalid) return error{"ValueError", 0, "Invalid IPv6 URL", 500};
+  if (b.invalid) return error{errc::value_error, 0, "Invalid IPv6 URL", 500};
   if (a.scheme != b.scheme || a.hostname != b.hostname) return csrf_error(messages::referrer_mismatch);
   std::optional<long> pa, pb;
-  if (auto e = port_value(a, pa)) return e;
-  if (auto e = port_value(b, pb)) return e;
+  if (auto e = port_value(a, pa); !e) return e;
+  if (auto e = port_value(b, pb); !e) return e;
   if (pa != pb) return csrf_error(messages::referrer_mismatch);
-  return std::nullopt;
+  return {};
 }
 
-std::optional<error> protect(const config& c, std::string_view method,
-                             const std::vector<std::pair<std::string, std::string>>& form,
-                             const std::vector<std::pair<std::string, std::string>>& headers,
-                             std::optional<std::string_view> session_raw, bool is_secure,
-                             std::optional<std::string_view> referer, std::string_view host, std::int64_t now) {
-  if (!is_protected_method(method)) return std::nullopt;
-  if (auto e = validate(c, find_token(form, headers), session_raw, now)) return e;
+result<void> protect(const config& c, std::string_view method,
+                     const std::vector<std::pair<std::string, std::string>>& form,
+                     const std::vector<std::pair<std::string, std::string>>& headers,
+                     std::optional<std::string_view> session_raw, bool is_secure,
+                     std::optional<std::string_view> referer, std::string_view host, std::int64_t now) {
+  if (!is_protected_method(method)) return {};
+  if (auto e = validate(c, find_token(form, headers), session_raw, now); !e) return e;
   return check_referrer(c, is_secure, referer, host);
 }
 

@@ -775,7 +775,7 @@ result<markup> xmlattr(const std::vector<attribute>& items, bool autospace) {
       char c = a.key[k];
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '/' || c == '>' ||
           c == '=')
-        return error{"invalid_attribute_name", k, "Invalid character in attribute name: " + quote_input(a.key, quote_style::python_str), 500};
+        return error{errc::invalid_attribute_name, k, "Invalid character in attribute name: " + quote_input(a.key, quote_style::python_str), 500};
     }
     if (!first) rv += ' ';
     first = false;

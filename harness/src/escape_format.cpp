@@ -14,7 +14,7 @@
 namespace websec::escape {
 namespace {
 
-error err(const char* kind, std::string message, std::uint64_t offset = 0) {
+error err(errc kind, std::string message, std::uint64_t offset = 0) {
   return error{kind, offset, std::move(message), 500};
 }
 
@@ -180,28 +180,28 @@ result<bigint> to_int(const operand& o) {
     }
     case T::floating: {
       double d = o.float_value();
-      if (std::isnan(d)) return err("ValueError", "cannot convert float NaN to integer");
-      if (std::isinf(d)) return err("OverflowError", "cannot convert float infinity to integer");
+      if (std::isnan(d)) return err(errc::value_error, "cannot convert float NaN to integer");
+      if (std::isinf(d)) return err(errc::overflow_error, "cannot convert float infinity to integer");
       d = std::trunc(d);
       r.negative = d < 0;
       r.digits = double_digits(d);
       return r;
     }
     case T::none:
-      return err("TypeError", "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'");
+      return err(errc::type_error, "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'");
     case T::markup:
-      if (o.is_html_object()) return err("TypeError", "int() argument must be a string, a bytes-like object or a real number");
+      if (o.is_html_object()) return err(errc::type_error, "int() argument must be a string, a bytes-like object or a real number");
       break;
     case T::object:
-      return err("unsupported", "int() of an object needs the Python object");
+      return err(errc::unsupported, "int() of an object needs the Python object");
     default: break;
   }
   // text and markup: int(str) in base 10
   std::string s;
-  auto invalid = [&] { return err("ValueError", "invalid literal for int() with base 10: " + python_repr(o.text())); };
+  auto invalid = [&] { return err(errc::value_error, "invalid literal for int() with base 10: " + python_repr(o.text())); };
   if (!strip_ascii(o.text(), true, s)) {
     // a non-ASCII character that is not whitespace: Unicode digits are valid to Python, anything else is not
-    return err("unsupported", "int() of text with non-ASCII digits: " + python_repr(o.text()));
+    return err(errc::unsupported, "int() of text with non-ASCII digits: " + python_repr(o.text()));
   }
   std::size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) r.negative = s[i++] == '-';
@@ -226,20 +226,20 @@ result<double> to_float(const operand& o) {
     case T::boolean: return static_cast<double>(o.int_value());
     case T::integer: {
       double d = std::strtod(o.text().c_str(), nullptr);
-      if (std::isinf(d)) return err("OverflowError", "int too large to convert to float");
+      if (std::isinf(d)) return err(errc::overflow_error, "int too large to convert to float");
       return d;
     }
     case T::floating: return o.float_value();
-    case T::none: return err("TypeError", "float() argument must be a string or a real number, not 'NoneType'");
+    case T::none: return err(errc::type_error, "float() argument must be a string or a real number, not 'NoneType'");
     case T::markup:
-      if (o.is_html_object()) return err("TypeError", "float() argument must be a string or a real number");
+      if (o.is_html_object()) return err(errc::type_error, "float() argument must be a string or a real number");
       break;
-    case T::object: return err("unsupported", "float() of an object needs the Python object");
+    case T::object: return err(errc::unsupported, "float() of an object needs the Python object");
     default: break;
   }
   std::string s;
-  auto invalid = [&] { return err("ValueError", "could not convert string to float: " + python_repr(o.text())); };
-  if (!strip_ascii(o.text(), false, s)) return err("unsupported", "float() of text with non-ASCII digits");
+  auto invalid = [&] { return err(errc::value_error, "could not convert string to float: " + python_repr(o.text())); };
+  if (!strip_ascii(o.text(), false, s)) return err(errc::unsupported, "float() of text with non-ASCII digits");
   std::string low;
   for (char c : s) low += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   std::string_view body = low;
@@ -334,6 +334,120 @@ std::string percent_float(double v, const std::string& flags, long width, long p
   return std::string(padn, ' ') + out;
 }
 
+// One printf-style conversion after its '%' (and its "(key)"): flags, width, precision, length modifier and the
+// conversion character; `end` is where the conversion ends, `conv_index` the code point index of its character.
+struct percent_spec {
+  std::string flags;
+  long width = -1, prec = -1;
+  char32_t conv = 0;
+  std::size_t conv_index = 0, end = 0;
+};
+
+// The "(key)" of a conversion at t[j] == '(': the key, with j and jcp (its code point index) moved past it;
+// ValueError for an unbalanced one (offset i: where the conversion starts).
+result<std::string> percent_key(const std::string& t, std::size_t& j, std::size_t& jcp, std::size_t i) {
+  int depth = 1;
+  std::size_t kstart = ++j;
+  ++jcp;
+  char32_t c;
+  while (j < t.size() && depth > 0) {
+    if (t[j] == '(') ++depth;
+    else if (t[j] == ')') --depth;
+    j += decode_at(t, j, c);
+    ++jcp;
+  }
+  if (depth > 0) return err(errc::value_error, "incomplete format key", i);
+  return t.substr(kstart, j - 1 - kstart);
+}
+
+// A width or precision at t[j]: false when there is none; `*` (an argument) is refused as the escape helper makes
+// Python refuse it.
+result<bool> percent_number(const std::string& t, std::size_t& j, std::size_t& jcp, long& v) {
+  if (j < t.size() && t[j] == '*') return err(errc::type_error, "* wants int", j);
+  if (j >= t.size() || t[j] < '0' || t[j] > '9') return false;
+  v = 0;
+  while (j < t.size() && t[j] >= '0' && t[j] <= '9') {
+    if (v > (std::numeric_limits<int>::max() - 9) / 10) return err(errc::value_error, "width too big", j);
+    v = v * 10 + (t[j++] - '0');
+    ++jcp;
+  }
+  return true;
+}
+
+// Flags, width, precision, length modifier and conversion character from t[j] on.
+result<percent_spec> percent_rest(const std::string& t, std::size_t j, std::size_t jcp, std::size_t i) {
+  percent_spec s;
+  while (j < t.size() && (t[j] == '-' || t[j] == '+' || t[j] == ' ' || t[j] == '#' || t[j] == '0')) {
+    s.flags += t[j++];
+    ++jcp;
+  }
+  if (auto r = percent_number(t, j, jcp, s.width); !r) return r.err();
+  if (j < t.size() && t[j] == '.') {
+    ++j;
+    ++jcp;
+    s.prec = 0;
+    if (auto r = percent_number(t, j, jcp, s.prec); !r) return r.err();
+  }
+  if (j < t.size() && (t[j] == 'h' || t[j] == 'l' || t[j] == 'L')) {
+    ++j;
+    ++jcp;
+  }
+  if (j >= t.size()) return err(errc::value_error, "incomplete format", i);
+  s.end = j + decode_at(t, j, s.conv);
+  s.conv_index = jcp;
+  return s;
+}
+
+// The text one conversion gives for its argument (offset i: where the conversion starts).
+result<std::string> percent_piece(const operand& arg, const percent_spec& s, std::size_t i) {
+  const char32_t conv = s.conv;
+  switch (conv) {
+    case 's':
+    case 'r':
+    case 'a': {
+      std::string text = conv == 's' ? arg.html() : websec::escape::escape(arg.repr());
+      if (arg.kind() == operand::type::markup && conv != 's') text = websec::escape::escape(arg.repr());
+      if (conv == 'a') text = ascii_escape(text);
+      if (s.prec >= 0) text = cp_prefix(text, static_cast<std::size_t>(s.prec));
+      return s.width > 0 ? pad(text, static_cast<std::size_t>(s.width), ' ', s.flags.find('-') != std::string::npos ? '<' : '>')
+                         : text;
+    }
+    case 'd':
+    case 'i':
+    case 'u': {
+      auto v = to_int(arg);
+      if (!v) return v.err();
+      return percent_int(*v, s.flags, s.width, s.prec);
+    }
+    case 'e':
+    case 'E':
+    case 'f':
+    case 'F':
+    case 'g':
+    case 'G': {
+      auto v = to_float(arg);
+      if (!v) return v.err();
+      return percent_float(*v, s.flags, s.width, s.prec, static_cast<char>(conv));
+    }
+    case 'x':
+    case 'X':
+    case 'o': {
+      std::string m = "%";
+      m += static_cast<char>(conv);
+      return err(errc::type_error, m + " format: an integer is required, not _MarkupEscapeHelper", i);
+    }
+    case 'c': return err(errc::type_error, "%c requires int or char", i);
+    default: {
+      std::string shown;
+      append_cp(shown, conv);
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "0x%x", static_cast<unsigned>(conv));
+      return err(errc::value_error,
+                 "unsupported format character '" + shown + "' (" + hex + ") at index " + std::to_string(s.conv_index), i);
+    }
+  }
+}
+
 template <class Lookup>
 result<markup> percent_impl(const std::string& t, const std::vector<operand>* args, const operand* whole,
                             bool has_mapping, Lookup lookup) {
@@ -352,8 +466,7 @@ result<markup> percent_impl(const std::string& t, const std::vector<operand>* ar
     }
     std::size_t j = i + 1;
     std::size_t jcp = cp_index + 1;
-    auto at_end = [&] { return j >= t.size(); };
-    if (!at_end() && t[j] == '%') {  // only "%%" itself is a percent sign ("%5%" is a conversion Python refuses)
+    if (j < t.size() && t[j] == '%') {  // only "%%" itself is a percent sign ("%5%" is a conversion Python refuses)
       out += '%';
       i = j + 1;
       cp_index = jcp + 1;
@@ -361,124 +474,37 @@ result<markup> percent_impl(const std::string& t, const std::vector<operand>* ar
     }
     const operand* arg = nullptr;
     bool keyed = false;
-    if (!at_end() && t[j] == '(') {
-      if (args) return err("TypeError", "format requires a mapping");
-      if (whole && !has_mapping) return err("unsupported", "a key of an object that is not a mapping", i);
-      int depth = 1;
-      std::size_t kstart = ++j;
-      ++jcp;
-      while (j < t.size() && depth > 0) {
-        if (t[j] == '(') ++depth;
-        else if (t[j] == ')') --depth;
-        std::size_t m = decode_at(t, j, c);
-        j += m;
-        ++jcp;
-      }
-      if (depth > 0) return err("ValueError", "incomplete format key", i);
-      std::string key = t.substr(kstart, j - 1 - kstart);
-      arg = lookup(key);
-      if (!arg) return err("KeyError", python_repr(key), i);
+    if (j < t.size() && t[j] == '(') {
+      if (args) return err(errc::type_error, "format requires a mapping");
+      if (whole && !has_mapping) return err(errc::unsupported, "a key of an object that is not a mapping", i);
+      auto key = percent_key(t, j, jcp, i);
+      if (!key) return key.err();
+      arg = lookup(*key);
+      if (!arg) return err(errc::key_error, python_repr(*key), i);
       keyed = true;
       whole_used = true;  // CPython: after a keyed conversion the next keyless one has no argument left
     }
-    std::string flags;
-    while (!at_end() && (t[j] == '-' || t[j] == '+' || t[j] == ' ' || t[j] == '#' || t[j] == '0')) {
-      flags += t[j++];
-      ++jcp;
-    }
-    long width = -1, prec = -1;
-    auto read_number = [&](long& v) -> result<bool> {
-      if (!at_end() && t[j] == '*') return err("TypeError", "* wants int", j);
-      if (at_end() || t[j] < '0' || t[j] > '9') return false;
-      v = 0;
-      while (!at_end() && t[j] >= '0' && t[j] <= '9') {
-        if (v > (std::numeric_limits<int>::max() - 9) / 10) return err("ValueError", "width too big", j);
-        v = v * 10 + (t[j++] - '0');
-        ++jcp;
-      }
-      return true;
-    };
-    if (auto r = read_number(width); !r) return r.err();
-    if (!at_end() && t[j] == '.') {
-      ++j;
-      ++jcp;
-      prec = 0;
-      if (auto r = read_number(prec); !r) return r.err();
-    }
-    if (!at_end() && (t[j] == 'h' || t[j] == 'l' || t[j] == 'L')) {
-      ++j;
-      ++jcp;
-    }
-    if (at_end()) return err("ValueError", "incomplete format", i);
-    std::size_t cn = decode_at(t, j, c);
-    char32_t conv = c;
-    std::size_t conv_index = jcp;
-    j += cn;
+    auto spec = percent_rest(t, j, jcp, i);
+    if (!spec) return spec.err();
     if (!keyed) {
       if (args) {
-        if (next >= args->size()) return err("TypeError", "not enough arguments for format string", i);
+        if (next >= args->size()) return err(errc::type_error, "not enough arguments for format string", i);
         arg = &(*args)[next++];
       } else if (whole) {  // one argument that is not a tuple: it serves the first conversion
-        if (whole_used) return err("TypeError", "not enough arguments for format string", i);
+        if (whole_used) return err(errc::type_error, "not enough arguments for format string", i);
         whole_used = true;
         arg = whole;
       } else {
-        return err("unsupported", "a conversion without a key takes the mapping itself", i);
+        return err(errc::unsupported, "a conversion without a key takes the mapping itself", i);
       }
     }
-    std::string piece;
-    switch (conv) {
-      case 's':
-      case 'r':
-      case 'a': {
-        std::string text = conv == 's' ? arg->html() : websec::escape::escape(arg->repr());
-        if (arg->kind() == operand::type::markup && conv != 's') text = websec::escape::escape(arg->repr());
-        if (conv == 'a') text = ascii_escape(text);
-        if (prec >= 0) text = cp_prefix(text, static_cast<std::size_t>(prec));
-        piece = width > 0 ? pad(text, static_cast<std::size_t>(width), ' ', flags.find('-') != std::string::npos ? '<' : '>') : text;
-        break;
-      }
-      case 'd':
-      case 'i':
-      case 'u': {
-        auto v = to_int(*arg);
-        if (!v) return v.err();
-        piece = percent_int(*v, flags, width, prec);
-        break;
-      }
-      case 'e':
-      case 'E':
-      case 'f':
-      case 'F':
-      case 'g':
-      case 'G': {
-        auto v = to_float(*arg);
-        if (!v) return v.err();
-        piece = percent_float(*v, flags, width, prec, static_cast<char>(conv));
-        break;
-      }
-      case 'x':
-      case 'X':
-      case 'o': {
-        std::string m = "%";
-        m += static_cast<char>(conv);
-        return err("TypeError", m + " format: an integer is required, not _MarkupEscapeHelper", i);
-      }
-      case 'c': return err("TypeError", "%c requires int or char", i);
-      default: {
-        std::string shown;
-        append_cp(shown, conv);
-        char hex[16];
-        std::snprintf(hex, sizeof hex, "0x%x", static_cast<unsigned>(conv));
-        return err("ValueError", "unsupported format character '" + shown + "' (" + hex + ") at index " +
-                                     std::to_string(conv_index), i);
-      }
-    }
-    out += piece;
-    i = j;
-    cp_index = conv_index + 1;
+    auto piece = percent_piece(*arg, *spec, i);
+    if (!piece) return piece.err();
+    out += *piece;
+    i = spec->end;
+    cp_index = spec->conv_index + 1;
   }
-  if (args && next < args->size()) return err("TypeError", "not all arguments converted during string formatting");
+  if (args && next < args->size()) return err(errc::type_error, "not all arguments converted during string formatting");
   return markup(std::move(out));
 }
 
@@ -529,24 +555,24 @@ result<spec_t> parse_spec(std::string_view s) {
     return p - start;
   };
   std::size_t got = number(f.width);
-  if (got == static_cast<std::size_t>(-1)) return err("ValueError", "Too many decimal digits in format string");
+  if (got == static_cast<std::size_t>(-1)) return err(errc::value_error, "Too many decimal digits in format string");
   if (got == 0) f.width = -1;
   if (p < c.size() && c[p] == ',') { f.grouping = ','; ++p; }
   if (p < c.size() && c[p] == '_') {
-    if (f.grouping) return err("ValueError", "Cannot specify both ',' and '_'.");
+    if (f.grouping) return err(errc::value_error, "Cannot specify both ',' and '_'.");
     f.grouping = '_';
     ++p;
   }
-  if (p < c.size() && c[p] == ',') return err("ValueError", "Cannot specify both ',' and '_'.");
+  if (p < c.size() && c[p] == ',') return err(errc::value_error, "Cannot specify both ',' and '_'.");
   if (p < c.size() && c[p] == '.') {
     ++p;
     got = number(f.precision);
-    if (got == static_cast<std::size_t>(-1)) return err("ValueError", "Too many decimal digits in format string");
-    if (got == 0) return err("ValueError", "Format specifier missing precision");
+    if (got == static_cast<std::size_t>(-1)) return err(errc::value_error, "Too many decimal digits in format string");
+    if (got == 0) return err(errc::value_error, "Format specifier missing precision");
   }
-  if (c.size() - p > 1) return err("ValueError", "Invalid format specifier");
+  if (c.size() - p > 1) return err(errc::value_error, "Invalid format specifier");
   if (c.size() - p == 1) {
-    if (c[p] >= 0x80) return err("ValueError", "Unknown format code");
+    if (c[p] >= 0x80) return err(errc::value_error, "Unknown format code");
     f.type = static_cast<char>(c[p]);
   }
   if (f.grouping) {
@@ -555,7 +581,7 @@ result<spec_t> parse_spec(std::string_view s) {
       case 'b': case 'o': case 'x': case 'X':
         if (f.grouping == '_') break;
         [[fallthrough]];
-      default: return err("ValueError", std::string("Cannot specify '") + f.grouping + "' with '" + f.type + "'.");
+      default: return err(errc::value_error, std::string("Cannot specify '") + f.grouping + "' with '" + f.type + "'.");
     }
   }
   return f;
@@ -600,12 +626,12 @@ std::string layout(const spec_t& f, std::string sign, const std::string& prefix,
 
 result<std::string> format_text(const std::string& s, const spec_t& f) {
   if (f.type && f.type != 's')
-    return err("ValueError", std::string("Unknown format code '") + f.type + "' for object of type 'str'");
-  if (f.sign) return err("ValueError", "Sign not allowed in string format specifier");
-  if (f.alternate) return err("ValueError", "Alternate form (#) not allowed in string format specifier");
-  if (f.z) return err("ValueError", "Negative zero coercion (z) not allowed in format specifier");
-  if (f.align == '=') return err("ValueError", "'=' alignment not allowed in string format specifier");
-  if (f.grouping) return err("ValueError", std::string("Cannot specify '") + f.grouping + "' with 's'.");
+    return err(errc::value_error, std::string("Unknown format code '") + f.type + "' for object of type 'str'");
+  if (f.sign) return err(errc::value_error, "Sign not allowed in string format specifier");
+  if (f.alternate) return err(errc::value_error, "Alternate form (#) not allowed in string format specifier");
+  if (f.z) return err(errc::value_error, "Negative zero coercion (z) not allowed in format specifier");
+  if (f.align == '=') return err(errc::value_error, "'=' alignment not allowed in string format specifier");
+  if (f.grouping) return err(errc::value_error, std::string("Cannot specify '") + f.grouping + "' with 's'.");
   std::string t = f.precision >= 0 ? cp_prefix(s, static_cast<std::size_t>(f.precision)) : s;
   if (f.width <= 0) return t;
   char32_t fill = f.align ? f.fill : (f.zero ? U'0' : f.fill);
@@ -616,7 +642,7 @@ result<std::string> format_float(double v, const spec_t& f_in) {
   spec_t f = f_in;
   char type = f.type;
   if (type && std::string_view("eEfFgGn%").find(type) == std::string_view::npos)
-    return err("ValueError", std::string("Unknown format code '") + type + "' for object of type 'float'");
+    return err(errc::value_error, std::string("Unknown format code '") + type + "' for object of type 'float'");
   bool upper = type == 'E' || type == 'F' || type == 'G';
   bool negative = std::signbit(v) && !std::isnan(v);
   double a = std::fabs(v);
@@ -701,16 +727,16 @@ result<std::string> format_int(const operand& o, const spec_t& f) {
   }
   const char* tname = o.kind() == operand::type::boolean ? "bool" : "int";
   if (type && std::string_view("bcdoxXn").find(type) == std::string_view::npos)
-    return err("ValueError", std::string("Unknown format code '") + type + "' for object of type '" + tname + "'");
-  if (f.precision >= 0) return err("ValueError", "Precision not allowed in integer format specifier");
-  if (f.z) return err("ValueError", "Negative zero coercion (z) not allowed in integer format specifier");
+    return err(errc::value_error, std::string("Unknown format code '") + type + "' for object of type '" + tname + "'");
+  if (f.precision >= 0) return err(errc::value_error, "Precision not allowed in integer format specifier");
+  if (f.z) return err(errc::value_error, "Negative zero coercion (z) not allowed in integer format specifier");
   auto v = to_int(o);
   if (!v) return v.err();
   if (type == 'c') {
-    if (f.sign) return err("ValueError", "Sign not allowed with integer format specifier 'c'");
-    if (f.alternate) return err("ValueError", "Alternate form (#) not allowed with integer format specifier 'c'");
+    if (f.sign) return err(errc::value_error, "Sign not allowed with integer format specifier 'c'");
+    if (f.alternate) return err(errc::value_error, "Alternate form (#) not allowed with integer format specifier 'c'");
     if (v->negative || v->digits.size() > 7 || std::stol(v->digits) > 0x10FFFF)
-      return err("OverflowError", "%c arg not in range(0x110000)");
+      return err(errc::overflow_error, "%c arg not in range(0x110000)");
     std::string ch;
     append_cp(ch, static_cast<char32_t>(std::stol(v->digits)));
     spec_t g = f;
@@ -720,7 +746,7 @@ result<std::string> format_int(const operand& o, const spec_t& f) {
   std::string digits = v->digits, prefix;
   std::size_t group = 3;
   if (type == 'b' || type == 'o' || type == 'x' || type == 'X') {
-    if (digits.size() > 18) return err("unsupported", "base conversion of an integer beyond 64 bits");
+    if (digits.size() > 18) return err(errc::unsupported, "base conversion of an integer beyond 64 bits");
     unsigned long long n = std::stoull(digits);
     unsigned base = type == 'b' ? 2 : type == 'o' ? 8 : 16;
     const char* alphabet = type == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -729,7 +755,7 @@ result<std::string> format_int(const operand& o, const spec_t& f) {
     group = 4;
     if (f.alternate) prefix = type == 'b' ? "0b" : type == 'o' ? "0o" : type == 'x' ? "0x" : "0X";
   }
-  if (type == 'n' && f.grouping) return err("ValueError", "Cannot specify ',' with 'n'.");
+  if (type == 'n' && f.grouping) return err(errc::value_error, "Cannot specify ',' with 'n'.");
   std::string sign = v->negative ? "-" : f.sign == '+' ? "+" : f.sign == ' ' ? " " : "";
   return layout(f, sign, prefix, digits, group, "", '>');
 }
@@ -740,7 +766,7 @@ result<std::string> format_value(const operand& o, std::string_view spec) {
   if (spec.empty() && o.kind() != T::floating) return o.text();
   if (o.kind() == T::none || o.kind() == T::object) {
     if (spec.empty()) return o.text();
-    return err("TypeError", std::string("unsupported format string passed to ") +
+    return err(errc::type_error, std::string("unsupported format string passed to ") +
                                 (o.kind() == T::none ? "NoneType" : "object") + ".__format__");
   }
   auto f = parse_spec(spec);
@@ -755,13 +781,115 @@ result<std::string> format_value(const operand& o, std::string_view spec) {
 
 // ---------------------------------------------------------------------------------------------- string.Formatter
 
+// One replacement field of string.Formatter: the argument name, the !conversion and the :spec.
+struct format_field {
+  std::string_view name, spec;
+  char32_t conversion = 0;
+};
+
+// Splits the text between the braces of a field as string.Formatter's parser does.
+result<format_field> split_field(std::string_view field) {
+  format_field f;
+  std::size_t q = 0;
+  char term = 0;
+  while (q < field.size()) {
+    char d = field[q++];
+    if (d == '{') return err(errc::value_error, "unexpected '{' in field name");
+    if (d == '[') {
+      while (q < field.size() && field[q] != ']') ++q;
+      continue;
+    }
+    if (d == '}' || d == ':' || d == '!') { term = d; break; }
+  }
+  f.name = term ? field.substr(0, q - 1) : field;
+  if (term == '!' || term == ':') {
+    if (term == '!') {
+      if (q >= field.size()) return err(errc::value_error, "end of string while looking for conversion specifier");
+      char32_t cv;
+      q += decode_at(field, q, cv);
+      f.conversion = cv;
+      if (q < field.size()) {
+        if (field[q] != ':') return err(errc::value_error, "expected ':' after conversion specifier");
+        ++q;
+      }
+    }
+    f.spec = field.substr(q);
+  }
+  return f;
+}
+
+// convert_field: !s, !r, !a.
+result<operand> convert_field(const operand& arg, char32_t conversion) {
+  if (!conversion) return arg;
+  if (conversion == 's') return operand(arg.str_value());
+  if (conversion == 'r') return operand(arg.repr());
+  if (conversion == 'a') return operand(ascii_escape(arg.repr()));
+  std::string shown;
+  append_cp(shown, conversion);
+  return err(errc::value_error, "Unknown conversion specifier " + shown);
+}
+
 struct formatter {
   const std::vector<operand>& args;
   const std::map<std::string, operand>& kwargs;
   long auto_index = 0;  // -1: manual numbering in use ("False" in Python)
 
+  // The argument a field name names: automatic or manual numbering, or a keyword.
+  result<const operand*> argument(std::string_view name) {
+    std::string first(name.substr(0, std::min(name.find_first_of(".["), name.size())));
+    if (first.size() != name.size()) return err(errc::unsupported, "field access ({0.attr}, {0[key]}) needs Python objects");
+    bool digits = !first.empty() && std::all_of(first.begin(), first.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    // (Python also reads other decimal digits there; such a name is looked up as a keyword here)
+    if (first.empty()) {
+      if (auto_index < 0)
+        return err(errc::value_error, "cannot switch from manual field specification to automatic field numbering");
+      first = std::to_string(auto_index++);
+      digits = true;
+    } else if (digits) {
+      if (auto_index > 0)
+        return err(errc::value_error, "cannot switch from manual field specification to automatic field numbering");
+      auto_index = -1;
+    }
+    if (digits) {
+      std::string n = strip_zeros(first);  // "{0001}" is 1
+      std::size_t idx = n.size() > 9 ? std::numeric_limits<std::size_t>::max() : std::stoul(n);
+      if (idx >= args.size()) return err(errc::index_error, "tuple index out of range");
+      return &args[idx];
+    }
+    auto it = kwargs.find(first);
+    if (it == kwargs.end()) return err(errc::key_error, python_repr(first));
+    return &it->second;
+  }
+
+  // One field: the argument, converted, formatted by its (itself formatted) spec and escaped.
+  result<std::string> field(std::string_view text, int depth) {
+    auto f = split_field(text);
+    if (!f) return f.err();
+    auto arg = argument(f->name);
+    if (!arg) return arg.err();
+    auto value = convert_field(**arg, f->conversion);
+    if (!value) return value.err();
+    // the spec is itself formatted (nested fields), then format_field escapes
+    auto expanded = vformat(f->spec, depth - 1);  // nested fields are escaped too (EscapeFormatter.format_field)
+    if (!expanded) return expanded.err();
+    if (value->kind() == operand::type::markup) {
+      if (!expanded->empty()) {
+        if (value->is_html_object())
+          return err(errc::value_error, "Format specifier " + *expanded + " given, but the object does not define "
+                                        "__html_format__. A class that defines __html__ must define __html_format__ to "
+                                        "work with format specifiers.");
+        return err(errc::value_error, "Unsupported format specification for Markup.");
+      }
+      // __html__() of an object may return a plain str: EscapeFormatter escapes what it returned
+      return value->is_html_object() && !value->html_is_markup() ? websec::escape::escape(value->text()) : value->text();
+    }
+    auto formatted = format_value(*value, *expanded);
+    if (!formatted) return formatted.err();
+    return websec::escape::escape(*formatted);
+  }
+
   result<std::string> vformat(std::string_view t, int depth) {
-    if (depth < 0) return err("ValueError", "Max string recursion exceeded");
+    if (depth < 0) return err(errc::value_error, "Max string recursion exceeded");
     std::string out;
     std::size_t i = 0;
     while (i < t.size()) {
@@ -774,8 +902,8 @@ struct formatter {
       out.append(t.substr(i, k - i));
       char c = t[k];
       bool at_end = k + 1 >= t.size();
-      if (c == '}' && (at_end || t[k + 1] != '}')) return err("ValueError", "Single '}' encountered in format string");
-      if (at_end && c == '{') return err("ValueError", "Single '{' encountered in format string");
+      if (c == '}' && (at_end || t[k + 1] != '}')) return err(errc::value_error, "Single '}' encountered in format string");
+      if (at_end && c == '{') return err(errc::value_error, "Single '{' encountered in format string");
       if (t[k + 1] == c) {  // escaped brace
         out += c;
         i = k + 2;
@@ -789,93 +917,11 @@ struct formatter {
         if (d == '{') ++count;
         else if (d == '}' && --count <= 0) break;
       }
-      if (count > 0) return err("ValueError", "expected '}' before end of string");
-      std::string_view field = t.substr(start, p - 1 - start);
+      if (count > 0) return err(errc::value_error, "expected '}' before end of string");
       i = p;
-      // field name, conversion, spec
-      std::size_t q = 0;
-      char term = 0;
-      while (q < field.size()) {
-        char d = field[q++];
-        if (d == '{') return err("ValueError", "unexpected '{' in field name");
-        if (d == '[') {
-          while (q < field.size() && field[q] != ']') ++q;
-          continue;
-        }
-        if (d == '}' || d == ':' || d == '!') { term = d; break; }
-      }
-      std::string_view name = term ? field.substr(0, q - 1) : field;
-      char32_t conversion = 0;
-      std::string_view spec;
-      if (term == '!' || term == ':') {
-        if (term == '!') {
-          if (q >= field.size()) return err("ValueError", "end of string while looking for conversion specifier");
-          char32_t cv;
-          q += decode_at(field, q, cv);
-          conversion = cv;
-          if (q < field.size()) {
-            if (field[q] != ':') return err("ValueError", "expected ':' after conversion specifier");
-            ++q;
-          }
-        }
-        spec = field.substr(q);
-      }
-      // the argument
-      std::string first(name.substr(0, std::min(name.find_first_of(".["), name.size())));
-      if (first.size() != name.size()) return err("unsupported", "field access ({0.attr}, {0[key]}) needs Python objects");
-      bool digits = !first.empty() && std::all_of(first.begin(), first.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-      // (Python also reads other decimal digits there; such a name is looked up as a keyword here)
-      if (first.empty()) {
-        if (auto_index < 0)
-          return err("ValueError", "cannot switch from manual field specification to automatic field numbering");
-        first = std::to_string(auto_index++);
-        digits = true;
-      } else if (digits) {
-        if (auto_index > 0)
-          return err("ValueError", "cannot switch from manual field specification to automatic field numbering");
-        auto_index = -1;
-      }
-      const operand* arg = nullptr;
-      if (digits) {
-        std::string n = strip_zeros(first);  // "{0001}" is 1
-        std::size_t idx = n.size() > 9 ? std::numeric_limits<std::size_t>::max() : std::stoul(n);
-        if (idx >= args.size()) return err("IndexError", "tuple index out of range");
-        arg = &args[idx];
-      } else {
-        auto it = kwargs.find(first);
-        if (it == kwargs.end()) return err("KeyError", python_repr(first));
-        arg = &it->second;
-      }
-      // convert_field
-      operand value = *arg;
-      if (conversion) {
-        if (conversion == 's') value = operand(arg->str_value());
-        else if (conversion == 'r') value = operand(arg->repr());
-        else if (conversion == 'a') value = operand(ascii_escape(arg->repr()));
-        else {
-          std::string shown;
-          append_cp(shown, conversion);
-          return err("ValueError", "Unknown conversion specifier " + shown);
-        }
-      }
-      // the spec is itself formatted (nested fields), then format_field escapes
-      auto expanded = vformat(spec, depth - 1);  // nested fields are escaped too (EscapeFormatter.format_field)
-      if (!expanded) return expanded.err();
-      if (value.kind() == operand::type::markup) {
-        if (!expanded->empty()) {
-          if (value.is_html_object())
-            return err("ValueError", "Format specifier " + *expanded + " given, but the object does not define "
-                                     "__html_format__. A class that defines __html__ must define __html_format__ to "
-                                     "work with format specifiers.");
-          return err("ValueError", "Unsupported format specification for Markup.");
-        }
-        // __html__() of an object may return a plain str: EscapeFormatter escapes what it returned
-        out += value.is_html_object() && !value.html_is_markup() ? websec::escape::escape(value.text()) : value.text();
-        continue;
-      }
-      auto formatted = format_value(value, *expanded);
-      if (!formatted) return formatted.err();
-      out += websec::escape::escape(*formatted);
+      auto piece = field(t.substr(start, p - 1 - start), depth);
+      if (!piece) return piece.err();
+      out += *piece;
     }
     return out;
   }

@@ -46,7 +46,7 @@ std::string shown(std::string_view s) { return quote_input(s, quote_style::bare,
 // A value as shown in a report: at most 400 bytes, escaped (websec::quote_input).
 std::string shown_long(std::string_view s) { return quote_input(s, quote_style::bare, 400); }
 
-error herr(std::string kind, std::size_t offset, std::string msg) { return error{std::move(kind), offset, std::move(msg), 200}; }
+error herr(errc kind, std::size_t offset, std::string msg) { return error{kind, offset, std::move(msg), 200}; }
 
 constexpr const char* kHSTS = "Strict-Transport-Security";
 constexpr const char* kCSP = "Content-Security-Policy";
@@ -79,7 +79,7 @@ result<response_head> parse_response_head(std::string_view raw) {
       if (line.empty()) continue;
       if (line.substr(0, 5) != "HTTP/") {
         if (last) break;  // a body after the head: stop
-        return herr("no_status_line", line_off, "input does not start with an HTTP status line (HTTP/1.1 200 OK)");
+        return herr(errc::no_status_line, line_off, "input does not start with an HTTP status line (HTTP/1.1 200 OK)");
       }
       cur = response_head{};
       std::size_t sp = line.find(' ');
@@ -108,11 +108,11 @@ result<response_head> parse_response_head(std::string_view raw) {
     std::size_t colon = line.find(':');
     std::string_view name = colon == std::string_view::npos ? std::string_view() : trim_ows(line.substr(0, colon));
     if (name.empty())
-      return herr("bad_header_line", line_off, "header line without a name and ':': " + shown(line));
+      return herr(errc::bad_header_line, line_off, "header line without a name and ':': " + shown(line));
     cur.headers.emplace_back(std::string(name), std::string(trim_ows(line.substr(colon + 1))));
   }
   if (in_head) last = cur;
-  if (!last) return herr("no_status_line", 0, "no HTTP response head found");
+  if (!last) return herr(errc::no_status_line, 0, "no HTTP response head found");
   return *last;
 }
 
@@ -132,7 +132,7 @@ result<hsts_policy> parse_hsts(std::string_view v) {
     if (v[i] == ';') { ++i; continue; }
     std::size_t nb = i;
     while (i < n && is_tchar(v[i])) ++i;
-    if (i == nb) return herr("hsts_syntax", i, "unexpected character '" + shown(v.substr(i, 1)) + "' in Strict-Transport-Security");
+    if (i == nb) return herr(errc::hsts_syntax, i, "unexpected character '" + shown(v.substr(i, 1)) + "' in Strict-Transport-Security");
     std::string name = lower(v.substr(nb, i - nb));
     while (i < n && is_ows(v[i])) ++i;
     bool has_value = false;
@@ -158,23 +158,23 @@ result<hsts_policy> parse_hsts(std::string_view v) {
           value += static_cast<char>(c);
           ++i;
         }
-        if (!closed) return herr("hsts_syntax", i, "unterminated quoted string in Strict-Transport-Security");
+        if (!closed) return herr(errc::hsts_syntax, i, "unterminated quoted string in Strict-Transport-Security");
       } else {
         std::size_t vb = i;
         while (i < n && is_tchar(v[i])) ++i;
-        if (i == vb) return herr("hsts_syntax", i, "directive '" + name + "=' has no value");
+        if (i == vb) return herr(errc::hsts_syntax, i, "directive '" + name + "=' has no value");
         value = std::string(v.substr(vb, i - vb));
       }
       while (i < n && is_ows(v[i])) ++i;
     }
     if (i < n && v[i] != ';')
-      return herr("hsts_syntax", i, "unexpected character '" + shown(v.substr(i, 1)) + "' after directive " + name);
+      return herr(errc::hsts_syntax, i, "unexpected character '" + shown(v.substr(i, 1)) + "' after directive " + name);
     if (std::find(seen.begin(), seen.end(), name) != seen.end())
-      return herr("hsts_duplicate_directive", nb, "directive " + name + " appears twice (RFC 6797 6.1: the header is then invalid)");
+      return herr(errc::hsts_duplicate_directive, nb, "directive " + name + " appears twice (RFC 6797 6.1: the header is then invalid)");
     seen.push_back(name);
     if (name == "max-age") {
       if (!has_value || value.empty() || !std::all_of(value.begin(), value.end(), is_digit))
-        return herr("hsts_max_age_invalid", nb, "max-age must be a number of seconds");
+        return herr(errc::hsts_max_age_invalid, nb, "max-age must be a number of seconds");
       std::int64_t x = 0;
       for (char c : value) {
         if (x > (std::numeric_limits<std::int64_t>::max() - 9) / 10) { x = std::numeric_limits<std::int64_t>::max(); break; }
@@ -183,16 +183,16 @@ result<hsts_policy> parse_hsts(std::string_view v) {
       p.max_age = x;
       have_max_age = true;
     } else if (name == "includesubdomains") {
-      if (has_value) return herr("hsts_directive_value", nb, "includeSubDomains takes no value");
+      if (has_value) return herr(errc::hsts_directive_value, nb, "includeSubDomains takes no value");
       have_sub = true;
     } else if (name == "preload") {
-      if (has_value) return herr("hsts_directive_value", nb, "preload takes no value");
+      if (has_value) return herr(errc::hsts_directive_value, nb, "preload takes no value");
       have_preload = true;
     } else {
       p.unknown.emplace_back(v.substr(nb, name.size()));
     }
   }
-  if (!have_max_age) return herr("hsts_max_age_missing", 0, "max-age directive is required");
+  if (!have_max_age) return herr(errc::hsts_max_age_missing, 0, "max-age directive is required");
   p.include_subdomains = have_sub;
   p.preload = have_preload;
   return p;
@@ -410,7 +410,7 @@ result<header_list> bare_header_lines(std::string_view raw) {
     std::size_t colon = line.find(':');
     std::string_view name = colon == std::string_view::npos ? std::string_view() : trim_ows(line.substr(0, colon));
     if (name.empty() || !std::all_of(name.begin(), name.end(), is_tchar))
-      return herr("bad_header_line", off, "not a 'Name: value' header line: " + shown(line));
+      return herr(errc::bad_header_line, off, "not a 'Name: value' header line: " + shown(line));
     h.emplace_back(std::string(name), std::string(trim_ows(line.substr(colon + 1))));
   }
   return h;
@@ -432,11 +432,11 @@ result<audit_input> read_har(std::string_view raw) {
   json::load_limits lim;
   lim.max_size = 64u << 20;
   auto doc = json::loads(raw, lim);
-  if (!doc) return herr("har_invalid", doc.err().offset, "not a HAR file: " + doc.err().message);
+  if (!doc) return herr(errc::har_invalid, doc.err().offset, "not a HAR file: " + doc.err().message);
   const json::value* log = member(*doc, "log");
   const json::value* entries = log ? member(*log, "entries") : nullptr;
   if (!entries || entries->kind() != json::kind::list || entries->items().empty())
-    return herr("har_invalid", 0, "a HAR file needs log.entries with at least one entry");
+    return herr(errc::har_invalid, 0, "a HAR file needs log.entries with at least one entry");
   const json::value* chosen = nullptr;
   for (const auto& e : entries->items()) {
     const json::value* resp = member(e, "response");
@@ -448,7 +448,7 @@ result<audit_input> read_har(std::string_view raw) {
       break;
     }
   }
-  if (!chosen) return herr("har_invalid", 0, "no HAR entry has a response");
+  if (!chosen) return herr(errc::har_invalid, 0, "no HAR entry has a response");
   audit_input in;
   in.form = "har";
   const json::value* resp = member(*chosen, "response");
@@ -547,7 +547,7 @@ subject_report make_report(const char* name) {
 
 struct adder {
   subject_report& r;
-  void operator()(const char* id, severity s, std::string reason, std::optional<rating> effect = std::nullopt) const {
+  void operator()(finding_id id, severity s, std::string reason, std::optional<rating> effect = std::nullopt) const {
     r.findings.push_back({id, s, r.name, std::move(reason), effect ? *effect : default_effect(s)});
   }
 };
@@ -573,7 +573,7 @@ subject_report hsts_report(const std::vector<std::string>& values, const respons
                  "the header is ignored over http";
   if (values.empty()) {
     if (o.https)
-      add("hsts.missing", severity::medium,
+      add(finding_id::hsts_missing, severity::medium,
           "no Strict-Transport-Security on an https response: browsers keep trying http first; send "
           "max-age=31536000; includeSubDomains",
           rating::fail);
@@ -582,48 +582,48 @@ subject_report hsts_report(const std::vector<std::string>& values, const respons
   }
   r.value = shown_long(values.front());
   if (!o.https) {
-    add("hsts.over_http", severity::info,
+    add(finding_id::hsts_over_http, severity::info,
         "Strict-Transport-Security is ignored on plain-HTTP responses (RFC 6797 8.1); it counts on the https ones");
     finish(r);
     return r;
   }
   if (values.size() > 1)
-    add("hsts.multiple_headers", severity::medium,
+    add(finding_id::hsts_multiple_headers, severity::medium,
         std::to_string(values.size()) + " Strict-Transport-Security headers: Chromium uses the first (RFC 6797 8.1), "
                                         "Firefox joins them with ',' which the grammar does not allow and ignores "
                                         "HSTS; send one");
   auto p = parse_hsts(values.front());
   if (!p) {
-    add("hsts.invalid", severity::high,
+    add(finding_id::hsts_invalid, severity::high,
         "browsers ignore this Strict-Transport-Security (" + p.err().message + ", RFC 6797 6.1): fix the syntax",
         rating::invalid);
     finish(r);
     return r;
   }
   if (p->max_age == 0)
-    add("hsts.max_age_zero", severity::high,
+    add(finding_id::hsts_max_age_zero, severity::high,
         "max-age=0 removes the site from the browser's HSTS list (RFC 6797 6.1.1): use max-age=31536000", rating::fail);
   else if (p->max_age < 86400)
-    add("hsts.max_age_short", severity::high,
+    add(finding_id::hsts_max_age_short, severity::high,
         "max-age=" + std::to_string(p->max_age) + " expires within a day: users are back on http at their next visit; "
                                                    "use max-age=31536000",
         rating::fail);
   else if (p->max_age < o.hsts_min_max_age)
-    add("hsts.max_age_too_low", severity::medium,
+    add(finding_id::hsts_max_age_too_low, severity::medium,
         "max-age=" + std::to_string(p->max_age) + " is below " + std::to_string(o.hsts_min_max_age) +
             " s: raise it (the Flask doc uses 31536000, one year)");
   if (!p->include_subdomains)
-    add("hsts.no_include_subdomains", severity::info,
+    add(finding_id::hsts_no_include_subdomains, severity::info,
         "no includeSubDomains: this host is protected, its subdomains are not (and can set cookies for it over "
         "http); add it once they all serve https");
   if (p->preload && (p->max_age < 31536000 || !p->include_subdomains))
-    add("hsts.preload_not_eligible", severity::info,
+    add(finding_id::hsts_preload_not_eligible, severity::info,
         "preload requested but the preload list needs max-age >= 31536000 and includeSubDomains");
   for (const auto& u : p->unknown)
-    add("hsts.unknown_directive", severity::info, "unknown directive '" + shown(u) + "' is ignored (RFC 6797 6.1)");
+    add(finding_id::hsts_unknown_directive, severity::info, "unknown directive '" + shown(u) + "' is ignored (RFC 6797 6.1)");
   finish(r);
   if (r.result == rating::pass)
-    add("hsts.ok", severity::info, "max-age=" + std::to_string(p->max_age) + (p->include_subdomains ? "; includeSubDomains" : "") +
+    add(finding_id::hsts_ok, severity::info, "max-age=" + std::to_string(p->max_age) + (p->include_subdomains ? "; includeSubDomains" : "") +
                                        (p->preload ? "; preload" : "") + " meets the threshold");
   return r;
 }
@@ -1077,51 +1077,49 @@ struct policy_in {
   bool meta = false;
 };
 
-}  // namespace
-
-subject_report csp_report(const std::vector<std::string>& enforced_values, const std::vector<std::string>& ro_values,
-                          const std::vector<meta_element>& metas, const response_options& o,
-                          const header_list& reporting_headers) {
-  subject_report r = make_report(kCSP);
-  adder add{r};
-  r.resolution = "every enforced policy applies and a load must pass each (CSP3 \"parse a response's Content "
-                 "Security Policies\": each header, each comma-separated policy, each <meta> in <head>); within a "
-                 "policy the first of a directive wins (CSP3 \"parse a serialized CSP\"); Report-Only never blocks";
+// The policies of a response: every enforced one (each header value split at ',', then each <meta> in <head>)
+// and the Report-Only ones.
+struct csp_inputs {
   std::vector<policy_in> enforced;
   std::vector<csp_policy> ro;
-  std::size_t header_policies = 0;
-  for (const auto& x : enforced_values) {
+};
+
+// The header values, split into policies (CSP3 "parse a response's Content Security Policies").
+void header_policies(const std::vector<std::string>& values, std::vector<policy_in>& enforced, const adder& add) {
+  for (const auto& x : values) {
     auto ps = parse_csp(x, false);
     for (std::size_t i = 0; i < ps.size(); ++i) {
       // a ',' inside what was meant as one policy: the second part starts with a source expression
       if (i > 0 && !ps[i].directives.empty()) {
         const std::string& n = ps[i].directives.front().name;
         if (!n.empty() && (n[0] == '\'' || n.find("://") != std::string::npos || n.back() == ':' || n == "*"))
-          add("csp.comma_split", severity::low,
+          add(finding_id::csp_comma_split, severity::low,
               "a ',' splits the header into separate policies (CSP3): '" + shown(n) +
                   "' starts a policy of its own and means nothing; separate directives with ';' and sources with spaces");
       }
       enforced.push_back({std::move(ps[i]), false});
-      ++header_policies;
     }
   }
-  for (const auto& x : ro_values)
-    for (auto& p : parse_csp(x, true)) ro.push_back(std::move(p));
+}
+
+// The <meta http-equiv> policies browsers enforce: in <head>, one policy each, without the directives CSP3 §3.3
+// ignores there.
+void meta_policies(const std::vector<meta_element>& metas, std::vector<policy_in>& enforced, const adder& add) {
   for (const auto& m : metas) {
     if (m.http_equiv == "content-security-policy-report-only") {
-      add("csp.meta_report_only", severity::info, "Content-Security-Policy-Report-Only in <meta> is ignored by browsers (CSP3 3.3)");
+      add(finding_id::csp_meta_report_only, severity::info, "Content-Security-Policy-Report-Only in <meta> is ignored by browsers (CSP3 3.3)");
       continue;
     }
     if (m.http_equiv != "content-security-policy") continue;
     if (!m.in_head) {
-      add("csp.meta_not_in_head", severity::info, "a CSP <meta> outside <head> is ignored by browsers (HTML, CSP3 3.3)");
+      add(finding_id::csp_meta_not_in_head, severity::info, "a CSP <meta> outside <head> is ignored by browsers (HTML, CSP3 3.3)");
       continue;
     }
     csp_policy p = parse_csp_policy(m.content, false);  // a <meta> holds one policy: no ',' split
     std::vector<csp_directive> kept;
     for (auto& d : p.directives) {
       if (d.name == "frame-ancestors" || d.name == "report-uri" || d.name == "sandbox") {
-        add("csp.meta_ignored_directive", severity::info,
+        add(finding_id::csp_meta_ignored_directive, severity::info,
             d.name + " is ignored in a <meta> policy (CSP3 3.3): send it in the Content-Security-Policy header");
         continue;
       }
@@ -1129,272 +1127,313 @@ subject_report csp_report(const std::vector<std::string>& enforced_values, const
     }
     p.directives = std::move(kept);
     if (m.after_script)
-      add("csp.meta_after_script", severity::low,
+      add(finding_id::csp_meta_after_script, severity::low,
           "the CSP <meta> comes after a <script>: the policy does not cover what came before it; put it first in <head>");
     enforced.push_back({std::move(p), true});
   }
+}
 
-  // ---- which policies mean anything ----
-  std::vector<const csp_policy*> live;
-  std::vector<std::string> serial;
-  for (const auto& e : enforced) {
-    bool any_known = std::any_of(e.p.directives.begin(), e.p.directives.end(), [](const csp_directive& d) { return is_known(d.name); });
-    if (any_known) {
-      live.push_back(&e.p);
-      serial.push_back((e.meta ? "<meta> " : "") + shown_long(serialize(e.p)));
-    }
-  }
-  r.present = !enforced_values.empty() || !live.empty();
-  r.value = joined(serial);
-  if (live.empty()) {
-    bool ro_live = false;
-    for (const auto& p : ro)
-      ro_live = ro_live || std::any_of(p.directives.begin(), p.directives.end(), [](const csp_directive& d) { return is_known(d.name); });
-    if (enforced.empty() && !enforced_values.empty()) {
-      add("csp.empty_policy", severity::medium, "Content-Security-Policy holds no directive: browsers enforce nothing",
+csp_inputs collect_policies(const std::vector<std::string>& enforced_values, const std::vector<std::string>& ro_values,
+                            const std::vector<meta_element>& metas, const adder& add) {
+  csp_inputs in;
+  header_policies(enforced_values, in.enforced, add);
+  for (const auto& x : ro_values)
+    for (auto& p : parse_csp(x, true)) in.ro.push_back(std::move(p));
+  meta_policies(metas, in.enforced, add);
+  return in;
+}
+
+bool any_known(const csp_policy& p) {
+  return std::any_of(p.directives.begin(), p.directives.end(), [](const csp_directive& d) { return is_known(d.name); });
+}
+
+// No enforced policy holds a directive browsers know: why the page has no policy.
+void judge_absent(const std::vector<std::string>& enforced_values, const csp_inputs& in, const adder& add) {
+  bool ro_live = false;
+  for (const auto& p : in.ro) ro_live = ro_live || any_known(p);
+  const auto& enforced = in.enforced;
+  if (enforced.empty() && !enforced_values.empty()) {
+    add(finding_id::csp_empty_policy, severity::medium, "Content-Security-Policy holds no directive: browsers enforce nothing",
+        rating::invalid);
+  } else if (!enforced.empty()) {
+    bool all_empty = std::all_of(enforced.begin(), enforced.end(), [](const policy_in& e) { return e.p.directives.empty(); });
+    if (all_empty)
+      add(finding_id::csp_empty_policy, severity::medium, "Content-Security-Policy holds no directive: browsers enforce nothing",
           rating::invalid);
-    } else if (!enforced.empty()) {
-      bool all_empty = std::all_of(enforced.begin(), enforced.end(), [](const policy_in& e) { return e.p.directives.empty(); });
-      if (all_empty)
-        add("csp.empty_policy", severity::medium, "Content-Security-Policy holds no directive: browsers enforce nothing",
-            rating::invalid);
-      else
-        add("csp.no_known_directive", severity::medium,
-            "no directive of this policy is one browsers know (" +
-                shown(enforced.front().p.directives.empty() ? std::string() : enforced.front().p.directives.front().name) +
-                "...): it is no policy; check the names (script-src, default-src, ...)",
-            rating::invalid);
-    } else if (ro_live) {
-      add("csp.report_only_only", severity::medium,
-          "only Content-Security-Policy-Report-Only is sent: it reports but never blocks; also send Content-Security-Policy",
-          rating::fail);
-    } else {
-      add("csp.missing", severity::medium, "no Content-Security-Policy: send at least default-src 'self'; object-src 'none'",
-          rating::fail);
-    }
-    finish(r);
-    return r;
+    else
+      add(finding_id::csp_no_known_directive, severity::medium,
+          "no directive of this policy is one browsers know (" +
+              shown(enforced.front().p.directives.empty() ? std::string() : enforced.front().p.directives.front().name) +
+              "...): it is no policy; check the names (script-src, default-src, ...)",
+          rating::invalid);
+  } else if (ro_live) {
+    add(finding_id::csp_report_only_only, severity::medium,
+        "only Content-Security-Policy-Report-Only is sent: it reports but never blocks; also send Content-Security-Policy",
+        rating::fail);
+  } else {
+    add(finding_id::csp_missing, severity::medium, "no Content-Security-Policy: send at least default-src 'self'; object-src 'none'",
+        rating::fail);
   }
+}
 
-  // ---- syntax and per-directive findings ----
+// True the first time a key is seen (and while fewer than 65 keys are kept): a syntax finding is reported once for
+// all the policies that repeat it.
+struct once_set {
   std::vector<std::string> reported;
-  auto once = [&](const std::string& key) {
+  bool operator()(const std::string& key) {
     if (std::find(reported.begin(), reported.end(), key) != reported.end() || reported.size() > 64) return false;
     reported.push_back(key);
     return true;
-  };
+  }
+};
+
+// A directive name browsers do not act on: deprecated, or unknown.
+void directive_name_findings(const csp_policy& p, const csp_directive& d, once_set& once, const adder& add) {
+  if (contains(deprecated_directives(), d.name)) {
+    if (once("dep:" + d.name))
+      add(finding_id::csp_deprecated_directive, severity::info, "directive " + d.name + " is deprecated and ignored by current browsers");
+  } else if (!is_known(d.name)) {
+    if (once("unk:" + d.name)) {
+      bool covered = p.find("default-src") && d.name.size() > 4 && d.name.substr(d.name.size() - 4) == "-src";
+      std::string hint = d.name.back() == ':' ? " (no ':' after a directive name)" : "";
+      if (covered)
+        add(finding_id::csp_unknown_directive, severity::info,
+            "unknown directive '" + shown(d.name) + "'" + hint + " is ignored; default-src covers what it would restrict");
+      else
+        add(finding_id::csp_unknown_directive, severity::low,
+            "unknown directive '" + shown(d.name) + "'" + hint + " is ignored by browsers, so what it was meant to "
+                                                                  "restrict is not restricted (typo?)");
+    }
+  }
+}
+
+// A directive name inside the values: a ';' is missing before it.
+void missing_semicolon_findings(const csp_directive& d, once_set& once, const adder& add) {
+  for (std::size_t i = 0; i < d.values.size(); ++i) {
+    std::string lv = lower(d.values[i]);
+    if ((is_known(lv) || contains(deprecated_directives(), lv)) && lv != d.name) {
+      std::string rest;
+      for (std::size_t k = i + 1; k < d.values.size() && k < i + 4; ++k) rest += " " + d.values[k];
+      if (once("semi:" + d.name + ":" + lv))
+        add(finding_id::csp_missing_semicolon, severity::low,
+            "'" + lv + "' appears among the values of " + d.name + ": a ';' is missing before it, so browsers read '" +
+                shown(lv + rest) + "' as sources of " + d.name + " and " + lv + " is not set");
+      break;
+    }
+  }
+}
+
+// report-uri and report-to endpoints over plain http.
+void report_findings(const csp_directive& d, const header_list& reporting_headers, once_set& once, const adder& add) {
+  if (d.name == "report-uri")
+    for (const auto& u : d.values)
+      if (starts_with_ci(u, "http://") && once("rep:" + u))
+        add(finding_id::csp_report_insecure, severity::low,
+            "report-uri " + shown(u) + " sends violation reports (page URLs, blocked URLs, samples) over plain http: use https");
+  if (d.name == "report-to")
+    for (const auto& g : d.values)
+      for (const auto& u : endpoint_urls(reporting_headers, g))
+        if (starts_with_ci(u, "http://") && once("rep:" + u))
+          add(finding_id::csp_report_insecure, severity::low,
+              "report-to " + shown(g) + " names the endpoint " + shown(u) + ", which receives reports over plain http: use https");
+}
+
+// Source expressions browsers read otherwise than written: unquoted keywords, invalid sources.
+void source_findings(const csp_directive& d, once_set& once, const adder& add) {
+  list_facts f = facts(d);
+  for (const auto& u : f.unquoted)
+    if (once("unq:" + d.name + u))
+      add(finding_id::csp_unquoted_keyword, severity::low,
+          "'" + shown(u) + "' in " + d.name + " is not a keyword: keywords are written in single quotes ('self', 'none', "
+                                              "'nonce-...'); browsers read this as a host name or ignore it");
+  for (const auto& inv : f.invalid)
+    if (std::find(f.unquoted.begin(), f.unquoted.end(), inv) == f.unquoted.end() && once("inv:" + inv))
+      add(finding_id::csp_invalid_source, severity::info, "source '" + shown(inv) + "' in " + d.name + " is not valid CSP and is ignored");
+}
+
+// The syntax of every enforced policy, and per directive what browsers make of it.
+void syntax_findings(const std::vector<policy_in>& enforced, const header_list& reporting_headers, const adder& add) {
+  once_set once;
   for (const auto& e : enforced) {
     const csp_policy& p = e.p;
     for (const auto& d : p.duplicates)
       if (once("dup:" + d))
-        add("csp.duplicate_directive", severity::info,
+        add(finding_id::csp_duplicate_directive, severity::info,
             "directive " + shown(d) + " repeated: browsers use the first and ignore the rest (CSP3 \"parse a serialized CSP\")");
     if (p.skipped_tokens && once("nonascii"))
-      add("csp.non_ascii", severity::low,
+      add(finding_id::csp_non_ascii, severity::low,
           "a directive with non-ASCII characters is ignored by browsers (CSP3 \"parse a serialized CSP\"): what it "
           "restricts falls back to default-src");
     for (const auto& d : p.directives) {
-      if (contains(deprecated_directives(), d.name)) {
-        if (once("dep:" + d.name))
-          add("csp.deprecated_directive", severity::info, "directive " + d.name + " is deprecated and ignored by current browsers");
-      } else if (!is_known(d.name)) {
-        if (once("unk:" + d.name)) {
-          bool covered = p.find("default-src") && d.name.size() > 4 && d.name.substr(d.name.size() - 4) == "-src";
-          std::string hint = d.name.back() == ':' ? " (no ':' after a directive name)" : "";
-          if (covered)
-            add("csp.unknown_directive", severity::info,
-                "unknown directive '" + shown(d.name) + "'" + hint + " is ignored; default-src covers what it would restrict");
-          else
-            add("csp.unknown_directive", severity::low,
-                "unknown directive '" + shown(d.name) + "'" + hint + " is ignored by browsers, so what it was meant to "
-                                                                      "restrict is not restricted (typo?)");
-        }
-      }
-      // a directive name inside the values: a ';' is missing before it
-      for (std::size_t i = 0; i < d.values.size(); ++i) {
-        std::string lv = lower(d.values[i]);
-        if ((is_known(lv) || contains(deprecated_directives(), lv)) && lv != d.name) {
-          std::string rest;
-          for (std::size_t k = i + 1; k < d.values.size() && k < i + 4; ++k) rest += " " + d.values[k];
-          if (once("semi:" + d.name + ":" + lv))
-            add("csp.missing_semicolon", severity::low,
-                "'" + lv + "' appears among the values of " + d.name + ": a ';' is missing before it, so browsers read '" +
-                    shown(lv + rest) + "' as sources of " + d.name + " and " + lv + " is not set");
-          break;
-        }
-      }
-      if (!is_source_list(d.name)) {
-        if (d.name == "report-uri")
-          for (const auto& u : d.values)
-            if (starts_with_ci(u, "http://") && once("rep:" + u))
-              add("csp.report_insecure", severity::low,
-                  "report-uri " + shown(u) + " sends violation reports (page URLs, blocked URLs, samples) over plain http: use https");
-        if (d.name == "report-to")
-          for (const auto& g : d.values)
-            for (const auto& u : endpoint_urls(reporting_headers, g))
-              if (starts_with_ci(u, "http://") && once("rep:" + u))
-                add("csp.report_insecure", severity::low,
-                    "report-to " + shown(g) + " names the endpoint " + shown(u) + ", which receives reports over plain http: use https");
-        continue;
-      }
-      list_facts f = facts(d);
-      for (const auto& u : f.unquoted)
-        if (once("unq:" + d.name + u))
-          add("csp.unquoted_keyword", severity::low,
-              "'" + shown(u) + "' in " + d.name + " is not a keyword: keywords are written in single quotes ('self', 'none', "
-                                                  "'nonce-...'); browsers read this as a host name or ignore it");
-      for (const auto& inv : f.invalid)
-        if (std::find(f.unquoted.begin(), f.unquoted.end(), inv) == f.unquoted.end() && once("inv:" + inv))
-          add("csp.invalid_source", severity::info, "source '" + shown(inv) + "' in " + d.name + " is not valid CSP and is ignored");
+      directive_name_findings(p, d, once, add);
+      missing_semicolon_findings(d, once, add);
+      if (is_source_list(d.name)) source_findings(d, once, add);
+      else report_findings(d, reporting_headers, once, add);
     }
   }
+}
 
-  // ---- scripts: a load must pass every policy, so a weakness counts only when every policy has it ----
+// What the enforced policies let scripts do. A load must pass every policy, so a weakness counts only when every
+// policy that restricts scripts has it.
+struct script_facts {
   bool restricted = false, inline_elem = true, inline_attr = true, eval_ok = true, wildcard = true, data = true,
        hosts_all = true, uses_nonce = false, uses_hash = false, sd_any = false, sd_no_nonce = false, short_nonce = false,
        unsafe_hashes = false, inline_fallback = false, self_only_note = false, fallback_hosts = false;
   std::string wildcard_src, host_example, sd_directive, script_dir;
   std::vector<std::string> http_hosts;
-  std::vector<const bypass_entry*> bypass_candidates;
-  std::vector<std::string> bypass_sources;
+  std::vector<const bypass_entry*> bypass_candidates;  // allowlist bypasses every policy lets through
+  std::vector<std::string> bypass_sources;             // the source expression that allows each
   bool first_restricting = true;
-  for (const auto* p : live) {
-    const auto* elem = effective(*p, "script-src-elem");
-    const auto* attr = effective(*p, "script-src-attr");
-    const auto* main = effective(*p, "script-src");
-    if (!elem && !attr && !main) continue;
-    restricted = true;
-    if (script_dir.empty() && elem) script_dir = elem->name;
-    list_facts fe = elem ? facts(*elem) : list_facts{};
-    list_facts fa = attr ? facts(*attr) : list_facts{};
-    list_facts fm = main ? facts(*main) : list_facts{};
-    inline_elem = inline_elem && (!elem || allows_inline(fe));
-    inline_attr = inline_attr && (!attr || allows_inline(fa));
-    eval_ok = eval_ok && (!main || (!fm.none_only && fm.unsafe_eval));
-    const bool sd = elem && fe.strict_dynamic;
-    const bool hosts_effective = elem && !sd && !fe.none_only;
-    wildcard = wildcard && (!elem || (hosts_effective && !fe.wildcards.empty()));
-    if (elem && hosts_effective && !fe.wildcards.empty() && wildcard_src.empty()) wildcard_src = fe.wildcards.front();
-    data = data && (!elem || (hosts_effective && fe.data));
-    hosts_all = hosts_all && (!elem || (hosts_effective && (!fe.hosts.empty() || !fe.wildcards.empty())));
-    if (elem && hosts_effective && !fe.hosts.empty() && host_example.empty()) host_example = fe.hosts.front();
-    if (elem && hosts_effective)
-      for (const auto& hh : fe.http_hosts)
-        if (http_hosts.size() < 4) http_hosts.push_back(hh);
-    // bypasses reachable through this policy
-    std::vector<const bypass_entry*> here;
-    std::vector<std::string> here_src;
-    if (!elem) {
-      here = {};  // unrestricted: every candidate stays
-    } else if (hosts_effective) {
-      for (const auto& hst : fe.hosts)
-        for (const auto* b : bypasses_allowed_by(hst))
-          if (std::find(here.begin(), here.end(), b) == here.end()) {
-            here.push_back(b);
-            here_src.push_back(hst);
-          }
-    }
-    if (elem) {
-      if (first_restricting) {
-        bypass_candidates = here;
-        bypass_sources = here_src;
-        if (!fe.wildcards.empty() && hosts_effective) {
-          // a wildcard allows every entry
-          bypass_candidates.clear();
-          bypass_sources.clear();
-        }
-      } else if (!(hosts_effective && !fe.wildcards.empty())) {
-        std::vector<const bypass_entry*> keep;
-        std::vector<std::string> keep_src;
-        for (std::size_t k = 0; k < bypass_candidates.size(); ++k)
-          if (std::find(here.begin(), here.end(), bypass_candidates[k]) != here.end()) {
-            keep.push_back(bypass_candidates[k]);
-            keep_src.push_back(bypass_sources[k]);
-          }
-        bypass_candidates = keep;
-        bypass_sources = keep_src;
-      }
-      first_restricting = false;
-    }
-    for (const list_facts* f : {&fe, &fm}) {
-      uses_nonce |= f->nonce;
-      uses_hash |= f->hash;
-      short_nonce |= f->short_nonce;
-    }
-    if (sd) {
-      sd_any = true;
-      if (!fe.nonce_or_hash()) {
-        sd_no_nonce = true;
-        sd_directive = elem->name;
-      }
-      if (!fe.hosts.empty() || !fe.wildcards.empty() || fe.self) fallback_hosts = true;
-    }
-    unsafe_hashes |= (fe.unsafe_hashes || fa.unsafe_hashes) && (fe.hash || fa.hash);
-    inline_fallback |= (elem && fe.unsafe_inline && !allows_inline(fe)) || (attr && fa.unsafe_inline && !allows_inline(fa));
-    self_only_note |= elem && hosts_effective && fe.self;
-  }
 
-  if (!restricted) {
-    add("csp.script_src_missing", severity::high,
+  void add_policy(const csp_policy& p);
+  void narrow_bypasses(const list_facts& fe, bool hosts_effective);
+};
+
+void script_facts::add_policy(const csp_policy& p) {
+  const auto* elem = effective(p, "script-src-elem");
+  const auto* attr = effective(p, "script-src-attr");
+  const auto* main = effective(p, "script-src");
+  if (!elem && !attr && !main) return;
+  restricted = true;
+  if (script_dir.empty() && elem) script_dir = elem->name;
+  list_facts fe = elem ? facts(*elem) : list_facts{};
+  list_facts fa = attr ? facts(*attr) : list_facts{};
+  list_facts fm = main ? facts(*main) : list_facts{};
+  inline_elem = inline_elem && (!elem || allows_inline(fe));
+  inline_attr = inline_attr && (!attr || allows_inline(fa));
+  eval_ok = eval_ok && (!main || (!fm.none_only && fm.unsafe_eval));
+  const bool sd = elem && fe.strict_dynamic;
+  const bool hosts_effective = elem && !sd && !fe.none_only;
+  wildcard = wildcard && (!elem || (hosts_effective && !fe.wildcards.empty()));
+  if (elem && hosts_effective && !fe.wildcards.empty() && wildcard_src.empty()) wildcard_src = fe.wildcards.front();
+  data = data && (!elem || (hosts_effective && fe.data));
+  hosts_all = hosts_all && (!elem || (hosts_effective && (!fe.hosts.empty() || !fe.wildcards.empty())));
+  if (elem && hosts_effective && !fe.hosts.empty() && host_example.empty()) host_example = fe.hosts.front();
+  if (elem && hosts_effective)
+    for (const auto& hh : fe.http_hosts)
+      if (http_hosts.size() < 4) http_hosts.push_back(hh);
+  if (elem) narrow_bypasses(fe, hosts_effective);
+  for (const list_facts* f : {&fe, &fm}) {
+    uses_nonce |= f->nonce;
+    uses_hash |= f->hash;
+    short_nonce |= f->short_nonce;
+  }
+  if (sd) {
+    sd_any = true;
+    if (!fe.nonce_or_hash()) {
+      sd_no_nonce = true;
+      sd_directive = elem->name;
+    }
+    if (!fe.hosts.empty() || !fe.wildcards.empty() || fe.self) fallback_hosts = true;
+  }
+  unsafe_hashes |= (fe.unsafe_hashes || fa.unsafe_hashes) && (fe.hash || fa.hash);
+  inline_fallback |= (elem && fe.unsafe_inline && !allows_inline(fe)) || (attr && fa.unsafe_inline && !allows_inline(fa));
+  self_only_note |= elem && hosts_effective && fe.self;
+}
+
+// The bypasses a policy that restricts script elements lets through, intersected with those of the policies before it.
+void script_facts::narrow_bypasses(const list_facts& fe, bool hosts_effective) {
+  std::vector<const bypass_entry*> here;
+  std::vector<std::string> here_src;
+  if (hosts_effective)
+    for (const auto& hst : fe.hosts)
+      for (const auto* b : bypasses_allowed_by(hst))
+        if (std::find(here.begin(), here.end(), b) == here.end()) {
+          here.push_back(b);
+          here_src.push_back(hst);
+        }
+  const bool any_host = hosts_effective && !fe.wildcards.empty();  // a wildcard allows every entry
+  if (first_restricting) {
+    bypass_candidates = any_host ? std::vector<const bypass_entry*>{} : here;
+    bypass_sources = any_host ? std::vector<std::string>{} : here_src;
+  } else if (!any_host) {
+    std::vector<const bypass_entry*> keep;
+    std::vector<std::string> keep_src;
+    for (std::size_t k = 0; k < bypass_candidates.size(); ++k)
+      if (std::find(here.begin(), here.end(), bypass_candidates[k]) != here.end()) {
+        keep.push_back(bypass_candidates[k]);
+        keep_src.push_back(bypass_sources[k]);
+      }
+    bypass_candidates = keep;
+    bypass_sources = keep_src;
+  }
+  first_restricting = false;
+}
+
+// Inline scripts, wildcard and data: sources, and hosts that serve what an injection can use.
+void script_source_findings(const script_facts& s, const adder& add) {
+  if (s.inline_elem)
+    add(finding_id::csp_unsafe_inline, severity::high,
+        "'unsafe-inline' without a nonce or hash in " + s.script_dir + " allows injected inline <script> (CSP3 \"does a "
+        "source list allow all inline behavior\"): use nonces or hashes");
+  else if (s.inline_attr)
+    add(finding_id::csp_unsafe_inline_attr, severity::high,
+        "script-src-attr allows 'unsafe-inline', so injected event handlers (onerror=...) run: remove it");
+  else if (s.inline_fallback)
+    add(finding_id::csp_unsafe_inline_fallback, severity::info,
+        "'unsafe-inline' is ignored because nonces, hashes or 'strict-dynamic' are present (kept for CSP1 browsers)");
+  if (s.wildcard)
+    add(finding_id::csp_script_wildcard, severity::high,
+        s.script_dir + " allows any host (" + shown(s.wildcard_src) +
+            "): an attacker loads script from a host of their own; list hosts, or use nonces with 'strict-dynamic'");
+  if (s.data)
+    add(finding_id::csp_script_data, severity::high, "data: in " + s.script_dir + " allows injected scripts (<script src=data:...>): remove it");
+  if (!s.wildcard && !s.bypass_candidates.empty()) {
+    const auto* b = s.bypass_candidates.front();
+    std::string what = b->kind == "jsonp" ? "a JSONP endpoint" : b->kind == "angular" ? "AngularJS"
+                       : b->kind == "gadget" ? "a script gadget" : "files anyone can publish";
+    add(finding_id::csp_allowlist_bypass, severity::high,
+        s.script_dir + " allows " + shown(s.bypass_sources.front()) + ", which serves " + what + " (" + b->host + b->path + ": " +
+            b->what + "; source: " + b->source + "): an injection runs script through it; use nonces with 'strict-dynamic'");
+  } else if (!s.wildcard && s.hosts_all && !s.host_example.empty()) {
+    add(finding_id::csp_host_allowlist, severity::medium,
+        s.script_dir + " trusts hosts (" + shown(s.host_example) +
+            "...) without 'strict-dynamic': every script those hosts serve (JSONP, old libraries, uploads) runs; prefer "
+            "nonces or hashes with 'strict-dynamic'" +
+            (s.uses_nonce ? " (a nonce next to the hosts does not switch them off)"
+                          : s.uses_hash ? " (a hash next to the hosts does not switch them off)" : ""));
+  }
+}
+
+// Fallback hosts, 'self', eval, 'unsafe-hashes', 'strict-dynamic' without a nonce, http:// hosts.
+void script_trust_findings(const script_facts& s, const adder& add) {
+  if (s.fallback_hosts && !s.sd_no_nonce)
+    add(finding_id::csp_host_fallback, severity::info,
+        "hosts and schemes next to 'strict-dynamic' are ignored by CSP3 browsers and used only by CSP2 browsers (fallback)");
+  if (s.self_only_note && !s.wildcard)
+    add(finding_id::csp_self_in_script_src, severity::info,
+        "'self' in script-src: safe as long as the origin serves no JSONP, AngularJS or user uploads as scripts");
+  if (s.eval_ok) add(finding_id::csp_unsafe_eval, severity::medium, "'unsafe-eval' allows eval() and new Function(): remove it");
+  if (s.unsafe_hashes)
+    add(finding_id::csp_unsafe_hashes, severity::low, "'unsafe-hashes' lets injected markup reuse the hashed event handlers: remove it");
+  if (s.sd_no_nonce)
+    add(finding_id::csp_strict_dynamic_without_nonce, severity::medium,
+        "'strict-dynamic' in " + s.sd_directive + " without a nonce or hash: CSP3 browsers then ignore every host and "
+        "'self' and block every script (CSP3 8.2); add a nonce or hash");
+  if (s.http_hosts.size() && !s.wildcard)
+    add(finding_id::csp_insecure_source, severity::info,
+        "http:// host " + shown(s.http_hosts.front()) + " in script-src: blocked as mixed content on https pages; use https://");
+}
+
+void script_findings(const script_facts& s, const adder& add) {
+  if (!s.restricted) {
+    add(finding_id::csp_script_src_missing, severity::high,
         "no script-src or default-src: scripts from anywhere, inline ones included, are allowed; add default-src 'self' "
         "or a nonce-based script-src");
   } else {
-    if (inline_elem)
-      add("csp.unsafe_inline", severity::high,
-          "'unsafe-inline' without a nonce or hash in " + script_dir + " allows injected inline <script> (CSP3 \"does a "
-          "source list allow all inline behavior\"): use nonces or hashes");
-    else if (inline_attr)
-      add("csp.unsafe_inline_attr", severity::high,
-          "script-src-attr allows 'unsafe-inline', so injected event handlers (onerror=...) run: remove it");
-    else if (inline_fallback)
-      add("csp.unsafe_inline_fallback", severity::info,
-          "'unsafe-inline' is ignored because nonces, hashes or 'strict-dynamic' are present (kept for CSP1 browsers)");
-    if (wildcard)
-      add("csp.script_wildcard", severity::high,
-          script_dir + " allows any host (" + shown(wildcard_src) +
-              "): an attacker loads script from a host of their own; list hosts, or use nonces with 'strict-dynamic'");
-    if (data)
-      add("csp.script_data", severity::high, "data: in " + script_dir + " allows injected scripts (<script src=data:...>): remove it");
-    if (!wildcard && !bypass_candidates.empty()) {
-      const auto* b = bypass_candidates.front();
-      std::string what = b->kind == "jsonp" ? "a JSONP endpoint" : b->kind == "angular" ? "AngularJS"
-                         : b->kind == "gadget" ? "a script gadget" : "files anyone can publish";
-      add("csp.allowlist_bypass", severity::high,
-          script_dir + " allows " + shown(bypass_sources.front()) + ", which serves " + what + " (" + b->host + b->path + ": " +
-              b->what + "; source: " + b->source + "): an injection runs script through it; use nonces with 'strict-dynamic'");
-    } else if (!wildcard && hosts_all && !host_example.empty()) {
-      add("csp.host_allowlist", severity::medium,
-          script_dir + " trusts hosts (" + shown(host_example) +
-              "...) without 'strict-dynamic': every script those hosts serve (JSONP, old libraries, uploads) runs; prefer "
-              "nonces or hashes with 'strict-dynamic'" +
-              (uses_nonce ? " (a nonce next to the hosts does not switch them off)"
-                          : uses_hash ? " (a hash next to the hosts does not switch them off)" : ""));
-    }
-    if (fallback_hosts && !sd_no_nonce)
-      add("csp.host_fallback", severity::info,
-          "hosts and schemes next to 'strict-dynamic' are ignored by CSP3 browsers and used only by CSP2 browsers (fallback)");
-    if (self_only_note && !wildcard)
-      add("csp.self_in_script_src", severity::info,
-          "'self' in script-src: safe as long as the origin serves no JSONP, AngularJS or user uploads as scripts");
-    if (eval_ok) add("csp.unsafe_eval", severity::medium, "'unsafe-eval' allows eval() and new Function(): remove it");
-    if (unsafe_hashes)
-      add("csp.unsafe_hashes", severity::low, "'unsafe-hashes' lets injected markup reuse the hashed event handlers: remove it");
-    if (sd_no_nonce)
-      add("csp.strict_dynamic_without_nonce", severity::medium,
-          "'strict-dynamic' in " + sd_directive + " without a nonce or hash: CSP3 browsers then ignore every host and "
-          "'self' and block every script (CSP3 8.2); add a nonce or hash");
-    if (http_hosts.size() && !wildcard)
-      add("csp.insecure_source", severity::info,
-          "http:// host " + shown(http_hosts.front()) + " in script-src: blocked as mixed content on https pages; use https://");
+    script_source_findings(s, add);
+    script_trust_findings(s, add);
   }
-  if (short_nonce)
-    add("csp.nonce_too_short", severity::medium,
+  if (s.short_nonce)
+    add(finding_id::csp_nonce_too_short, severity::medium,
         "a nonce shorter than 16 characters can be guessed: use at least 128 random bits (22 base64 characters), new "
         "for every response");
+}
 
-  // base-uri: needed when scripts are trusted by nonce (relative src of a nonced script follows an injected
-  // <base>), or by hash with 'strict-dynamic' (scripts those load follow it too).
-  const bool base_needed = restricted && (uses_nonce || (uses_hash && sd_any));
+// base-uri: needed when scripts are trusted by nonce (relative src of a nonced script follows an injected
+// <base>), or by hash with 'strict-dynamic' (scripts those load follow it too).
+void base_uri_findings(const std::vector<const csp_policy*>& live, const script_facts& s, const adder& add) {
+  const bool base_needed = s.restricted && (s.uses_nonce || (s.uses_hash && s.sd_any));
   bool base_set = false, base_any = true;
   std::string base_value;
   for (const auto* p : live)
@@ -1405,51 +1444,48 @@ subject_report csp_report(const std::vector<std::string>& enforced_values, const
       if (base_value.empty()) base_value = serialize(csp_policy{{*d}, {}, 0, false});
     }
   if (base_needed && !base_set)
-    add("csp.base_uri_missing", severity::high,
-        std::string(uses_nonce ? "nonce-based" : "hash-based 'strict-dynamic'") +
+    add(finding_id::csp_base_uri_missing, severity::high,
+        std::string(s.uses_nonce ? "nonce-based" : "hash-based 'strict-dynamic'") +
             " policy without base-uri: an injected <base href> makes relative script URLs load from another host; add "
             "base-uri 'none' (or 'self')");
   else if (base_set && base_any)
-    add("csp.base_uri_unsafe", base_needed ? severity::high : severity::info,
+    add(finding_id::csp_base_uri_unsafe, base_needed ? severity::high : severity::info,
         shown(base_value) + " allows any host" + (base_needed ? ": an injected <base> redirects the trusted scripts; use "
                                                                 "base-uri 'none' or 'self'"
                                                               : " (harmless while scripts are not trusted by nonce)"));
+}
 
-  // object-src: plugins and <object>/<embed> documents
-  bool obj_restricted = true, obj_any = true;
+// object-src: plugins and <object>/<embed> documents.
+void object_src_findings(const std::vector<const csp_policy*>& live, const adder& add) {
+  bool any_obj = false, obj_any = true;
   std::string obj_value;
   for (const auto* p : live) {
     const auto* d = effective(*p, "object-src");
-    if (!d) {
-      obj_restricted = obj_restricted && false;
-      continue;
-    }
+    if (!d) continue;
+    any_obj = true;
     list_facts f = facts(*d);
     obj_any = obj_any && !f.none_only && (!f.wildcards.empty() || f.data);
     if (obj_value.empty()) obj_value = d->name;
   }
-  bool any_obj = false;
-  for (const auto* p : live) any_obj = any_obj || effective(*p, "object-src");
   if (!any_obj)
-    add("csp.object_src_missing", severity::medium,
+    add(finding_id::csp_object_src_missing, severity::medium,
         "no object-src or default-src: <object> and <embed> load from anywhere; add object-src 'none'");
   else if (obj_any)
-    add("csp.object_src_unsafe", severity::medium, obj_value + " allows any host or data: for <object>/<embed>: use object-src 'none'");
-  (void)obj_restricted;
+    add(finding_id::csp_object_src_unsafe, severity::medium, obj_value + " allows any host or data: for <object>/<embed>: use object-src 'none'");
+}
 
-  // style and other passive content: advice only
+// Styles, frame-ancestors in the header policies (a <meta> one was removed), form-action, Report-Only: advice.
+void other_findings(const csp_inputs& in, const std::vector<const csp_policy*>& live, const adder& add) {
   bool style_inline = !live.empty();
   for (const auto* p : live) {
     const auto* st = effective(*p, "style-src");
     style_inline = style_inline && st && allows_inline_style(facts(*st));
   }
   if (style_inline)
-    add("csp.unsafe_inline_style", severity::info,
+    add(finding_id::csp_unsafe_inline_style, severity::info,
         "'unsafe-inline' in style-src allows injected styles (CSS can leak attribute values); prefer nonces");
-
-  // frame-ancestors in the header policies (a <meta> one was removed above)
   bool fa_present = false, fa_any = true;
-  for (const auto& e : enforced) {
+  for (const auto& e : in.enforced) {
     if (e.meta) continue;
     if (const auto* d = e.p.find("frame-ancestors")) {
       fa_present = true;
@@ -1458,16 +1494,49 @@ subject_report csp_report(const std::vector<std::string>& enforced_values, const
     }
   }
   if (fa_present && fa_any)
-    add("csp.frame_ancestors_wildcard", severity::medium,
+    add(finding_id::csp_frame_ancestors_wildcard, severity::medium,
         "frame-ancestors allows any site to frame the page, and overrides X-Frame-Options: use 'self' or 'none'");
   bool form_action = std::any_of(live.begin(), live.end(), [](const csp_policy* p) { return p->find("form-action") != nullptr; });
   if (!form_action)
-    add("csp.form_action_missing", severity::info, "no form-action: forms may post anywhere (form-action has no fallback)");
-  if (!ro.empty()) add("csp.report_only", severity::info, "a Report-Only policy is also sent; it reports and never blocks");
-  (void)header_policies;
-  (void)o;
+    add(finding_id::csp_form_action_missing, severity::info, "no form-action: forms may post anywhere (form-action has no fallback)");
+  if (!in.ro.empty()) add(finding_id::csp_report_only, severity::info, "a Report-Only policy is also sent; it reports and never blocks");
+}
+
+}  // namespace
+
+subject_report csp_report(const std::vector<std::string>& enforced_values, const std::vector<std::string>& ro_values,
+                          const std::vector<meta_element>& metas, const response_options& o,
+                          const header_list& reporting_headers) {
+  subject_report r = make_report(kCSP);
+  adder add{r};
+  r.resolution = "every enforced policy applies and a load must pass each (CSP3 \"parse a response's Content "
+                 "Security Policies\": each header, each comma-separated policy, each <meta> in <head>); within a "
+                 "policy the first of a directive wins (CSP3 \"parse a serialized CSP\"); Report-Only never blocks";
+  const csp_inputs in = collect_policies(enforced_values, ro_values, metas, add);
+  // which policies mean anything
+  std::vector<const csp_policy*> live;
+  std::vector<std::string> serial;
+  for (const auto& e : in.enforced)
+    if (any_known(e.p)) {
+      live.push_back(&e.p);
+      serial.push_back((e.meta ? "<meta> " : "") + shown_long(serialize(e.p)));
+    }
+  r.present = !enforced_values.empty() || !live.empty();
+  r.value = joined(serial);
+  if (live.empty()) {
+    judge_absent(enforced_values, in, add);
+    finish(r);
+    return r;
+  }
+  syntax_findings(in.enforced, reporting_headers, add);
+  script_facts s;
+  for (const auto* p : live) s.add_policy(*p);
+  script_findings(s, add);
+  base_uri_findings(live, s, add);
+  object_src_findings(live, add);
+  other_findings(in, live, add);
   finish(r);
-  if (r.result == rating::pass) add("csp.ok", severity::info, "the enforced policy restricts scripts and plugins");
+  if (r.result == rating::pass) add(finding_id::csp_ok, severity::info, "the enforced policy restricts scripts and plugins");
   return r;
 }
 
@@ -1490,9 +1559,9 @@ subject_report xfo_report(const std::vector<std::string>& values, const std::vec
                  "\"check a navigation response's adherence to X-Frame-Options\")";
   for (const auto& m : metas) {
     if (m.http_equiv == "x-frame-options")
-      add("xfo.meta_ignored", severity::info, "X-Frame-Options in <meta> is ignored by browsers: send the header");
+      add(finding_id::xfo_meta_ignored, severity::info, "X-Frame-Options in <meta> is ignored by browsers: send the header");
     if (m.http_equiv == "content-security-policy" && parse_csp_policy(m.content).find("frame-ancestors"))
-      add("xfo.meta_ignored", severity::info, "frame-ancestors in a <meta> policy is ignored by browsers (CSP3 3.3): send it in the header");
+      add(finding_id::xfo_meta_ignored, severity::info, "frame-ancestors in a <meta> policy is ignored by browsers (CSP3 3.3): send it in the header");
   }
   bool fa_present = false, fa_any = true, fa_none = true;
   std::string fa_value;
@@ -1516,19 +1585,19 @@ subject_report xfo_report(const std::vector<std::string>& values, const std::vec
                        : shown(joined(raw));
   if (fa_present) {
     if (fa_any)
-      add("xfo.frame_ancestors_wildcard", severity::high,
+      add(finding_id::xfo_frame_ancestors_wildcard, severity::high,
           "CSP " + shown(fa_value) + " allows any site to frame the page, and browsers then ignore X-Frame-Options: use "
                                       "frame-ancestors 'self' or 'none'",
           rating::fail);
     else if (!set.empty() && (set.size() > 1 || set[0] == "deny" || set[0] == "sameorigin") && ((set[0] == "deny") != fa_none))
-      add("xfo.frame_ancestors_conflict", severity::info,
+      add(finding_id::xfo_frame_ancestors_conflict, severity::info,
           "X-Frame-Options and CSP frame-ancestors disagree; browsers follow frame-ancestors (" + shown(fa_value) + ")");
     finish(r);
-    if (r.result == rating::pass) add("xfo.ok", severity::info, "framing restricted by CSP " + shown(fa_value));
+    if (r.result == rating::pass) add(finding_id::xfo_ok, severity::info, "framing restricted by CSP " + shown(fa_value));
     return r;
   }
   if (values.empty()) {
-    add("xfo.missing", severity::medium,
+    add(finding_id::xfo_missing, severity::medium,
         "no X-Frame-Options or CSP frame-ancestors: any site can frame the page (clickjacking); send X-Frame-Options: "
         "SAMEORIGIN or frame-ancestors 'self'",
         rating::fail);
@@ -1539,32 +1608,32 @@ subject_report xfo_report(const std::vector<std::string>& values, const std::vec
   if (set.size() > 1) {
     bool blocks = std::any_of(set.begin(), set.end(), [](const std::string& x) { return x == "deny" || x == "sameorigin" || x == "allowall"; });
     if (blocks) {
-      add("xfo.conflicting", severity::info,
+      add(finding_id::xfo_conflicting, severity::info,
           "different X-Frame-Options values (" + shown(joined(raw)) + "): browsers then refuse all framing; send one value");
       eff = "deny";
     } else {
-      add("xfo.invalid", severity::medium,
+      add(finding_id::xfo_invalid, severity::medium,
           "X-Frame-Options values " + shown(joined(raw)) + " are neither DENY nor SAMEORIGIN: browsers ignore them", rating::invalid);
     }
   } else {
     eff = set.front();
-    if (raw.size() > 1) add("xfo.multiple_values", severity::info, "X-Frame-Options repeats " + shown(eff) + "; send it once");
+    if (raw.size() > 1) add(finding_id::xfo_multiple_values, severity::info, "X-Frame-Options repeats " + shown(eff) + "; send it once");
     if (eff == "deny" || eff == "sameorigin") {
     } else if (eff.rfind("allow-from", 0) == 0) {
-      add("xfo.allow_from", severity::medium,
+      add(finding_id::xfo_allow_from, severity::medium,
           "ALLOW-FROM is ignored by current browsers, so framing is not restricted: use CSP frame-ancestors", rating::invalid);
       eff.clear();
     } else if (eff == "allowall") {
-      add("xfo.allowall", severity::medium, "ALLOWALL lets any site frame the page: send SAMEORIGIN or DENY", rating::fail);
+      add(finding_id::xfo_allowall, severity::medium, "ALLOWALL lets any site frame the page: send SAMEORIGIN or DENY", rating::fail);
       eff.clear();
     } else {
-      add("xfo.invalid", severity::medium,
+      add(finding_id::xfo_invalid, severity::medium,
           "X-Frame-Options '" + shown(raw.front()) + "' is neither DENY nor SAMEORIGIN: browsers ignore it", rating::invalid);
       eff.clear();
     }
   }
   finish(r);
-  if (r.result == rating::pass) add("xfo.ok", severity::info, "framing restricted (" + eff + ")");
+  if (r.result == rating::pass) add(finding_id::xfo_ok, severity::info, "framing restricted (" + eff + ")");
   return r;
 }
 
@@ -1583,7 +1652,7 @@ subject_report xcto_report(const std::vector<std::string>& values) {
                  "ASCII case-insensitive (Fetch \"determine nosniff\")";
   r.present = !values.empty();
   if (values.empty()) {
-    add("xcto.missing", severity::low,
+    add(finding_id::xcto_missing, severity::low,
         "no X-Content-Type-Options: browsers may sniff a response (an upload, a JSON answer) as HTML or script; send nosniff",
         rating::fail);
     finish(r);
@@ -1592,13 +1661,13 @@ subject_report xcto_report(const std::vector<std::string>& values) {
   std::vector<std::string> raw = get_decode_split(values);
   r.value = shown_long(joined(raw));
   if (!iequals(raw.front(), "nosniff"))
-    add("xcto.invalid", severity::low,
+    add(finding_id::xcto_invalid, severity::low,
         "X-Content-Type-Options '" + shown(raw.front()) + "' is not nosniff (only the first value counts): browsers ignore it",
         rating::invalid);
   else if (raw.size() > 1)
-    add("xcto.multiple_values", severity::info, "X-Content-Type-Options has several values; the first (nosniff) counts");
+    add(finding_id::xcto_multiple_values, severity::info, "X-Content-Type-Options has several values; the first (nosniff) counts");
   finish(r);
-  if (r.result == rating::pass && raw.size() == 1) add("xcto.ok", severity::info, "nosniff");
+  if (r.result == rating::pass && raw.size() == 1) add(finding_id::xcto_ok, severity::info, "nosniff");
   return r;
 }
 
@@ -1649,25 +1718,25 @@ subject_report referrer_report(const std::vector<std::string>& values, const std
     else if (l == "origin-when-crossorigin") l = "origin-when-cross-origin";
     if (is_referrer_policy(l)) {
       if (!policy.empty() && policy != l)
-        add("referrer.meta", severity::info, "<meta name=referrer content=" + shown(m.content) + "> replaces the header's " + policy);
+        add(finding_id::referrer_meta, severity::info, "<meta name=referrer content=" + shown(m.content) + "> replaces the header's " + policy);
       policy = l;
       from = "meta";
       r.present = true;
       r.value = l + " (<meta name=referrer>)";
     } else {
-      add("referrer.meta", severity::info, "<meta name=referrer content=" + shown(m.content) + "> is not a policy and is ignored");
+      add(finding_id::referrer_meta, severity::info, "<meta name=referrer content=" + shown(m.content) + "> is not a policy and is ignored");
     }
   }
   for (const auto& u : unknown)
     if (!policy.empty())
-      add("referrer.unknown_token", severity::info,
+      add(finding_id::referrer_unknown_token, severity::info,
           "'" + shown(u) + "' is not a referrer policy and is ignored (" + policy + " applies)");
   if (policy.empty()) {
     if (!r.present) {
-      add("referrer.missing", severity::info,
+      add(finding_id::referrer_missing, severity::info,
           "no Referrer-Policy: browsers use strict-origin-when-cross-origin (Fetch), which is safe; send it to be explicit");
     } else {
-      add("referrer.invalid", severity::low,
+      add(finding_id::referrer_invalid, severity::low,
           "Referrer-Policy " + shown(r.value) + " holds no referrer policy" +
               (unknown.empty() ? std::string() : " ('" + shown(unknown.front()) + "' is not one)") +
               ": browsers ignore it; use strict-origin-when-cross-origin",
@@ -1677,20 +1746,20 @@ subject_report referrer_report(const std::vector<std::string>& values, const std
     return r;
   }
   if (valid_seen.size() > 1 && from == "header")
-    add("referrer.fallback", severity::info, "several policies are listed: the last one browsers know applies (" + policy + ")");
+    add(finding_id::referrer_fallback, severity::info, "several policies are listed: the last one browsers know applies (" + policy + ")");
   if (policy == "unsafe-url" || policy == "no-referrer-when-downgrade")
-    add("referrer.unsafe", severity::medium,
+    add(finding_id::referrer_unsafe, severity::medium,
         policy + " sends the full URL (path and query) to other sites" +
             (policy == "unsafe-url" ? std::string(", even over plain http") : std::string()) +
             ": use strict-origin-when-cross-origin",
         rating::fail);
   else if (policy == "origin" || policy == "origin-when-cross-origin")
-    add("referrer.unsafe", severity::low,
+    add(finding_id::referrer_unsafe, severity::low,
         policy + " sends the origin on a downgrade from https to http, where the network sees it: use "
                  "strict-origin-when-cross-origin",
         rating::fail);
   finish(r);
-  if (r.result == rating::pass) add("referrer.ok", severity::info, policy);
+  if (r.result == rating::pass) add(finding_id::referrer_ok, severity::info, policy);
   return r;
 }
 
@@ -1746,7 +1815,7 @@ audit_report audit(const audit_input& in, const response_options& opt) {
     x.value = shown(xxss.front());
     x.resolution = "ignored by current browsers";
     if (trim_ows(xxss.front()) != "0")
-      x.findings.push_back({"xxss.deprecated", severity::info, "X-XSS-Protection",
+      x.findings.push_back({finding_id::xxss_deprecated, severity::info, "X-XSS-Protection",
                             "X-XSS-Protection is ignored by current browsers (and its filter was exploitable); send 0 or omit it",
                             rating::pass});
     push(std::move(x));

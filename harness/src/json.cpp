@@ -389,8 +389,8 @@ struct encoder {
   error err;
   bool failed = false;
 
-  bool fail(std::string kind, std::string msg) {
-    if (!failed) err = error{std::move(kind), 0, std::move(msg), 500};
+  bool fail(errc kind, std::string msg) {
+    if (!failed) err = error{kind, 0, std::move(msg), 500};
     failed = true;
     return false;
   }
@@ -403,7 +403,7 @@ struct encoder {
   }
 
   bool enc(const value& v, size_t depth) {
-    if (depth > o.max_depth) return fail("max_depth", "maximum recursion depth exceeded while encoding a JSON object");
+    if (depth > o.max_depth) return fail(errc::max_depth, "maximum recursion depth exceeded while encoding a JSON object");
     switch (v.kind()) {
       case kind::null: out += "null"; return true;
       case kind::boolean: out += v.as_bool() ? "true" : "false"; return true;
@@ -412,7 +412,7 @@ struct encoder {
         double d = v.as_double();
         if (std::isnan(d) || std::isinf(d)) {
           if (!o.allow_nan)
-            return fail("nan_not_allowed", "Out of range float values are not JSON compliant");
+            return fail(errc::nan_not_allowed, "Out of range float values are not JSON compliant");
           out += std::isnan(d) ? "NaN" : (d > 0 ? "Infinity" : "-Infinity");
           return true;
         }
@@ -422,7 +422,7 @@ struct encoder {
       case kind::string:
       case kind::markup:  // Markup is a str subclass
         if (!encode_string(out, v.str(), o.ensure_ascii, o.surrogateescape))
-          return fail("invalid_utf8", "string is not valid UTF-8");
+          return fail(errc::invalid_utf8, "string is not valid UTF-8");
         return true;
       case kind::list:
       case kind::tuple: {
@@ -475,7 +475,7 @@ struct encoder {
           }
           first = false;
           if (!encode_string(out, m->first, o.ensure_ascii, o.surrogateescape))
-            return fail("invalid_utf8", "key is not valid UTF-8");
+            return fail(errc::invalid_utf8, "key is not valid UTF-8");
           out.append(o.key_separator);
           if (!enc(m->second, depth + 1)) return false;
         }
@@ -483,11 +483,11 @@ struct encoder {
         out.push_back('}');
         return true;
       }
-      case kind::bytes: return fail("not_serializable", "Object of type bytes is not JSON serializable");
-      case kind::uuid: return fail("not_serializable", "Object of type UUID is not JSON serializable");
-      case kind::datetime: return fail("not_serializable", "Object of type datetime is not JSON serializable");
+      case kind::bytes: return fail(errc::not_serializable, "Object of type bytes is not JSON serializable");
+      case kind::uuid: return fail(errc::not_serializable, "Object of type UUID is not JSON serializable");
+      case kind::datetime: return fail(errc::not_serializable, "Object of type datetime is not JSON serializable");
     }
-    return fail("not_serializable", "unknown value");
+    return fail(errc::not_serializable, "unknown value");
   }
 };
 }  // namespace
@@ -510,7 +510,7 @@ struct parser {
   static bool ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
   // Python positions are in characters; lines/columns as json.JSONDecodeError computes them.
-  void fail_at(std::string_view msg, size_t byte_pos, std::string kind = "json_decode") {
+  void fail_at(std::string_view msg, size_t byte_pos, errc kind = errc::json_decode) {
     if (failed) return;
     failed = true;
     size_t chars = 0, line = 1, last_nl_char = 0;
@@ -526,15 +526,15 @@ struct parser {
       ++chars;
     }
     size_t col = seen_nl ? chars - last_nl_char : chars + 1;
-    err = error{std::move(kind), byte_pos,
+    err = error{kind, byte_pos,
                 std::string(msg) + ": line " + std::to_string(line) + " column " + std::to_string(col) + " (char " +
                     std::to_string(chars) + ")",
                 500};
   }
-  void fail_plain(std::string kind, std::string msg, size_t pos) {
+  void fail_plain(errc kind, std::string msg, size_t pos) {
     if (failed) return;
     failed = true;
-    err = error{std::move(kind), pos, std::move(msg), 500};
+    err = error{kind, pos, std::move(msg), 500};
   }
 
   size_t skip_ws(size_t i) const {
@@ -770,7 +770,7 @@ struct parser {
     }
     size_t ndigits = num.size() - (num[0] == '-' ? 1 : 0);
     if (ndigits > lim.max_int_digits) {
-      fail_plain("ValueError",
+      fail_plain(errc::value_error,
                  "Exceeds the limit (" + std::to_string(lim.max_int_digits) +
                      " digits) for integer string conversion: value has " + std::to_string(ndigits) +
                      " digits; use sys.set_int_max_str_digits() to increase the limit",
@@ -783,7 +783,7 @@ struct parser {
 
   bool depth_check(size_t depth, size_t at) {
     if (depth > lim.max_depth) {
-      fail_plain("max_depth", "maximum recursion depth exceeded while decoding a JSON document (limit " +
+      fail_plain(errc::max_depth, "maximum recursion depth exceeded while decoding a JSON document (limit " +
                                   std::to_string(lim.max_depth) + ")",
                  at);
       return false;
@@ -879,7 +879,7 @@ struct parser {
 
 result<value> loads(std::string_view text, const load_limits& limits) {
   if (text.size() > limits.max_size)
-    return error{"too_large", limits.max_size,
+    return error{errc::too_large, limits.max_size,
                  "JSON text of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
                      std::to_string(limits.max_size) + " bytes",
                  413};
@@ -894,7 +894,7 @@ result<value> loads(std::string_view text, const load_limits& limits) {
       }
       i += l;
     }
-    return error{"invalid_utf8", bad, "'utf-8' codec can't decode byte at position " + std::to_string(bad), 500};
+    return error{errc::invalid_utf8, bad, "'utf-8' codec can't decode byte at position " + std::to_string(bad), 500};
   }
   parser p{text, limits, {}, false};
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") {

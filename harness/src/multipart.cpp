@@ -184,7 +184,7 @@ std::uint64_t plain_int_nonneg(std::string_view raw) {
 }
 
 struct decode_error {  // what a Python exception would be
-  std::string kind;
+  errc kind;
   int status;
   std::string message;
   bool silent;
@@ -362,10 +362,10 @@ class form_parser::impl {
   }
 
   void setup();
-  void decide(std::string kind, int status, std::string message, std::uint64_t offset, bool silent = false) {
+  void decide(errc kind, int status, std::string message, std::uint64_t offset, bool silent = false) {
     if (decided_) return;
     decided_ = true;
-    err_.kind = std::move(kind);
+    err_.kind = kind;
     err_.http_status = status;
     err_.message = std::move(message);
     err_.offset = offset;
@@ -377,7 +377,7 @@ class form_parser::impl {
   // offset: the first byte past the limit (independent of how the body was split into feed() calls)
   websec::error streamed_length_error(bool mcl) const {
     websec::error e;
-    e.kind = mcl ? "max_content_length" : "max_form_memory_size";
+    e.kind = mcl ? errc::max_content_length : errc::max_form_memory_size;
     e.http_status = 413;
     e.offset = mcl ? *lim_.max_content_length : *lim_.max_form_memory_size;
     e.message = mcl ? "body length exceeds max_content_length " + std::to_string(*lim_.max_content_length)
@@ -523,7 +523,7 @@ void form_parser::impl::setup() {
   }
   // max_content_length against a declared length: before anything is parsed (both profiles; debian drains first)
   if (lim_.max_content_length && declared_ && *declared_ > *lim_.max_content_length) {
-    decide("max_content_length", 413,
+    decide(errc::max_content_length, 413,
            "Content-Length " + std::to_string(*declared_) + " exceeds max_content_length " +
                std::to_string(*lim_.max_content_length),
            0);
@@ -533,7 +533,7 @@ void form_parser::impl::setup() {
   parse_stream_ = true;
   if (out_.kind == body_kind::urlencoded) {
     if (lim_.max_form_memory_size && declared_ && *declared_ > *lim_.max_form_memory_size)
-      decide("max_form_memory_size", 413,
+      decide(errc::max_form_memory_size, 413,
              "Content-Length " + std::to_string(*declared_) + " exceeds max_form_memory_size " +
                  std::to_string(*lim_.max_form_memory_size) + " (urlencoded)",
              0);
@@ -546,18 +546,18 @@ void form_parser::impl::setup() {
   } else {
     const content_type::parameter* p = ct.find("boundary");
     if (p && !p->value) {
-      decide("boundary_none", 500, "boundary parameter without a value: None.encode() raises AttributeError", 0);
+      decide(errc::boundary_none, 500, "boundary parameter without a value: None.encode() raises AttributeError", 0);
       return;
     }
     b = p ? *p->value : std::string();
     for (unsigned char c : b)
       if (c >= 0x80) {
-        decide("boundary_not_ascii", 200, "'ascii' codec can't encode the boundary", 0, true);
+        decide(errc::boundary_not_ascii, 200, "'ascii' codec can't encode the boundary", 0, true);
         return;
       }
   }
   if (b.empty()) {
-    decide("missing_boundary", 200, "Missing boundary", 0, true);
+    decide(errc::missing_boundary, 200, "Missing boundary", 0, true);
     return;
   }
   boundary_ = b;
@@ -624,14 +624,14 @@ void form_parser::impl::at_eof() {
   }
   if (decided_) return;
   if (stream_limit_ && stream_pos_ < *stream_limit_ && !limit_is_max_) {
-    decide("client_disconnected", 400,
+    decide(errc::client_disconnected, 400,
            "body ended after " + std::to_string(stream_pos_) + " of " + std::to_string(*stream_limit_) +
                " bytes (Content-Length)",
            stream_pos_);
     return;
   }
   if (limit_is_max_ && stream_limit_ && stream_pos_ >= *stream_limit_) {
-    decide("max_content_length", 413,
+    decide(errc::max_content_length, 413,
            "streamed body reached max_content_length " + std::to_string(*stream_limit_), stream_pos_);
     return;
   }
@@ -660,7 +660,7 @@ void form_parser::impl::mp_receive(std::string_view chunk) {
   (void)chunk_offset;
   std::uint64_t logical = python_len();
   if (lim_.max_form_memory_size && logical + chunk.size() > *lim_.max_form_memory_size) {
-    decide("max_form_memory_size", 413,
+    decide(errc::max_form_memory_size, 413,
            "decoder buffer would hold " + std::to_string(logical + chunk.size()) + " bytes > max_form_memory_size " +
                std::to_string(*lim_.max_form_memory_size),
            buf_base_ + (view_.size() - pos_));
@@ -850,7 +850,7 @@ bool form_parser::impl::parse_headers(std::string_view block, std::uint64_t offs
     if (bad != npos) {
       char hx[8];
       std::snprintf(hx, sizeof hx, "0x%02x", static_cast<unsigned char>(decoded_src[bad]));
-      decide("header_not_utf8", 200,
+      decide(errc::header_not_utf8, 200,
              std::string("'utf-8' codec can't decode byte ") + hx + " in position " + std::to_string(bad) + ": " + why,
              offset, true);
       return false;
@@ -860,7 +860,7 @@ bool form_parser::impl::parse_headers(std::string_view block, std::uint64_t offs
     std::size_t colon = s.find(':');
     if (colon == std::string_view::npos) {
       if (rules_.header_line_needs_colon) {
-        decide("header_line_without_colon", 200, "not enough values to unpack (expected 2, got 1)", offset, true);
+        decide(errc::header_line_without_colon, 200, "not enough values to unpack (expected 2, got 1)", offset, true);
         return false;
       }
       std::string tmp;
@@ -951,7 +951,7 @@ bool form_parser::impl::ev_part() {
   consume(del);
   const header* cd = cd_ == npos ? nullptr : &hdrs_[cd_];
   if (!cd) {
-    decide("missing_content_disposition", 200, "Missing Content-Disposition header", offset, true);
+    decide(errc::missing_content_disposition, 200, "Missing Content-Disposition header", offset, true);
     return false;
   }
   std::optional<std::string_view> name, filename;  // views of cd->value, or kept in the arena
@@ -972,7 +972,7 @@ bool form_parser::impl::ev_part() {
   last_any_ = npos;
   ++parts_;
   if (lim_.max_form_parts && parts_ > *lim_.max_form_parts) {
-    decide("max_form_parts", 413,
+    decide(errc::max_form_parts, 413,
            "part " + std::to_string(parts_) + " exceeds max_form_parts " + std::to_string(*lim_.max_form_parts), offset);
     return false;
   }
@@ -1076,7 +1076,7 @@ void form_parser::impl::mp_events(bool complete) {
     if (decided_) return;
     if (!ev) {
       if (complete) {
-        decide("incomplete_body", 200, std::string("Invalid form-data cannot parse beyond State.") + state_name(state_),
+        decide(errc::incomplete_body, 200, std::string("Invalid form-data cannot parse beyond State.") + state_name(state_),
                buf_base_ + (view_.size() - pos_), true);
       } else {
         // keep the unconsumed bytes; if they live in the caller's chunk they are copied only when that memory
@@ -1156,7 +1156,7 @@ void form_parser::impl::sink_write(std::string_view d) {
         std::string path = std::string(dir && *dir ? dir : "/tmp") + "/websec-upload-XXXXXX";
         spool_fd_ = ::mkstemp(path.data());
         if (spool_fd_ < 0) {
-          decide("spool_failed", 500, std::string("cannot create a temporary file: ") + std::strerror(errno), buf_base_);
+          decide(errc::spool_failed, 500, std::string("cannot create a temporary file: ") + std::strerror(errno), buf_base_);
           return;
         }
         cur_file_.disk = std::make_shared<temp_file>(path);
@@ -1171,7 +1171,7 @@ void form_parser::impl::sink_write(std::string_view d) {
         while (left) {
           ssize_t w = ::write(spool_fd_, p, left);
           if (w < 0 && errno == EINTR) continue;
-          if (w <= 0) { decide("spool_failed", 500, std::string("write: ") + std::strerror(errno), buf_base_); return; }
+          if (w <= 0) { decide(errc::spool_failed, 500, std::string("write: ") + std::strerror(errno), buf_base_); return; }
           p += w;
           left -= static_cast<std::size_t>(w);
         }
@@ -1183,7 +1183,7 @@ void form_parser::impl::sink_write(std::string_view d) {
         while (left) {
           ssize_t w = ::write(spool_fd_, p, left);
           if (w < 0 && errno == EINTR) continue;
-          if (w <= 0) { decide("spool_failed", 500, std::string("write: ") + std::strerror(errno), buf_base_); return; }
+          if (w <= 0) { decide(errc::spool_failed, 500, std::string("write: ") + std::strerror(errno), buf_base_); return; }
           p += w;
           left -= static_cast<std::size_t>(w);
         }
@@ -1202,12 +1202,12 @@ void form_parser::impl::on_data(std::string_view d, bool more) {
     *field_size_ += d.size();
     if (*field_size_ > *lim_.max_form_memory_size) {
       if (rules_.field_limit_is_name_error)
-        decide("field_limit_name_error", 500,
+        decide(errc::field_limit_name_error, 500,
                "field exceeds max_form_memory_size " + std::to_string(*lim_.max_form_memory_size) +
                    ": Debian's backport raises RequestEntityTooLarge without importing it (NameError)",
                buf_base_);
       else
-        decide("max_form_memory_size_field", 413,
+        decide(errc::max_form_memory_size_field, 413,
                "field exceeds max_form_memory_size " + std::to_string(*lim_.max_form_memory_size), buf_base_);
       return;
     }
@@ -1258,7 +1258,7 @@ void form_parser::impl::finish_part() {
       }
     }
     if (cs_none) {
-      decide("charset_none", 500, "decode() argument 'encoding' must be str, not None (charset without a value)",
+      decide(errc::charset_none, 500, "decode() argument 'encoding' must be str, not None (charset without a value)",
              buf_base_);
       return;
     }
@@ -1276,10 +1276,10 @@ void form_parser::impl::finish_part() {
           cur_field_.value = d.text == raw ? raw : keep(d.text);
           break;
         case charset::status::decode_error:
-          decide("charset_decode", 200, d.message, buf_base_, true);
+          decide(errc::charset_decode, 200, d.message, buf_base_, true);
           return;
-        case charset::status::lookup_error: decide("unknown_charset", 500, "LookupError: " + d.message, buf_base_); return;
-        case charset::status::unsupported: decide("unsupported_charset", 500, d.message, buf_base_); return;
+        case charset::status::lookup_error: decide(errc::unknown_charset, 500, "LookupError: " + d.message, buf_base_); return;
+        case charset::status::unsupported: decide(errc::unsupported_charset, 500, d.message, buf_base_); return;
       }
     }
     out_.fields.push_back(cur_field_);
@@ -1314,11 +1314,11 @@ std::optional<outcome> form_parser::impl::failed() const {
     } else if (url_limit) {
       return std::nullopt;
     }
-    if (!over.kind.empty()) { e = &over; silent = false; }
+    if (over.kind != errc::none) { e = &over; silent = false; }
   }
   if (!e) return std::nullopt;
   // debian @exhaust_stream: a declared body shorter than Content-Length answers 400 whatever happened
-  if (rules_.exhaust_after_parse && (parse_stream_ || e->kind == "max_content_length") && !auto_length_ &&
+  if (rules_.exhaust_after_parse && (parse_stream_ || e->kind == errc::max_content_length) && !auto_length_ &&
       !req_.chunked && declared_ && total_fed_ < *declared_ && !empty_stream_)
     return std::nullopt;
   outcome o;
@@ -1348,10 +1348,10 @@ form_data form_parser::impl::finish() {
     }
   }
   // debian @exhaust_stream / _exhaust: a declared body shorter than Content-Length answers 400 whatever happened
-  if (rules_.exhaust_after_parse && (parse_stream_ || (decided_ && err_.kind == "max_content_length")) &&
+  if (rules_.exhaust_after_parse && (parse_stream_ || (decided_ && err_.kind == errc::max_content_length)) &&
       !auto_length_ && !req_.chunked && declared_ && total_fed_ < *declared_ && !empty_stream_) {
     decided_ = false;
-    decide("client_disconnected", 400,
+    decide(errc::client_disconnected, 400,
            "body ended after " + std::to_string(total_fed_) + " of " + std::to_string(*declared_) +
                " bytes (Content-Length)",
            total_fed_);

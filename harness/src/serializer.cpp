@@ -30,7 +30,7 @@ struct inflater {
 
 result<std::string> zlib_decompress(std::string_view data, std::size_t max_output) {
   thread_local inflater inf;
-  if (!inf.ok) return error{"zlib.error", 0, "Error while initialising decompression", 500};
+  if (!inf.ok) return error{errc::zlib_error, 0, "Error while initialising decompression", 500};
   z_stream& zs = inf.zs;
   inflateReset(&zs);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
@@ -47,9 +47,9 @@ result<std::string> zlib_decompress(std::string_view data, std::size_t max_outpu
         zs.avail_out = 1;
         int rc = inflate(&zs, Z_NO_FLUSH);
         if (zs.avail_out == 0)
-          return error{"too_large", zs.total_in, "decompressed payload exceeds " + std::to_string(max_output) + " bytes", 413};
+          return error{errc::too_large, zs.total_in, "decompressed payload exceeds " + std::to_string(max_output) + " bytes", 413};
         if (rc == Z_STREAM_END) break;
-        return error{"zlib.error", zs.total_in, "Error -5 while decompressing data: incomplete or truncated stream", 500};
+        return error{errc::zlib_error, zs.total_in, "Error -5 while decompressing data: incomplete or truncated stream", 500};
       }
       out.resize(std::min<std::size_t>(max_output, out.size() * 2));
     }
@@ -59,14 +59,14 @@ result<std::string> zlib_decompress(std::string_view data, std::size_t max_outpu
     produced = out.size() - zs.avail_out;
     if (rc == Z_STREAM_END) break;
     if (rc == Z_BUF_ERROR && zs.avail_in == 0)
-      return error{"zlib.error", zs.total_in, "Error -5 while decompressing data: incomplete or truncated stream", 500};
+      return error{errc::zlib_error, zs.total_in, "Error -5 while decompressing data: incomplete or truncated stream", 500};
     if (rc != Z_OK && rc != Z_BUF_ERROR) {
       std::string msg = "Error " + std::to_string(rc) + " while decompressing data";
       if (zs.msg) msg += std::string(": ") + zs.msg;
-      return error{"zlib.error", zs.total_in, msg, 500};
+      return error{errc::zlib_error, zs.total_in, msg, 500};
     }
     if (zs.avail_in == 0 && zs.avail_out != 0)
-      return error{"zlib.error", zs.total_in, "Error -5 while decompressing data: incomplete or truncated stream", 500};
+      return error{errc::zlib_error, zs.total_in, "Error -5 while decompressing data: incomplete or truncated stream", 500};
   }
   out.resize(produced);
   return out;
@@ -151,15 +151,15 @@ result<std::string> decode_payload(std::string_view payload, std::size_t max_dec
   auto raw = signing::base64_decode(payload);
   if (!raw) {
     if (original) *original = raw.err();  // itsdangerous's BadData("Invalid base64-encoded data")
-    return error{"BadPayload", 0, "Could not base64 decode the payload because of an exception", 500};
+    return error{errc::bad_payload, 0, "Could not base64 decode the payload because of an exception", 500};
   }
   if (!decompress) return std::move(raw.value());
   auto inflated = zlib_decompress(*raw, max_decompressed);
   if (!inflated) {
     if (original) *original = inflated.err();
-    if (inflated.err().kind == "too_large")
-      return error{"BadPayload", 0, inflated.err().message, 413};
-    return error{"BadPayload", 0, "Could not zlib decompress the payload before decoding the payload", 500};
+    if (inflated.err().kind == errc::too_large)
+      return error{errc::bad_payload, 0, inflated.err().message, 413};
+    return error{errc::bad_payload, 0, "Could not zlib decompress the payload before decoding the payload", 500};
   }
   return std::move(inflated.value());
 }
@@ -212,24 +212,26 @@ result<loaded_text> serializer::loads_text(std::string_view s, std::optional<std
   loaded_text out;
   std::string_view payload;
   if (o_.timed) {
-    auto r = timed_.unsign(s, max_age, now);
-    if (!r.ok) {
+    signing::timed_failure failure;
+    auto r = timed_.unsign(s, max_age, now, &failure);
+    if (!r) {
+      const error& e = r.err();
       if (why) {
         // TimestampSigner.unsign's exception as TimedSerializer.loads re-raises it: the value without its stamp
         // (None when there is no separator at all) and the signing time once the stamp could be read
-        bool no_sep = r.kind == "BadSignature" && r.message.rfind("No ", 0) == 0;
-        if (!no_sep) why->payload = std::string(r.value);
-        why->date_signed = r.timestamp;
+        bool no_sep = e.kind == errc::bad_signature && e.message.rfind("No ", 0) == 0;
+        if (!no_sep) why->payload = std::string(failure.payload);
+        why->date_signed = failure.date_signed;
       }
-      return error{r.kind, 0, r.message, signing::is_a(r.kind, "BadData") ? 0 : 500};
+      return error{e.kind, 0, e.message, signing::is_a(e.kind, errc::bad_data) ? 0 : 500};
     }
-    payload = r.value;
-    out.timestamp = r.timestamp;
+    payload = r->value;
+    out.timestamp = r->timestamp;
   } else {
     auto r = plain_.unsign_view(s);
-    if (!r.had_sep) return error{"BadSignature", 0, "No " + quote_input(o_.sep, quote_style::python_bytes) + " found in value", 0};
+    if (!r.had_sep) return error{errc::bad_signature, 0, "No " + quote_input(o_.sep, quote_style::python_bytes) + " found in value", 0};
     if (why) why->payload = std::string(r.value);
-    if (!r.ok) return error{"BadSignature", 0, "Signature " + quote_input(r.sig, quote_style::python_bytes) + " does not match", 0};
+    if (!r.ok) return error{errc::bad_signature, 0, "Signature " + quote_input(r.sig, quote_style::python_bytes) + " does not match", 0};
     payload = r.value;
   }
   if (why) why->date_signed = out.timestamp;
@@ -247,9 +249,9 @@ result<loaded_text> serializer::loads_text(std::string_view s, std::optional<std
   if (!json::valid_utf8(out.text)) {
     if (why) {
       std::size_t bad = first_invalid_utf8(out.text);
-      why->original_error = error{"UnicodeDecodeError", bad, "'utf-8' codec can't decode the payload", 500};
+      why->original_error = error{errc::unicode_decode_error, bad, "'utf-8' codec can't decode the payload", 500};
     }
-    return error{"BadPayload", 0, std::string(load_error_message), 500};
+    return error{errc::bad_payload, 0, std::string(load_error_message), 500};
   }
   return out;
 }
@@ -261,7 +263,7 @@ result<loaded> serializer::loads(std::string_view s, std::optional<std::int64_t>
   auto v = json::loads(t->text, o_.json_limits);
   if (!v) {
     if (why) why->original_error = v.err();
-    return error{"BadPayload", v.err().offset, std::string(load_error_message), 500};
+    return error{errc::bad_payload, v.err().offset, std::string(load_error_message), 500};
   }
   return loaded{std::move(v.value()), t->timestamp};
 }

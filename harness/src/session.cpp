@@ -62,7 +62,7 @@ std::string uuid_hex(const std::string& raw) {
 }
 
 error untag_error(std::string py_exc, std::string msg) {
-  return error{"untag", 0, py_exc + ": " + msg, 500};
+  return error{errc::untag, 0, py_exc + ": " + msg, 500};
 }
 
 // Python str(datetime): isoformat(sep=' ').
@@ -370,17 +370,17 @@ struct tagged_writer {
   bool failed = false;
   static constexpr std::size_t max_depth = json::dump_options{}.max_depth;
 
-  bool fail(const char* kind, const char* msg) {
+  bool fail(errc kind, const char* msg) {
     if (!failed) err = error{kind, 0, msg, 500};
     failed = true;
     return false;
   }
   bool depth_ok(std::size_t depth) {
-    return depth <= max_depth || fail("max_depth", "maximum recursion depth exceeded while encoding a JSON object");
+    return depth <= max_depth || fail(errc::max_depth, "maximum recursion depth exceeded while encoding a JSON object");
   }
   bool str(std::string_view s, bool key) {
     if (json::detail::encode_string(out, s, true)) return true;
-    return fail("invalid_utf8", key ? "key is not valid UTF-8" : "string is not valid UTF-8");
+    return fail(errc::invalid_utf8, key ? "key is not valid UTF-8" : "string is not valid UTF-8");
   }
   // {"<tag>":<the string s>}: the wrapper at `depth`, the string at depth + 1
   bool wrapped_string(std::string_view tag_key, std::string_view s, std::size_t depth) {
@@ -725,7 +725,7 @@ result<std::string> extract_cookie_value(std::string_view text, std::string_view
     return s;
   };
   text = trim(text);
-  if (text.empty()) return error{"malformed_cookie", 0, "no cookie given (empty input)", 400};
+  if (text.empty()) return error{errc::malformed_cookie, 0, "no cookie given (empty input)", 400};
   auto starts_ci = [](std::string_view s, std::string_view p) {
     if (s.size() < p.size()) return false;
     for (size_t i = 0; i < p.size(); ++i)
@@ -738,10 +738,10 @@ result<std::string> extract_cookie_value(std::string_view text, std::string_view
     std::string_view first = rest.substr(0, semi);
     size_t eq = first.find('=');
     if (eq == std::string_view::npos)
-      return error{"malformed_cookie", 11, "Set-Cookie header has no name=value pair", 400};
+      return error{errc::malformed_cookie, 11, "Set-Cookie header has no name=value pair", 400};
     auto pairs = parse_cookie_header(first);
     if (pairs.empty() || pairs[0].second.empty())
-      return error{"malformed_cookie", 11, "Set-Cookie header carries an empty cookie value", 400};
+      return error{errc::malformed_cookie, 11, "Set-Cookie header carries an empty cookie value", 400};
     return pairs[0].second;
   }
   bool header = false;
@@ -755,12 +755,12 @@ result<std::string> extract_cookie_value(std::string_view text, std::string_view
     std::string names;  // the names found, as many as a message quotes
     for (const auto& [k, v] : pairs) {
       if (k == name) {
-        if (v.empty()) return error{"malformed_cookie", 0, "cookie " + quote_input(name) + " is empty", 400};
+        if (v.empty()) return error{errc::malformed_cookie, 0, "cookie " + quote_input(name) + " is empty", 400};
         return v;
       }
       if (names.size() <= max_quoted_input) names += (names.empty() ? "" : ", ") + k;
     }
-    return error{"malformed_cookie", 0,
+    return error{errc::malformed_cookie, 0,
                  "no cookie named " + quote_input(name) + " in the header" +
                      (pairs.empty() ? std::string(" (no cookies found)")
                                     : " (found " + std::to_string(pairs.size()) + ": " +
@@ -770,7 +770,7 @@ result<std::string> extract_cookie_value(std::string_view text, std::string_view
   for (size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c <= 0x20 || c == 0x7f || c == ';' || c == ',')
-      return error{"malformed_cookie", i,
+      return error{errc::malformed_cookie, i,
                    "cookie value contains a character not allowed in a cookie (byte " + std::to_string(i) + ")", 400};
   }
   return std::string(text);
@@ -779,7 +779,7 @@ result<std::string> extract_cookie_value(std::string_view text, std::string_view
 // ---------------------------------------------------------------------------------------------- codec
 
 result<codec> codec::make(config c) {
-  if (c.secret_key.empty()) return error{"no_secret_key", 0, "SECRET_KEY is not set: Flask uses a NullSession", 0};
+  if (c.secret_key.empty()) return error{errc::no_secret_key, 0, "SECRET_KEY is not set: Flask uses a NullSession", 0};
   serializer::options o;
   if (c.prof == websec::profile::upstream) o.secret_keys = c.fallbacks;  // [*SECRET_KEY_FALLBACKS, SECRET_KEY]
   o.secret_keys.push_back(c.secret_key);
@@ -816,13 +816,14 @@ opened codec::open(std::string_view cookie_value, std::int64_t now) const {
   if (!t) {
     o.error_kind = t.err().kind;
     o.error_message = t.err().message;
-    o.result = signing::is_a(o.error_kind, "BadSignature") ? opened::outcome::empty_session
-                                                            : opened::outcome::exception_500;
-    if (o.error_kind == "SignatureExpired") {
+    o.result = signing::is_a(o.error_kind, errc::bad_signature) ? opened::outcome::empty_session
+                                                                 : opened::outcome::exception_500;
+    if (o.error_kind == errc::signature_expired) {
       // recover the age for the caller
-      auto r = s_.timed_signer().unsign(cookie_value, c_.lifetime_seconds, now);
-      o.age = r.age;
-      o.timestamp = r.timestamp;
+      signing::timed_failure f;
+      (void)s_.timed_signer().unsign(cookie_value, c_.lifetime_seconds, now, &f);
+      o.age = f.age;
+      o.timestamp = f.date_signed;
     }
     return o;
   }
@@ -830,7 +831,7 @@ opened codec::open(std::string_view cookie_value, std::int64_t now) const {
   auto v = tagged_loads(t->text, c_.json_limits);
   if (!v) {
     o.result = opened::outcome::exception_500;
-    o.error_kind = "BadPayload";
+    o.error_kind = errc::bad_payload;
     o.error_message = std::string(serializer::load_error_message);
     o.detail = v.err().message;
     return o;
@@ -838,7 +839,7 @@ opened codec::open(std::string_view cookie_value, std::int64_t now) const {
   if (v->kind() != json::kind::dict) {
     // SecureCookieSession(data) → dict(data): a list of pairs works in Python, anything else raises.
     o.result = opened::outcome::exception_500;
-    o.error_kind = "TypeError";
+    o.error_kind = errc::type_error;
     o.error_message = "session payload is not a dict";
     return o;
   }
@@ -951,7 +952,7 @@ result<unverified> decode_unverified(std::string_view cookie_value, const json::
   unverified u;
   size_t last = cookie_value.rfind('.');
   if (last == std::string_view::npos || last == 0)
-    return error{"malformed", 0, "not a signed value: expected payload.timestamp.signature", 400};
+    return error{errc::malformed, 0, "not a signed value: expected payload.timestamp.signature", 400};
   std::string_view signed_part = cookie_value.substr(0, last);
   std::string_view payload = signed_part;
   size_t ts_dot = signed_part.rfind('.');
@@ -965,11 +966,11 @@ result<unverified> decode_unverified(std::string_view cookie_value, const json::
   }
   u.compressed = !payload.empty() && payload[0] == '.';
   auto text = serializer::decode_payload(payload, max_decompressed);
-  if (!text) return error{"malformed", 0, text.err().message, 400};
-  if (!json::valid_utf8(*text)) return error{"malformed", 0, "payload is not UTF-8 text", 400};
+  if (!text) return error{errc::malformed, 0, text.err().message, 400};
+  if (!json::valid_utf8(*text)) return error{errc::malformed, 0, "payload is not UTF-8 text", 400};
   u.tagged_json = std::move(text.value());
   auto v = tagged_loads(u.tagged_json, limits);
-  if (!v) return error{"malformed", v.err().offset, "payload is not tagged JSON: " + v.err().message, 400};
+  if (!v) return error{errc::malformed, v.err().offset, "payload is not tagged JSON: " + v.err().message, 400};
   u.value = std::move(v.value());
   return u;
 }
@@ -977,10 +978,10 @@ result<unverified> decode_unverified(std::string_view cookie_value, const json::
 result<crack_target> crack_target::make(std::string_view cookie_value, std::string salt) {
   size_t last = cookie_value.rfind('.');
   if (last == std::string_view::npos)
-    return error{"malformed", 0, "not a signed value: no '.' before the signature", 400};
+    return error{errc::malformed, 0, "not a signed value: no '.' before the signature", 400};
   auto sig = signing::base64_decode(cookie_value.substr(last + 1));
   if (!sig || sig->size() != 20)
-    return error{"malformed", last + 1, "the signature does not decode to a 20-byte HMAC-SHA1", 400};
+    return error{errc::malformed, last + 1, "the signature does not decode to a 20-byte HMAC-SHA1", 400};
   crack_target t;
   t.signed_ = std::string(cookie_value.substr(0, last));
   t.salt_ = std::move(salt);

@@ -190,7 +190,7 @@ result<std::string> base64_decode(std::string_view text, bool from_str) {
   std::string out;
   size_t chars = 0;
   if (a2b_core(text, pad, tables().url, out, chars) != a2b_status::ok)
-    return error{"BadData", 0, "Invalid base64-encoded data", 0};
+    return error{errc::bad_data, 0, "Invalid base64-encoded data", 0};
   return out;
 }
 
@@ -201,12 +201,12 @@ result<std::string> a2b_base64(std::string_view data) {
     case a2b_status::ok:
       return out;
     case a2b_status::one_more:
-      return error{"binascii.Error", 0,
+      return error{errc::binascii_error, 0,
                    "Invalid base64-encoded string: number of data characters (" + std::to_string(chars) +
                        ") cannot be 1 more than a multiple of 4",
                    0};
     default:
-      return error{"binascii.Error", 0, "Incorrect padding", 0};
+      return error{errc::binascii_error, 0, "Incorrect padding", 0};
   }
 }
 
@@ -238,13 +238,14 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-bool is_a(std::string_view kind, std::string_view base) {
+bool is_a(errc kind, errc base) {
   if (kind == base) return true;
-  if (base == "BadData")
-    return kind == "BadSignature" || kind == "BadTimeSignature" || kind == "SignatureExpired" ||
-           kind == "BadPayload" || kind == "BadHeader";
-  if (base == "BadSignature") return kind == "BadTimeSignature" || kind == "SignatureExpired" || kind == "BadHeader";
-  if (base == "BadTimeSignature") return kind == "SignatureExpired";
+  if (base == errc::bad_data)
+    return kind == errc::bad_signature || kind == errc::bad_time_signature || kind == errc::signature_expired ||
+           kind == errc::bad_payload || kind == errc::bad_header;
+  if (base == errc::bad_signature)
+    return kind == errc::bad_time_signature || kind == errc::signature_expired || kind == errc::bad_header;
+  if (base == errc::bad_time_signature) return kind == errc::signature_expired;
   return false;
 }
 
@@ -433,11 +434,11 @@ std::string derive_key(const signer_options& o, std::string_view secret_key) {
 result<signer> signer::make(signer_options o) {
   static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=";
   if (alphabet.find(o.sep) != std::string_view::npos)
-    return error{"ValueError", 0,
+    return error{errc::value_error, 0,
                  "The given separator cannot be used because it may be contained in the signature itself. ASCII "
                  "letters, digits, and '-_=' must not be used.",
                  0};
-  if (o.secret_keys.empty()) return error{"ValueError", 0, "at least one secret key is required", 0};
+  if (o.secret_keys.empty()) return error{errc::value_error, 0, "at least one secret key is required", 0};
   signer s;
   for (const auto& k : o.secret_keys) s.keys_.emplace_back(o.digest_method, derive_key(o, k));
   s.o_ = std::move(o);
@@ -500,9 +501,9 @@ signer::unsign_outcome signer::unsign_view(std::string_view s) const {
 
 result<std::string> signer::unsign(std::string_view s) const {
   auto r = unsign_view(s);
-  if (!r.had_sep) return error{"BadSignature", 0, "No " + quote_input(o_.sep, quote_style::python_bytes) + " found in value", 0};
+  if (!r.had_sep) return error{errc::bad_signature, 0, "No " + quote_input(o_.sep, quote_style::python_bytes) + " found in value", 0};
   if (!r.ok)
-    return error{"BadSignature", static_cast<std::uint64_t>(r.sig.data() - s.data()),
+    return error{errc::bad_signature, static_cast<std::uint64_t>(r.sig.data() - s.data()),
                  "Signature " + quote_input(r.sig, quote_style::python_bytes) + " does not match", 0};
   return std::string(r.value);
 }
@@ -525,26 +526,20 @@ std::string int128_text(__int128 v) {
 }
 }  // namespace
 
-static void datetime_overflow(std::uint64_t ts, std::string& kind, std::string& message) {
+static error datetime_overflow(std::uint64_t ts) {
   // datetime.fromtimestamp(ts, tz=timezone.utc) for ts > 9999-12-31T23:59:59 on 64-bit Linux (CPython 3.11):
   //  - glibc gmtime() works while tm_year fits an int: ValueError "year N is out of range", where N is the year
   //    as CPython's int arithmetic leaves it (tm_year + 1900 wraps past 2**31 - 1);
   //  - past that, gmtime fails with EOVERFLOW: OSError "[Errno 75] Value too large for defined data type";
   //  - from 2**63 on, the value does not fit time_t: OverflowError "timestamp out of range for platform time_t".
   constexpr std::uint64_t gmtime_max = 67768036191676799ull;  // 2147485547-12-31T23:59:59
-  if (ts >= (1ull << 63)) {
-    kind = "OverflowError";
-    message = "timestamp out of range for platform time_t";
-  } else if (ts > gmtime_max) {
-    kind = "OSError";
-    message = "[Errno 75] Value too large for defined data type";
-  } else {
-    std::int64_t y;
-    unsigned m, d;
-    civil_from_days(static_cast<std::int64_t>(ts / 86400), y, m, d);
-    kind = "ValueError";
-    message = "year " + std::to_string(static_cast<std::int32_t>(static_cast<std::uint32_t>(y))) + " is out of range";
-  }
+  if (ts >= (1ull << 63)) return error{errc::overflow_error, 0, "timestamp out of range for platform time_t", 0};
+  if (ts > gmtime_max) return error{errc::os_error, 0, "[Errno 75] Value too large for defined data type", 0};
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(static_cast<std::int64_t>(ts / 86400), y, m, d);
+  return error{errc::value_error, 0,
+               "year " + std::to_string(static_cast<std::int32_t>(static_cast<std::uint32_t>(y))) + " is out of range", 0};
 }
 
 std::string iso8601(std::uint64_t ts) {
@@ -595,29 +590,23 @@ void timestamp_signer::sign_in_place(std::string& buf, std::uint64_t ts) const {
   s_.sign_in_place(buf);
 }
 
-timed_outcome timestamp_signer::unsign(std::string_view signed_value, std::optional<std::int64_t> max_age,
-                                       std::int64_t now) const {
-  timed_outcome r;
+result<timed_view> timestamp_signer::unsign(std::string_view signed_value, std::optional<std::int64_t> max_age,
+                                            std::int64_t now, timed_failure* failure) const {
+  timed_failure scratch;
+  timed_failure& f = failure ? *failure : scratch;
+  f = timed_failure{};
   const std::string& sep = s_.options().sep;
   auto u = s_.unsign_view(signed_value);
   std::string_view result = u.had_sep ? u.value : std::string_view();
   size_t pos = result.rfind(sep);
   if (pos == std::string_view::npos) {
-    if (!u.had_sep) {
-      r.kind = "BadSignature";
-      r.message = "No " + quote_input(sep, quote_style::python_bytes) + " found in value";
-    } else if (!u.ok) {
-      r.kind = "BadSignature";
-      r.message = "Signature " + quote_input(u.sig, quote_style::python_bytes) + " does not match";
-      r.value = u.value;
-    } else {
-      r.kind = "BadTimeSignature";
-      r.message = "timestamp missing";
-      r.value = u.value;
-    }
-    return r;
+    if (!u.had_sep) return error{errc::bad_signature, 0, "No " + quote_input(sep, quote_style::python_bytes) + " found in value", 0};
+    f.payload = u.value;
+    if (!u.ok)
+      return error{errc::bad_signature, 0, "Signature " + quote_input(u.sig, quote_style::python_bytes) + " does not match", 0};
+    return error{errc::bad_time_signature, 0, "timestamp missing", 0};
   }
-  r.value = result.substr(0, pos);
+  f.payload = result.substr(0, pos);
   std::string_view ts_text = result.substr(pos + sep.size());
   std::optional<std::uint64_t> ts;
   {
@@ -625,49 +614,35 @@ timed_outcome timestamp_signer::unsign(std::string_view signed_value, std::optio
     if (dec) ts = bytes_to_int(*dec);
   }
   if (!u.ok) {
-    r.kind = "BadTimeSignature";
-    if (ts && *ts > max_datetime_timestamp) {
-      r.message = "Malformed timestamp";
-      return r;
-    }
-    r.timestamp = ts;
-    r.message = "Signature " + quote_input(u.sig, quote_style::python_bytes) + " does not match";
-    return r;
+    if (ts && *ts > max_datetime_timestamp) return error{errc::bad_time_signature, 0, "Malformed timestamp", 0};
+    f.date_signed = ts;
+    return error{errc::bad_time_signature, 0,
+                 "Signature " + quote_input(u.sig, quote_style::python_bytes) + " does not match", 0};
   }
-  if (!ts) {
-    r.kind = "BadTimeSignature";
-    r.message = "Malformed timestamp";
-    return r;
-  }
-  r.timestamp = ts;
+  if (!ts) return error{errc::bad_time_signature, 0, "Malformed timestamp", 0};
+  f.date_signed = ts;
   const bool overflow = *ts > max_datetime_timestamp;
   if (max_age) {
     __int128 age = static_cast<__int128>(now) - static_cast<__int128>(*ts);
     if (age > *max_age || age < 0) {
-      if (overflow) {  // SignatureExpired(date_signed=timestamp_to_datetime(ts)) raises first
-        datetime_overflow(*ts, r.kind, r.message);
-        return r;
-      }
-      r.kind = "SignatureExpired";
-      r.age = static_cast<std::int64_t>(age);
-      r.message = "Signature age " + int128_text(age) + (age < 0 ? " < 0 seconds" : " > " + std::to_string(*max_age) + " seconds");
-      return r;
+      if (overflow) return datetime_overflow(*ts);  // SignatureExpired(date_signed=timestamp_to_datetime(ts)) raises first
+      f.age = static_cast<std::int64_t>(age);
+      return error{errc::signature_expired, 0,
+                   "Signature age " + int128_text(age) +
+                       (age < 0 ? " < 0 seconds" : " > " + std::to_string(*max_age) + " seconds"),
+                   0};
     }
   }
-  if (overflow) {
-    datetime_overflow(*ts, r.kind, r.message);
-    return r;
-  }
-  r.ok = true;
-  return r;
+  if (overflow) return datetime_overflow(*ts);
+  return timed_view{f.payload, *ts};
 }
 
 result<timestamp_value> timestamp_signer::unsign_result(std::string_view signed_value,
                                                         std::optional<std::int64_t> max_age,
                                                         std::int64_t now) const {
   auto r = unsign(signed_value, max_age, now);
-  if (!r.ok) return error{r.kind, 0, r.message, 0};
-  return timestamp_value{std::string(r.value), *r.timestamp};
+  if (!r) return r.err();
+  return timestamp_value{std::string(r->value), r->timestamp};
 }
 
 }  // namespace websec::signing

@@ -105,7 +105,7 @@ result<std::vector<pair>> decode(std::string_view body, profile p) {
     std::size_t bad = detail::utf8_first_error(body, &why);
     if (bad != std::string_view::npos) {
       error e;
-      e.kind = "body_not_utf8";
+      e.kind = errc::body_not_utf8;
       e.offset = bad;
       e.http_status = 200;
       e.message = std::string("'utf-8' codec can't decode the body at byte ") + std::to_string(bad) + ": " + why;

@@ -30,11 +30,12 @@ TEST(CsrfVectors, SignAndValidate) {
       auto e = csrf::validate(c, submitted, sess ? std::optional<std::string_view>(*sess) : std::nullopt,
                               k.at("now").get<std::int64_t>());
       if (k.at("error_message").is_null()) {
-        EXPECT_FALSE(e.has_value()) << k.dump() << " " << e->message;
+        EXPECT_TRUE(e.ok()) << k.dump() << " " << e.err().message;
       } else {
-        ASSERT_TRUE(e.has_value()) << k.dump();
-        EXPECT_EQ(e->message, k["error_message"].get<std::string>());
-        EXPECT_EQ(e->http_status, 400);
+        ASSERT_FALSE(e.ok()) << k.dump();
+        EXPECT_EQ(e.err().kind, websec::errc::csrf_error);
+        EXPECT_EQ(e.err().message, k["error_message"].get<std::string>());
+        EXPECT_EQ(e.err().http_status, 400);
       }
     }
   }
@@ -67,20 +68,22 @@ TEST(Csrf, TokenLookupOrder) {
 TEST(Csrf, ReferrerCheck) {
   csrf::config c;
   c.secret_key = "dev";
-  EXPECT_FALSE(csrf::check_referrer(c, false, std::nullopt, "example.com"));  // plain HTTP: no check
-  EXPECT_EQ(csrf::check_referrer(c, true, std::nullopt, "example.com")->message, "The referrer header is missing.");
-  EXPECT_FALSE(csrf::check_referrer(c, true, "https://example.com/form", "example.com"));
-  EXPECT_FALSE(csrf::check_referrer(c, true, "https://EXAMPLE.com/form", "example.com"));
-  EXPECT_FALSE(csrf::check_referrer(c, true, "https://example.com:8443/x", "example.com:8443"));
-  EXPECT_EQ(csrf::check_referrer(c, true, "http://example.com/", "example.com")->message,
+  EXPECT_TRUE(csrf::check_referrer(c, false, std::nullopt, "example.com").ok());  // plain HTTP: no check
+  EXPECT_EQ(csrf::check_referrer(c, true, std::nullopt, "example.com").err().message, "The referrer header is missing.");
+  EXPECT_TRUE(csrf::check_referrer(c, true, "https://example.com/form", "example.com").ok());
+  EXPECT_TRUE(csrf::check_referrer(c, true, "https://EXAMPLE.com/form", "example.com").ok());
+  EXPECT_TRUE(csrf::check_referrer(c, true, "https://example.com:8443/x", "example.com:8443").ok());
+  EXPECT_EQ(csrf::check_referrer(c, true, "http://example.com/", "example.com").err().message,
             "The referrer does not match the host.");
-  EXPECT_EQ(csrf::check_referrer(c, true, "https://evil.com/", "example.com")->message,
+  EXPECT_EQ(csrf::check_referrer(c, true, "https://evil.com/", "example.com").err().message,
             "The referrer does not match the host.");
-  EXPECT_EQ(csrf::check_referrer(c, true, "https://example.com:444/", "example.com")->message,
+  EXPECT_EQ(csrf::check_referrer(c, true, "https://example.com:444/", "example.com").err().message,
             "The referrer does not match the host.");
-  EXPECT_EQ(csrf::check_referrer(c, true, "https://example.com:x/", "example.com")->http_status, 500);
+  EXPECT_EQ(csrf::check_referrer(c, true, "https://example.com:x/", "example.com").err().http_status, 500);
+  EXPECT_EQ(csrf::check_referrer(c, true, "https://example.com:x/", "example.com").err().kind, websec::errc::value_error);
+  EXPECT_EQ(csrf::check_referrer(c, true, "https://evil.com/", "example.com").err().kind, websec::errc::csrf_error);
   c.ssl_strict = false;
-  EXPECT_FALSE(csrf::check_referrer(c, true, std::nullopt, "example.com"));
+  EXPECT_TRUE(csrf::check_referrer(c, true, std::nullopt, "example.com").ok());
 }
 
 TEST(Csrf, ProtectOrder) {
@@ -89,20 +92,21 @@ TEST(Csrf, ProtectOrder) {
   const std::string raw = "0123456789abcdef0123456789abcdef01234567";
   const std::string tok = csrf::sign_token(c, raw, 1700000000);
   std::vector<std::pair<std::string, std::string>> form = {{"csrf_token", tok}}, none;
-  EXPECT_FALSE(csrf::protect(c, "GET", none, none, std::nullopt, true, std::nullopt, "h", 1700000000));
-  EXPECT_EQ(csrf::protect(c, "POST", none, none, raw, true, std::nullopt, "h", 1700000000)->message,
+  EXPECT_TRUE(csrf::protect(c, "GET", none, none, std::nullopt, true, std::nullopt, "h", 1700000000).ok());
+  EXPECT_EQ(csrf::protect(c, "POST", none, none, raw, true, std::nullopt, "h", 1700000000).err().message,
             "The CSRF token is missing.");
   // the token is checked before the referrer
-  EXPECT_EQ(csrf::protect(c, "POST", form, none, raw, true, std::nullopt, "h", 1700000000)->message,
+  EXPECT_EQ(csrf::protect(c, "POST", form, none, raw, true, std::nullopt, "h", 1700000000).err().message,
             "The referrer header is missing.");
-  EXPECT_FALSE(csrf::protect(c, "POST", form, none, raw, true, "https://h/page", "h", 1700000000));
+  EXPECT_TRUE(csrf::protect(c, "POST", form, none, raw, true, "https://h/page", "h", 1700000000).ok());
   // a token that loads to something other than a str: hmac.compare_digest raises TypeError (500)
   websec::serializer::options o;
   o.secret_keys = {"dev"};
   o.salt = std::string(csrf::salt);
   auto s = websec::serializer::serializer::make(o);
   auto int_tok = *s->dumps(websec::json::value::integer(5), 1700000000);
-  EXPECT_EQ(csrf::validate(c, int_tok, raw, 1700000000)->http_status, 500);
+  EXPECT_EQ(csrf::validate(c, int_tok, raw, 1700000000).err().http_status, 500);
+  EXPECT_EQ(csrf::validate(c, int_tok, raw, 1700000000).err().kind, websec::errc::type_error);
 }
 
 TEST(Csrf, DoubleSubmit) {
@@ -153,8 +157,8 @@ TEST(CsrfDifferential, TokensRoundTripWithItsdangerous) {
     EXPECT_EQ(res[i][0].get<std::string>(), toks[i]);
     EXPECT_EQ(res[i][1], njson(raws[i]));
     auto mine = csrf::validate(c, tampered[i], raws[i], ts);
-    EXPECT_EQ(res[i][2].is_null(), mine.has_value()) << tampered[i];
-    EXPECT_FALSE(csrf::validate(c, res[i][0].get<std::string>(), raws[i], ts).has_value());
+    EXPECT_EQ(res[i][2].is_null(), !mine.ok()) << tampered[i];
+    EXPECT_TRUE(csrf::validate(c, res[i][0].get<std::string>(), raws[i], ts).ok());
   }
 }
 
@@ -213,8 +217,10 @@ TEST(CsrfDifferential, ReferrerCheckFollowsUrlparse) {
   c.secret_key = "dev";
   for (size_t i = 0; i < cases.size(); ++i) {
     auto e = csrf::check_referrer(c, true, cases[i].first, cases[i].second);
-    std::string got = !e ? "ok" : e->kind == "ValueError" ? "ValueError"
-                                : e->message == csrf::messages::referrer_mismatch ? "mismatch" : e->message;
+    std::string got = e ? "ok"
+                      : e.err().kind == websec::errc::value_error              ? "ValueError"
+                      : e.err().message == csrf::messages::referrer_mismatch ? "mismatch"
+                                                                               : e.err().message;
     EXPECT_EQ(got, want[i].get<std::string>()) << "Referer " << cases[i].first << " Host " << cases[i].second;
   }
 }

@@ -16,7 +16,7 @@ namespace {
 
 std::string ids(const std::vector<verdict>& v) {
   std::string s;
-  for (const auto& x : v) s += x.id + "(" + std::string(to_string(x.level)) + ":" + x.subject + ") ";
+  for (const auto& x : v) s += std::string(to_string(x.id)) + "(" + std::string(to_string(x.level)) + ":" + x.subject + ") ";
   return s;
 }
 
@@ -52,39 +52,39 @@ TEST(HeadersVectors, TalismanResponses) {
 
       // Talisman sends HSTS only when the request is secure (or X-Forwarded-Proto: https).
       EXPECT_EQ(!get_all(h, "Strict-Transport-Security").empty(), https && variant != "hsts_off");
-      EXPECT_FALSE(has_verdict(v, "hsts.over_http"));
+      EXPECT_FALSE(has_verdict(v, finding_id::hsts_over_http));
 
       // The verdicts per option set.
       const bool weak_variant = variant == "frame_allow_from" || variant == "csp_none" || (variant == "csp_nonce" && https) ||
                                 variant == "csp_report_only" || (variant == "hsts_off" && https) ||
                                 (variant == "no_force_https" && !https);
       EXPECT_EQ(any_at_least(v, severity::medium), weak_variant);
-      if (variant == "frame_allow_from") EXPECT_TRUE(has_verdict(v, "xfo.allow_from"));
-      else EXPECT_TRUE(has_verdict(v, "xfo.ok"));
-      if (variant == "csp_none") EXPECT_TRUE(has_verdict(v, "csp.missing"));
-      if (variant == "csp_report_only") EXPECT_TRUE(has_verdict(v, "csp.report_only_only"));
-      if (variant == "csp_nonce" && https) EXPECT_TRUE(has_verdict(v, "csp.base_uri_missing"));
-      if (variant == "csp_nonce" && !https) EXPECT_FALSE(has_verdict(v, "csp.base_uri_missing"));  // no nonce on the redirect
-      if (variant == "x_content_type_options_off") EXPECT_TRUE(has_verdict(v, "xcto.missing"));
-      else EXPECT_TRUE(has_verdict(v, "xcto.ok"));
-      if (variant == "referrer_no_referrer") EXPECT_TRUE(has_verdict(v, "referrer.ok"));
-      if (https && variant == "hsts_off") EXPECT_TRUE(has_verdict(v, "hsts.missing"));
-      if (https && variant == "hsts_no_subdomains") EXPECT_TRUE(has_verdict(v, "hsts.no_include_subdomains"));
-      if (https && variant != "hsts_off" && variant != "hsts_no_subdomains") EXPECT_TRUE(has_verdict(v, "hsts.ok"));
-      if (!https) EXPECT_FALSE(has_verdict(v, "hsts.missing"));  // HSTS is judged on https responses only
+      if (variant == "frame_allow_from") EXPECT_TRUE(has_verdict(v, finding_id::xfo_allow_from));
+      else EXPECT_TRUE(has_verdict(v, finding_id::xfo_ok));
+      if (variant == "csp_none") EXPECT_TRUE(has_verdict(v, finding_id::csp_missing));
+      if (variant == "csp_report_only") EXPECT_TRUE(has_verdict(v, finding_id::csp_report_only_only));
+      if (variant == "csp_nonce" && https) EXPECT_TRUE(has_verdict(v, finding_id::csp_base_uri_missing));
+      if (variant == "csp_nonce" && !https) EXPECT_FALSE(has_verdict(v, finding_id::csp_base_uri_missing));  // no nonce on the redirect
+      if (variant == "x_content_type_options_off") EXPECT_TRUE(has_verdict(v, finding_id::xcto_missing));
+      else EXPECT_TRUE(has_verdict(v, finding_id::xcto_ok));
+      if (variant == "referrer_no_referrer") EXPECT_TRUE(has_verdict(v, finding_id::referrer_ok));
+      if (https && variant == "hsts_off") EXPECT_TRUE(has_verdict(v, finding_id::hsts_missing));
+      if (https && variant == "hsts_no_subdomains") EXPECT_TRUE(has_verdict(v, finding_id::hsts_no_include_subdomains));
+      if (https && variant != "hsts_off" && variant != "hsts_no_subdomains") EXPECT_TRUE(has_verdict(v, finding_id::hsts_ok));
+      if (!https) EXPECT_FALSE(has_verdict(v, finding_id::hsts_missing));  // HSTS is judged on https responses only
       // The session cookie Talisman configures passes: Secure; HttpOnly; SameSite=Lax
       if (!get_all(h, "Set-Cookie").empty()) {
-        EXPECT_TRUE(has_verdict(v, https ? "cookie.ok" : "cookie.secure_over_http", "session"));
-        EXPECT_FALSE(has_verdict(v, "cookie.no_httponly"));
-        EXPECT_FALSE(has_verdict(v, "cookie.no_samesite"));
+        EXPECT_TRUE(has_verdict(v, https ? finding_id::cookie_ok : finding_id::cookie_secure_over_http, "session"));
+        EXPECT_FALSE(has_verdict(v, finding_id::cookie_no_httponly));
+        EXPECT_FALSE(has_verdict(v, finding_id::cookie_no_samesite));
       }
       // Talisman 1.0 (Debian) still sends X-XSS-Protection: 1; mode=block; 1.1 does not.
-      EXPECT_EQ(has_verdict(v, "xxss.deprecated"), std::string(prof) == "debian");
+      EXPECT_EQ(has_verdict(v, finding_id::xxss_deprecated), std::string(prof) == "debian");
       // The doc's CSP (default-src 'self'; object-src 'none') is never judged weak.
       if (variant == "defaults") {
         EXPECT_FALSE(any_at_least(v, severity::medium));
-        EXPECT_FALSE(has_verdict(v, "csp.unsafe_inline"));
-        EXPECT_FALSE(has_verdict(v, "csp.object_src_missing"));
+        EXPECT_FALSE(has_verdict(v, finding_id::csp_unsafe_inline));
+        EXPECT_FALSE(has_verdict(v, finding_id::csp_object_src_missing));
       }
     }
     EXPECT_EQ(checked, 48u);
@@ -114,129 +114,142 @@ struct header_case {
   const char* why;                       // the reason for the expected verdicts
   std::vector<std::string> csp;          // Content-Security-Policy values (empty when an HSTS case)
   std::vector<std::string> hsts;         // Strict-Transport-Security values
-  std::vector<std::string> present;      // ids that must be reported
-  std::vector<std::string> absent;       // ids that must not be reported
+  std::vector<finding_id> present;       // ids that must be reported
+  std::vector<finding_id> absent;        // ids that must not be reported
   std::vector<std::string> report_only = {};
   bool https = true;
   std::int64_t hsts_min = hsts_doc_max_age;
 };
 
-const std::vector<header_case>& table() {
-  static const std::vector<header_case> t = {
+std::vector<header_case> csp_cases() {
+  return {
       // ---------------- CSP ----------------
       {"the Flask doc's example: scripts only from the origin; object-src falls back to default-src",
-       {"default-src 'self'"}, {}, {"csp.self_in_script_src"}, {"csp.unsafe_inline", "csp.object_src_missing", "csp.script_src_missing"}},
-      {"Flask-Talisman's default policy", {"default-src 'self'; object-src 'none'"}, {}, {}, {"csp.unsafe_inline", "csp.object_src_unsafe", "csp.missing"}},
+       {"default-src 'self'"}, {}, {finding_id::csp_self_in_script_src}, {finding_id::csp_unsafe_inline, finding_id::csp_object_src_missing, finding_id::csp_script_src_missing}},
+      {"Flask-Talisman's default policy", {"default-src 'self'; object-src 'none'"}, {}, {}, {finding_id::csp_unsafe_inline, finding_id::csp_object_src_unsafe, finding_id::csp_missing}},
       {"nonce + strict-dynamic strict CSP (search-engine style): https: and 'unsafe-inline' are fallbacks only",
        {"script-src 'nonce-rAnd0mNonce123' 'strict-dynamic' https: 'unsafe-inline'; object-src 'none'; base-uri 'none'"}, {},
-       {"csp.unsafe_inline_fallback"}, {"csp.unsafe_inline", "csp.script_wildcard", "csp.base_uri_missing"}},
+       {finding_id::csp_unsafe_inline_fallback}, {finding_id::csp_unsafe_inline, finding_id::csp_script_wildcard, finding_id::csp_base_uri_missing}},
       {"same strict CSP without base-uri: an injected <base> retargets nonce'd relative scripts (CSP Evaluator)",
        {"script-src 'nonce-rAnd0mNonce123' 'strict-dynamic' https: 'unsafe-inline'; object-src 'none'"}, {},
-       {"csp.base_uri_missing"}, {"csp.unsafe_inline"}},
+       {finding_id::csp_base_uri_missing}, {finding_id::csp_unsafe_inline}},
       {"strict CSP listing http: for old browsers: ignored under 'strict-dynamic'",
        {"script-src 'report-sample' 'nonce-abc12345xyz' 'unsafe-inline' 'strict-dynamic' https: http:; object-src 'none'; base-uri 'self'"},
-       {}, {}, {"csp.insecure_source", "csp.script_wildcard", "csp.unsafe_inline"}},
+       {}, {}, {finding_id::csp_insecure_source, finding_id::csp_script_wildcard, finding_id::csp_unsafe_inline}},
       {"permissive shop policy: everything allowed", {"default-src * 'unsafe-inline' 'unsafe-eval' data: blob:"}, {},
-       {"csp.unsafe_inline", "csp.unsafe_eval", "csp.script_wildcard", "csp.script_data", "csp.object_src_unsafe"}, {}},
+       {finding_id::csp_unsafe_inline, finding_id::csp_unsafe_eval, finding_id::csp_script_wildcard, finding_id::csp_script_data, finding_id::csp_object_src_unsafe}, {}},
       {"upgrade-insecure-requests alone restricts no script", {"upgrade-insecure-requests"}, {},
-       {"csp.script_src_missing", "csp.object_src_missing"}, {"csp.missing"}},
-      {"frame-ancestors only (anti-clickjacking deployments)", {"frame-ancestors 'self'"}, {}, {"csp.script_src_missing"}, {}},
+       {finding_id::csp_script_src_missing, finding_id::csp_object_src_missing}, {finding_id::csp_missing}},
+      {"frame-ancestors only (anti-clickjacking deployments)", {"frame-ancestors 'self'"}, {}, {finding_id::csp_script_src_missing}, {}},
       {"code-hosting style lockdown: default-src 'none' then explicit origins",
        {"default-src 'none'; base-uri 'self'; connect-src 'self'; form-action 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'"},
-       {}, {}, {"csp.script_data", "csp.unsafe_inline", "csp.form_action_missing", "csp.object_src_missing"}},
+       {}, {}, {finding_id::csp_script_data, finding_id::csp_unsafe_inline, finding_id::csp_form_action_missing, finding_id::csp_object_src_missing}},
       {"analytics allowed next to 'unsafe-inline': inline injection works",
-       {"script-src 'self' 'unsafe-inline' https://www.google-analytics.com; object-src 'none'"}, {}, {"csp.unsafe_inline"}, {"csp.script_wildcard"}},
+       {"script-src 'self' 'unsafe-inline' https://www.google-analytics.com; object-src 'none'"}, {}, {finding_id::csp_unsafe_inline}, {finding_id::csp_script_wildcard}},
       {"hash-only policy without 'strict-dynamic': base-uri not needed (a <base> cannot change which inline scripts run)",
        {"script-src 'self' 'sha256-B2yPHKaXnvFWtRChIbabYmUBFZdVfKKXHbWtWidDVF8='; object-src 'none'"}, {},
-       {"csp.ok"}, {"csp.unsafe_inline", "csp.base_uri_missing"}},
+       {finding_id::csp_ok}, {finding_id::csp_unsafe_inline, finding_id::csp_base_uri_missing}},
       {"hashes with 'strict-dynamic' need base-uri", {"script-src 'sha256-B2yPHKaXnvFWtRChIbabYmUBFZdVfKKXHbWtWidDVF8=' 'strict-dynamic'; object-src 'none'"}, {},
-       {"csp.base_uri_missing"}, {"csp.unsafe_inline"}},
+       {finding_id::csp_base_uri_missing}, {finding_id::csp_unsafe_inline}},
       {"'strict-dynamic' without any nonce or hash blocks every script", {"script-src 'strict-dynamic'; object-src 'none'; base-uri 'none'"}, {},
-       {"csp.strict_dynamic_without_nonce"}, {"csp.unsafe_inline"}},
+       {finding_id::csp_strict_dynamic_without_nonce}, {finding_id::csp_unsafe_inline}},
       {"plain-http CDN in default-src: scripts can be swapped on the network", {"default-src 'self' http://cdn.example.com"}, {},
-       {"csp.insecure_source"}, {"csp.script_wildcard"}},
+       {finding_id::csp_insecure_source}, {finding_id::csp_script_wildcard}},
       {"http images only: passive content, not judged", {"default-src 'self'; img-src http://images.example.com"}, {},
-       {"csp.ok"}, {"csp.script_wildcard", "csp.unsafe_inline"}},
-      {"https: scheme source lets any https host serve script", {"default-src https:"}, {}, {"csp.script_wildcard", "csp.object_src_unsafe"}, {}},
-      {"wildcard script-src", {"script-src *; object-src 'none'"}, {}, {"csp.script_wildcard"}, {"csp.object_src_unsafe"}},
-      {"data: in script-src", {"script-src 'self' data:; object-src 'none'"}, {}, {"csp.script_data"}, {}},
-      {"object-src *: plugins from anywhere", {"script-src 'self'; object-src *"}, {}, {"csp.object_src_unsafe"}, {}},
-      {"'unsafe-eval' for a template engine", {"default-src 'self'; script-src 'self' 'unsafe-eval'"}, {}, {"csp.unsafe_eval"}, {"csp.unsafe_inline"}},
+       {finding_id::csp_ok}, {finding_id::csp_script_wildcard, finding_id::csp_unsafe_inline}},
+      {"https: scheme source lets any https host serve script", {"default-src https:"}, {}, {finding_id::csp_script_wildcard, finding_id::csp_object_src_unsafe}, {}},
+      {"wildcard script-src", {"script-src *; object-src 'none'"}, {}, {finding_id::csp_script_wildcard}, {finding_id::csp_object_src_unsafe}},
+      {"data: in script-src", {"script-src 'self' data:; object-src 'none'"}, {}, {finding_id::csp_script_data}, {}},
+      {"object-src *: plugins from anywhere", {"script-src 'self'; object-src *"}, {}, {finding_id::csp_object_src_unsafe}, {}},
+      {"'unsafe-eval' for a template engine", {"default-src 'self'; script-src 'self' 'unsafe-eval'"}, {}, {finding_id::csp_unsafe_eval}, {finding_id::csp_unsafe_inline}},
       {"inline styles only: Observatory does not penalise, we note it as low",
-       {"default-src 'self'; style-src 'self' 'unsafe-inline'"}, {}, {"csp.unsafe_inline_style"}, {"csp.unsafe_inline"}},
+       {"default-src 'self'; style-src 'self' 'unsafe-inline'"}, {}, {finding_id::csp_unsafe_inline_style}, {finding_id::csp_unsafe_inline}},
       {"two policies in one header are intersected: the second blocks inline and foreign scripts",
-       {"script-src 'unsafe-inline' *, script-src 'self'"}, {}, {}, {"csp.unsafe_inline", "csp.script_wildcard"}},
+       {"script-src 'unsafe-inline' *, script-src 'self'"}, {}, {}, {finding_id::csp_unsafe_inline, finding_id::csp_script_wildcard}},
       {"two headers: script weaknesses need both to allow them; object-src * stands (the second policy leaves plugins open)",
-       {"default-src *", "script-src 'self' 'unsafe-inline'"}, {}, {"csp.object_src_unsafe"}, {"csp.unsafe_inline", "csp.script_wildcard"}},
+       {"default-src *", "script-src 'self' 'unsafe-inline'"}, {}, {finding_id::csp_object_src_unsafe}, {finding_id::csp_unsafe_inline, finding_id::csp_script_wildcard}},
       {"'unsafe-inline' beside a nonce is neutralised", {"script-src 'self' 'unsafe-inline' 'nonce-xyz12345abc'; object-src 'none'; base-uri 'self'"}, {},
-       {"csp.unsafe_inline_fallback"}, {"csp.unsafe_inline"}},
+       {finding_id::csp_unsafe_inline_fallback}, {finding_id::csp_unsafe_inline}},
       {"a 3-character nonce is guessable; no object-src; no base-uri", {"script-src 'nonce-abc'"}, {},
-       {"csp.nonce_too_short", "csp.object_src_missing", "csp.base_uri_missing"}, {}},
+       {finding_id::csp_nonce_too_short, finding_id::csp_object_src_missing, finding_id::csp_base_uri_missing}, {}},
       {"a repeated directive: browsers keep the first, so 'unsafe-inline' has no effect",
-       {"default-src 'self'; script-src 'self'; script-src 'unsafe-inline'"}, {}, {"csp.duplicate_directive"}, {"csp.unsafe_inline"}},
-      {"typo in a directive name", {"scripts-src 'self'; default-src 'self'"}, {}, {"csp.unknown_directive"}, {"csp.script_src_missing"}},
-      {"deprecated directive", {"default-src 'self'; block-all-mixed-content"}, {}, {"csp.deprecated_directive"}, {"csp.unknown_directive"}},
-      {"frame-ancestors * invites framing", {"default-src 'self'; frame-ancestors *"}, {}, {"csp.frame_ancestors_wildcard"}, {}},
+       {"default-src 'self'; script-src 'self'; script-src 'unsafe-inline'"}, {}, {finding_id::csp_duplicate_directive}, {finding_id::csp_unsafe_inline}},
+      {"typo in a directive name", {"scripts-src 'self'; default-src 'self'"}, {}, {finding_id::csp_unknown_directive}, {finding_id::csp_script_src_missing}},
+      {"deprecated directive", {"default-src 'self'; block-all-mixed-content"}, {}, {finding_id::csp_deprecated_directive}, {finding_id::csp_unknown_directive}},
+      {"frame-ancestors * invites framing", {"default-src 'self'; frame-ancestors *"}, {}, {finding_id::csp_frame_ancestors_wildcard}, {}},
       {"directive names and keywords are case-insensitive", {"DEFAULT-SRC 'SELF'; OBJECT-SRC 'NONE'"}, {}, {},
-       {"csp.unknown_directive", "csp.script_src_missing", "csp.object_src_missing"}},
-      {"base-uri * lets injected <base> point anywhere", {"default-src 'self'; base-uri *"}, {}, {"csp.base_uri_unsafe"}, {}},
-      {"no script at all", {"script-src 'none'; object-src 'none'"}, {}, {}, {"csp.script_src_missing", "csp.unsafe_inline", "csp.self_in_script_src"}},
-      {"inline <script> allowed through script-src-elem", {"default-src 'self'; script-src-elem 'self' 'unsafe-inline'"}, {}, {"csp.unsafe_inline"}, {}},
-      {"inline event handlers allowed through script-src-attr", {"default-src 'self'; script-src-attr 'unsafe-inline'"}, {}, {"csp.unsafe_inline_attr"}, {}},
+       {finding_id::csp_unknown_directive, finding_id::csp_script_src_missing, finding_id::csp_object_src_missing}},
+      {"base-uri * lets injected <base> point anywhere", {"default-src 'self'; base-uri *"}, {}, {finding_id::csp_base_uri_unsafe}, {}},
+      {"no script at all", {"script-src 'none'; object-src 'none'"}, {}, {}, {finding_id::csp_script_src_missing, finding_id::csp_unsafe_inline, finding_id::csp_self_in_script_src}},
+      {"inline <script> allowed through script-src-elem", {"default-src 'self'; script-src-elem 'self' 'unsafe-inline'"}, {}, {finding_id::csp_unsafe_inline}, {}},
+      {"inline event handlers allowed through script-src-attr", {"default-src 'self'; script-src-attr 'unsafe-inline'"}, {}, {finding_id::csp_unsafe_inline_attr}, {}},
       {"'unsafe-hashes' re-enables hashed event handlers", {"default-src 'self' 'unsafe-hashes' 'sha256-xzi4zkCjuC8lZcD2UmnqDG0vurmq12W/XKM5Vd0+MlQ='"}, {},
-       {"csp.unsafe_hashes"}, {"csp.unsafe_inline"}},
+       {finding_id::csp_unsafe_hashes}, {finding_id::csp_unsafe_inline}},
       {"subdomain wildcard is an allow-list, not a wildcard", {"default-src 'self'; script-src 'self' https://*.example.com; object-src 'none'"}, {},
-       {}, {"csp.script_wildcard"}},
-      {"https://* matches every https host", {"default-src 'self'; script-src https://*"}, {}, {"csp.script_wildcard"}, {}},
-      {"report-only alone never enforces", {}, {}, {"csp.report_only_only"}, {"csp.missing"}, {"default-src 'none'"}},
+       {}, {finding_id::csp_script_wildcard}},
+      {"https://* matches every https host", {"default-src 'self'; script-src https://*"}, {}, {finding_id::csp_script_wildcard}, {}},
+      {"report-only alone never enforces", {}, {}, {finding_id::csp_report_only_only}, {finding_id::csp_missing}, {"default-src 'none'"}},
       {"weak enforced policy beside a strict report-only one: the report-only one does not help",
-       {"default-src 'self' 'unsafe-inline'"}, {}, {"csp.unsafe_inline", "csp.report_only"}, {}, {"default-src 'none'; script-src 'nonce-abcdefgh1234'"}},
-      {"empty directives between semicolons are skipped", {"default-src 'self' ; ; ;"}, {}, {}, {"csp.unknown_directive", "csp.script_src_missing"}},
-      {"a leading empty policy before the comma is dropped", {", default-src 'self'"}, {}, {}, {"csp.script_src_missing", "csp.empty_policy"}},
-      {"'wasm-unsafe-eval' is not 'unsafe-eval'", {"script-src 'self' 'wasm-unsafe-eval'; object-src 'none'"}, {}, {}, {"csp.unsafe_eval"}},
+       {"default-src 'self' 'unsafe-inline'"}, {}, {finding_id::csp_unsafe_inline, finding_id::csp_report_only}, {}, {"default-src 'none'; script-src 'nonce-abcdefgh1234'"}},
+      {"empty directives between semicolons are skipped", {"default-src 'self' ; ; ;"}, {}, {}, {finding_id::csp_unknown_directive, finding_id::csp_script_src_missing}},
+      {"a leading empty policy before the comma is dropped", {", default-src 'self'"}, {}, {}, {finding_id::csp_script_src_missing, finding_id::csp_empty_policy}},
+      {"'wasm-unsafe-eval' is not 'unsafe-eval'", {"script-src 'self' 'wasm-unsafe-eval'; object-src 'none'"}, {}, {}, {finding_id::csp_unsafe_eval}},
       {"blob: workers are not flagged (CSP Evaluator does not either)", {"default-src 'self'; script-src 'self' blob:"}, {}, {},
-       {"csp.script_wildcard", "csp.script_data"}},
-      {"default-src 'none' blocks everything", {"default-src 'none'"}, {}, {}, {"csp.script_src_missing", "csp.object_src_missing", "csp.unsafe_inline"}},
+       {finding_id::csp_script_wildcard, finding_id::csp_script_data}},
+      {"default-src 'none' blocks everything", {"default-src 'none'"}, {}, {}, {finding_id::csp_script_src_missing, finding_id::csp_object_src_missing, finding_id::csp_unsafe_inline}},
       {"allow-listed JSONP host: known-bypass lists are not modelled; only the 'self' note remains",
-       {"script-src 'self' ajax.googleapis.com; object-src 'none'"}, {}, {"csp.self_in_script_src"}, {"csp.script_wildcard"}},
+       {"script-src 'self' ajax.googleapis.com; object-src 'none'"}, {}, {finding_id::csp_self_in_script_src}, {finding_id::csp_script_wildcard}},
       {"'unsafe-eval' survives strict-dynamic", {"script-src 'nonce-r4nd0mv4lue' 'unsafe-eval' 'strict-dynamic'; object-src 'none'; base-uri 'none'"}, {},
-       {"csp.unsafe_eval"}, {"csp.unsafe_inline", "csp.base_uri_missing"}},
-      {"only passive-content directives", {"img-src *; media-src *; style-src 'self'"}, {}, {"csp.script_src_missing"}, {}},
-      {"no CSP at all", {}, {}, {"csp.missing"}, {"csp.report_only_only"}},
+       {finding_id::csp_unsafe_eval}, {finding_id::csp_unsafe_inline, finding_id::csp_base_uri_missing}},
+      {"only passive-content directives", {"img-src *; media-src *; style-src 'self'"}, {}, {finding_id::csp_script_src_missing}, {}},
+      {"no CSP at all", {}, {}, {finding_id::csp_missing}, {finding_id::csp_report_only_only}},
       {"a directive with non-ASCII bytes is ignored by browsers", {"default-src 'self'; script-src 'self' caf\xc3\xa9.example"}, {},
-       {"csp.non_ascii"}, {"csp.script_src_missing"}},
-      {"an invalid source expression is ignored", {"default-src 'self'; script-src 'self' 'nonce-'"}, {}, {"csp.invalid_source"}, {}},
+       {finding_id::csp_non_ascii}, {finding_id::csp_script_src_missing}},
+      {"an invalid source expression is ignored", {"default-src 'self'; script-src 'self' 'nonce-'"}, {}, {finding_id::csp_invalid_source}, {}},
       {"'none' next to other sources is ignored: 'unsafe-inline' still applies", {"script-src 'none' 'unsafe-inline'; object-src 'none'"}, {},
-       {"csp.unsafe_inline"}, {}},
-      // ---------------- HSTS ----------------
-      {"the doc's example", {}, {"max-age=31536000; includeSubDomains"}, {"hsts.ok"}, {"hsts.max_age_too_low"}},
-      {"one year without includeSubDomains (warn)", {}, {"max-age=31536000"}, {"hsts.no_include_subdomains"}, {"hsts.max_age_too_low"}},
-      {"six months fails the doc threshold", {}, {"max-age=15552000; includeSubDomains"}, {"hsts.max_age_too_low"}, {}},
-      {"six months passes the Observatory threshold", {}, {"max-age=15552000; includeSubDomains"}, {"hsts.ok"}, {"hsts.max_age_too_low"}, {}, true,
-       hsts_common_max_age},
-      {"two years with preload (preload-list shape)", {}, {"max-age=63072000; includeSubDomains; preload"}, {"hsts.ok"}, {"hsts.preload_not_eligible"}},
-      {"max-age=0 clears the policy", {}, {"max-age=0"}, {"hsts.max_age_zero"}, {"hsts.ok"}},
-      {"five minutes (testing value left in production)", {}, {"max-age=300; includeSubDomains"}, {"hsts.max_age_short"}, {}},
-      {"preload without includeSubDomains cannot be preloaded", {}, {"max-age=31536000; preload"}, {"hsts.preload_not_eligible"}, {}},
-      {"RFC 6797 allows a quoted max-age", {}, {"max-age=\"31536000\"; includeSubDomains"}, {"hsts.ok"}, {"hsts.invalid"}},
-      {"duplicate directive makes the header invalid (RFC 6797 6.1)", {}, {"max-age=31536000; max-age=31536000"}, {"hsts.invalid"}, {"hsts.ok"}},
-      {"max-age is required", {}, {"includeSubDomains"}, {"hsts.invalid"}, {}},
-      {"two headers folded with a comma are invalid syntax", {}, {"max-age=31536000, max-age=31536000"}, {"hsts.invalid"}, {}},
-      {"max-age must be digits", {}, {"max-age=abc"}, {"hsts.invalid"}, {}},
-      {"directive names are case-insensitive", {}, {"Max-Age=31536000; INCLUDESUBDOMAINS"}, {"hsts.ok"}, {}},
-      {"trailing semicolon is an empty directive", {}, {"max-age=31536000;includeSubDomains;"}, {"hsts.ok"}, {}},
-      {"optional whitespace around tokens and '='", {}, {"  max-age = 31536000 ; includeSubDomains  "}, {"hsts.ok"}, {}},
-      {"includeSubDomains takes no value", {}, {"max-age=31536000; includeSubDomains=true"}, {"hsts.invalid"}, {}},
-      {"unknown directives are ignored", {}, {"max-age=31536000; includeSubDomains; foo=bar"}, {"hsts.unknown_directive"}, {"hsts.invalid"}},
-      {"negative max-age is not delta-seconds", {}, {"max-age=-1"}, {"hsts.invalid"}, {}},
-      {"Flask-Talisman's 365.24 days", {}, {"max-age=31556926; includeSubDomains"}, {"hsts.ok"}, {}},
-      {"HSTS on plain HTTP is ignored", {}, {"max-age=31536000; includeSubDomains"}, {"hsts.over_http"}, {"hsts.ok"}, {}, false},
-      {"no HSTS on https", {}, {}, {"hsts.missing"}, {}},
-      {"no HSTS on http is expected", {}, {}, {}, {"hsts.missing"}, {}, false},
-      {"two HSTS headers: only the first counts", {}, {"max-age=31536000", "max-age=0"}, {"hsts.multiple_headers"}, {"hsts.max_age_zero"}},
-      {"huge max-age saturates, still valid", {}, {"max-age=99999999999999999999999; includeSubDomains"}, {"hsts.ok"}, {}},
-      {"a quoted directive name is not a token", {}, {"max-age=31536000; includeSubDomains; \"preload\""}, {"hsts.invalid"}, {}},
+       {finding_id::csp_unsafe_inline}, {}},
   };
+}
+
+std::vector<header_case> hsts_cases() {
+  return {
+      // ---------------- HSTS ----------------
+      {"the doc's example", {}, {"max-age=31536000; includeSubDomains"}, {finding_id::hsts_ok}, {finding_id::hsts_max_age_too_low}},
+      {"one year without includeSubDomains (warn)", {}, {"max-age=31536000"}, {finding_id::hsts_no_include_subdomains}, {finding_id::hsts_max_age_too_low}},
+      {"six months fails the doc threshold", {}, {"max-age=15552000; includeSubDomains"}, {finding_id::hsts_max_age_too_low}, {}},
+      {"six months passes the Observatory threshold", {}, {"max-age=15552000; includeSubDomains"}, {finding_id::hsts_ok}, {finding_id::hsts_max_age_too_low}, {}, true,
+       hsts_common_max_age},
+      {"two years with preload (preload-list shape)", {}, {"max-age=63072000; includeSubDomains; preload"}, {finding_id::hsts_ok}, {finding_id::hsts_preload_not_eligible}},
+      {"max-age=0 clears the policy", {}, {"max-age=0"}, {finding_id::hsts_max_age_zero}, {finding_id::hsts_ok}},
+      {"five minutes (testing value left in production)", {}, {"max-age=300; includeSubDomains"}, {finding_id::hsts_max_age_short}, {}},
+      {"preload without includeSubDomains cannot be preloaded", {}, {"max-age=31536000; preload"}, {finding_id::hsts_preload_not_eligible}, {}},
+      {"RFC 6797 allows a quoted max-age", {}, {"max-age=\"31536000\"; includeSubDomains"}, {finding_id::hsts_ok}, {finding_id::hsts_invalid}},
+      {"duplicate directive makes the header invalid (RFC 6797 6.1)", {}, {"max-age=31536000; max-age=31536000"}, {finding_id::hsts_invalid}, {finding_id::hsts_ok}},
+      {"max-age is required", {}, {"includeSubDomains"}, {finding_id::hsts_invalid}, {}},
+      {"two headers folded with a comma are invalid syntax", {}, {"max-age=31536000, max-age=31536000"}, {finding_id::hsts_invalid}, {}},
+      {"max-age must be digits", {}, {"max-age=abc"}, {finding_id::hsts_invalid}, {}},
+      {"directive names are case-insensitive", {}, {"Max-Age=31536000; INCLUDESUBDOMAINS"}, {finding_id::hsts_ok}, {}},
+      {"trailing semicolon is an empty directive", {}, {"max-age=31536000;includeSubDomains;"}, {finding_id::hsts_ok}, {}},
+      {"optional whitespace around tokens and '='", {}, {"  max-age = 31536000 ; includeSubDomains  "}, {finding_id::hsts_ok}, {}},
+      {"includeSubDomains takes no value", {}, {"max-age=31536000; includeSubDomains=true"}, {finding_id::hsts_invalid}, {}},
+      {"unknown directives are ignored", {}, {"max-age=31536000; includeSubDomains; foo=bar"}, {finding_id::hsts_unknown_directive}, {finding_id::hsts_invalid}},
+      {"negative max-age is not delta-seconds", {}, {"max-age=-1"}, {finding_id::hsts_invalid}, {}},
+      {"Flask-Talisman's 365.24 days", {}, {"max-age=31556926; includeSubDomains"}, {finding_id::hsts_ok}, {}},
+      {"HSTS on plain HTTP is ignored", {}, {"max-age=31536000; includeSubDomains"}, {finding_id::hsts_over_http}, {finding_id::hsts_ok}, {}, false},
+      {"no HSTS on https", {}, {}, {finding_id::hsts_missing}, {}},
+      {"no HSTS on http is expected", {}, {}, {}, {finding_id::hsts_missing}, {}, false},
+      {"two HSTS headers: only the first counts", {}, {"max-age=31536000", "max-age=0"}, {finding_id::hsts_multiple_headers}, {finding_id::hsts_max_age_zero}},
+      {"huge max-age saturates, still valid", {}, {"max-age=99999999999999999999999; includeSubDomains"}, {finding_id::hsts_ok}, {}},
+      {"a quoted directive name is not a token", {}, {"max-age=31536000; includeSubDomains; \"preload\""}, {finding_id::hsts_invalid}, {}},
+  };
+}
+
+const std::vector<header_case>& table() {
+  static const std::vector<header_case> t = [] {
+    std::vector<header_case> all = csp_cases();
+    for (auto& c : hsts_cases()) all.push_back(std::move(c));
+    return all;
+  }();
   return t;
 }
 }  // namespace
@@ -247,7 +260,8 @@ TEST(HeadersTable, RealWorldShapedCspAndHsts) {
     response_options o;
     o.https = c.https;
     o.hsts_min_max_age = c.hsts_min;
-    const bool is_hsts = !c.present.empty() ? c.present[0].rfind("hsts", 0) == 0 : (!c.absent.empty() && c.absent[0].rfind("hsts", 0) == 0);
+    auto hsts_id = [](finding_id id) { return to_string(id).rfind("hsts.", 0) == 0; };
+    const bool is_hsts = !c.present.empty() ? hsts_id(c.present[0]) : (!c.absent.empty() && hsts_id(c.absent[0]));
     auto v = is_hsts ? audit_hsts(c.hsts, o) : audit_csp(c.csp, c.report_only, o);
     SCOPED_TRACE(std::string(c.why) + " -> " + ids(v));
     for (const auto& id : c.present) EXPECT_TRUE(has_verdict(v, id)) << "missing " << id;
@@ -264,37 +278,37 @@ TEST(HeadersTable, RealWorldShapedCspAndHsts) {
 // ------------------------------------------------------------------------------------------------------
 
 TEST(HeadersOther, XFrameOptions) {
-  EXPECT_TRUE(has_verdict(audit_x_frame_options({"DENY"}, {}), "xfo.ok"));
-  EXPECT_TRUE(has_verdict(audit_x_frame_options({" sameorigin "}, {}), "xfo.ok"));
-  EXPECT_TRUE(has_verdict(audit_x_frame_options({}, {}), "xfo.missing"));
-  EXPECT_TRUE(has_verdict(audit_x_frame_options({}, {"frame-ancestors 'self'"}), "xfo.ok"));
-  EXPECT_TRUE(has_verdict(audit_x_frame_options({}, {"frame-ancestors *"}), "xfo.frame_ancestors_wildcard"));
-  EXPECT_TRUE(has_verdict(audit_x_frame_options({"ALLOW-FROM https://a.example"}, {}), "xfo.allow_from"));
-  EXPECT_TRUE(has_verdict(audit_x_frame_options({"ALLOWALL"}, {}), "xfo.allowall"));
-  EXPECT_TRUE(has_verdict(audit_x_frame_options({"SAMEORIGIN, SAMEORIGIN"}, {}), "xfo.multiple_values"));
-  EXPECT_TRUE(has_verdict(audit_x_frame_options({"DENY", "SAMEORIGIN"}, {}), "xfo.conflicting"));
-  EXPECT_TRUE(has_verdict(audit_x_frame_options({"SAMEORIGIN"}, {"frame-ancestors *"}), "xfo.frame_ancestors_wildcard"));
+  EXPECT_TRUE(has_verdict(audit_x_frame_options({"DENY"}, {}), finding_id::xfo_ok));
+  EXPECT_TRUE(has_verdict(audit_x_frame_options({" sameorigin "}, {}), finding_id::xfo_ok));
+  EXPECT_TRUE(has_verdict(audit_x_frame_options({}, {}), finding_id::xfo_missing));
+  EXPECT_TRUE(has_verdict(audit_x_frame_options({}, {"frame-ancestors 'self'"}), finding_id::xfo_ok));
+  EXPECT_TRUE(has_verdict(audit_x_frame_options({}, {"frame-ancestors *"}), finding_id::xfo_frame_ancestors_wildcard));
+  EXPECT_TRUE(has_verdict(audit_x_frame_options({"ALLOW-FROM https://a.example"}, {}), finding_id::xfo_allow_from));
+  EXPECT_TRUE(has_verdict(audit_x_frame_options({"ALLOWALL"}, {}), finding_id::xfo_allowall));
+  EXPECT_TRUE(has_verdict(audit_x_frame_options({"SAMEORIGIN, SAMEORIGIN"}, {}), finding_id::xfo_multiple_values));
+  EXPECT_TRUE(has_verdict(audit_x_frame_options({"DENY", "SAMEORIGIN"}, {}), finding_id::xfo_conflicting));
+  EXPECT_TRUE(has_verdict(audit_x_frame_options({"SAMEORIGIN"}, {"frame-ancestors *"}), finding_id::xfo_frame_ancestors_wildcard));
   auto v = audit_x_frame_options({"DENY"}, {"frame-ancestors 'self'"});
-  ASSERT_TRUE(has_verdict(v, "xfo.frame_ancestors_conflict"));
+  ASSERT_TRUE(has_verdict(v, finding_id::xfo_frame_ancestors_conflict));
   EXPECT_FALSE(any_at_least(v, severity::low));  // browsers follow frame-ancestors, which still protects
 }
 
 TEST(HeadersOther, XContentTypeOptions) {
-  EXPECT_TRUE(has_verdict(audit_x_content_type_options({"nosniff"}), "xcto.ok"));
-  EXPECT_TRUE(has_verdict(audit_x_content_type_options({" NoSniff "}), "xcto.ok"));
-  EXPECT_TRUE(has_verdict(audit_x_content_type_options({}), "xcto.missing"));
-  EXPECT_TRUE(has_verdict(audit_x_content_type_options({"no-sniff"}), "xcto.invalid"));
-  EXPECT_TRUE(has_verdict(audit_x_content_type_options({"sniff, nosniff"}), "xcto.invalid"));  // first value only
-  EXPECT_TRUE(has_verdict(audit_x_content_type_options({"nosniff", "nosniff"}), "xcto.multiple_values"));
+  EXPECT_TRUE(has_verdict(audit_x_content_type_options({"nosniff"}), finding_id::xcto_ok));
+  EXPECT_TRUE(has_verdict(audit_x_content_type_options({" NoSniff "}), finding_id::xcto_ok));
+  EXPECT_TRUE(has_verdict(audit_x_content_type_options({}), finding_id::xcto_missing));
+  EXPECT_TRUE(has_verdict(audit_x_content_type_options({"no-sniff"}), finding_id::xcto_invalid));
+  EXPECT_TRUE(has_verdict(audit_x_content_type_options({"sniff, nosniff"}), finding_id::xcto_invalid));  // first value only
+  EXPECT_TRUE(has_verdict(audit_x_content_type_options({"nosniff", "nosniff"}), finding_id::xcto_multiple_values));
 }
 
 TEST(HeadersOther, ReferrerPolicy) {
-  EXPECT_TRUE(has_verdict(audit_referrer_policy({"strict-origin-when-cross-origin"}), "referrer.ok"));
-  EXPECT_TRUE(has_verdict(audit_referrer_policy({"no-referrer, bogus"}), "referrer.ok"));  // last *recognised* token
-  EXPECT_TRUE(has_verdict(audit_referrer_policy({"bogus"}), "referrer.invalid"));
-  EXPECT_TRUE(has_verdict(audit_referrer_policy({}), "referrer.missing"));
+  EXPECT_TRUE(has_verdict(audit_referrer_policy({"strict-origin-when-cross-origin"}), finding_id::referrer_ok));
+  EXPECT_TRUE(has_verdict(audit_referrer_policy({"no-referrer, bogus"}), finding_id::referrer_ok));  // last *recognised* token
+  EXPECT_TRUE(has_verdict(audit_referrer_policy({"bogus"}), finding_id::referrer_invalid));
+  EXPECT_TRUE(has_verdict(audit_referrer_policy({}), finding_id::referrer_missing));
   auto v = audit_referrer_policy({"no-referrer, unsafe-url"});
-  ASSERT_TRUE(has_verdict(v, "referrer.unsafe"));
+  ASSERT_TRUE(has_verdict(v, finding_id::referrer_unsafe));
   EXPECT_EQ(v.back().level, severity::medium);
   EXPECT_EQ(audit_referrer_policy({"origin"})[0].level, severity::low);
 }
@@ -309,8 +323,8 @@ TEST(HeadersResponse, ParseCurlHead) {
   ASSERT_EQ(r->headers.size(), 5u);
   EXPECT_EQ(get_all(r->headers, "Set-Cookie").size(), 2u);
   EXPECT_EQ(r->headers[4].second, "one two");
-  EXPECT_EQ(parse_response_head("garbage").err().kind, "no_status_line");
-  EXPECT_EQ(parse_response_head("HTTP/1.1 200 OK\nno colon here\n\n").err().kind, "bad_header_line");
+  EXPECT_EQ(parse_response_head("garbage").err().kind, websec::errc::no_status_line);
+  EXPECT_EQ(parse_response_head("HTTP/1.1 200 OK\nno colon here\n\n").err().kind, websec::errc::bad_header_line);
   auto lf = parse_response_head("HTTP/1.0 404 Not Found\nServer: x\n");
   ASSERT_TRUE(lf.ok());
   EXPECT_EQ(lf->status, 404);
@@ -321,19 +335,19 @@ TEST(HeadersResponse, CookiesAreJudgedPerLine) {
   response_options o;
   o.now = 1700000000;
   auto v = audit_response(h, o);
-  EXPECT_TRUE(has_verdict(v, "cookie.no_secure", "session"));
-  EXPECT_TRUE(has_verdict(v, "cookie.no_httponly", "tracker"));
-  EXPECT_FALSE(has_verdict(v, "cookie.no_secure", "tracker"));
-  auto level_of = [](const std::vector<verdict>& vs, const std::string& id, const std::string& subject) {
+  EXPECT_TRUE(has_verdict(v, finding_id::cookie_no_secure, "session"));
+  EXPECT_TRUE(has_verdict(v, finding_id::cookie_no_httponly, "tracker"));
+  EXPECT_FALSE(has_verdict(v, finding_id::cookie_no_secure, "tracker"));
+  auto level_of = [](const std::vector<verdict>& vs, finding_id id, const std::string& subject) {
     for (const auto& x : vs)
       if (x.id == id && x.subject == subject) return x.level;
     return severity::info;
   };
-  EXPECT_EQ(level_of(v, "cookie.no_secure", "session"), severity::high);
+  EXPECT_EQ(level_of(v, finding_id::cookie_no_secure, "session"), severity::high);
   // With HSTS the missing Secure flag weighs one level less (Observatory: -40 -> -10 for session cookies).
   h.emplace_back("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   v = audit_response(h, o);
-  EXPECT_EQ(level_of(v, "cookie.no_secure", "session"), severity::medium);
+  EXPECT_EQ(level_of(v, finding_id::cookie_no_secure, "session"), severity::medium);
 }
 
 // ------------------------------------------------------------------------------------------------------
@@ -375,7 +389,7 @@ TEST(HeadersRegression, HstsCommaInsideQuotedString) {
   auto q = parse_hsts(serialize(*p));
   ASSERT_TRUE(q.ok());
   EXPECT_EQ(*q, *p);
-  EXPECT_EQ(parse_hsts("max-age=1, max-age=2").err().kind, "hsts_syntax");
+  EXPECT_EQ(parse_hsts("max-age=1, max-age=2").err().kind, websec::errc::hsts_syntax);
 }
 
 // Found by response_head_fuzzer (parse -> serialise -> parse): an empty obs-fold line left a trailing space
@@ -392,7 +406,7 @@ TEST(HeadersResponse, FoldsKeepValuesTrimmedAndNamesNonEmpty) {
   EXPECT_EQ(again->headers, r->headers);
   auto blank_name = parse_response_head("HTTP/1.1 200 OK\r\n \t: value\r\n\r\n");
   ASSERT_FALSE(blank_name.ok());
-  EXPECT_EQ(blank_name.err().kind, "bad_header_line");
+  EXPECT_EQ(blank_name.err().kind, websec::errc::bad_header_line);
   EXPECT_EQ(blank_name.err().offset, 17u);
 }
 
@@ -423,14 +437,14 @@ const subject_report& subject(const audit_report& r, std::string_view name) {
 }
 std::string dump(const subject_report& s) {
   std::string o = std::string(to_string(s.result)) + ":";
-  for (const auto& f : s.findings) o += " " + f.id + "(" + std::string(to_string(f.effect)) + ")";
+  for (const auto& f : s.findings) o += " " + std::string(to_string(f.id)) + "(" + std::string(to_string(f.effect)) + ")";
   return o;
 }
 // The CSP verdict and whether `id` is among its findings.
-rating csp_verdict(const std::string& policy, std::string_view id = {}, bool want = true) {
+rating csp_verdict(const std::string& policy, std::optional<finding_id> id = std::nullopt, bool want = true) {
   auto r = report_of(std::vector<std::string>{"Content-Security-Policy: " + policy});
   const auto& s = subject(r, "Content-Security-Policy");
-  if (!id.empty()) EXPECT_EQ(has_verdict(s.findings, id), want) << policy << " -> " << dump(s);
+  if (id) EXPECT_EQ(has_verdict(s.findings, *id), want) << policy << " -> " << dump(s);
   return s.result;
 }
 
@@ -504,7 +518,7 @@ TEST(Resolution, HstsFirstHeaderAndFirefoxIgnoresSeveral) {
   const auto& s = subject(r, "Strict-Transport-Security");
   EXPECT_EQ(s.value, "max-age=31536000");
   EXPECT_EQ(s.result, rating::weak) << dump(s);
-  EXPECT_TRUE(has_verdict(s.findings, "hsts.multiple_headers"));
+  EXPECT_TRUE(has_verdict(s.findings, finding_id::hsts_multiple_headers));
   EXPECT_NE(s.resolution.find("RFC 6797 8.1"), std::string::npos);
 }
 
@@ -541,11 +555,11 @@ TEST(HstsVerdict, Rules) {
 TEST(CspVerdict, AbsentIgnoredAndReportOnly) {
   auto none = report_of(std::vector<std::string>{"X-A: b"});
   EXPECT_EQ(subject(none, "Content-Security-Policy").result, rating::fail);
-  EXPECT_EQ(csp_verdict("", "csp.empty_policy"), rating::invalid);
-  EXPECT_EQ(csp_verdict("scirpt-src 'self'; obejct-src 'none'", "csp.no_known_directive"), rating::invalid);
+  EXPECT_EQ(csp_verdict("", finding_id::csp_empty_policy), rating::invalid);
+  EXPECT_EQ(csp_verdict("scirpt-src 'self'; obejct-src 'none'", finding_id::csp_no_known_directive), rating::invalid);
   auto ro = report_of(std::vector<std::string>{"Content-Security-Policy-Report-Only: default-src 'self'"});
   EXPECT_EQ(subject(ro, "Content-Security-Policy").result, rating::fail);
-  EXPECT_TRUE(has_verdict(subject(ro, "Content-Security-Policy").findings, "csp.report_only_only"));
+  EXPECT_TRUE(has_verdict(subject(ro, "Content-Security-Policy").findings, finding_id::csp_report_only_only));
 }
 
 TEST(CspVerdict, StrictModel) {
@@ -553,45 +567,45 @@ TEST(CspVerdict, StrictModel) {
   const std::string h = "'sha256-B2yPHKaXnvFWtRChIbabYmUBFZdVfKKXHbWtWidDVF8='";
   EXPECT_EQ(csp_verdict("script-src " + n + " 'strict-dynamic'; object-src 'none'; base-uri 'none'"), rating::pass);
   EXPECT_EQ(csp_verdict("script-src " + n + " 'strict-dynamic' https: 'unsafe-inline'; object-src 'none'; base-uri 'none'",
-                        "csp.host_fallback"),
+                        finding_id::csp_host_fallback),
             rating::pass);
   // base-uri is required with a nonce (high, fail) ...
   auto r = report_of(std::vector<std::string>{"Content-Security-Policy: script-src " + n + " 'strict-dynamic'; object-src 'none'"});
   const auto& s = subject(r, "Content-Security-Policy");
   EXPECT_EQ(s.result, rating::fail);
-  auto it = std::find_if(s.findings.begin(), s.findings.end(), [](const verdict& f) { return f.id == "csp.base_uri_missing"; });
+  auto it = std::find_if(s.findings.begin(), s.findings.end(), [](const verdict& f) { return f.id == finding_id::csp_base_uri_missing; });
   ASSERT_NE(it, s.findings.end());
   EXPECT_EQ(it->level, severity::high);
   EXPECT_NE(it->reason.find("nonce"), std::string::npos);
   // ... and with hashes plus 'strict-dynamic', where the message never mentions nonces ...
   auto rh = report_of(std::vector<std::string>{"Content-Security-Policy: script-src " + h + " 'strict-dynamic'; object-src 'none'"});
   const auto& sh = subject(rh, "Content-Security-Policy");
-  auto ith = std::find_if(sh.findings.begin(), sh.findings.end(), [](const verdict& f) { return f.id == "csp.base_uri_missing"; });
+  auto ith = std::find_if(sh.findings.begin(), sh.findings.end(), [](const verdict& f) { return f.id == finding_id::csp_base_uri_missing; });
   ASSERT_NE(ith, sh.findings.end());
   EXPECT_EQ(ith->reason.find("nonce"), std::string::npos) << ith->reason;
   // ... but not for a hash-only policy without 'strict-dynamic'
-  EXPECT_EQ(csp_verdict("script-src " + h + "; object-src 'none'", "csp.base_uri_missing", false), rating::pass);
-  EXPECT_EQ(csp_verdict("script-src " + n + " 'strict-dynamic'; object-src 'none'; base-uri *", "csp.base_uri_unsafe"), rating::fail);
-  EXPECT_EQ(csp_verdict("script-src 'nonce-abc'; object-src 'none'; base-uri 'none'", "csp.nonce_too_short"), rating::weak);
+  EXPECT_EQ(csp_verdict("script-src " + h + "; object-src 'none'", finding_id::csp_base_uri_missing, false), rating::pass);
+  EXPECT_EQ(csp_verdict("script-src " + n + " 'strict-dynamic'; object-src 'none'; base-uri *", finding_id::csp_base_uri_unsafe), rating::fail);
+  EXPECT_EQ(csp_verdict("script-src 'nonce-abc'; object-src 'none'; base-uri 'none'", finding_id::csp_nonce_too_short), rating::weak);
 }
 
 TEST(CspVerdict, StrictDynamicWithoutNonceOrHash) {
-  EXPECT_EQ(csp_verdict("script-src 'strict-dynamic'; object-src 'none'", "csp.strict_dynamic_without_nonce"), rating::weak);
-  EXPECT_EQ(csp_verdict("script-src 'self' 'strict-dynamic' https://a.example; object-src 'none'", "csp.strict_dynamic_without_nonce"),
+  EXPECT_EQ(csp_verdict("script-src 'strict-dynamic'; object-src 'none'", finding_id::csp_strict_dynamic_without_nonce), rating::weak);
+  EXPECT_EQ(csp_verdict("script-src 'self' 'strict-dynamic' https://a.example; object-src 'none'", finding_id::csp_strict_dynamic_without_nonce),
             rating::weak);
 }
 
 TEST(CspVerdict, HostAllowlistsAreNamedAlsoNextToANonce) {
-  EXPECT_EQ(csp_verdict("script-src 'self' https://cdn.example.com; object-src 'none'", "csp.host_allowlist"), rating::weak);
+  EXPECT_EQ(csp_verdict("script-src 'self' https://cdn.example.com; object-src 'none'", finding_id::csp_host_allowlist), rating::weak);
   EXPECT_EQ(csp_verdict("script-src 'nonce-R4nd0mR4nd0mR4nd0m12' https://cdn.example.com; object-src 'none'; base-uri 'none'",
-                        "csp.host_allowlist"),
+                        finding_id::csp_host_allowlist),
             rating::weak);
   EXPECT_EQ(csp_verdict("script-src 'nonce-R4nd0mR4nd0mR4nd0m12' 'strict-dynamic' https://cdn.example.com; object-src 'none'; "
                         "base-uri 'none'",
-                        "csp.host_allowlist", false),
+                        finding_id::csp_host_allowlist, false),
             rating::pass);
   // 'self' alone is advice
-  EXPECT_EQ(csp_verdict("script-src 'self'; object-src 'none'", "csp.self_in_script_src"), rating::pass);
+  EXPECT_EQ(csp_verdict("script-src 'self'; object-src 'none'", finding_id::csp_self_in_script_src), rating::pass);
 }
 
 TEST(CspVerdict, AllowlistBypassTable) {
@@ -617,55 +631,55 @@ TEST(CspVerdict, AllowlistBypassTable) {
   EXPECT_EQ(hits("https://me.github.io"), 0u);  // one named site is its owner's
   EXPECT_EQ(hits("https://www.google.com:8443"), 0u);
   EXPECT_EQ(hits("wss://www.google.com"), 0u);
-  EXPECT_EQ(csp_verdict("script-src 'self' https://cdnjs.cloudflare.com; object-src 'none'", "csp.allowlist_bypass"), rating::fail);
+  EXPECT_EQ(csp_verdict("script-src 'self' https://cdnjs.cloudflare.com; object-src 'none'", finding_id::csp_allowlist_bypass), rating::fail);
   EXPECT_EQ(csp_verdict("script-src 'nonce-R4nd0mR4nd0mR4nd0m12' https://cdnjs.cloudflare.com; object-src 'none'; base-uri 'none'",
-                        "csp.allowlist_bypass"),
+                        finding_id::csp_allowlist_bypass),
             rating::fail);
 }
 
 TEST(CspVerdict, UnquotedKeywordsBecomeHostNames) {
-  EXPECT_EQ(csp_verdict("default-src self", "csp.unquoted_keyword"), rating::weak);
-  EXPECT_EQ(csp_verdict("default-src 'self'; object-src none", "csp.unquoted_keyword"), rating::weak);
-  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' unsafe-inline", "csp.unquoted_keyword"), rating::weak);
-  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' \"unsafe-eval\"", "csp.unquoted_keyword"), rating::weak);
-  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' 'nonce-abcdefghijklmnopq", "csp.unquoted_keyword"), rating::weak);
-  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' 'nonce-'", "csp.invalid_source"), rating::pass);
+  EXPECT_EQ(csp_verdict("default-src self", finding_id::csp_unquoted_keyword), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; object-src none", finding_id::csp_unquoted_keyword), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' unsafe-inline", finding_id::csp_unquoted_keyword), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' \"unsafe-eval\"", finding_id::csp_unquoted_keyword), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' 'nonce-abcdefghijklmnopq", finding_id::csp_unquoted_keyword), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' 'nonce-'", finding_id::csp_invalid_source), rating::pass);
 }
 
 TEST(CspVerdict, MissingSemicolonIsDiagnosedAsSuch) {
   auto r = report_of(std::vector<std::string>{"Content-Security-Policy: default-src 'self' script-src 'self' 'unsafe-inline'"});
   const auto& s = subject(r, "Content-Security-Policy");
-  EXPECT_TRUE(has_verdict(s.findings, "csp.missing_semicolon")) << dump(s);
+  EXPECT_TRUE(has_verdict(s.findings, finding_id::csp_missing_semicolon)) << dump(s);
   EXPECT_EQ(s.result, rating::fail);  // browsers apply the swallowed 'unsafe-inline' to default-src
   for (const auto& f : s.findings)
-    if (f.id == "csp.unsafe_inline") EXPECT_NE(f.reason.find("default-src"), std::string::npos) << f.reason;
-  EXPECT_EQ(csp_verdict("default-src 'self' object-src 'none'", "csp.missing_semicolon"), rating::weak);
-  EXPECT_EQ(csp_verdict("script-src 'self', 'unsafe-inline'; object-src 'none'", "csp.comma_split"), rating::weak);
+    if (f.id == finding_id::csp_unsafe_inline) EXPECT_NE(f.reason.find("default-src"), std::string::npos) << f.reason;
+  EXPECT_EQ(csp_verdict("default-src 'self' object-src 'none'", finding_id::csp_missing_semicolon), rating::weak);
+  EXPECT_EQ(csp_verdict("script-src 'self', 'unsafe-inline'; object-src 'none'", finding_id::csp_comma_split), rating::weak);
 }
 
 TEST(CspVerdict, ReportEndpointsOverHttp) {
-  EXPECT_EQ(csp_verdict("default-src 'self'; report-uri http://r.example/", "csp.report_insecure"), rating::weak);
-  EXPECT_EQ(csp_verdict("default-src 'self'; report-uri https://r.example/", "csp.report_insecure", false), rating::pass);
+  EXPECT_EQ(csp_verdict("default-src 'self'; report-uri http://r.example/", finding_id::csp_report_insecure), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; report-uri https://r.example/", finding_id::csp_report_insecure, false), rating::pass);
   auto r = report_of(std::vector<std::string>{"Content-Security-Policy: default-src 'self'; report-to g",
                                               "Reporting-Endpoints: g=\"http://r.example/\", h=\"https://x/\""});
-  EXPECT_TRUE(has_verdict(subject(r, "Content-Security-Policy").findings, "csp.report_insecure"));
+  EXPECT_TRUE(has_verdict(subject(r, "Content-Security-Policy").findings, finding_id::csp_report_insecure));
   auto rt = report_of(std::vector<std::string>{"Content-Security-Policy: default-src 'self'; report-to g",
                                                "Report-To: {\"group\":\"g\",\"endpoints\":[{\"url\":\"http://r.example/\"}]}"});
-  EXPECT_TRUE(has_verdict(subject(rt, "Content-Security-Policy").findings, "csp.report_insecure"));
+  EXPECT_TRUE(has_verdict(subject(rt, "Content-Security-Policy").findings, finding_id::csp_report_insecure));
 }
 
 TEST(CspVerdict, ScriptsUnrestricted) {
-  EXPECT_EQ(csp_verdict("img-src 'self'", "csp.script_src_missing"), rating::fail);
-  EXPECT_EQ(csp_verdict("default-src 'self' 'unsafe-inline'", "csp.unsafe_inline"), rating::fail);
-  EXPECT_EQ(csp_verdict("default-src 'self'; script-src-attr 'unsafe-inline'", "csp.unsafe_inline_attr"), rating::fail);
-  EXPECT_EQ(csp_verdict("default-src *", "csp.script_wildcard"), rating::fail);
-  EXPECT_EQ(csp_verdict("default-src https:", "csp.script_wildcard"), rating::fail);
-  EXPECT_EQ(csp_verdict("script-src 'self' data:; object-src 'none'", "csp.script_data"), rating::fail);
-  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' 'unsafe-eval'", "csp.unsafe_eval"), rating::weak);
-  EXPECT_EQ(csp_verdict("script-src 'self'", "csp.object_src_missing"), rating::weak);
-  EXPECT_EQ(csp_verdict("default-src 'self'; object-src *", "csp.object_src_unsafe"), rating::weak);
-  EXPECT_EQ(csp_verdict("default-src 'self'; frame-ancestors *", "csp.frame_ancestors_wildcard"), rating::weak);
-  EXPECT_EQ(csp_verdict("default-src 'self'; frame-ancestor 'none'", "csp.unknown_directive"), rating::weak);
+  EXPECT_EQ(csp_verdict("img-src 'self'", finding_id::csp_script_src_missing), rating::fail);
+  EXPECT_EQ(csp_verdict("default-src 'self' 'unsafe-inline'", finding_id::csp_unsafe_inline), rating::fail);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src-attr 'unsafe-inline'", finding_id::csp_unsafe_inline_attr), rating::fail);
+  EXPECT_EQ(csp_verdict("default-src *", finding_id::csp_script_wildcard), rating::fail);
+  EXPECT_EQ(csp_verdict("default-src https:", finding_id::csp_script_wildcard), rating::fail);
+  EXPECT_EQ(csp_verdict("script-src 'self' data:; object-src 'none'", finding_id::csp_script_data), rating::fail);
+  EXPECT_EQ(csp_verdict("default-src 'self'; script-src 'self' 'unsafe-eval'", finding_id::csp_unsafe_eval), rating::weak);
+  EXPECT_EQ(csp_verdict("script-src 'self'", finding_id::csp_object_src_missing), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; object-src *", finding_id::csp_object_src_unsafe), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; frame-ancestors *", finding_id::csp_frame_ancestors_wildcard), rating::weak);
+  EXPECT_EQ(csp_verdict("default-src 'self'; frame-ancestor 'none'", finding_id::csp_unknown_directive), rating::weak);
   // a load must pass every enforced policy
   auto r = report_of(std::vector<std::string>{"Content-Security-Policy: script-src 'self'; object-src 'none'",
                                               "Content-Security-Policy: script-src 'self' 'unsafe-inline'"});
@@ -678,7 +692,7 @@ TEST(CspVerdict, MetaDelivery) {
   const auto& s = subject(ok, "Content-Security-Policy");
   EXPECT_EQ(s.result, rating::pass) << dump(s);
   std::size_t ignored = 0;
-  for (const auto& f : s.findings) ignored += f.id == "csp.meta_ignored_directive";
+  for (const auto& f : s.findings) ignored += f.id == finding_id::csp_meta_ignored_directive;
   EXPECT_EQ(ignored, 3u);  // frame-ancestors, report-uri, sandbox
   // framing is not protected by a <meta> frame-ancestors
   EXPECT_EQ(subject(ok, "X-Frame-Options").result, rating::fail);
@@ -686,12 +700,12 @@ TEST(CspVerdict, MetaDelivery) {
   EXPECT_EQ(subject(body, "Content-Security-Policy").result, rating::fail);
   auto late = report_of("<html><head><script src=/a.js></script><meta http-equiv=content-security-policy content=\"default-src "
                         "'self'\"></head></html>");
-  EXPECT_TRUE(has_verdict(subject(late, "Content-Security-Policy").findings, "csp.meta_after_script"));
+  EXPECT_TRUE(has_verdict(subject(late, "Content-Security-Policy").findings, finding_id::csp_meta_after_script));
   // a <meta> policy is one policy: a ',' is not a separator there, so "script-src *" lands in default-src
   auto comma = report_of("<html><head><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self', "
                          "script-src *\"></head></html>");
-  EXPECT_TRUE(has_verdict(subject(comma, "Content-Security-Policy").findings, "csp.script_wildcard"));
-  EXPECT_TRUE(has_verdict(subject(comma, "Content-Security-Policy").findings, "csp.missing_semicolon"));
+  EXPECT_TRUE(has_verdict(subject(comma, "Content-Security-Policy").findings, finding_id::csp_script_wildcard));
+  EXPECT_TRUE(has_verdict(subject(comma, "Content-Security-Policy").findings, finding_id::csp_missing_semicolon));
 }
 
 // ---- framing ----
@@ -710,7 +724,7 @@ TEST(FramingVerdict, XfoAndFrameAncestors) {
   // an enforced frame-ancestors allowing any origin overrides X-Frame-Options: fail
   auto wild = xfo_report({"DENY"}, {"frame-ancestors *"});
   EXPECT_EQ(wild.result, rating::fail);
-  EXPECT_TRUE(has_verdict(wild.findings, "xfo.frame_ancestors_wildcard"));
+  EXPECT_TRUE(has_verdict(wild.findings, finding_id::xfo_frame_ancestors_wildcard));
   EXPECT_EQ(v({"DENY"}, {"frame-ancestors https:"}), rating::fail);
   // Report-Only does not override
   auto ro = report_of(std::vector<std::string>{"Content-Security-Policy-Report-Only: frame-ancestors *", "X-Frame-Options: DENY"});
@@ -740,7 +754,7 @@ TEST(ReferrerVerdict, LeaksFailAndUnknownTokensAreDiagnosed) {
   EXPECT_EQ(v({""}), rating::invalid);
   auto r = referrer_report({"strict-origin-when-cross-origin, strict-orgin"});
   EXPECT_EQ(r.result, rating::pass);
-  EXPECT_TRUE(has_verdict(r.findings, "referrer.unknown_token"));  // diagnosed even though another token is valid
+  EXPECT_TRUE(has_verdict(r.findings, finding_id::referrer_unknown_token));  // diagnosed even though another token is valid
   EXPECT_EQ(v({"no-referrer", "unsafe-url"}), rating::fail);       // the last token of the joined headers wins
   // <meta name=referrer> replaces the header's policy; legacy keywords map
   auto m = report_of("HTTP/1.1 200 OK\r\nReferrer-Policy: no-referrer\r\n\r\n<html><head><meta name=referrer content=always>");

@@ -52,7 +52,7 @@ request_info to_request(const req_spec& r, std::size_t body_len) {
 std::string describe(const form_data& f) {
   std::ostringstream o;
   o << "status=" << f.result.status;
-  if (f.result.error) o << " error=" << f.result.error->kind << " (" << f.result.error->message << ")";
+  if (f.result.error) o << " error=" << websec::to_string(f.result.error->kind) << " (" << f.result.error->message << ")";
   o << " fields=" << f.fields.size() << " files=" << f.files.size();
   return o.str();
 }
@@ -283,7 +283,7 @@ TEST(ContentType, DebianRules) {
   EXPECT_EQ(p("form-data; filename=\"\\\\srv\\share\"")->get("filename"), "\\\\srv\\share");
   EXPECT_EQ(p("form-data; filename*=koi8-r''%E9.txt")->get("filename"), "\xD0\x98.txt");
   EXPECT_EQ(p("form-data; filename*=bogus''%E9.txt").err().http_status, 500);
-  EXPECT_EQ(p("form-data; filename*=UTF-8''%FF.txt").err().kind, "parameter_charset_decode");
+  EXPECT_EQ(p("form-data; filename*=UTF-8''%FF.txt").err().kind, websec::errc::parameter_charset_decode);
   EXPECT_EQ(p("text/plain ; charset=x")->params.size(), 0u);  // whitespace after the mimetype ends the match
 }
 
@@ -294,7 +294,7 @@ TEST(Urlencoded, BothProfiles) {
   auto u = *urlencoded::decode("a=%3Cx%3E&b=+plus+&c=%ZZ&d=%FF&e&=novalue&f=1&f=2;g=3", profile::upstream);
   EXPECT_EQ(u[3].value, "%FF");
   EXPECT_EQ(u[7].value, "2;g=3");
-  EXPECT_EQ(urlencoded::decode("a=\xff", profile::upstream).err().kind, "body_not_utf8");
+  EXPECT_EQ(urlencoded::decode("a=\xff", profile::upstream).err().kind, websec::errc::body_not_utf8);
 }
 
 TEST(Multipart, SpoolsToTemporaryFileAndCleansUp) {
@@ -744,7 +744,7 @@ TEST(Multipart, StreamedLengthOverMaxContentLengthOffsetIsSplitIndependent) {
   form_data two = p.finish();
   ASSERT_TRUE(one.result.error && two.result.error);
   EXPECT_EQ(one.result.status, 413);
-  EXPECT_EQ(one.result.error->kind, "max_content_length");
+  EXPECT_EQ(one.result.error->kind, websec::errc::max_content_length);
   EXPECT_EQ(one.result.error->offset, 100u);
   EXPECT_EQ(two.result.error->offset, 100u);
 }
@@ -768,8 +768,8 @@ TEST(Multipart, StreamedLengthOverMaxContentLengthWinsOverParseErrors) {
     form_data f = p.finish();
     ASSERT_TRUE(f.result.error.has_value());
     EXPECT_EQ(f.result.status, 413);
-    EXPECT_EQ(f.result.error->kind, "max_content_length");
-    EXPECT_EQ(parse_form(body, req, lim, o).result.error->kind, "max_content_length");
+    EXPECT_EQ(f.result.error->kind, websec::errc::max_content_length);
+    EXPECT_EQ(parse_form(body, req, lim, o).result.error->kind, websec::errc::max_content_length);
   }
 }
 
@@ -794,12 +794,12 @@ TEST(Multipart, MaxContentLengthIsCheckedBeforeTheBoundary) {
         form_data got = parse_form(body, req, lim, o);
         EXPECT_EQ(got.result.status, 413) << ct << " auto_length=" << auto_length;
         ASSERT_TRUE(got.result.error.has_value());
-        EXPECT_EQ(got.result.error->kind, "max_content_length");
+        EXPECT_EQ(got.result.error->kind, websec::errc::max_content_length);
         // within the limit, the boundary error stands
         lim.max_content_length = body.size();
         form_data ok = parse_form(body, req, lim, o);
         ASSERT_TRUE(ok.result.error.has_value());
-        EXPECT_NE(ok.result.error->kind, "max_content_length");
+        EXPECT_NE(ok.result.error->kind, websec::errc::max_content_length);
       }
     }
   }
@@ -812,9 +812,9 @@ TEST(ContentType, DebianContinuationOfNoneIsTypeError) {
   auto p = [](const char* s) { return content_type::parse_options_header(s, profile::debian); };
   auto r = p("multipart/form-data; name=; boundary=\"a b\"; name*0=\"a b\"");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.err().kind, "continuation_of_none");
+  EXPECT_EQ(r.err().kind, websec::errc::continuation_of_none);
   EXPECT_EQ(r.err().http_status, 500);
-  EXPECT_EQ(p("a; name; name*0=x").err().kind, "continuation_of_none");
+  EXPECT_EQ(p("a; name; name*0=x").err().kind, websec::errc::continuation_of_none);
   EXPECT_EQ(p("a; name=x; name*1=y")->get("name"), "xy");
   EXPECT_EQ(p("a; name*0=x; name*1=y")->get("name"), "xy");
   EXPECT_EQ(content_type::parse_options_header("a; name; name*0=x", profile::upstream)->get("name"), "x");
@@ -858,7 +858,7 @@ TEST(Multipart, FailedReportsADecidedOutcomeBeforeTheEnd) {
     EXPECT_LE(fed, decided_by);
     const outcome early = *p.failed();
     EXPECT_EQ(early.status, 413);
-    EXPECT_EQ(early.error->kind, "max_form_parts");
+    EXPECT_EQ(early.error->kind, websec::errc::max_form_parts);
     feed_until(p, body.size());
     form_data f = p.finish();
     same_as_finish(early, f);
@@ -883,7 +883,7 @@ TEST(Multipart, FailedReportsADecidedOutcomeBeforeTheEnd) {
     EXPECT_FALSE(p.failed());
     feed_until(p, body.size());  // feeds the body again from the start: the length goes past the limit
     ASSERT_TRUE(p.failed());
-    EXPECT_EQ(p.failed()->error->kind, "max_content_length");
+    EXPECT_EQ(p.failed()->error->kind, websec::errc::max_content_length);
     const outcome early = *p.failed();
     same_as_finish(early, p.finish());
   }

@@ -1,6 +1,6 @@
 // Tests of websec/result.hpp: quote_input, the one way messages quote untrusted input — bounded, escaped, one line of
 // valid UTF-8 — and, below its cap, byte-identical to Python's repr in the Python styles (checked against
-// /usr/bin/python3).
+// /usr/bin/python3); and the stable names of the error kinds (websec/error.hpp).
 #include "websec/result.hpp"
 
 #include "websec/escape.hpp"
@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <set>
 #include <string>
 
 using websec::quote_input;
@@ -169,4 +170,30 @@ TEST(QuoteInputDifferential, PythonStylesEqualPythonReprUpToTheCap) {
     EXPECT_EQ(quote_input(inputs[i], quote_style::python_bytes), want[i][0].get<std::string>()) << "seed " << seed;
     EXPECT_EQ(quote_input(inputs[i], quote_style::python_str), want[i][1].get<std::string>()) << "seed " << seed;
   }
+}
+
+// websec/error.hpp: every kind has one stable name, in the vocabulary it belongs to.
+TEST(ErrorKinds, NamesAreUniqueAndRoundTrip) {
+  using websec::errc;
+  std::set<std::string_view> names;
+  for (const auto& e : websec::detail::errc_table) {
+    const std::string_view n = websec::to_string(e.code);
+    EXPECT_EQ(n, e.name);
+    if (e.code == errc::none) {
+      EXPECT_TRUE(n.empty());
+      EXPECT_FALSE(websec::errc_from_string(n).has_value());
+      continue;
+    }
+    ASSERT_FALSE(n.empty());
+    EXPECT_TRUE(names.insert(n).second) << "duplicate name " << n;
+    EXPECT_EQ(websec::errc_from_string(n), e.code) << n;
+    if (websec::is_python_exception(e.code)) {
+      // a Python class: CapWords, or module.Class (zlib.error, binascii.Error)
+      EXPECT_TRUE((n[0] >= 'A' && n[0] <= 'Z') || n.find('.') != std::string_view::npos) << n;
+    } else {
+      for (char c : n) EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') << n;
+    }
+  }
+  EXPECT_FALSE(websec::errc_from_string("NoSuchError").has_value());
+  EXPECT_EQ(websec::error{}.kind, errc::none);
 }

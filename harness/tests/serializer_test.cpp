@@ -96,13 +96,13 @@ TEST(Json, LoadsLeniencyAndErrors) {
   std::string deep(2000, '[');
   auto r = js::loads(deep);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.err().kind, "max_depth");
+  EXPECT_EQ(r.err().kind, websec::errc::max_depth);
   EXPECT_FALSE(js::loads("\xff").ok());
   js::load_limits small;
   small.max_size = 4;
-  EXPECT_EQ(js::loads("[1,2,3]", small).err().kind, "too_large");
+  EXPECT_EQ(js::loads("[1,2,3]", small).err().kind, websec::errc::too_large);
   std::string many(5000, '1');
-  EXPECT_EQ(js::loads(many).err().kind, "ValueError");
+  EXPECT_EQ(js::loads(many).err().kind, websec::errc::value_error);
 }
 
 TEST(JsonDifferential, AgainstPythonJson) {
@@ -229,10 +229,10 @@ TEST(Serializer, ZlibMatchesPythonAndCapsDecompression) {
   zeros.shrink_to_fit();
   auto r = ser::zlib_decompress(bomb);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.err().kind, "too_large");
+  EXPECT_EQ(r.err().kind, websec::errc::too_large);
   auto p = ser::decode_payload("." + websec::signing::base64_encode(bomb));
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.err().kind, "BadPayload");
+  EXPECT_EQ(p.err().kind, websec::errc::bad_payload);
   EXPECT_EQ(p.err().message, "decompressed payload exceeds 1048576 bytes");
   EXPECT_TRUE(ser::zlib_decompress(bomb, 8u << 20).ok());
 }
@@ -276,7 +276,7 @@ TEST(SerializerVectors, LoadsAndRotation) {
         EXPECT_EQ(*js::dumps(r->value), c.at("result_json").get<std::string>()) << c.dump();
       } else {
         ASSERT_FALSE(r.ok()) << c.dump();
-        EXPECT_EQ(r.err().kind, c.at("error").get<std::string>()) << c.dump();
+        EXPECT_EQ(r.err().kind, websec::test::kind_named(c.at("error"))) << c.dump();
         EXPECT_EQ(r.err().message, c.at("message").get<std::string>()) << c.dump();
       }
     }

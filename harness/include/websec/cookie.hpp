@@ -7,6 +7,7 @@
 // with an error where Python could never have received them (IDNA domains).
 #pragma once
 
+#include "websec/findings.hpp"
 #include "websec/result.hpp"
 #include "websec/verdict.hpp"
 #include "websec/version.hpp"

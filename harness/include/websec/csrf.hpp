@@ -5,7 +5,7 @@
 // "csrf_token"; forms and headers carry `URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)`
 // (django-concat, SHA-1; the 42-byte JSON of a random 40-hex token does not compress — zlib gives 49 bytes — so
 // tokens start with "I", the base64 of the opening quote: "Ij" when the hex starts with a digit). Validation order and
-// messages follow `validate_csrf` and `CSRFProtect.protect`; every failure is a 400 CSRFError.
+// messages follow `validate_csrf` and `CSRFProtect.protect`; every failure is a 400 CSRFError (errc::csrf_error).
 #pragma once
 
 #include "websec/result.hpp"
@@ -52,12 +52,13 @@ std::string generate_raw_token();
 /// UTF-8; for bytes that are not UTF-8 (which no session can hold) the result is empty.
 std::string sign_token(const config& c, std::string_view raw, std::uint64_t ts);
 
-/// `validate_csrf(data)`: nullopt when valid, else an error whose message is Flask-WTF's
-/// (kind "CSRFError", http_status 400). `session_raw` = session["csrf_token"] if present. A token that
+/// `validate_csrf(data)`: ok when valid, else an error whose message is Flask-WTF's
+/// (kind errc::csrf_error, http_status 400). `session_raw` = session["csrf_token"] if present. A token that
 /// verifies but does not load to a str makes `hmac.compare_digest` raise TypeError in Python: kind
-/// "TypeError", http_status 500.
-std::optional<error> validate(const config& c, std::string_view submitted, std::optional<std::string_view> session_raw,
-                              std::int64_t now = signing::now_seconds());
+/// errc::type_error, http_status 500. An error the serializer raises outside BadData (a datetime overflow) keeps
+/// its kind, with http_status 500.
+result<void> validate(const config& c, std::string_view submitted, std::optional<std::string_view> session_raw,
+                      std::int64_t now = signing::now_seconds());
 
 /// The token `CSRFProtect._get_csrf_token` picks: form field "csrf_token" if non-empty, else the first
 /// non-empty form field whose name ends with "csrf_token", else the first non-empty X-CSRFToken /
@@ -68,25 +69,25 @@ std::string find_token(const std::vector<std::pair<std::string, std::string>>& f
 /// True for the methods `protect()` checks.
 bool is_protected_method(std::string_view method);
 
-/// The HTTPS referrer check of `protect()` (only when the request is secure and ssl_strict): nullopt when
+/// The HTTPS referrer check of `protect()` (only when the request is secure and ssl_strict): ok when
 /// `same_origin(referer, "https://<host>/")` holds, else "The referrer header is missing." / "The referrer
 /// does not match the host." (400). `referer` and `host` are header bytes (WSGI latin-1 text). same_origin is
 /// computed as CPython 3.11's urllib.parse.urlparse does (Debian backports included): leading C0 controls and
 /// spaces stripped, TAB/CR/LF removed, scheme lower-cased, hostname = host of the last '@'-part (bracketed
 /// form anywhere in it) lower-cased before any '%'; scheme and hostname are compared first and only then the
 /// ports are parsed, so a port that is not ASCII digits or is outside 0..65535 raises only when scheme and
-/// hostname match (kind "ValueError", 500). Unbalanced brackets or a bracketed host that is not an IPv6
-/// address (or IPvFuture) make urlparse itself raise (ValueError, 500).
-std::optional<error> check_referrer(const config& c, bool is_secure, std::optional<std::string_view> referer,
-                                    std::string_view host);
+/// hostname match (kind errc::value_error, 500). Unbalanced brackets or a bracketed host that is not an IPv6
+/// address (or IPvFuture) make urlparse itself raise (errc::value_error, 500).
+result<void> check_referrer(const config& c, bool is_secure, std::optional<std::string_view> referer,
+                            std::string_view host);
 
-/// Full `protect()`: method filter, token lookup, validate, then the referrer check.
-std::optional<error> protect(const config& c, std::string_view method,
-                             const std::vector<std::pair<std::string, std::string>>& form,
-                             const std::vector<std::pair<std::string, std::string>>& headers,
-                             std::optional<std::string_view> session_raw, bool is_secure,
-                             std::optional<std::string_view> referer, std::string_view host,
-                             std::int64_t now = signing::now_seconds());
+/// Full `protect()`: method filter, token lookup, validate, then the referrer check. Ok when the request passes.
+result<void> protect(const config& c, std::string_view method,
+                     const std::vector<std::pair<std::string, std::string>>& form,
+                     const std::vector<std::pair<std::string, std::string>>& headers,
+                     std::optional<std::string_view> session_raw, bool is_secure,
+                     std::optional<std::string_view> referer, std::string_view host,
+                     std::int64_t now = signing::now_seconds());
 
 // ---------------------------------------------------------------------------------------------- double submit
 

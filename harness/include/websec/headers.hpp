@@ -12,6 +12,7 @@
 #pragma once
 
 #include "websec/cookie.hpp"
+#include "websec/findings.hpp"
 #include "websec/result.hpp"
 #include "websec/verdict.hpp"
 

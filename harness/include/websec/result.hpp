@@ -1,14 +1,17 @@
 // websec/result.hpp — the value-or-error type every parser of the library returns.
 //
 // Untrusted input never throws: a parser returns `result<T>` holding either the value or an `error` that says
-// what went wrong (a stable snake_case `kind`), where (byte `offset` into the input), and what Flask would
+// what went wrong (`kind`, an `errc` of websec/error.hpp), where (byte `offset` into the input), and what Flask would
 // answer (`http_status`: 413 for any size or count limit, 400 for a short body, 200 with an empty form where
 // werkzeug silently drops a malformed body, 500 where the Python stack crashes).
 #pragma once
 
+#include "websec/error.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -40,7 +43,7 @@ std::string quote_input(std::string_view input, quote_style style = quote_style:
                         std::size_t max_bytes = max_quoted_input);
 
 struct error {
-  std::string kind;          ///< stable identifier, e.g. "max_form_parts", "missing_boundary"
+  errc kind = errc::none;    ///< what went wrong, e.g. errc::max_form_parts, errc::bad_signature (websec/error.hpp)
   std::uint64_t offset = 0;  ///< byte offset in the input where the error was detected
   std::string message;       ///< one line a person can act on; input it quotes goes through quote_input
   int http_status = 0;       ///< outcome the Python stack produces (413, 400, 200 = silent empty form, 500)
@@ -64,6 +67,20 @@ class result {
 
  private:
   std::variant<T, websec::error> v_;
+};
+
+/// The result of a check that yields no value: ok, or an error.
+template <>
+class result<void> {
+ public:
+  result() = default;
+  result(error e) : e_(std::move(e)) {}  // NOLINT: implicit on purpose, like std::expected
+  bool ok() const noexcept { return !e_.has_value(); }
+  explicit operator bool() const noexcept { return ok(); }
+  const websec::error& err() const { return *e_; }
+
+ private:
+  std::optional<websec::error> e_;
 };
 
 }  // namespace websec

@@ -81,9 +81,9 @@ struct opened {
   outcome result = outcome::empty_session;
   json::value data = json::value::dict();
   std::optional<std::uint64_t> timestamp;  ///< signing time when it could be read
-  /// Why the session is empty or the request fails: itsdangerous's class and message (empty when ok or when
-  /// there was no cookie).
-  std::string error_kind;
+  /// Why the session is empty or the request fails: itsdangerous's class and message (errc::none and empty when
+  /// ok or when there was no cookie).
+  errc error_kind = errc::none;
   std::string error_message;
   std::string detail;    ///< the cause Python hides behind BadPayload (e.g. the JSON error), when there is one
   std::int64_t age = 0;  ///< for SignatureExpired

@@ -7,8 +7,8 @@
 //
 // Errors follow itsdangerous's exception hierarchy
 //   BadData ⊃ BadSignature ⊃ BadTimeSignature ⊃ SignatureExpired;   BadData ⊃ BadPayload
-// as `websec::error` with `kind` the Python class name ("BadSignature", ...) and `message` the exact text
-// Python puts in the exception (e.g. "Signature b'abc' does not match", "Signature age 100 > 99 seconds").
+// as `websec::error` with `kind` the errc of the Python class (errc::bad_signature, ...) and `message` the exact
+// text Python puts in the exception (e.g. "Signature b'abc' does not match", "Signature age 100 > 99 seconds").
 // Use `is_a()` to test membership the way `except BadSignature:` does.
 #pragma once
 
@@ -39,12 +39,12 @@ std::string base64_encode_standard(std::string_view bytes);
 /// skipped; `=` ends the data once a quad has ≥ 2 characters and enough pads). `from_str` = the argument was
 /// a Python str: non-ASCII characters are dropped before the length is taken (`encode("ascii", "ignore")`);
 /// itsdangerous passes bytes (no dropping) when it decodes signatures and timestamps.
-/// Error: kind "BadData", message "Invalid base64-encoded data".
+/// Error: kind errc::bad_data, message "Invalid base64-encoded data".
 result<std::string> base64_decode(std::string_view text, bool from_str = false);
 
 /// `binascii.a2b_base64(data, strict_mode=False)` with the standard alphabet (no `-_` mapping, no padding
 /// added): what `base64.b64decode(s)` does. Errors: "Incorrect padding", "Invalid base64-encoded string: number
-/// of data characters (N) cannot be 1 more than a multiple of 4" (kind "binascii.Error").
+/// of data characters (N) cannot be 1 more than a multiple of 4" (kind errc::binascii_error).
 result<std::string> a2b_base64(std::string_view data);
 
 /// `int_to_bytes`: 8-byte big-endian with leading zero bytes stripped (0 → empty).
@@ -61,9 +61,9 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 
 // ---------------------------------------------------------------------------------------------- errors
 
-/// True when an error of class `kind` would be caught by `except <base>:` (e.g. is_a("SignatureExpired",
-/// "BadSignature") is true, is_a("BadPayload", "BadSignature") is false).
-bool is_a(std::string_view kind, std::string_view base);
+/// True when an error of class `kind` would be caught by `except <base>:` (e.g. is_a(errc::signature_expired,
+/// errc::bad_signature) is true, is_a(errc::bad_payload, errc::bad_signature) is false).
+bool is_a(errc kind, errc base);
 
 // ---------------------------------------------------------------------------------------------- Signer
 
@@ -130,7 +130,7 @@ class signer {
   /// An empty signer (no keys); only `make` builds a usable one.
   signer() = default;
   /// Validates like Python: an empty key list, or a `sep` that is a substring of
-  /// "ABC…XYZabc…xyz0123456789-_=" → kind "ValueError" with itsdangerous's message.
+  /// "ABC…XYZabc…xyz0123456789-_=" → kind errc::value_error with itsdangerous's message.
   static result<signer> make(signer_options o);
 
   const signer_options& options() const { return o_; }
@@ -174,14 +174,18 @@ struct timestamp_value {
   std::uint64_t timestamp = 0;  ///< seconds since the epoch (bytes_to_int of the decoded stamp)
 };
 
-/// The outcome of a timed unsign, allocation-free (views into the input).
-struct timed_outcome {
-  bool ok = false;
-  std::string_view value;        ///< payload (also set on most failures, as Python's e.payload)
-  std::optional<std::uint64_t> timestamp;  ///< decoded timestamp when it could be read (Python's date_signed)
-  std::string kind;              ///< on failure: BadSignature / BadTimeSignature / SignatureExpired / ValueError
-  std::string message;           ///< on failure: Python's message
-  std::int64_t age = 0;          ///< for SignatureExpired: now - timestamp
+/// A verified timed value, allocation-free (views into the input).
+struct timed_view {
+  std::string_view value;       ///< the payload
+  std::uint64_t timestamp = 0;  ///< seconds since the epoch (bytes_to_int of the decoded stamp)
+};
+
+/// What Python attaches to the exception of a failed timed unsign, for the callers that reproduce it.
+struct timed_failure {
+  std::string_view payload;                  ///< Python's e.payload: the value without its stamp ("" when the input
+                                             ///< has no separator at all, where Python has None)
+  std::optional<std::uint64_t> date_signed;  ///< the timestamp when it could be read (Python's e.date_signed)
+  std::int64_t age = 0;                      ///< for errc::signature_expired: now - timestamp
 };
 
 /// Largest timestamp `datetime.fromtimestamp(ts, tz=utc)` accepts (9999-12-31T23:59:59Z).
@@ -209,9 +213,11 @@ class timestamp_signer {
   /// without a stamp; BadTimeSignature(<signature message>) when the MAC fails; BadTimeSignature("Malformed
   /// timestamp") for an unreadable stamp (more than 8 bytes; or, with a bad MAC, beyond year 9999);
   /// SignatureExpired("Signature age N > M seconds" / "Signature age N < 0 seconds") only when max_age is
-  /// given (age == max_age passes). A valid MAC over a stamp beyond year 9999 is kind "ValueError" (Python's
-  /// datetime overflow escapes the serializer: a 500 in Flask).
-  timed_outcome unsign(std::string_view signed_value, std::optional<std::int64_t> max_age, std::int64_t now) const;
+  /// given (age == max_age passes). A valid MAC over a stamp beyond year 9999 is kind errc::value_error,
+  /// errc::os_error or errc::overflow_error (Python's datetime overflow escapes the serializer: a 500 in Flask).
+  /// Errors have offset 0 and http_status 0; `failure`, when given, receives what Python attaches to the exception.
+  result<timed_view> unsign(std::string_view signed_value, std::optional<std::int64_t> max_age, std::int64_t now,
+                            timed_failure* failure = nullptr) const;
 
   /// Same, as a result (value + timestamp) or an error.
   result<timestamp_value> unsign_result(std::string_view signed_value, std::optional<std::int64_t> max_age,

@@ -2,10 +2,11 @@
 // per cookie and overall.
 //
 // A finding (`struct verdict`, for historical reasons; Python: websec.Finding) names one fact or weakness with
-// a stable identifier ("hsts.max_age_too_low", "csp.unsafe_inline", "cookie.no_httponly"), a severity, the
-// subject it is about (a header name such as "Strict-Transport-Security", or a cookie name), one line a person
-// can act on, and the verdict it imposes on its subject (`effect`). Identifiers never change meaning once
-// published: reports, baselines and the conformance suite key on them.
+// a stable identifier (a `finding_id`: finding_id::hsts_max_age_too_low, named "hsts.max_age_too_low"), a
+// severity, the subject it is about (a header name such as "Strict-Transport-Security", or a cookie name), one
+// line a person can act on, and the verdict it imposes on its subject (`effect`). Identifiers never change
+// meaning once published: reports, baselines and the conformance suite key on them. websec/findings.hpp is the
+// catalogue of every id: its meaning, severity rule and the specification it follows.
 //
 // A verdict (`rating`) answers "does this header / cookie protect?":
 //   pass     protects as intended (findings, if any, are advice: severity info)
@@ -16,11 +17,15 @@
 // verdict the worst subject verdict, and `--fail-on X` fails on X and anything after it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace websec {
+
+/// The id of a finding; its values and their catalogue are in websec/findings.hpp.
+enum class finding_id : std::uint8_t;
 
 /// Ordered: `info < low < medium < high`. `info` records a fact or advice that never weakens protection
 /// (e.g. "HSTS is ignored over plain HTTP", "'self' in script-src"); it never lowers a verdict.
@@ -70,7 +75,7 @@ constexpr rating default_effect(severity s) {
 
 /// One finding of an audit.
 struct verdict {
-  std::string id;       ///< stable snake_case id, "<area>.<what>", e.g. "cookie.no_secure"
+  finding_id id{};      ///< stable id, e.g. finding_id::cookie_no_secure ("cookie.no_secure"; websec/findings.hpp)
   severity level = severity::info;
   std::string subject;  ///< header name ("Content-Security-Policy") or cookie name ("session")
   std::string reason;   ///< one line a person can act on
@@ -125,7 +130,7 @@ inline bool any_at_least(const std::vector<verdict>& v, severity threshold) {
 }
 
 /// True when `v` holds a verdict with this id (and, if given, this subject).
-inline bool has_verdict(const std::vector<verdict>& v, std::string_view id, std::string_view subject = {}) {
+inline bool has_verdict(const std::vector<verdict>& v, finding_id id, std::string_view subject = {}) {
   for (const auto& x : v)
     if (x.id == id && (subject.empty() || x.subject == subject)) return true;
   return false;

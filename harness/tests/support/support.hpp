@@ -3,15 +3,28 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <websec/error.hpp>
+#include <websec/findings.hpp>
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+namespace websec {
+/// Tests (and GoogleTest's messages) print an error kind or a finding id by its name.
+inline std::ostream& operator<<(std::ostream& os, errc e) { return os << (e == errc::none ? "errc::none" : to_string(e)); }
+inline std::ostream& operator<<(std::ostream& os, finding_id f) { return os << to_string(f); }
+}  // namespace websec
+
 namespace websec::test {
 
 using json = nlohmann::json;
+
+/// The error kind a vector names (websec::to_string spelling, e.g. "BadSignature"); errc::none for a name no kind
+/// has, so that a comparison with it fails.
+inline errc kind_named(const json& name) { return errc_from_string(name.get<std::string>()).value_or(errc::none); }
 
 /// Loads `harness/tests/vectors/<profile>/<name>.json` (profile is "debian" or "upstream").
 /// Aborts the test (ADD_FAILURE + empty object) when the file is missing or malformed.
