@@ -45,12 +45,12 @@ struct options_header {
 };
 
 /// Error kinds (debian only; upstream never fails):
-///  - "parameter_charset_decode": `key*=enc''v` bytes invalid in `enc` (UnicodeDecodeError, a ValueError:
+///  - errc::parameter_charset_decode: `key*=enc''v` bytes invalid in `enc` (UnicodeDecodeError, a ValueError:
 ///    werkzeug's silent empty form, http_status 200);
-///  - "unknown_charset": `enc` is not a Python text codec (LookupError → 500);
-///  - "unsupported_charset": a Python codec websec does not implement (reported with http_status 500, the
+///  - errc::unknown_charset: `enc` is not a Python text codec (LookupError → 500);
+///  - errc::unsupported_charset: a Python codec websec does not implement (reported with http_status 500, the
 ///    outcome is not certain).
-///  - "continuation_of_none": a `key*N` continuation of a key that holds None (`name=; name*0=x`): Python's
+///  - errc::continuation_of_none: a `key*N` continuation of a key that holds None (`name=; name*0=x`): Python's
 ///    `options.get(key, "") + value` raises TypeError (500).
 /// The offset is the code-point index of the parameter in the input.
 result<options_header> parse_options_header(std::string_view utf8_value, profile p);

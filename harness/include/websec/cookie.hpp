@@ -60,17 +60,17 @@ struct dumped_cookie {
 /// `werkzeug.http.dump_cookie(key, value, **options)` — same bytes, same attribute order (Domain, Expires,
 /// Max-Age, Secure, HttpOnly, Path, SameSite, Partitioned), same value quoting (profile-specific, spec §4.1),
 /// `http_date` for Expires, IDNA (punycode) for non-ASCII domains, Path percent-encoding per profile.
-/// Errors (werkzeug raises): "samesite_invalid" (ValueError "SameSite must be 'Strict', 'Lax', or 'None'."),
-/// "domain_no_dot" (debian: a domain without '.', e.g. localhost), "domain_idna" (UnicodeError from the
+/// Errors (werkzeug raises): errc::samesite_invalid (ValueError "SameSite must be 'Strict', 'Lax', or 'None'."),
+/// errc::domain_no_dot (debian: a domain without '.', e.g. localhost), errc::domain_idna (UnicodeError from the
 /// idna codec: empty/over-long label, label starting with xn--, a prohibited character or a bidi violation
-/// — see idna_encode), "path_invalid_ipv6" (debian iri_to_uri: unbalanced '[' in a
-/// "//netloc" path), "expires_out_of_range" (year outside 1..9999), "partitioned_unsupported" (debian:
+/// — see idna_encode), errc::path_invalid_ipv6 (debian iri_to_uri: unbalanced '[' in a
+/// "//netloc" path), errc::expires_out_of_range (year outside 1..9999), errc::partitioned_unsupported (debian:
 /// werkzeug 2.2 has no `partitioned`). Every error has http_status 500 (the exception would propagate).
 result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value = {}, const dump_options& options = {});
 
 /// `werkzeug.http.http_date(timestamp)` for a Unix timestamp: "Wdy, DD Mon YYYY HH:MM:SS GMT".
 /// Floats are rounded to microseconds half-even (datetime.fromtimestamp) then the fraction dropped.
-/// Error "expires_out_of_range" when the year would leave 1..9999.
+/// Error errc::expires_out_of_range when the year would leave 1..9999.
 result<std::string> http_date(std::int64_t unix_seconds);
 result<std::string> http_date(double unix_seconds);
 
@@ -78,7 +78,7 @@ result<std::string> http_date(double unix_seconds);
 /// the last 1..63 bytes, the last under 64); otherwise labels are split on . U+3002 U+FF0E U+FF61 (a trailing dot
 /// kept) and each goes through ToASCII: ASCII as is, else nameprep (RFC 3491 with Debian's libidn: RFC 3454
 /// tables, Unicode 3.2 NFKC, unassigned code points allowed as Python allows them), the "xn--" prefix check,
-/// RFC 3492 punycode, and the 1..63 length check. Errors (kind "domain_idna") carry Python's UnicodeError
+/// RFC 3492 punycode, and the 1..63 length check. Errors (kind errc::domain_idna) carry Python's UnicodeError
 /// messages: "label empty or too long", "label too long", "Invalid character '\\u200e'", "Violation of BIDI
 /// requirement 2" / "3", "Label starts with ACE prefix". A build without libidn refuses non-ASCII labels.
 result<std::string> idna_encode(std::string_view utf8_domain);
@@ -130,9 +130,10 @@ struct set_cookie {
   bool operator==(const set_cookie&) const = default;
 };
 
-/// Parses a Set-Cookie header value (without the "Set-Cookie:" field name). Errors — the cases where a browser ignores the whole line: "cookie_control_char" (a CTL other
-/// than HTAB, RFC 6265bis step 1), "cookie_empty" (empty name and value), "cookie_too_large" (name+value
-/// over 4096 bytes). http_status is 200 for all (a browser silently drops the cookie). Never throws.
+/// Parses a Set-Cookie header value (without the "Set-Cookie:" field name). Errors — the cases where a browser
+/// ignores the whole line: errc::cookie_control_char (a CTL other than HTAB, RFC 6265bis step 1),
+/// errc::cookie_empty (empty name and value), errc::cookie_too_large (name+value over 4096 bytes). http_status is
+/// 200 for all (a browser silently drops the cookie). Never throws.
 result<set_cookie> parse_set_cookie(std::string_view line);
 
 /// RFC 6265 §5.1.1 cookie-date; nullopt when the algorithm fails.
@@ -179,8 +180,8 @@ struct request_context {
   std::string default_path;  ///< directory of the request path ("/" when none)
   bool operator==(const request_context&) const = default;
 };
-/// Parses "http(s)://host[:port][/path][?query][#fragment]". Errors: "url_scheme" (not http or https),
-/// "url_host" (empty host or a character a host name cannot hold).
+/// Parses "http(s)://host[:port][/path][?query][#fragment]". Errors: errc::url_scheme (not http or https),
+/// errc::url_host (empty host or a character a host name cannot hold).
 result<request_context> parse_request_url(std::string_view url);
 
 /// RFC 6265bis §5.1.3 domain-match of a canonical host and a cookie domain (both lower-case, no leading dot).
@@ -262,7 +263,7 @@ std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string
 ///             ("k=f\xc3\xb6" gives "fö", and dump_cookie's output reads back), then `_sansio_http.parse_cookie`
 ///             runs on the text (keys and values `str.strip()`ed of Unicode whitespace, quoted values unquoted
 ///             on their UTF-8 and decoded with replacement). Bytes that are not UTF-8 are an error, as the strict
-///             decode raises UnicodeDecodeError: kind "cookie_not_utf8", offset = the first invalid byte.
+///             decode raises UnicodeDecodeError: kind errc::cookie_not_utf8, offset = the first invalid byte.
 /// Note the difference from `request.cookies` (parse_cookie_header), which in werkzeug 3.1 never decodes.
 result<std::vector<std::pair<std::string, std::string>>> parse_cookie(std::string_view header,
                                                                       websec::profile profile = websec::profile::upstream);

@@ -189,8 +189,9 @@ class markup {
   /// (of a text too: "12" → 12; a float is truncated), `%e %E %f %F %g %G` float(); flags `-+ #0`, width,
   /// precision and length modifiers as Python reads them; `%%` is a percent sign. `%x %X %o %c` and `*` widths are
   /// TypeErrors (the helper has no __index__). The mapping form serves `%(key)s`. Errors carry Python's exception
-  /// class as kind ("TypeError", "ValueError", "KeyError", "OverflowError") and its message; "unsupported" where
-  /// Python would need the object itself (the mapping as a `%s` argument, int() of non-ASCII digits).
+  /// class as kind (errc::type_error, errc::value_error, errc::key_error, errc::overflow_error) and its message;
+  /// errc::unsupported where Python would need the object itself (the mapping as a `%s` argument, int() of
+  /// non-ASCII digits).
   result<markup> percent(const std::vector<operand>& args) const;
   /// The mapping form (%(key)s); `whole` (the mapping itself, by its str() and repr()) serves a conversion without a key.
   result<markup> percent_mapping(const std::map<std::string, operand>& mapping, const operand* whole = nullptr) const;
@@ -201,8 +202,8 @@ class markup {
   /// fields (automatic and manual numbering not mixed), `{{` / `}}`, conversions `!s !r !a`, format specs (nested
   /// `{}` in a spec too) with Python's mini-language for str, int, float and bool; the formatted text is escaped
   /// afterwards unless it came from markup (whose only accepted spec is empty: ValueError otherwise). Errors as for
-  /// percent ("IndexError", "KeyError", "ValueError", "TypeError"); field access (`{0[i]}`, `{0.attr}`) needs Python
-  /// objects: "unsupported".
+  /// percent (errc::index_error, errc::key_error, errc::value_error, errc::type_error); field access (`{0[i]}`,
+  /// `{0.attr}`) needs Python objects: errc::unsupported.
   result<markup> format(const std::vector<operand>& args, const std::map<std::string, operand>& kwargs = {}) const;
   /// Markup.join: items escaped unless markup, separated by this markup.
   markup join(const std::vector<operand>& items) const;
@@ -240,7 +241,7 @@ struct attribute {
 };
 
 /// Jinja's `|xmlattr` (3.1.6, and Debian's backport): items whose value is None are skipped; a key containing
-/// ASCII whitespace, `/`, `>` or `=` is an error (kind "invalid_attribute_name", message exactly Python's
+/// ASCII whitespace, `/`, `>` or `=` is an error (kind errc::invalid_attribute_name, message exactly Python's
 /// `Invalid character in attribute name: 'k'` with the key's repr); otherwise `escape(key)="escape(value)"`
 /// joined by one space, with a leading space when `autospace` and non-empty.
 result<markup> xmlattr(const std::vector<attribute>& items, bool autospace = true);

@@ -35,7 +35,7 @@ std::vector<std::string> get_all(const header_list& h, std::string_view name);
 /// Accepts LF or CRLF line ends, skips any leading interim/redirect heads (`curl -sIL` prints several: the
 /// last one is returned), unfolds obsolete line folding (one SP per fold, empty folds dropped), trims optional
 /// whitespace around names and values.
-/// Errors: "no_status_line" (input does not start with "HTTP/"), "bad_header_line" (a line without ':' or
+/// Errors: errc::no_status_line (input does not start with "HTTP/"), errc::bad_header_line (a line without ':' or
 /// with an empty name),
 /// with the byte offset of the offending line.
 struct response_head {
@@ -62,10 +62,10 @@ struct hsts_policy {
 };
 
 /// RFC 6797 §6.1 grammar: directives separated by ';', `name [= token | quoted-string]`, optional
-/// whitespace around tokens. Errors (a user agent then ignores the whole header): "hsts_syntax" (a character
-/// outside the grammar, e.g. ',' from folded duplicate headers), "hsts_duplicate_directive" (§6.1: each
-/// directive at most once), "hsts_max_age_missing", "hsts_max_age_invalid" (not 1*DIGIT, possibly quoted),
-/// "hsts_directive_value" (includeSubDomains / preload with a value). Offsets point into `value`.
+/// whitespace around tokens. Errors (a user agent then ignores the whole header): errc::hsts_syntax (a character
+/// outside the grammar, e.g. ',' from folded duplicate headers), errc::hsts_duplicate_directive (§6.1: each
+/// directive at most once), errc::hsts_max_age_missing, errc::hsts_max_age_invalid (not 1*DIGIT, possibly quoted),
+/// errc::hsts_directive_value (includeSubDomains / preload with a value). Offsets point into `value`.
 result<hsts_policy> parse_hsts(std::string_view value);
 std::string serialize(const hsts_policy& p);  ///< "max-age=N[; includeSubDomains][; preload]"
 
@@ -150,8 +150,8 @@ struct audit_input {
 ///   "html"     — starts with '<' (after a BOM and whitespace): the <meta http-equiv> and <meta name=referrer>;
 ///   "headers"  — otherwise: "Name: value" lines (obs-fold unfolded, blank lines and a leading "GET ..." /
 ///                "HTTP/" line skipped).
-/// Errors: "bad_header_line" (a line without ':'), "har_invalid" (not the HAR shape, or JSON over 64 MiB),
-/// "no_status_line". Never throws; bounded by the input size.
+/// Errors: errc::bad_header_line (a line without ':'), errc::har_invalid (not the HAR shape, or JSON over 64 MiB),
+/// errc::no_status_line. Never throws; bounded by the input size.
 result<audit_input> read_audit_input(std::string_view raw);
 
 /// The <meta> elements of an HTML text (comments, <script>, <style> and <template> contents skipped). At most

@@ -139,8 +139,8 @@ struct dump_options {
 };
 
 /// `json.dumps(obj, separators=..., ensure_ascii=..., sort_keys=..., allow_nan=..., indent=...)`.
-/// Errors (kind "not_serializable", "nan_not_allowed", "max_depth", "invalid_utf8") for values Python would
-/// refuse with TypeError/ValueError. Strings must be (generalized) UTF-8; with ensure_ascii=false a lone
+/// Errors (kind errc::not_serializable, errc::nan_not_allowed, errc::max_depth, errc::invalid_utf8) for values
+/// Python would refuse with TypeError/ValueError. Strings must be (generalized) UTF-8; with ensure_ascii=false a lone
 /// surrogate is an error, as Python's later UTF-8 encoding of the text is.
 result<std::string> dumps(const value& v, const dump_options& opt = {});
 
@@ -156,15 +156,15 @@ inline dump_options compact(bool ensure_ascii, bool sort_keys = false) {
 
 /// Bounds of `loads` for untrusted text.
 struct load_limits {
-  std::size_t max_size = 1u << 20;  ///< bytes of input (error kind "too_large")
-  std::size_t max_depth = 900;      ///< nesting (Python raises RecursionError near 1000; kind "max_depth")
+  std::size_t max_size = 1u << 20;  ///< bytes of input (error kind errc::too_large)
+  std::size_t max_depth = 900;      ///< nesting (Python raises RecursionError near 1000; kind errc::max_depth)
   std::size_t max_int_digits = 4300;  ///< CPython 3.11 int/str conversion limit (ValueError)
 };
 
 /// `json.loads(text)` of a str (the caller has already decoded UTF-8 strictly; invalid UTF-8 here is an error
-/// of kind "invalid_utf8"). Accepts what CPython accepts: NaN/Infinity/-Infinity, duplicate keys (last value
+/// of kind errc::invalid_utf8). Accepts what CPython accepts: NaN/Infinity/-Infinity, duplicate keys (last value
 /// wins, first position kept), any top-level value, whitespace " \t\n\r". Errors carry Python's message,
-/// e.g. "Expecting value: line 1 column 1 (char 0)", with the byte offset; kind "json_decode".
+/// e.g. "Expecting value: line 1 column 1 (char 0)", with the byte offset; kind errc::json_decode.
 result<value> loads(std::string_view text, const load_limits& limits = {});
 
 /// Python's `repr()` of the value, e.g. `{'a': (1, b'\x00'), 'd': datetime.datetime(2020, 1, 2, 3, 4, 5,

@@ -174,13 +174,15 @@ struct form_data {
 
 /// Streaming form parser (the whole `request.form` pipeline). feed() any split of the body, then finish().
 /// Error kinds (outcome.error->kind), with the status Flask answers:
-///   413: "max_content_length", "max_form_memory_size" (decoder buffer), "max_form_memory_size_field",
-///        "max_form_parts";  400: "client_disconnected" (body shorter than Content-Length);
-///   500 (debian): "field_limit_name_error", "unknown_charset", "unsupported_charset", "charset_none";
-///   200 silent empty form: "missing_boundary", "boundary_not_ascii", "incomplete_body" (EOF in a state:
-///        message "Invalid form-data cannot parse beyond State.X"), "missing_content_disposition",
-///        "header_not_utf8", "header_line_without_colon", "parameter_charset_decode", "charset_decode",
-///        "body_not_utf8" (urlencoded, upstream).
+///   413: errc::max_content_length, errc::max_form_memory_size (decoder buffer),
+///        errc::max_form_memory_size_field, errc::max_form_parts;
+///   400: errc::client_disconnected (body shorter than Content-Length);
+///   500 (debian): errc::field_limit_name_error, errc::unknown_charset, errc::unsupported_charset,
+///        errc::charset_none;
+///   200 silent empty form: errc::missing_boundary, errc::boundary_not_ascii, errc::incomplete_body (EOF in a
+///        state: message "Invalid form-data cannot parse beyond State.X"), errc::missing_content_disposition,
+///        errc::header_not_utf8, errc::header_line_without_colon, errc::parameter_charset_decode,
+///        errc::charset_decode, errc::body_not_utf8 (urlencoded, upstream).
 class form_parser {
  public:
   form_parser(const request_info& req, const FormLimits& limits = {}, const parse_options& opts = {});

@@ -37,15 +37,15 @@ std::string encode_payload(std::string_view json_bytes);
 std::string zlib_compress(std::string_view data);
 
 /// zlib.decompress(data) with an output cap. Data after the end of the stream is ignored, as Python does.
-/// Errors: kind "zlib.error" ("Error -3 while decompressing data: ...", "Error -5 while decompressing data:
-/// incomplete or truncated stream") or "too_large" when the output would exceed `max_output`.
+/// Errors: kind errc::zlib_error ("Error -3 while decompressing data: ...", "Error -5 while decompressing data:
+/// incomplete or truncated stream") or errc::too_large when the output would exceed `max_output`.
 result<std::string> zlib_decompress(std::string_view data, std::size_t max_output = default_max_decompressed);
 
 /// `URLSafeSerializerMixin.load_payload` up to the JSON bytes: strip ".", base64-decode (lenient), inflate.
-/// Errors are kind "BadPayload" with itsdangerous's messages ("Could not base64 decode the payload because of
+/// Errors are kind errc::bad_payload with itsdangerous's messages ("Could not base64 decode the payload because of
 /// an exception", "Could not zlib decompress the payload before decoding the payload") or the cap message.
 /// `original` (when given) receives the decoder's own error, itsdangerous's `BadPayload.original_error`: kind
-/// "BadData" (base64), "zlib.error", or "too_large".
+/// errc::bad_data (base64), errc::zlib_error, or errc::too_large.
 result<std::string> decode_payload(std::string_view payload, std::size_t max_decompressed = default_max_decompressed,
                                    error* original = nullptr);
 
@@ -83,9 +83,9 @@ struct loaded_text {
 ///   payload        BadSignature.payload: the signed value without its signature — and, for timed serializers,
 ///                  without its timestamp (TimestampSigner.unsign's value); nullopt when there is no separator
 ///   date_signed    BadTimeSignature/SignatureExpired.date_signed: the timestamp once it could be read
-///   original_error BadPayload.original_error: the decoder's error — kind "BadData" (base64), "zlib.error",
-///                  "too_large" (the inflation cap), "UnicodeDecodeError" (offset: the first invalid byte) or the
-///                  JSON error (kind "json_decode", Python's message and offset)
+///   original_error BadPayload.original_error: the decoder's error — kind errc::bad_data (base64),
+///                  errc::zlib_error, errc::too_large (the inflation cap), errc::unicode_decode_error (offset: the
+///                  first invalid byte) or the JSON error (kind errc::json_decode, Python's message and offset)
 struct load_failure {
   std::optional<std::string> payload;
   std::optional<std::uint64_t> date_signed;

@@ -34,7 +34,7 @@ result<std::string> tagged_dumps(const json::value& v);
 
 /// `TaggedJSONSerializer.loads(text)`: json.loads then untag bottom-up. Errors where Python raises (e.g.
 /// " t" over a number, " b" with bad padding, " u" that is not a UUID, " di" over an empty dict) have kind
-/// "untag" with Python's exception class in the message; Flask answers those with 500.
+/// errc::untag with Python's exception class in the message; Flask answers those with 500.
 result<json::value> tagged_loads(std::string_view text, const json::load_limits& limits = {});
 
 /// Untag one already-parsed JSON value (bottom-up), as `_untag_scan`.
@@ -95,7 +95,7 @@ using header = std::pair<std::string, std::string>;
 class codec {
  public:
   codec() = default;  ///< unusable; see make()
-  /// Errors: kind "no_secret_key" when `secret_key` is empty (Flask uses a NullSession then).
+  /// Errors: kind errc::no_secret_key when `secret_key` is empty (Flask uses a NullSession then).
   static result<codec> make(config c);
   const config& conf() const { return c_; }
 
@@ -134,7 +134,7 @@ class codec {
 
 /// The cookie value from a `Cookie:` header, `Set-Cookie:` header or a bare value, for the command line:
 /// accepts "session=VALUE; ...", "Cookie: a=b; session=VALUE", "Set-Cookie: session=VALUE; HttpOnly", or VALUE.
-/// `name` = cookie name to look for. Error kind "malformed_cookie" with a message a person can act on.
+/// `name` = cookie name to look for. Error kind errc::malformed_cookie with a message a person can act on.
 result<std::string> extract_cookie_value(std::string_view text, std::string_view name = "session");
 
 /// werkzeug's request-side cookie parsing of one `Cookie` header (websec::cookie::parse_cookie_header).
@@ -142,7 +142,7 @@ std::vector<std::pair<std::string, std::string>> parse_cookie_header(
     std::string_view header, websec::profile prof = websec::profile::upstream);
 
 /// Reads the payload of a session cookie *without* verifying it (the `flask-unsign --decode` view):
-/// the JSON text and, when present, the timestamp. Errors: kind "malformed" with what is wrong.
+/// the JSON text and, when present, the timestamp. Errors: kind errc::malformed with what is wrong.
 struct unverified {
   std::string tagged_json;
   json::value value;
@@ -156,7 +156,7 @@ result<unverified> decode_unverified(std::string_view cookie_value, const json::
 /// signed part, the decoded signature, the salt. `matches(secret)` = HMAC(HMAC(secret, salt), signed) == sig.
 class crack_target {
  public:
-  /// Error kind "malformed" when the value has no `payload.timestamp.signature` shape or the signature does
+  /// Error kind errc::malformed when the value has no `payload.timestamp.signature` shape or the signature does
   /// not decode to a SHA-1 MAC.
   static result<crack_target> make(std::string_view cookie_value, std::string salt = "cookie-session");
   bool matches(std::string_view secret) const;

@@ -23,7 +23,7 @@ struct pair {
   std::string name, value;  ///< UTF-8
 };
 
-/// Decodes a whole body. Error (upstream only): kind "body_not_utf8", http_status 200 (silent empty form),
+/// Decodes a whole body. Error (upstream only): kind errc::body_not_utf8, http_status 200 (silent empty form),
 /// offset = first invalid byte.
 result<std::vector<pair>> decode(std::string_view body, profile p);
 
