@@ -86,6 +86,44 @@ unsigned current_ccc(char32_t c) {
   return c <= it->last ? it->ccc : 0;
 }
 
+// The canonical composition of a + b as Unicode 3.2 has it (libidn's NFKC of the pair is one code point), or 0.
+char32_t compose_pair(char32_t a, char32_t b) {
+  std::uint32_t pair[2] = {static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b)};
+  std::uint32_t* n = stringprep_ucs4_nfkc_normalize(pair, 2);
+  if (!n) return 0;
+  char32_t out = n[0] && !n[1] ? static_cast<char32_t>(n[0]) : 0;
+  std::free(n);
+  return out;
+}
+
+// CPython composes with today's combining classes, so a mark added after Unicode 3.2 (unassigned there, A.1)
+// blocks only the marks of a class not above its own; to libidn it is a starter that blocks every later mark.
+// For each starter whose marks hold such a character, run CPython's composition walk again (nfc_nfkc: a mark
+// composes with the starter unless the last mark left in between has a class >= its own).
+void compose_across_new_marks(std::u32string& t) {
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (current_ccc(t[i]) != 0) continue;
+    std::size_t j = i + 1;
+    bool has_new = false;
+    for (; j < t.size() && current_ccc(t[j]) != 0; ++j) has_new = has_new || in_table(stringprep_rfc3454_A_1, t[j]);
+    if (!has_new) continue;
+    char32_t starter = t[i];
+    std::u32string kept;
+    unsigned last = 0;  // class of the last mark left in place (0: none yet)
+    for (std::size_t k = i + 1; k < j; ++k) {
+      unsigned cc = current_ccc(t[k]);
+      char32_t p = last != 0 && last >= cc ? 0 : compose_pair(starter, t[k]);
+      if (p) {
+        starter = p;
+        continue;
+      }
+      kept += t[k];
+      last = cc;
+    }
+    t.replace(i, j - i, starter + kept);
+  }
+}
+
 result<std::u32string> nameprep(const std::u32string& label) {
   std::u32string mapped;
   for (char32_t c : label) {
@@ -122,6 +160,7 @@ result<std::u32string> nameprep(const std::u32string& label) {
   };
   std::u32string norm = nfkc(mapped);
   for (int round = 0; round < 4 && reorder(norm); ++round) norm = nfkc(norm);
+  compose_across_new_marks(norm);
   static const Stringprep_table_element* const prohibited[] = {
       stringprep_rfc3454_C_1_2, stringprep_rfc3454_C_2_2, stringprep_rfc3454_C_3, stringprep_rfc3454_C_4,
       stringprep_rfc3454_C_5,   stringprep_rfc3454_C_6,   stringprep_rfc3454_C_7, stringprep_rfc3454_C_8,
