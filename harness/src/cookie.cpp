@@ -1,23 +1,21 @@
-// websec/cookie.cpp — see websec/cookie.hpp and docs/spec.md §4.
+// websec/cookie.cpp — see websec/cookie.hpp and docs/spec.md §4. IDNA is in cookie_idna.cpp, dates in
+// cookie_date.cpp, percent-encoding and werkzeug 2.2 iri_to_uri in cookie_uri.cpp.
 #include "websec/cookie.hpp"
 
-#include "civil_date.hpp"
-#if WEBSEC_HAVE_LIBIDN
-#include <punycode.h>
-#include <stringprep.h>
-#endif
-#include <cstdlib>
+#include "cookie_internal.hpp"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
 namespace websec::cookie {
-namespace {
+namespace internal {
 
-error make_error(errc kind, std::string message, std::uint64_t offset = 0, int status = 500) {
+error make_error(errc kind, std::string message, std::uint64_t offset, int status) {
   return error{kind, offset, std::move(message), status};
 }
 
@@ -84,6 +82,20 @@ bool is_ascii(std::string_view s) {
   return true;
 }
 
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+}  // namespace internal
+
+using namespace internal;
+
+namespace {
+
 // ---- cookie value quoting ---------------------------------------------------------------------------
 
 void octal_escape(std::string& out, unsigned char c) {
@@ -137,236 +149,6 @@ std::string quote_upstream(std::string_view b) {
   return out;
 }
 
-// ---- percent-encoding -------------------------------------------------------------------------------
-
-void percent_quote(std::string& out, std::string_view s, std::string_view safe) {
-  static const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    if (is_ascii_alnum(c) || (c < 0x80 && safe.find(static_cast<char>(c)) != std::string_view::npos)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-}
-
-// Python's str.strip() whitespace for code points <= 0xFF, and int() parsing of a port (ASCII subset).
-bool py_isspace_latin1(unsigned c) {
-  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0;
-}
-
-// int(s) for a str made of the UTF-8 bytes `s` (whitespace, sign, digits, single underscores).
-std::optional<long long> py_int(std::string_view s) {
-  std::u32string cps;
-  if (!utf8_decode(s, cps)) return std::nullopt;
-  std::size_t b = 0, e = cps.size();
-  auto space = [](char32_t c) {
-    // int() strips str.isspace() characters except U+001C..U+001F (checked against CPython 3.11)
-    return (c < 0x100 && py_isspace_latin1(static_cast<unsigned>(c)) && !(c >= 0x1C && c <= 0x1F)) || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
-           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
-  };
-  while (b < e && space(cps[b])) ++b;
-  while (e > b && space(cps[e - 1])) --e;
-  bool neg = false;
-  if (b < e && (cps[b] == '+' || cps[b] == '-')) neg = cps[b++] == '-';
-  if (b == e) return std::nullopt;
-  long long v = 0;
-  bool prev_digit = false;
-  for (std::size_t i = b; i < e; ++i) {
-    char32_t c = cps[i];
-    if (c == '_') {
-      if (!prev_digit || i + 1 == e) return std::nullopt;
-      prev_digit = false;
-      continue;
-    }
-    if (c < '0' || c > '9') return std::nullopt;  // non-ASCII digits: not supported (treated as invalid)
-    prev_digit = true;
-    if (v > 1'000'000'000'000LL) v = 1'000'000'000'000LL;  // saturate: only the 0..65535 range matters
-    else v = v * 10 + (c - '0');
-  }
-  if (!prev_digit) return std::nullopt;
-  return neg ? -v : v;
-}
-
-// ---- IDNA (Python's encodings.idna) -----------------------------------------------------------------
-
-// Nameprep (RFC 3491) as Python's encodings.idna.nameprep does it, on libidn's RFC 3454 tables and its
-// Unicode 3.2 NFKC (Debian's libidn, the IDNA 2003 library): map (B.1 to nothing, B.2 case folding), NFKC,
-// prohibit (C.1.2, C.2.2, C.3-C.9: "Invalid character 'x'" naming the first one), then the bidi rules
-// (RandALCat with LCat: requirement 2; RandALCat not first and last: requirement 3). Unassigned code points
-// (A.1) are allowed, as Python allows them. Python's B.2 lower-cases with today's Unicode: idna_tables.inc holds
-// the code points where that differs from RFC 3454's B.2.
-#if WEBSEC_HAVE_LIBIDN
-bool in_table(const Stringprep_table_element* t, char32_t c) {
-  for (; t->start || t->end; ++t) {
-    std::uint32_t end = t->end ? t->end : t->start;
-    if (c >= t->start && c <= end) return true;
-  }
-  return false;
-}
-
-const Stringprep_table_element* find_in_table(const Stringprep_table_element* t, char32_t c) {
-  for (; t->start || t->end; ++t) {
-    std::uint32_t end = t->end ? t->end : t->start;
-    if (c >= t->start && c <= end) return t;
-  }
-  return nullptr;
-}
-
-std::string python_repr_char(char32_t c);
-
-// NFKC with libidn; U+0000 (a starter that never composes) splits the text, as libidn stops at it.
-std::u32string nfkc(const std::u32string& s) {
-  std::u32string out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t nul = s.find(char32_t{0}, start);
-    std::size_t end = nul == std::u32string::npos ? s.size() : nul;
-    if (end > start) {
-      std::vector<std::uint32_t> seg(s.begin() + static_cast<std::ptrdiff_t>(start), s.begin() + static_cast<std::ptrdiff_t>(end));
-      std::uint32_t* n = stringprep_ucs4_nfkc_normalize(seg.data(), static_cast<ssize_t>(seg.size()));
-      if (n) {
-        for (std::uint32_t* p = n; *p; ++p) out += static_cast<char32_t>(*p);
-        std::free(n);
-      } else {
-        out.append(s, start, end - start);
-      }
-    }
-    if (nul == std::u32string::npos) break;
-    out += char32_t{0};
-    start = nul + 1;
-  }
-  return out;
-}
-
-#include "idna_tables.inc"
-
-// Python maps with today's lower() where RFC 3454 B.2 (Unicode 3.2) has no entry: its mapping wins (see
-// gen_idna_tables.py).
-const python_b2_entry* python_b2(char32_t c) {
-  auto it = std::lower_bound(std::begin(k_python_b2), std::end(k_python_b2), c,
-                             [](const python_b2_entry& e, char32_t v) { return e.cp < v; });
-  return it != std::end(k_python_b2) && it->cp == c ? it : nullptr;
-}
-
-unsigned current_ccc(char32_t c) {
-  auto it = std::upper_bound(std::begin(k_ccc), std::end(k_ccc), c,
-                             [](char32_t v, const ccc_range& r) { return v < r.first; });
-  if (it == std::begin(k_ccc)) return 0;
-  --it;
-  return c <= it->last ? it->ccc : 0;
-}
-
-result<std::u32string> nameprep(const std::u32string& label) {
-  std::u32string mapped;
-  for (char32_t c : label) {
-    if (in_table(stringprep_rfc3454_B_1, c)) continue;
-    if (const auto* p = python_b2(c)) {
-      for (char32_t m : p->map)
-        if (m) mapped += m;
-      continue;
-    }
-    if (const auto* e = find_in_table(stringprep_rfc3454_B_2, c)) {
-      for (std::size_t i = 0; i < STRINGPREP_MAX_MAP_CHARS && e->map[i]; ++i) mapped += static_cast<char32_t>(e->map[i]);
-      continue;
-    }
-    mapped += c;
-  }
-  // CPython orders combining marks by today's classes (a mark added after Unicode 3.2 is a starter to libidn), then
-  // composes: reorder libidn's NFKC that way and compose again (libidn keeps the order of the marks it sees as
-  // starters), until nothing moves
-  auto reorder = [](std::u32string& t) {
-    bool moved = false;
-    for (std::size_t i = 0; i < t.size();) {
-      if (current_ccc(t[i]) == 0) { ++i; continue; }
-      std::size_t j = i;
-      while (j < t.size() && current_ccc(t[j]) != 0) ++j;
-      std::u32string run = t.substr(i, j - i);
-      std::stable_sort(run.begin(), run.end(), [](char32_t a, char32_t b) { return current_ccc(a) < current_ccc(b); });
-      if (run != t.substr(i, j - i)) {
-        moved = true;
-        t.replace(i, j - i, run);
-      }
-      i = j;
-    }
-    return moved;
-  };
-  std::u32string norm = nfkc(mapped);
-  for (int round = 0; round < 4 && reorder(norm); ++round) norm = nfkc(norm);
-  static const Stringprep_table_element* const prohibited[] = {
-      stringprep_rfc3454_C_1_2, stringprep_rfc3454_C_2_2, stringprep_rfc3454_C_3, stringprep_rfc3454_C_4,
-      stringprep_rfc3454_C_5,   stringprep_rfc3454_C_6,   stringprep_rfc3454_C_7, stringprep_rfc3454_C_8,
-      stringprep_rfc3454_C_9};
-  for (char32_t c : norm)
-    for (const auto* t : prohibited)
-      if (in_table(t, c)) return make_error(errc::domain_idna, "Invalid character " + python_repr_char(c));
-  bool any_ral = false;
-  for (char32_t c : norm) any_ral = any_ral || in_table(stringprep_rfc3454_D_1, c);
-  if (any_ral) {
-    for (char32_t c : norm)
-      if (in_table(stringprep_rfc3454_D_2, c)) return make_error(errc::domain_idna, "Violation of BIDI requirement 2");
-    if (!in_table(stringprep_rfc3454_D_1, norm.front()) || !in_table(stringprep_rfc3454_D_1, norm.back()))
-      return make_error(errc::domain_idna, "Violation of BIDI requirement 3");
-  }
-  return norm;
-}
-#else
-result<std::u32string> nameprep(const std::u32string&) {
-  return make_error(errc::domain_idna, "a non-ASCII domain needs IDNA nameprep, and this build has no libidn");
-}
-#endif
-
-// repr() of a one-character str (Python's "%r" in "Invalid character %r"): quotes included, printable
-// characters as they are, the rest escaped (\\xNN, \\uNNNN, \\UNNNNNNNN).
-std::string python_repr_char(char32_t c) {
-  std::string one;
-  utf8_append(one, c);
-  return quote_input(one, quote_style::python_str);
-}
-
-result<std::string> to_ascii_label(const std::u32string& label) {
-  bool ascii = std::all_of(label.begin(), label.end(), [](char32_t c) { return c < 0x80; });
-  auto check = [](std::string s) -> result<std::string> {
-    if (!s.empty() && s.size() < 64) return s;
-    return make_error(errc::domain_idna, "label empty or too long");
-  };
-  if (ascii) {
-    std::string s;
-    for (char32_t c : label) s += static_cast<char>(c);
-    return check(std::move(s));
-  }
-  auto prepped = nameprep(label);
-  if (!prepped) return prepped.err();
-  const std::u32string& mapped = *prepped;
-  if (std::all_of(mapped.begin(), mapped.end(), [](char32_t c) { return c < 0x80; })) {
-    std::string s;
-    for (char32_t c : mapped) s += static_cast<char>(c);
-    return check(std::move(s));
-  }
-  if (mapped.size() >= 4 && mapped[0] == 'x' && mapped[1] == 'n' && mapped[2] == '-' && mapped[3] == '-')
-    return make_error(errc::domain_idna, "Label starts with ACE prefix");
-  return check("xn--" + punycode_encode(mapped));
-}
-
-bool is_idna_dot(char32_t c) { return c == 0x2E || c == 0x3002 || c == 0xFF0E || c == 0xFF61; }
-
-// ---- dates --------------------------------------------------------------------------------------------
-
-using websec::detail::civil_from_days;
-
-using websec::detail::days_from_civil;
-
-constexpr std::int64_t min_py_timestamp = -62135596800LL;  // 0001-01-01T00:00:00Z
-constexpr std::int64_t max_py_timestamp = 253402300799LL;  // 9999-12-31T23:59:59Z
-
-double round_half_even(double x) {
-  double r = std::round(x);
-  if (std::fabs(x - r) == 0.5) r = 2.0 * std::round(x / 2.0);
-  return r;
-}
-
 std::string python_repr_bytes_as_str(std::string_view key) {
   // repr() of a str: quotes chosen as Python does; non-printable ASCII escaped. Good enough for a warning.
   bool has_sq = key.find('\'') != std::string_view::npos, has_dq = key.find('"') != std::string_view::npos;
@@ -408,281 +190,12 @@ std::string samesite_title(std::string_view s) {
   return {};
 }
 
-// ---- werkzeug 2.2 iri_to_uri for the Path attribute ---------------------------------------------------
-
-constexpr std::string_view to_uri_safe = "-._~$!'()*+,;:/?#[]@&=%";
-
-bool is_scheme(std::string_view s) {
-  // re.match(r"^[a-zA-Z0-9+-.]+$", s): '$' also matches before one trailing newline
-  if (!s.empty() && s.back() == '\n') s.remove_suffix(1);
-  if (s.empty()) return false;
-  for (unsigned char c : s)
-    if (!is_ascii_alnum(c) && !(c >= '+' && c <= '.')) return false;
-  return true;
-}
-
-// werkzeug 2.2 _encode_idna on a str (UTF-8 bytes): ASCII unchanged, else per-'.'-label idna codec.
-result<std::string> encode_idna_debian(std::string_view domain) {
-  if (is_ascii(domain)) return std::string(domain);
-  std::string out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    auto enc = idna_encode(label);
-    if (!enc) return enc.err();
-    out += *enc;
-    if (dot == std::string_view::npos) break;
-    out += '.';
-    start = dot + 1;
-  }
-  return out;
-}
-
-result<std::string> iri_to_uri_debian(std::string_view iri) {
-  std::string scheme;
-  std::string_view url = iri;
-  std::size_t i = url.find(':');
-  if (i != std::string_view::npos && i > 0 && is_scheme(url.substr(0, i))) {
-    std::string_view rest = url.substr(i + 1);
-    bool port = !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!port) {
-      for (char c : url.substr(0, i)) scheme += ascii_lower(c);
-      url = rest;
-    }
-  }
-  std::string_view netloc;
-  bool has_netloc_part = false;
-  if (url.substr(0, 2) == "//") {
-    std::size_t delim = url.size();
-    for (char c : std::string_view("/?#")) {
-      std::size_t w = url.find(c, 2);
-      if (w != std::string_view::npos) delim = std::min(delim, w);
-    }
-    netloc = url.substr(2, delim - 2);
-    url = url.substr(delim);
-    has_netloc_part = true;
-    bool lb = netloc.find('[') != std::string_view::npos, rb = netloc.find(']') != std::string_view::npos;
-    if (lb != rb) return make_error(errc::path_invalid_ipv6, "Invalid IPv6 URL");
-  }
-  std::string_view fragment, query;
-  std::size_t h = url.find('#');
-  if (h != std::string_view::npos) { fragment = url.substr(h + 1); url = url.substr(0, h); }
-  std::size_t q = url.find('?');
-  if (q != std::string_view::npos) { query = url.substr(q + 1); url = url.substr(0, q); }
-
-  std::string path_q, query_q, fragment_q;
-  percent_quote(path_q, url, to_uri_safe);
-  percent_quote(query_q, query, to_uri_safe);
-  percent_quote(fragment_q, fragment, to_uri_safe);
-
-  // BaseURL.encode_netloc()
-  std::string enc_netloc;
-  if (has_netloc_part && !netloc.empty()) {
-    std::optional<std::string_view> auth;
-    std::string_view hostport = netloc;
-    std::size_t at = netloc.find('@');
-    if (at != std::string_view::npos) { auth = netloc.substr(0, at); hostport = netloc.substr(at + 1); }
-    std::optional<std::string_view> host, port;
-    if (!hostport.empty()) {
-      if (hostport.front() != '[') {
-        std::size_t c = hostport.find(':');
-        if (c != std::string_view::npos) { host = hostport.substr(0, c); port = hostport.substr(c + 1); }
-        else host = hostport;
-      } else {
-        std::size_t rbk = hostport.find(']');
-        if (rbk == std::string_view::npos) host = hostport;
-        else {
-          host = hostport.substr(1, rbk - 1);
-          std::string_view rest = hostport.substr(rbk + 1);
-          if (!rest.empty() && rest.front() == ':') port = rest.substr(1);
-        }
-      }
-    }
-    std::string rv;
-    if (host) {
-      auto idna = encode_idna_debian(*host);
-      if (idna) rv = *idna;
-      else
-        for (unsigned char c : *host)
-          if (c < 0x80) rv += static_cast<char>(c);  // .encode("ascii", "ignore")
-    }
-    if (rv.find(':') != std::string::npos) rv = "[" + rv + "]";
-    if (port) {
-      auto p = py_int(*port);
-      if (p && *p >= 0 && *p <= 65535) rv += ":" + std::to_string(*p);
-    }
-    std::string user_q, pass_q;
-    if (auth && !auth->empty()) {
-      std::size_t c = auth->find(':');
-      if (c == std::string_view::npos) percent_quote(user_q, *auth, "-._~$!'()*+,;/:%");
-      else {
-        percent_quote(user_q, auth->substr(0, c), "-._~$!'()*+,;/:%");
-        percent_quote(pass_q, auth->substr(c + 1), "-._~$!'()*+,;/:%");
-      }
-    }
-    std::string a = user_q;
-    if (!pass_q.empty()) a = a.empty() ? pass_q : a + ":" + pass_q;
-    enc_netloc = a.empty() ? rv : a + "@" + rv;
-  }
-
-  // url_unparse
-  std::string out;
-  if (!enc_netloc.empty() || (!scheme.empty() && !path_q.empty() && path_q.front() == '/')) {
-    if (!path_q.empty() && path_q.front() != '/') path_q = "/" + path_q;
-    out = "//" + enc_netloc + path_q;
-  } else if (!path_q.empty()) {
-    out = path_q;
-  }
-  if (!scheme.empty()) out = scheme + ":" + out;
-  if (!query_q.empty()) out += "?" + query_q;
-  if (!fragment_q.empty()) out += "#" + fragment_q;
-  return out;
-}
-
 double system_now() {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
-
-// ---- public: punycode, idna, http_date ----------------------------------------------------------------
-
-std::string punycode_encode(const std::u32string& input) {
-#if WEBSEC_HAVE_LIBIDN
-  // libidn's RFC 3492 encoder (the one Python's "punycode" codec agrees with); no case flags
-  std::vector<punycode_uint> in(input.begin(), input.end());
-  std::size_t cap = 16 + input.size() * 8;
-  for (;;) {
-    std::string out(cap, '\0');
-    std::size_t len = out.size();
-    int rc = ::punycode_encode(in.size(), in.data(), nullptr, &len, out.data());
-    if (rc == PUNYCODE_SUCCESS) {
-      out.resize(len);
-      return out;
-    }
-    if (rc != PUNYCODE_BIG_OUTPUT || cap > (std::size_t{1} << 24)) return {};
-    cap *= 4;
-  }
-#endif
-  constexpr std::uint64_t base = 36, tmin = 1, tmax = 26, skew = 38, damp = 700, initial_bias = 72,
-                          initial_n = 128;
-  auto adapt = [](std::uint64_t delta, std::uint64_t numpoints, bool first) {
-    delta = first ? delta / damp : delta / 2;
-    delta += delta / numpoints;
-    std::uint64_t k = 0;
-    while (delta > ((base - tmin) * tmax) / 2) {
-      delta /= base - tmin;
-      k += base;
-    }
-    return k + (((base - tmin + 1) * delta) / (delta + skew));
-  };
-  auto digit = [](std::uint64_t d) { return static_cast<char>(d < 26 ? 'a' + d : '0' + (d - 26)); };
-  std::string out;
-  for (char32_t c : input)
-    if (c < 0x80) out += static_cast<char>(c);
-  std::uint64_t b = out.size(), h = b;
-  if (b > 0) out += '-';
-  std::uint64_t n = initial_n, delta = 0, bias = initial_bias;
-  while (h < input.size()) {
-    std::uint64_t m = std::numeric_limits<std::uint64_t>::max();
-    for (char32_t c : input)
-      if (c >= n && c < m) m = c;
-    delta += (m - n) * (h + 1);
-    n = m;
-    for (char32_t c : input) {
-      if (c < n) ++delta;
-      if (c == n) {
-        std::uint64_t q = delta;
-        for (std::uint64_t k = base;; k += base) {
-          std::uint64_t t = k <= bias ? tmin : (k >= bias + tmax ? tmax : k - bias);
-          if (q < t) break;
-          out += digit(t + (q - t) % (base - t));
-          q = (q - t) / (base - t);
-        }
-        out += digit(q);
-        bias = adapt(delta, h + 1, h == b);
-        delta = 0;
-        ++h;
-      }
-    }
-    ++delta;
-    ++n;
-  }
-  return out;
-}
-
-result<std::string> idna_encode(std::string_view utf8_domain) {
-  if (utf8_domain.empty()) return std::string();
-  if (is_ascii(utf8_domain)) {
-    // ASCII fast path: every label but the last must be 1..63 bytes; the last < 64
-    std::size_t start = 0;
-    while (true) {
-      std::size_t dot = utf8_domain.find('.', start);
-      std::size_t len = (dot == std::string_view::npos ? utf8_domain.size() : dot) - start;
-      if (dot == std::string_view::npos) {
-        if (len >= 64) return make_error(errc::domain_idna, "label too long");
-        break;
-      }
-      if (len == 0 || len >= 64) return make_error(errc::domain_idna, "label empty or too long");
-      start = dot + 1;
-    }
-    return std::string(utf8_domain);
-  }
-  std::u32string cps;
-  if (!utf8_decode(utf8_domain, cps)) return make_error(errc::domain_idna, "domain is not valid UTF-8");
-  std::vector<std::u32string> labels(1);
-  for (char32_t c : cps) {
-    if (is_idna_dot(c)) labels.emplace_back();
-    else labels.back() += c;
-  }
-  bool trailing_dot = false;
-  if (!labels.empty() && labels.back().empty()) {
-    trailing_dot = true;
-    labels.pop_back();
-  }
-  std::string out;
-  for (const auto& label : labels) {
-    if (!out.empty()) out += '.';
-    auto a = to_ascii_label(label);
-    if (!a) return a.err();
-    out += *a;
-  }
-  if (trailing_dot) out += '.';
-  return out;
-}
-
-result<std::string> http_date(std::int64_t t) {
-  if (t < min_py_timestamp || t > max_py_timestamp)
-    return make_error(errc::expires_out_of_range, "timestamp " + std::to_string(t) + " is outside years 1..9999");
-  static constexpr std::array<const char*, 7> wd = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-  static constexpr std::array<const char*, 12> mo = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-  std::int64_t secs = t - days * 86400;
-  std::int64_t y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
-  int weekday = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday (Mon=0)
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02d:%02d:%02d GMT", wd[weekday], d, mo[m - 1],
-                static_cast<long long>(y), static_cast<int>(secs / 3600), static_cast<int>((secs / 60) % 60),
-                static_cast<int>(secs % 60));
-  return std::string(buf);
-}
-
-result<std::string> http_date(double t) {
-  if (std::isnan(t)) return make_error(errc::expires_out_of_range, "Invalid value NaN (not a number)");
-  double intpart;
-  double frac = std::modf(t, &intpart);
-  frac = round_half_even(frac * 1e6);
-  if (frac >= 1e6) intpart += 1.0;
-  else if (frac < 0) intpart -= 1.0;
-  if (!(intpart >= static_cast<double>(min_py_timestamp) && intpart <= static_cast<double>(max_py_timestamp)))
-    return make_error(errc::expires_out_of_range, "timestamp out of range for years 1..9999");
-  return http_date(static_cast<std::int64_t>(intpart));
-}
 
 // ---- public: dump_cookie ----------------------------------------------------------------------------
 
@@ -816,104 +329,7 @@ std::string_view trim_wsp(std::string_view s) {
   return s;
 }
 
-bool is_date_delimiter(unsigned char c) {
-  return c == 0x09 || (c >= 0x20 && c <= 0x2F) || (c >= 0x3B && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
-         (c >= 0x7B && c <= 0x7E);
-}
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-// Matches `min..max` DIGITs at the start of `t` followed by end or a non-digit; returns the value.
-std::optional<int> leading_digits(std::string_view t, std::size_t min, std::size_t max, std::size_t& used) {
-  std::size_t k = 0;
-  int v = 0;
-  while (k < t.size() && is_digit(static_cast<unsigned char>(t[k]))) {
-    if (k == max) return std::nullopt;  // too many digits
-    v = v * 10 + (t[k] - '0');
-    ++k;
-  }
-  if (k < min) return std::nullopt;
-  used = k;
-  return v;
-}
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
 }  // namespace
-
-std::optional<std::int64_t> parse_cookie_date(std::string_view text) {
-  bool found_time = false, found_dom = false, found_month = false, found_year = false;
-  int hour = 0, minute = 0, second = 0, dom = 0, month = 0, year = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && is_date_delimiter(static_cast<unsigned char>(text[i]))) ++i;
-    std::size_t b = i;
-    while (i < text.size() && !is_date_delimiter(static_cast<unsigned char>(text[i]))) ++i;
-    std::string_view tok = text.substr(b, i - b);
-    if (tok.empty()) continue;
-    std::size_t used = 0;
-    if (!found_time) {
-      // hms-time = time-field ":" time-field ":" time-field [ non-digit *OCTET ]
-      std::size_t u1, u2, u3;
-      auto h = leading_digits(tok, 1, 2, u1);
-      if (h && u1 < tok.size() && tok[u1] == ':') {
-        auto m = leading_digits(tok.substr(u1 + 1), 1, 2, u2);
-        if (m && u1 + 1 + u2 < tok.size() && tok[u1 + 1 + u2] == ':') {
-          auto s = leading_digits(tok.substr(u1 + 2 + u2), 1, 2, u3);
-          if (s) {
-            found_time = true;
-            hour = *h;
-            minute = *m;
-            second = *s;
-            continue;
-          }
-        }
-      }
-    }
-    if (!found_dom) {
-      if (auto d = leading_digits(tok, 1, 2, used)) {
-        found_dom = true;
-        dom = *d;
-        continue;
-      }
-    }
-    if (!found_month && tok.size() >= 3) {
-      static constexpr std::array<std::string_view, 12> names = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                                 "jul", "aug", "sep", "oct", "nov", "dec"};
-      std::string p = lower_ascii(tok.substr(0, 3));
-      bool hit = false;
-      for (std::size_t k = 0; k < names.size(); ++k)
-        if (p == names[k]) {
-          month = static_cast<int>(k) + 1;
-          hit = true;
-        }
-      if (hit) {
-        found_month = true;
-        continue;
-      }
-    }
-    if (!found_year) {
-      if (auto y = leading_digits(tok, 2, 4, used)) {
-        found_year = true;
-        year = *y;
-        continue;
-      }
-    }
-  }
-  if (found_year && year >= 70 && year <= 99) year += 1900;
-  else if (found_year && year >= 0 && year <= 69) year += 2000;
-  if (!found_time || !found_dom || !found_month || !found_year) return std::nullopt;
-  if (dom < 1 || dom > 31 || year < 1601 || hour > 23 || minute > 59 || second > 59) return std::nullopt;
-  static constexpr int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  int limit = mdays[month - 1] + (month == 2 && leap ? 1 : 0);
-  if (dom > limit) return std::nullopt;
-  return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(dom)) * 86400 + hour * 3600 +
-         minute * 60 + second;
-}
 
 result<set_cookie> parse_set_cookie(std::string_view line) {
   for (std::size_t i = 0; i < line.size(); ++i) {
