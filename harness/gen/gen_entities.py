@@ -35,6 +35,25 @@ def c_string(s: str) -> str:
     return " ".join(parts)
 
 
+def code_point_ranges(cps):
+    """Ascending code points as inclusive [first, last] runs."""
+    ranges = []
+    for c in cps:
+        if ranges and ranges[-1][1] + 1 == c:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return ranges
+
+
+def write_ranges(out, name, count_name, ranges, comment):
+    out.write("// %s\n" % comment)
+    out.write("const codepoint_range %s[] = {\n" % name)
+    for a, b in ranges:
+        out.write("    {0x%x, 0x%x},\n" % (a, b))
+    out.write("};\nconst std::size_t %s = %d;\n\n" % (count_name, len(ranges)))
+
+
 def main() -> None:
     out = sys.stdout
     ents = sorted(html.entities.html5.items(), key=lambda kv: kv[0].encode("ascii"))
@@ -57,32 +76,12 @@ def main() -> None:
         out.write("    {0x%x, %s},\n" % (num, c_string(value)))
     out.write("};\nconst std::size_t invalid_charref_count = %d;\n\n" % len(inv))
 
-    cps = sorted(html._invalid_codepoints)
-    # compress into ranges
-    ranges = []
-    for c in cps:
-        if ranges and ranges[-1][1] + 1 == c:
-            ranges[-1][1] = c
-        else:
-            ranges.append([c, c])
-    out.write("// html._invalid_codepoints as inclusive ranges: numeric references to these are dropped.\n")
-    out.write("const codepoint_range invalid_codepoints[] = {\n")
-    for a, b in ranges:
-        out.write("    {0x%x, 0x%x},\n" % (a, b))
-    out.write("};\nconst std::size_t invalid_codepoint_range_count = %d;\n\n" % len(ranges))
-
-    nonprint = []
-    for c in range(0x80, 0x110000):
-        if not chr(c).isprintable():
-            if nonprint and nonprint[-1][1] + 1 == c:
-                nonprint[-1][1] = c
-            else:
-                nonprint.append([c, c])
-    out.write("// Non-ASCII code points for which str.isprintable() is false (repr() escapes them), inclusive ranges.\n")
-    out.write("const codepoint_range non_printable[] = {\n")
-    for a, b in nonprint:
-        out.write("    {0x%x, 0x%x},\n" % (a, b))
-    out.write("};\nconst std::size_t non_printable_count = %d;\n\n" % len(nonprint))
+    ranges = code_point_ranges(sorted(html._invalid_codepoints))
+    write_ranges(out, "invalid_codepoints", "invalid_codepoint_range_count", ranges,
+                 "html._invalid_codepoints as inclusive ranges: numeric references to these are dropped.")
+    nonprint = code_point_ranges(c for c in range(0x80, 0x110000) if not chr(c).isprintable())
+    write_ranges(out, "non_printable", "non_printable_count", nonprint,
+                 "Non-ASCII code points for which str.isprintable() is false (repr() escapes them), inclusive ranges.")
     out.write("}  // namespace websec::escape::detail\n")
 
 
