@@ -3,6 +3,7 @@
 #include "websec/cookie.hpp"
 
 #include "cookie_internal.hpp"
+#include "websec/charset.hpp"
 
 #include <algorithm>
 #include <array>
@@ -22,60 +23,6 @@ error make_error(errc kind, std::string message, std::uint64_t offset, int statu
 bool is_ascii_alnum(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
-// ---- UTF-8 ------------------------------------------------------------------------------------------
-
-// Strict UTF-8 decoding (what Python's str.encode("utf-8") could have produced). False on invalid input.
-bool utf8_decode(std::string_view s, std::u32string& out) {
-  out.clear();
-  for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    char32_t cp;
-    std::size_t len;
-    if (c < 0x80) { cp = c; len = 1; }
-    else if (c >= 0xC2 && c <= 0xDF) { cp = c & 0x1F; len = 2; }
-    else if (c >= 0xE0 && c <= 0xEF) { cp = c & 0x0F; len = 3; }
-    else if (c >= 0xF0 && c <= 0xF4) { cp = c & 0x07; len = 4; }
-    else return false;
-    if (i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return false;
-    out.push_back(cp);
-    i += len;
-  }
-  return true;
-}
-
-void utf8_append(std::string& out, char32_t cp) {
-  if (cp < 0x80) out += static_cast<char>(cp);
-  else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 bool is_ascii(std::string_view s) {
   for (unsigned char c : s)
     if (c >= 0x80) return false;
@@ -83,12 +30,6 @@ bool is_ascii(std::string_view s) {
 }
 
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
 
 }  // namespace internal
 
@@ -149,27 +90,10 @@ std::string quote_upstream(std::string_view b) {
   return out;
 }
 
-std::string python_repr_bytes_as_str(std::string_view key) {
-  // repr() of a str: quotes chosen as Python does; non-printable ASCII escaped. Good enough for a warning.
-  bool has_sq = key.find('\'') != std::string_view::npos, has_dq = key.find('"') != std::string_view::npos;
-  char q = (has_sq && !has_dq) ? '"' : '\'';
-  std::string out(1, q);
-  for (unsigned char c : key) {
-    if (c == static_cast<unsigned char>(q) || c == '\\') { out += '\\'; out += static_cast<char>(c); }
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7F) { char b[8]; std::snprintf(b, sizeof b, "\\x%02x", c); out += b; }
-    else out += static_cast<char>(c);
-  }
-  out += q;
-  return out;
-}
-
 // Python str.title() result compared with Strict / Lax / None (see header). Returns "" when no match.
 std::string samesite_title(std::string_view s) {
   std::u32string cps;
-  if (!utf8_decode(s, cps) || cps.empty()) return {};
+  if (!detail::decode_utf8(s, cps) || cps.empty()) return {};
   std::string out;
   for (std::size_t i = 0; i < cps.size(); ++i) {
     char32_t c = cps[i];
@@ -197,52 +121,46 @@ double system_now() {
 
 }  // namespace
 
-// ---- public: dump_cookie ----------------------------------------------------------------------------
-
 namespace {
-// dump_cookie's Domain: debian's IDNA and quoting (a domain without '.' refused), upstream's IDNA of the host part
-// without leading dots.
-result<std::optional<std::string>> dump_domain(const dump_options& o, bool debian) {
-  if (!o.domain) return std::optional<std::string>();
-  if (debian) {
-    auto d = encode_idna_debian(*o.domain);
-    if (!d) return d.err();
-    std::string s = std::move(*d);
-    if (auto c = s.find(':'); c != std::string::npos) s.resize(c);
-    if (s.find('.') == std::string::npos)
-      return make_error(errc::domain_no_dot,
-                        "Setting 'domain' for a cookie on a server running locally (ex: localhost) is not supported "
-                        "by complying browsers. You should have something like: '127.0.0.1 localhost "
-                        "dev.localhost' on your hosts file and then point your server to run on 'dev.localhost' "
-                        "and also set 'domain' for 'dev.localhost'");
-    return std::optional<std::string>(quote_debian(s));
-  }
-  if (o.domain->empty()) return std::optional<std::string>(std::string());
-  std::string_view d = *o.domain;
-  if (auto c = d.find(':'); c != std::string_view::npos) d = d.substr(0, c);
-  while (!d.empty() && d.front() == '.') d.remove_prefix(1);
-  auto enc = idna_encode(d);
-  if (!enc) return enc.err();
-  return std::optional<std::string>(std::move(*enc));
-}
 
-// dump_cookie's Expires: a string verbatim (`extra_bytes`: its UTF-8 continuation bytes), a timestamp as http_date,
-// or now + max_age with sync_expires.
-result<std::optional<std::string>> dump_expires(const dump_options& o, std::size_t& extra_bytes) {
+// The Expires attribute of dump_cookie: a string as given (counting its UTF-8 continuation bytes, which upstream's
+// len() does not count), http_date of a timestamp, or now + max_age when sync_expires.
+result<std::optional<std::string>> expires_attribute(const dump_options& o, std::size_t& extra_bytes) {
+  std::optional<std::string> expires;
   if (const auto* s = std::get_if<std::string>(&o.expires)) {
+    expires = *s;
     for (unsigned char c : *s)
       if ((c & 0xC0) == 0x80) ++extra_bytes;
-    return std::optional<std::string>(*s);
+  } else if (const auto* i = std::get_if<std::int64_t>(&o.expires)) {
+    auto d = http_date(*i);
+    if (!d) return d.err();
+    expires = std::move(*d);
+  } else if (const auto* f = std::get_if<double>(&o.expires)) {
+    auto d = http_date(*f);
+    if (!d) return d.err();
+    expires = std::move(*d);
+  } else if (o.max_age && o.sync_expires) {
+    double now = o.now ? *o.now : system_now();
+    auto d = http_date(now + static_cast<double>(*o.max_age));
+    if (!d) return d.err();
+    expires = std::move(*d);
   }
-  std::optional<result<std::string>> d;
-  if (const auto* i = std::get_if<std::int64_t>(&o.expires)) d = http_date(*i);
-  else if (const auto* f = std::get_if<double>(&o.expires)) d = http_date(*f);
-  else if (o.max_age && o.sync_expires) d = http_date((o.now ? *o.now : system_now()) + static_cast<double>(*o.max_age));
-  if (!d) return std::optional<std::string>();
-  if (!*d) return d->err();
-  return std::optional<std::string>(std::move(d->value()));
+  return expires;
 }
+
+// werkzeug's warning for a header over max_size (the key as repr() of the str in 2.2, in plain quotes in 3.x).
+void size_warning(dumped_cookie& out, std::string_view key, std::size_t value_size, std::size_t max_size, bool debian) {
+  out.too_large = true;
+  std::string k = debian ? detail::py_repr(key) : "'" + std::string(key) + "'";
+  out.warning = "The " + k + " cookie is too large: the value was " + std::to_string(value_size) +
+                " bytes but the header required " + std::to_string(out.size - value_size) +
+                " extra bytes. The final size was " + std::to_string(out.size) + " bytes but the limit is " +
+                std::to_string(max_size) + " bytes. Browsers may silently ignore cookies larger than this.";
+}
+
 }  // namespace
+
+// ---- public: dump_cookie ----------------------------------------------------------------------------
 
 result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value, const dump_options& o) {
   const bool debian = o.profile == websec::profile::debian;
@@ -265,13 +183,37 @@ result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value, 
   }
 
   // Domain
-  auto domain = dump_domain(o, debian);
-  if (!domain) return domain.err();
+  std::optional<std::string> domain;
+  if (o.domain) {
+    if (debian) {
+      auto d = encode_idna_debian(*o.domain);
+      if (!d) return d.err();
+      std::string s = std::move(*d);
+      if (auto c = s.find(':'); c != std::string::npos) s.resize(c);
+      if (s.find('.') == std::string::npos)
+        return make_error(errc::domain_no_dot,
+                          "Setting 'domain' for a cookie on a server running locally (ex: localhost) is not supported "
+                          "by complying browsers. You should have something like: '127.0.0.1 localhost "
+                          "dev.localhost' on your hosts file and then point your server to run on 'dev.localhost' "
+                          "and also set 'domain' for 'dev.localhost'");
+      domain = quote_debian(s);
+    } else if (o.domain->empty()) {
+      domain = std::string();
+    } else {
+      std::string_view d = *o.domain;
+      if (auto c = d.find(':'); c != std::string_view::npos) d = d.substr(0, c);
+      while (!d.empty() && d.front() == '.') d.remove_prefix(1);
+      auto enc = idna_encode(d);
+      if (!enc) return enc.err();
+      domain = std::move(*enc);
+    }
+  }
 
   // Expires
   std::size_t expires_extra_bytes = 0;  // UTF-8 continuation bytes of a verbatim string (upstream len())
-  auto expires = dump_expires(o, expires_extra_bytes);
-  if (!expires) return expires.err();
+  auto expires_r = expires_attribute(o, expires_extra_bytes);
+  if (!expires_r) return expires_r.err();
+  const std::optional<std::string>& expires = *expires_r;
 
   // SameSite
   std::optional<std::string> samesite;
@@ -290,8 +232,8 @@ result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value, 
   h.append(key);
   h += '=';
   h += quoted;
-  if (*domain) { h += "; Domain="; h += **domain; }
-  if (*expires) { h += "; Expires="; h += **expires; }
+  if (domain) { h += "; Domain="; h += *domain; }
+  if (expires) { h += "; Expires="; h += *expires; }
   if (o.max_age) { h += "; Max-Age="; h += std::to_string(*o.max_age); }
   if (secure) h += "; Secure";
   if (o.httponly) h += "; HttpOnly";
@@ -300,15 +242,7 @@ result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value, 
   if (o.partitioned) h += "; Partitioned";
 
   out.size = debian ? h.size() : h.size() - expires_extra_bytes;
-  if (o.max_size && out.size > o.max_size) {
-    out.too_large = true;
-    const std::size_t value_size = debian ? value.size() : quoted.size();
-    std::string k = debian ? python_repr_bytes_as_str(key) : "'" + std::string(key) + "'";
-    out.warning = "The " + k + " cookie is too large: the value was " + std::to_string(value_size) +
-                  " bytes but the header required " + std::to_string(out.size - value_size) +
-                  " extra bytes. The final size was " + std::to_string(out.size) + " bytes but the limit is " +
-                  std::to_string(o.max_size) + " bytes. Browsers may silently ignore cookies larger than this.";
-  }
+  if (o.max_size && out.size > o.max_size) size_warning(out, key, debian ? value.size() : quoted.size(), o.max_size, debian);
   return out;
 }
 
@@ -389,7 +323,7 @@ result<set_cookie> parse_set_cookie(std::string_view line) {
       if (v.empty()) continue;
       std::string_view d = v;
       if (d.front() == '.') d.remove_prefix(1);
-      out.domain = lower_ascii(d);
+      out.domain = lower(d);
     } else if (iequals(n, "path")) {
       if (v.empty() || v[0] != '/') out.path.reset();  // default-path
       else out.path = v;
@@ -429,7 +363,7 @@ std::string serialize(const set_cookie& c) {
 }
 
 bool is_session_like(std::string_view name) {
-  std::string n = lower_ascii(name);
+  std::string n = lower(name);
   return n.find("sess") != std::string::npos || n.find("login") != std::string::npos;
 }
 
@@ -461,7 +395,7 @@ bool has_word(const std::string& n, std::string_view w) {
 }  // namespace
 
 cookie_role guess_role(std::string_view name) {
-  std::string n = lower_ascii(name);
+  std::string n = lower(name);
   auto has = [&](std::string_view w) { return n.find(w) != std::string::npos; };
   if (has("csrf") || has("xsrf")) return cookie_role::csrf;
   if (has("remember") || has("persist")) return cookie_role::remember_me;
@@ -479,7 +413,7 @@ result<request_context> parse_request_url(std::string_view url) {
   request_context r;
   std::size_t sep = url.find("://");
   if (sep == std::string_view::npos) return error{errc::url_scheme, 0, "the request URL must start with http:// or https://", 400};
-  r.scheme = lower_ascii(url.substr(0, sep));
+  r.scheme = lower(url.substr(0, sep));
   if (r.scheme != "http" && r.scheme != "https")
     return error{errc::url_scheme, 0, "the request URL must start with http:// or https://", 400};
   std::string_view rest = url.substr(sep + 3);
@@ -498,11 +432,11 @@ result<request_context> parse_request_url(std::string_view url) {
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
   if (host.empty()) return error{errc::url_host, sep + 3, "the request URL has no host", 400};
   if (is_ascii(host)) {
-    r.host = lower_ascii(host);
+    r.host = lower(host);
   } else {
     auto a = idna_encode(host);
     if (!a) return error{errc::url_host, sep + 3, "the request host is not a valid domain name: " + a.err().message, 400};
-    r.host = lower_ascii(*a);
+    r.host = lower(*a);
   }
   for (char c : r.host)
     if (!(is_ascii_alnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == ':'))
@@ -554,7 +488,7 @@ const psl_ctx_t* psl() {
 std::optional<bool> is_public_suffix(std::string_view domain) {
   const psl_ctx_t* c = psl();
   if (!c) return std::nullopt;
-  std::string d = lower_ascii(domain);
+  std::string d = lower(domain);
   if (d.empty() || d.find('\0') != std::string::npos) return false;
   return psl_is_public_suffix2(c, d.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }
@@ -574,46 +508,94 @@ std::int64_t system_now_seconds() {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
-bool starts_with_ci(std::string_view s, std::string_view p) { return s.size() >= p.size() && iequals(s.substr(0, p.size()), p); }
 std::string shown_value(std::string_view s) { return quote_input(s, quote_style::bare, 80); }
+}  // namespace
 
-// Appends a finding about one cookie; the effect is the severity's default unless given.
-struct cookie_adder {
-  std::vector<verdict>& v;
-  const std::string& subject;
-  void operator()(finding_id id, severity s, std::string reason, std::optional<rating> effect = std::nullopt) const {
-    v.push_back({id, s, subject, std::move(reason), effect ? *effect : default_effect(s)});
+namespace {
+
+// One audit of one Set-Cookie: what every step reads (the cookie, the options, its role, the request), and the report
+// the steps fill, in the order a browser applies the rules.
+struct cookie_audit {
+  const set_cookie& c;
+  const audit_options& o;
+  subject_report rep;
+  std::string subject;
+  cookie_role role;
+  bool credential;
+  std::int64_t now;
+  std::optional<request_context> req;
+  bool https;
+  bool domain_attr;
+  bool host_only;
+
+  cookie_audit(const set_cookie& cookie, const audit_options& options);
+  void add(finding_id id, severity s, std::string reason, std::optional<rating> effect = std::nullopt);
+  bool decisive(finding_id id, std::string reason);
+  bool rejected_domain();
+  bool rejected_prefix();
+  bool rejected();
+  void judge_secure_httponly();
+  void judge_samesite();
+  void judge_lifetime();
+  void judge_attribute(const attribute& a, std::vector<std::string>& seen);
+  void finish(bool deletion);
+};
+
+cookie_audit::cookie_audit(const set_cookie& cookie, const audit_options& options) : c(cookie), o(options) {
+  rep.kind = "cookie";
+  rep.present = true;
+  subject = c.has_equals && !c.name.empty() ? c.name : std::string("(nameless)");
+  rep.name = subject;
+  rep.value = serialize(c);
+  if (rep.value.size() > 200) rep.value = rep.value.substr(0, 200) + "...";
+  role = o.role == cookie_role::automatic ? guess_role(c.name) : o.role;
+  rep.role = std::string(to_string(role));
+  credential = role == cookie_role::session || role == cookie_role::remember_me;
+  now = o.now ? *o.now : system_now_seconds();
+  https = o.https;
+  if (o.url) {
+    if (auto r = parse_request_url(*o.url)) {
+      req = *r;
+      https = req->scheme == "https";
+    }
   }
-};
+  domain_attr = c.domain.has_value();
+  host_only = !domain_attr;
+}
 
-// A reason the browser rejects the cookie: the finding that says so.
-struct rejection {
-  finding_id id;
-  std::string reason;
-};
+void cookie_audit::add(finding_id id, severity s, std::string reason, std::optional<rating> effect) {
+  rep.findings.push_back({id, s, subject, std::move(reason), effect ? *effect : default_effect(s)});
+}
 
-// §5.7 steps 5 and 6: a Domain that is a public suffix (dropped when it equals the host, making the cookie
-// host-only), or that the request host does not domain-match.
-std::optional<rejection> domain_rejection(const set_cookie& c, const request_context& req, bool& host_only,
-                                          const cookie_adder& add) {
+// A finding that makes the browser ignore the cookie (RFC 6265bis-15 §5.7 storage model): nothing follows it.
+bool cookie_audit::decisive(finding_id id, std::string reason) {
+  add(id, severity::high, std::move(reason), rating::invalid);
+  rep.result = rating::invalid;
+  return true;
+}
+
+// §5.7 steps 5 and 6: the Domain attribute against the public suffix list and the request host.
+bool cookie_audit::rejected_domain() {
+  if (!req || !domain_attr) return false;
+  // §5.7 step 5: a Domain that is a public suffix is dropped when it equals the host, else the cookie is.
   if (auto ps = is_public_suffix(*c.domain); ps && *ps) {
-    if (*c.domain != req.host)
-      return rejection{finding_id::cookie_public_suffix, "Domain=" + shown_value(*c.domain) +
-                                                             " is a public suffix (publicsuffix list): browsers reject the "
-                                                             "cookie (RFC 6265bis 5.7); omit Domain"};
+    if (*c.domain != req->host)
+      return decisive(finding_id::cookie_public_suffix, "Domain=" + shown_value(*c.domain) +
+                                                  " is a public suffix (publicsuffix list): browsers reject the "
+                                                  "cookie (RFC 6265bis 5.7); omit Domain");
     host_only = true;
     add(finding_id::cookie_domain_host_only, severity::info,
         "Domain=" + shown_value(*c.domain) + " is a public suffix equal to the host: browsers store a host-only cookie");
-  } else if (!domain_match(req.host, *c.domain)) {
-    return rejection{finding_id::cookie_domain_mismatch, "Domain=" + shown_value(*c.domain) +
-                                                             " does not domain-match the request host " + req.host +
-                                                             ": browsers reject the cookie (RFC 6265bis 5.7)"};
+  } else if (!domain_match(req->host, *c.domain)) {
+    // §5.7 step 6: the request host must domain-match the Domain attribute.
+    return decisive(finding_id::cookie_domain_mismatch, "Domain=" + shown_value(*c.domain) + " does not domain-match the request host " +
+                                                  req->host + ": browsers reject the cookie (RFC 6265bis 5.7)");
   }
-  return std::nullopt;
+  return false;
 }
 
 // §4.1.3 / §5.7 cookie name prefixes (matched ASCII case-insensitively, as current browsers do).
-std::optional<rejection> prefix_rejection(const set_cookie& c, bool host_only) {
+bool cookie_audit::rejected_prefix() {
   if (starts_with_ci(c.name, "__Host-")) {
     std::vector<std::string> why;
     if (!c.secure) why.push_back("Secure");
@@ -625,49 +607,44 @@ std::optional<rejection> prefix_rejection(const set_cookie& c, bool host_only) {
     if (!why.empty()) {
       std::string r = "__Host- cookie needs ";
       for (std::size_t i = 0; i < why.size(); ++i) r += (i ? ", " : "") + why[i];
-      return rejection{finding_id::cookie_host_prefix, r + " (RFC 6265bis 4.1.3): browsers reject it as sent"};
+      return decisive(finding_id::cookie_host_prefix, r + " (RFC 6265bis 4.1.3): browsers reject it as sent");
     }
   } else if (starts_with_ci(c.name, "__Secure-") && !c.secure) {
-    return rejection{finding_id::cookie_secure_prefix,
-                     "__Secure- cookie without Secure (RFC 6265bis 4.1.3): browsers reject it as sent; add Secure"};
+    return decisive(finding_id::cookie_secure_prefix,
+                    "__Secure- cookie without Secure (RFC 6265bis 4.1.3): browsers reject it as sent; add Secure");
   }
-  return std::nullopt;
+  return false;
 }
 
-// RFC 6265bis-15 §5.7 storage model and CHIPS: why the browser ignores the cookie, if it does. A public-suffix
-// Domain equal to the host makes the cookie host-only (`host_only`), with an info finding.
-std::optional<rejection> rejected(const set_cookie& c, const std::optional<request_context>& req, bool https,
-                                  bool& host_only, const cookie_adder& add) {
-  if (req && c.domain)
-    if (auto r = domain_rejection(c, *req, host_only, add)) return r;
+// The storage model's refusals, in the order browsers apply them; true when the browser ignores the cookie.
+bool cookie_audit::rejected() {
+  if (rejected_domain()) return true;
   if (c.secure && !https)
-    return rejection{finding_id::cookie_secure_over_http,
-                     "a Secure cookie set by a plain-HTTP response is ignored by browsers (RFC 6265bis 5.7): serve the "
-                     "site over https"};
-  if (auto r = prefix_rejection(c, host_only)) return r;
+    return decisive(finding_id::cookie_secure_over_http,
+                    "a Secure cookie set by a plain-HTTP response is ignored by browsers (RFC 6265bis 5.7): serve the "
+                    "site over https");
+  if (rejected_prefix()) return true;
   if (c.samesite == same_site::none && !c.secure)
-    return rejection{finding_id::cookie_samesite_none_without_secure,
-                     "SameSite=None without Secure is rejected by browsers (RFC 6265bis 5.7): add Secure (or use "
-                     "SameSite=Lax)"};
+    return decisive(finding_id::cookie_samesite_none_without_secure,
+                    "SameSite=None without Secure is rejected by browsers (RFC 6265bis 5.7): add Secure (or use "
+                    "SameSite=Lax)");
   if (c.partitioned && !c.secure)
-    return rejection{finding_id::cookie_partitioned_without_secure,
-                     "Partitioned without Secure is rejected by browsers (CHIPS): add Secure"};
-  return std::nullopt;
+    return decisive(finding_id::cookie_partitioned_without_secure,
+                    "Partitioned without Secure is rejected by browsers (CHIPS): add Secure");
+  return false;
 }
 
-// What a cookie of this role needs: Secure and HttpOnly.
-void secure_httponly_findings(const set_cookie& c, const audit_options& o, cookie_role role, const std::string& role_name,
-                              const cookie_adder& add) {
-  const bool credential = role == cookie_role::session || role == cookie_role::remember_me;
+// Secure and HttpOnly, judged by the cookie's role.
+void cookie_audit::judge_secure_httponly() {
   if (!c.secure) {
     if (credential && !o.hsts)
       add(finding_id::cookie_no_secure, severity::high,
-          role_name + " cookie without Secure is sent over plain HTTP, where anyone on the network reads it: add "
-                      "Secure (SESSION_COOKIE_SECURE=True)");
+          rep.role + " cookie without Secure is sent over plain HTTP, where anyone on the network reads it: add "
+                     "Secure (SESSION_COOKIE_SECURE=True)");
     else if (credential)
       add(finding_id::cookie_no_secure, severity::medium,
-          role_name + " cookie without Secure: add Secure (HSTS on this site limits the exposure to a first visit "
-                      "over http)");
+          rep.role + " cookie without Secure: add Secure (HSTS on this site limits the exposure to a first visit "
+                     "over http)");
     else if (role == cookie_role::preference)
       add(finding_id::cookie_no_secure, severity::low, "cookie without Secure is also sent (and can be changed) over plain HTTP");
     else
@@ -676,16 +653,15 @@ void secure_httponly_findings(const set_cookie& c, const audit_options& o, cooki
   if (!c.httponly) {
     if (credential)
       add(finding_id::cookie_no_httponly, severity::high,
-          role_name + " cookie readable by JavaScript, so an XSS steals it: add HttpOnly (SESSION_COOKIE_HTTPONLY=True)");
+          rep.role + " cookie readable by JavaScript, so an XSS steals it: add HttpOnly (SESSION_COOKIE_HTTPONLY=True)");
     else if (role == cookie_role::other)
       add(finding_id::cookie_no_httponly, severity::low,
           "cookie readable by JavaScript: add HttpOnly, or give its role (csrf, preference) if scripts read it");
   }
 }
 
-// What a cookie of this role needs: SameSite.
-void samesite_findings(const set_cookie& c, cookie_role role, const std::string& role_name, const cookie_adder& add) {
-  const bool credential = role == cookie_role::session || role == cookie_role::remember_me;
+// SameSite, judged by the cookie's role.
+void cookie_audit::judge_samesite() {
   const bool samesite_effective = c.samesite == same_site::lax || c.samesite == same_site::strict ||
                                   c.samesite == same_site::none;
   if (c.samesite == same_site::invalid)
@@ -701,14 +677,15 @@ void samesite_findings(const set_cookie& c, cookie_role role, const std::string&
   } else if (c.samesite == same_site::none) {
     if (credential)
       add(finding_id::cookie_samesite_none, severity::medium,
-          "SameSite=None sends the " + role_name + " cookie on cross-site requests (CSRF exposure): use Lax unless it "
-                                                   "must be embedded");
+          "SameSite=None sends the " + rep.role + " cookie on cross-site requests (CSRF exposure): use Lax unless it "
+                                                  "must be embedded");
     else
       add(finding_id::cookie_samesite_none, severity::info, "SameSite=None: the cookie goes with cross-site requests");
   }
 }
 
-void lifetime_finding(const set_cookie& c, const audit_options& o, std::int64_t now, const cookie_adder& add) {
+// The lifetime against the allowed maximum (only with max_lifetime).
+void cookie_audit::judge_lifetime() {
   if (!o.max_lifetime) return;
   std::optional<std::int64_t> life;
   if (c.max_age) life = *c.max_age;
@@ -720,104 +697,82 @@ void lifetime_finding(const set_cookie& c, const audit_options& o, std::int64_t 
 }
 
 // Attribute-level advice: each is ignored by the browser, which the flag findings already reflect.
-void attribute_findings(const set_cookie& c, const cookie_adder& add) {
-  std::vector<std::string> seen;
-  for (const auto& a : c.attributes) {
-    std::string ln = lower_ascii(a.name);
-    bool known = ln == "expires" || ln == "max-age" || ln == "domain" || ln == "path" || ln == "secure" ||
-                 ln == "httponly" || ln == "samesite" || ln == "partitioned";
-    if (!known) {
-      if (!ln.empty())
-        add(finding_id::cookie_unknown_attribute, severity::info, "unknown attribute '" + shown_value(a.name) + "' is ignored by browsers");
-      continue;
-    }
-    if (std::find(seen.begin(), seen.end(), ln) != seen.end())
-      add(finding_id::cookie_duplicate_attribute, severity::info,
-          "attribute " + a.name + " appears more than once; browsers use the last one: keep one");
-    else
-      seen.push_back(ln);
-    if (a.value.size() > 1024) {
-      add(finding_id::cookie_attribute_ignored, severity::info, a.name + " value over 1024 bytes is ignored by browsers");
-      continue;
-    }
-    if (ln == "max-age") {
-      std::string_view d = a.value;
-      if (!d.empty() && d[0] == '-') d.remove_prefix(1);
-      if (d.empty() || !std::all_of(d.begin(), d.end(), [](char ch) { return is_digit(static_cast<unsigned char>(ch)); }))
-        add(finding_id::cookie_max_age_invalid, severity::info, "Max-Age=" + shown_value(a.value) + " is not an integer; browsers ignore it");
-    } else if (ln == "expires" && !parse_cookie_date(a.value)) {
-      add(finding_id::cookie_expires_invalid, severity::info, "Expires=" + shown_value(a.value) + " is not a cookie date; browsers ignore it");
-    } else if (ln == "domain" && a.value.empty()) {
-      add(finding_id::cookie_attribute_ignored, severity::info, "empty Domain attribute is ignored by browsers: remove it");
-    } else if (ln == "path" && (a.value.empty() || a.value[0] != '/')) {
-      add(finding_id::cookie_attribute_ignored, severity::info,
-          "Path=" + shown_value(a.value) + " does not start with '/'; browsers use the default path: write Path=/...");
-    }
+void cookie_audit::judge_attribute(const attribute& a, std::vector<std::string>& seen) {
+  std::string ln = lower(a.name);
+  bool known = ln == "expires" || ln == "max-age" || ln == "domain" || ln == "path" || ln == "secure" ||
+               ln == "httponly" || ln == "samesite" || ln == "partitioned";
+  if (!known) {
+    if (!ln.empty())
+      add(finding_id::cookie_unknown_attribute, severity::info, "unknown attribute '" + shown_value(a.name) + "' is ignored by browsers");
+    return;
+  }
+  if (std::find(seen.begin(), seen.end(), ln) != seen.end())
+    add(finding_id::cookie_duplicate_attribute, severity::info,
+        "attribute " + a.name + " appears more than once; browsers use the last one: keep one");
+  else
+    seen.push_back(ln);
+  if (a.value.size() > 1024) {
+    add(finding_id::cookie_attribute_ignored, severity::info, a.name + " value over 1024 bytes is ignored by browsers");
+    return;
+  }
+  if (ln == "max-age") {
+    std::string_view d = a.value;
+    if (!d.empty() && d[0] == '-') d.remove_prefix(1);
+    if (d.empty() || !std::all_of(d.begin(), d.end(), [](char ch) { return is_digit(static_cast<unsigned char>(ch)); }))
+      add(finding_id::cookie_max_age_invalid, severity::info, "Max-Age=" + shown_value(a.value) + " is not an integer; browsers ignore it");
+  } else if (ln == "expires" && !parse_cookie_date(a.value)) {
+    add(finding_id::cookie_expires_invalid, severity::info, "Expires=" + shown_value(a.value) + " is not a cookie date; browsers ignore it");
+  } else if (ln == "domain" && a.value.empty()) {
+    add(finding_id::cookie_attribute_ignored, severity::info, "empty Domain attribute is ignored by browsers: remove it");
+  } else if (ln == "path" && (a.value.empty() || a.value[0] != '/')) {
+    add(finding_id::cookie_attribute_ignored, severity::info,
+        "Path=" + shown_value(a.value) + " does not start with '/'; browsers use the default path: write Path=/...");
   }
 }
-}  // namespace
 
-subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {
-  subject_report rep;
-  rep.kind = "cookie";
-  rep.present = true;
-  const std::string subject = c.has_equals && !c.name.empty() ? c.name : std::string("(nameless)");
-  rep.name = subject;
-  rep.value = serialize(c);
-  if (rep.value.size() > 200) rep.value = rep.value.substr(0, 200) + "...";
-  const cookie_adder add{rep.findings, subject};
-  const cookie_role role = o.role == cookie_role::automatic ? guess_role(c.name) : o.role;
-  rep.role = std::string(to_string(role));
-  const bool credential = role == cookie_role::session || role == cookie_role::remember_me;
-  const std::int64_t now = o.now ? *o.now : system_now_seconds();
-  std::optional<request_context> req;
-  bool https = o.https;
-  if (o.url) {
-    if (auto r = parse_request_url(*o.url)) {
-      req = *r;
-      https = req->scheme == "https";
-    }
-  }
-  bool host_only = !c.domain.has_value();
-
-  // ---- Decisive: the browser ignores the cookie (RFC 6265bis-15 §5.7 storage model). Nothing follows. ----
-  if (auto r = rejected(c, req, https, host_only, add)) {
-    add(r->id, severity::high, std::move(r->reason), rating::invalid);
-    rep.result = rating::invalid;
-    return rep;
-  }
-
-  // ---- Judged by role ----
-  const bool deletion = (c.max_age && *c.max_age <= 0) || (!c.max_age && c.expires && *c.expires <= now);
-  if (o.role == cookie_role::automatic)
-    add(finding_id::cookie_role, severity::info,
-        "judged as a " + rep.role + " cookie (guessed from its name; give the role if it is something else)");
-  if (!c.has_equals || c.name.empty())
-    add(finding_id::cookie_nameless, severity::medium,
-        "cookie has no name (no '=' before the first ';'); browsers and servers disagree on such cookies: give it a name");
-  if (deletion) {
-    add(finding_id::cookie_deletion, severity::info,
-        "deletion cookie (Max-Age<=0 or Expires in the past); make sure Path/Domain match the cookie it removes");
-  } else {
-    secure_httponly_findings(c, o, role, rep.role, add);
-    samesite_findings(c, role, rep.role, add);
-    lifetime_finding(c, o, now, add);
-  }
-  if (line_size > o.max_size)
-    add(finding_id::cookie_too_large, severity::info,
-        "Set-Cookie value is " + std::to_string(line_size) + " bytes, over " + std::to_string(o.max_size) +
-            " (MAX_COOKIE_SIZE): close to the 4096-byte limit where browsers drop it; store less in the cookie");
-  if (c.domain && !host_only)
-    add(finding_id::cookie_domain_scoped, severity::info,
-        "Domain=" + shown_value(*c.domain) + " sends the cookie to every subdomain: omit Domain unless subdomains need it");
-  attribute_findings(c, add);
+// The verdict: the worst effect of the findings, or cookie.ok when nothing lowered it.
+void cookie_audit::finish(bool deletion) {
   rep.result = worst_effect(rep.findings);
   if (rep.result == rating::pass)
     add(finding_id::cookie_ok, severity::info,
         deletion ? "deletion cookie"
                  : credential ? "Secure, HttpOnly and SameSite are set"
                               : "has what a " + rep.role + " cookie needs");
-  return rep;
+}
+
+}  // namespace
+
+subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {
+  cookie_audit audit(c, o);
+  if (audit.rejected()) return std::move(audit.rep);
+
+  // ---- Judged by role ----
+  const bool deletion = (c.max_age && *c.max_age <= 0) || (!c.max_age && c.expires && *c.expires <= audit.now);
+  if (o.role == cookie_role::automatic)
+    audit.add(finding_id::cookie_role, severity::info,
+              "judged as a " + audit.rep.role + " cookie (guessed from its name; give the role if it is something else)");
+  if (!c.has_equals || c.name.empty())
+    audit.add(finding_id::cookie_nameless, severity::medium,
+              "cookie has no name (no '=' before the first ';'); browsers and servers disagree on such cookies: give it a name");
+  if (deletion) {
+    audit.add(finding_id::cookie_deletion, severity::info,
+              "deletion cookie (Max-Age<=0 or Expires in the past); make sure Path/Domain match the cookie it removes");
+  } else {
+    audit.judge_secure_httponly();
+    audit.judge_samesite();
+    audit.judge_lifetime();
+  }
+  if (line_size > o.max_size)
+    audit.add(finding_id::cookie_too_large, severity::info,
+              "Set-Cookie value is " + std::to_string(line_size) + " bytes, over " + std::to_string(o.max_size) +
+                  " (MAX_COOKIE_SIZE): close to the 4096-byte limit where browsers drop it; store less in the cookie");
+  if (audit.domain_attr && !audit.host_only)
+    audit.add(finding_id::cookie_domain_scoped, severity::info,
+              "Domain=" + shown_value(*c.domain) + " sends the cookie to every subdomain: omit Domain unless subdomains need it");
+  std::vector<std::string> seen;
+  for (const auto& a : c.attributes) audit.judge_attribute(a, seen);
+  audit.finish(deletion);
+  return std::move(audit.rep);
 }
 
 std::vector<verdict> audit_set_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {
@@ -952,104 +907,15 @@ std::string unslash(std::string_view b) {
   return out;
 }
 
-// bytes.decode("utf-8", "replace") as CPython does it: one U+FFFD per maximal invalid subpart.
-std::string utf8_replace(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) { out += static_cast<char>(c); ++i; continue; }
-    std::size_t need;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) need = 1;
-    else if (c == 0xE0) { need = 2; lo = 0xA0; }
-    else if (c >= 0xE1 && c <= 0xEC) need = 2;
-    else if (c == 0xED) { need = 2; hi = 0x9F; }
-    else if (c >= 0xEE && c <= 0xEF) need = 2;
-    else if (c == 0xF0) { need = 3; lo = 0x90; }
-    else if (c >= 0xF1 && c <= 0xF3) need = 3;
-    else if (c == 0xF4) { need = 3; hi = 0x8F; }
-    else { out += "\xEF\xBF\xBD"; ++i; continue; }
-    std::size_t k = 1;
-    bool ok = true;
-    for (; k <= need; ++k) {
-      if (i + k >= n) { ok = false; break; }
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-      if (d < l || d > h) { ok = false; break; }
-    }
-    if (ok) { out.append(s.substr(i, need + 1)); i += need + 1; }
-    else { out += "\xEF\xBF\xBD"; i += k; }
-  }
-  return out;
-}
-
-std::string latin1_to_utf8(std::string_view s) {
-  size_t ascii = 0;  // ASCII is the same in both: copy the leading run at once
-  while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80) ++ascii;
-  std::string out(s.substr(0, ascii));
-  if (ascii == s.size()) return out;
-  out.reserve(s.size() + (s.size() - ascii));
-  for (unsigned char c : s.substr(ascii)) utf8_append(out, c);
-  return out;
-}
-
 std::string_view strip_ascii_ws(std::string_view s) {
   while (!s.empty() && re_space(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && re_space(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
 }
 std::string_view strip_py_latin1(std::string_view s) {
-  while (!s.empty() && py_isspace_latin1(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && py_isspace_latin1(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && detail::py_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && detail::py_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-// str.isspace() of a code point (Python 3.11's whitespace set).
-bool py_isspace(char32_t c) {
-  return (c < 0x100 && py_isspace_latin1(static_cast<unsigned>(c))) || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
-         c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
-}
-
-// Length of the valid UTF-8 sequence at s[i] (1 for ASCII); 0 when it is not valid.
-std::size_t utf8_seq_len(std::string_view s, std::size_t i) {
-  std::u32string one;
-  for (std::size_t n = 1; n <= 4 && i + n <= s.size(); ++n) {
-    one.clear();
-    if (utf8_decode(s.substr(i, n), one) && one.size() == 1) return n;
-  }
-  return 0;
-}
-
-// str.strip() on valid UTF-8: Unicode whitespace removed at both ends.
-std::string_view strip_py_utf8(std::string_view s) {
-  while (!s.empty()) {
-    std::size_t n = utf8_seq_len(s, 0);
-    std::u32string c;
-    if (n == 0 || !utf8_decode(s.substr(0, n), c) || !py_isspace(c[0])) break;
-    s.remove_prefix(n);
-  }
-  while (!s.empty()) {
-    std::size_t b = s.size() - 1;  // start of the last character
-    while (b > 0 && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80 && s.size() - b < 4) --b;
-    std::u32string c;
-    if (!utf8_decode(s.substr(b), c) || c.size() != 1 || !py_isspace(c[0])) break;
-    s.remove_suffix(s.size() - b);
-  }
-  return s;
-}
-
-// Offset of the first byte that makes `s` invalid UTF-8 (Python's UnicodeDecodeError start), or npos.
-std::size_t first_invalid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
-    std::size_t n = utf8_seq_len(s, i);
-    if (n == 0) return i;
-    i += n;
-  }
-  return std::string_view::npos;
 }
 
 }  // namespace
@@ -1075,7 +941,7 @@ std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string
       std::string_view val = m.has_val ? std::string_view(s).substr(m.val_b, m.val_e - m.val_b) : std::string_view();
       std::string raw = (val.size() >= 2 && val.front() == '"' && val.back() == '"') ? unslash(val.substr(1, val.size() - 2))
                                                                                       : std::string(val);
-      out.emplace_back(utf8_replace(key), utf8_replace(raw));
+      out.emplace_back(charset::utf8_replace(key), charset::utf8_replace(raw));
     }
     return out;
   }
@@ -1091,10 +957,10 @@ std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string
     if (key.empty()) continue;
     std::string v;
     if (val.size() >= 2 && val.front() == '"' && val.back() == '"')
-      v = utf8_replace(unslash(latin1_to_utf8(val.substr(1, val.size() - 2))));
+      v = charset::utf8_replace(unslash(detail::latin1_to_utf8(val.substr(1, val.size() - 2))));
     else
-      v = latin1_to_utf8(val);
-    out.emplace_back(latin1_to_utf8(key), std::move(v));
+      v = detail::latin1_to_utf8(val);
+    out.emplace_back(detail::latin1_to_utf8(key), std::move(v));
   }
   return out;
 }
@@ -1103,7 +969,7 @@ result<std::vector<std::pair<std::string, std::string>>> parse_cookie(std::strin
   if (p == websec::profile::debian) return parse_cookie_header(header, p);
   std::vector<std::pair<std::string, std::string>> out;
   if (header.empty()) return out;
-  if (std::size_t bad = first_invalid_utf8(header); bad != std::string_view::npos)
+  if (std::size_t bad = detail::utf8_first_error(header); bad != std::string_view::npos)
     return make_error(errc::cookie_not_utf8, "'utf-8' codec can't decode the Cookie header at byte " + std::to_string(bad),
                       bad, 400);
   // _sansio_http.parse_cookie on the decoded str: the regex only looks at ASCII (= ; " \\ whitespace, newline),
@@ -1123,12 +989,12 @@ result<std::vector<std::pair<std::string, std::string>>> parse_cookie(std::strin
       continue;
     }
     i = m.end;
-    std::string_view key = strip_py_utf8(std::string_view(s).substr(m.key_b, m.key_e - m.key_b));
-    std::string_view val = m.has_val ? strip_py_utf8(std::string_view(s).substr(m.val_b, m.val_e - m.val_b)) : std::string_view();
+    std::string_view key = detail::py_strip_utf8(std::string_view(s).substr(m.key_b, m.key_e - m.key_b));
+    std::string_view val = m.has_val ? detail::py_strip_utf8(std::string_view(s).substr(m.val_b, m.val_e - m.val_b)) : std::string_view();
     if (key.empty()) continue;
     std::string v;
     if (val.size() >= 2 && val.front() == '"' && val.back() == '"')
-      v = utf8_replace(unslash(val.substr(1, val.size() - 2)));
+      v = charset::utf8_replace(unslash(val.substr(1, val.size() - 2)));
     else
       v = std::string(val);
     out.emplace_back(std::string(key), std::move(v));

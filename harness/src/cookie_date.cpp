@@ -9,14 +9,33 @@
 #include <cmath>
 #include <cstdio>
 
+namespace websec::detail {
+
+std::string http_date_text(std::int64_t t) {
+  static constexpr std::array<const char*, 7> wd = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  static constexpr std::array<const char*, 12> mo = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+  std::int64_t secs = t - days * 86400;
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  int weekday = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday (Mon=0)
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02d:%02d:%02d GMT", wd[weekday], d, mo[m - 1],
+                static_cast<long long>(y), static_cast<int>(secs / 3600), static_cast<int>((secs / 60) % 60),
+                static_cast<int>(secs % 60));
+  return buf;
+}
+
+}  // namespace websec::detail
+
 namespace websec::cookie {
 using namespace internal;
 
 namespace {
 
 // ---- dates --------------------------------------------------------------------------------------------
-
-using websec::detail::civil_from_days;
 
 using websec::detail::days_from_civil;
 
@@ -53,20 +72,7 @@ std::optional<int> leading_digits(std::string_view t, std::size_t min, std::size
 result<std::string> http_date(std::int64_t t) {
   if (t < min_py_timestamp || t > max_py_timestamp)
     return make_error(errc::expires_out_of_range, "timestamp " + std::to_string(t) + " is outside years 1..9999");
-  static constexpr std::array<const char*, 7> wd = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-  static constexpr std::array<const char*, 12> mo = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-  std::int64_t secs = t - days * 86400;
-  std::int64_t y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
-  int weekday = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday (Mon=0)
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02d:%02d:%02d GMT", wd[weekday], d, mo[m - 1],
-                static_cast<long long>(y), static_cast<int>(secs / 3600), static_cast<int>((secs / 60) % 60),
-                static_cast<int>(secs % 60));
-  return std::string(buf);
+  return websec::detail::http_date_text(t);
 }
 
 result<std::string> http_date(double t) {
@@ -120,7 +126,7 @@ std::optional<std::int64_t> parse_cookie_date(std::string_view text) {
     if (!found_month && tok.size() >= 3) {
       static constexpr std::array<std::string_view, 12> names = {"jan", "feb", "mar", "apr", "may", "jun",
                                                                  "jul", "aug", "sep", "oct", "nov", "dec"};
-      std::string p = lower_ascii(tok.substr(0, 3));
+      std::string p = lower(tok.substr(0, 3));
       bool hit = false;
       for (std::size_t k = 0; k < names.size(); ++k)
         if (p == names[k]) {

@@ -42,8 +42,6 @@ const Stringprep_table_element* find_in_table(const Stringprep_table_element* t,
   return nullptr;
 }
 
-std::string python_repr_char(char32_t c);
-
 // NFKC with libidn; U+0000 (a starter that never composes) splits the text, as libidn stops at it.
 std::u32string nfkc(const std::u32string& s) {
   std::u32string out;
@@ -71,7 +69,7 @@ std::u32string nfkc(const std::u32string& s) {
 #include "idna_tables.inc"
 
 // Python maps with today's lower() where RFC 3454 B.2 (Unicode 3.2) has no entry: its mapping wins (see
-// gen_idna_tables.py).
+// harness/gen/gen_idna_tables.py).
 const python_b2_entry* python_b2(char32_t c) {
   auto it = std::lower_bound(std::begin(k_python_b2), std::end(k_python_b2), c,
                              [](const python_b2_entry& e, char32_t v) { return e.cp < v; });
@@ -167,7 +165,7 @@ result<std::u32string> nameprep(const std::u32string& label) {
       stringprep_rfc3454_C_9};
   for (char32_t c : norm)
     for (const auto* t : prohibited)
-      if (in_table(t, c)) return make_error(errc::domain_idna, "Invalid character " + python_repr_char(c));
+      if (in_table(t, c)) return make_error(errc::domain_idna, "Invalid character " + detail::py_repr(detail::to_utf8({&c, 1})));
   bool any_ral = false;
   for (char32_t c : norm) any_ral = any_ral || in_table(stringprep_rfc3454_D_1, c);
   if (any_ral) {
@@ -183,14 +181,6 @@ result<std::u32string> nameprep(const std::u32string&) {
   return make_error(errc::domain_idna, "a non-ASCII domain needs IDNA nameprep, and this build has no libidn");
 }
 #endif
-
-// repr() of a one-character str (Python's "%r" in "Invalid character %r"): quotes included, printable
-// characters as they are, the rest escaped (\\xNN, \\uNNNN, \\UNNNNNNNN).
-std::string python_repr_char(char32_t c) {
-  std::string one;
-  utf8_append(one, c);
-  return quote_input(one, quote_style::python_str);
-}
 
 result<std::string> to_ascii_label(const std::u32string& label) {
   bool ascii = std::all_of(label.begin(), label.end(), [](char32_t c) { return c < 0x80; });
@@ -326,7 +316,7 @@ result<std::string> idna_encode(std::string_view utf8_domain) {
     return std::string(utf8_domain);
   }
   std::u32string cps;
-  if (!utf8_decode(utf8_domain, cps)) return make_error(errc::domain_idna, "domain is not valid UTF-8");
+  if (!detail::decode_utf8(utf8_domain, cps)) return make_error(errc::domain_idna, "domain is not valid UTF-8");
   std::vector<std::u32string> labels(1);
   for (char32_t c : cps) {
     if (is_idna_dot(c)) labels.emplace_back();

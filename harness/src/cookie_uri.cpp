@@ -25,11 +25,6 @@ void percent_quote(std::string& out, std::string_view s, std::string_view safe) 
   }
 }
 
-// Python's str.strip() whitespace for code points <= 0xFF, and int() parsing of a port (ASCII subset).
-bool py_isspace_latin1(unsigned c) {
-  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0;
-}
-
 }  // namespace internal
 
 using namespace internal;
@@ -39,12 +34,11 @@ namespace {
 // int(s) for a str made of the UTF-8 bytes `s` (whitespace, sign, digits, single underscores).
 std::optional<long long> py_int(std::string_view s) {
   std::u32string cps;
-  if (!utf8_decode(s, cps)) return std::nullopt;
+  if (!detail::decode_utf8(s, cps)) return std::nullopt;
   std::size_t b = 0, e = cps.size();
   auto space = [](char32_t c) {
     // int() strips str.isspace() characters except U+001C..U+001F (checked against CPython 3.11)
-    return (c < 0x100 && py_isspace_latin1(static_cast<unsigned>(c)) && !(c >= 0x1C && c <= 0x1F)) || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
-           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+    return detail::py_isspace(c) && !(c >= 0x1C && c <= 0x1F);
   };
   while (b < e && space(cps[b])) ++b;
   while (e > b && space(cps[e - 1])) --e;
@@ -82,6 +76,56 @@ bool is_scheme(std::string_view s) {
   return true;
 }
 
+// werkzeug 2.2 BaseURL.encode_netloc() of a non-empty netloc: userinfo percent-quoted, the host through the idna
+// codec (or its ASCII characters when that fails), a port only when int() reads it in 0..65535.
+std::string encode_netloc(std::string_view netloc) {
+  std::optional<std::string_view> auth;
+  std::string_view hostport = netloc;
+  std::size_t at = netloc.find('@');
+  if (at != std::string_view::npos) { auth = netloc.substr(0, at); hostport = netloc.substr(at + 1); }
+  std::optional<std::string_view> host, port;
+  if (!hostport.empty()) {
+    if (hostport.front() != '[') {
+      std::size_t c = hostport.find(':');
+      if (c != std::string_view::npos) { host = hostport.substr(0, c); port = hostport.substr(c + 1); }
+      else host = hostport;
+    } else {
+      std::size_t rbk = hostport.find(']');
+      if (rbk == std::string_view::npos) host = hostport;
+      else {
+        host = hostport.substr(1, rbk - 1);
+        std::string_view rest = hostport.substr(rbk + 1);
+        if (!rest.empty() && rest.front() == ':') port = rest.substr(1);
+      }
+    }
+  }
+  std::string rv;
+  if (host) {
+    auto idna = encode_idna_debian(*host);
+    if (idna) rv = *idna;
+    else
+      for (unsigned char c : *host)
+        if (c < 0x80) rv += static_cast<char>(c);  // .encode("ascii", "ignore")
+  }
+  if (rv.find(':') != std::string::npos) rv = "[" + rv + "]";
+  if (port) {
+    auto p = py_int(*port);
+    if (p && *p >= 0 && *p <= 65535) rv += ":" + std::to_string(*p);
+  }
+  std::string user_q, pass_q;
+  if (auth && !auth->empty()) {
+    std::size_t c = auth->find(':');
+    if (c == std::string_view::npos) percent_quote(user_q, *auth, "-._~$!'()*+,;/:%");
+    else {
+      percent_quote(user_q, auth->substr(0, c), "-._~$!'()*+,;/:%");
+      percent_quote(pass_q, auth->substr(c + 1), "-._~$!'()*+,;/:%");
+    }
+  }
+  std::string a = user_q;
+  if (!pass_q.empty()) a = a.empty() ? pass_q : a + ":" + pass_q;
+  return a.empty() ? rv : a + "@" + rv;
+}
+
 }  // namespace
 
 namespace internal {
@@ -94,7 +138,7 @@ result<std::string> iri_to_uri_debian(std::string_view iri) {
     std::string_view rest = url.substr(i + 1);
     bool port = !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!port) {
-      for (char c : url.substr(0, i)) scheme += ascii_lower(c);
+      scheme = lower(url.substr(0, i));
       url = rest;
     }
   }
@@ -125,53 +169,7 @@ result<std::string> iri_to_uri_debian(std::string_view iri) {
 
   // BaseURL.encode_netloc()
   std::string enc_netloc;
-  if (has_netloc_part && !netloc.empty()) {
-    std::optional<std::string_view> auth;
-    std::string_view hostport = netloc;
-    std::size_t at = netloc.find('@');
-    if (at != std::string_view::npos) { auth = netloc.substr(0, at); hostport = netloc.substr(at + 1); }
-    std::optional<std::string_view> host, port;
-    if (!hostport.empty()) {
-      if (hostport.front() != '[') {
-        std::size_t c = hostport.find(':');
-        if (c != std::string_view::npos) { host = hostport.substr(0, c); port = hostport.substr(c + 1); }
-        else host = hostport;
-      } else {
-        std::size_t rbk = hostport.find(']');
-        if (rbk == std::string_view::npos) host = hostport;
-        else {
-          host = hostport.substr(1, rbk - 1);
-          std::string_view rest = hostport.substr(rbk + 1);
-          if (!rest.empty() && rest.front() == ':') port = rest.substr(1);
-        }
-      }
-    }
-    std::string rv;
-    if (host) {
-      auto idna = encode_idna_debian(*host);
-      if (idna) rv = *idna;
-      else
-        for (unsigned char c : *host)
-          if (c < 0x80) rv += static_cast<char>(c);  // .encode("ascii", "ignore")
-    }
-    if (rv.find(':') != std::string::npos) rv = "[" + rv + "]";
-    if (port) {
-      auto p = py_int(*port);
-      if (p && *p >= 0 && *p <= 65535) rv += ":" + std::to_string(*p);
-    }
-    std::string user_q, pass_q;
-    if (auth && !auth->empty()) {
-      std::size_t c = auth->find(':');
-      if (c == std::string_view::npos) percent_quote(user_q, *auth, "-._~$!'()*+,;/:%");
-      else {
-        percent_quote(user_q, auth->substr(0, c), "-._~$!'()*+,;/:%");
-        percent_quote(pass_q, auth->substr(c + 1), "-._~$!'()*+,;/:%");
-      }
-    }
-    std::string a = user_q;
-    if (!pass_q.empty()) a = a.empty() ? pass_q : a + ":" + pass_q;
-    enc_netloc = a.empty() ? rv : a + "@" + rv;
-  }
+  if (has_netloc_part && !netloc.empty()) enc_netloc = encode_netloc(netloc);
 
   // url_unparse
   std::string out;
