@@ -588,7 +588,8 @@ sys.stdout.write("\n".join(json.dumps(o) for o in out) + "\n")
     if (!ok && ++mismatches <= 5)
       ADD_FAILURE() << "seed " << seed << " case " << i << " value=" << hex(kv[i].second)
                     << " domain=" << (opts[i].domain ? hex(*opts[i].domain) : "-") << "\n python: " << want.dump()
-                    << "\n websec: " << (got.ok() ? hex(got->header) : std::string(websec::to_string(got.err().kind)) + ": " + got.err().message);
+                    << "\n websec: "
+                    << (got.ok() ? hex(got->header) : std::string(websec::to_string(got.err().kind)) + ": " + got.err().message);
     ++i;
   }
   EXPECT_EQ(i, N);
