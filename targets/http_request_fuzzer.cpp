@@ -27,11 +27,13 @@
 
 #include <boost/beast/http.hpp>
 
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 using namespace websec::server;
@@ -111,6 +113,38 @@ class checking_handler final : public handler {
 // The span of a reflected value between a template prefix and its closing delimiter: it must hold escaped text
 // only (no raw < > " '), and the template must continue with `suffix` right after it (a raw quote inside the
 // value would have ended the attribute early). Returns the offset of the span, or npos when the prefix is absent.
+// The scheme a browser reads from an href attribute value: the value's character references decoded (escape
+// writes only &amp; &lt; &gt; &#39; &#34;), leading C0 controls and spaces dropped, tabs and newlines removed
+// anywhere (the URL standard's preprocessing), lower-cased up to the first ':'; empty when there is none.
+std::string browser_scheme(std::string_view v) {
+  static const std::pair<std::string_view, char> refs[] = {
+      {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&#39;", '\''}, {"&#34;", '"'}};
+  std::string s;
+  for (std::size_t i = 0; i < v.size();) {
+    bool ref = false;
+    for (const auto& [text, c] : refs)
+      if (v.substr(i, text.size()) == text) {
+        s += c;
+        i += text.size();
+        ref = true;
+        break;
+      }
+    if (!ref) s += v[i++];
+  }
+  std::string scheme;
+  bool leading = true;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (leading && u <= 0x20) continue;
+    leading = false;
+    if (c == '\t' || c == '\n' || c == '\r') continue;
+    if (c == ':') return scheme;
+    if (!std::isalnum(u) && c != '+' && c != '-' && c != '.') return "";
+    scheme += static_cast<char>(std::tolower(u));
+  }
+  return "";
+}
+
 std::size_t reflected_span(const std::string& b, std::string_view prefix, std::string_view suffix, std::string* out,
                            const char* path) {
   std::size_t start = b.find(prefix);
@@ -131,6 +165,14 @@ void check_html(const record& r) {
   const std::string& b = r.body;
   // where the template itself opens a quoted attribute right before the reflected value
   std::vector<std::size_t> value_starts;
+  if (r.status == 200 && r.path == "/reflect/link") {
+    std::string href;
+    std::size_t a = reflected_span(b, "<a id=\"out\" href=\"", "\">link</a>", &href, r.path.c_str());
+    CHECK(a != std::string::npos, "no link on /reflect/link");
+    value_starts.push_back(a);  // the template's own quote opens the href value
+    std::string scheme = browser_scheme(href);
+    CHECK(scheme != "javascript" && scheme != "vbscript", "a %s: URL in the href of /reflect/link", scheme.c_str());
+  }
   if (r.status == 200 && (r.path == "/reflect/attr" || r.path == "/reflect/unquoted" || r.path == "/reflect/text")) {
     std::string v1, v2;
     if (r.path == "/reflect/text") {
