@@ -187,6 +187,16 @@ struct ground_step {
   sequence seq = sequence::csi;
 };
 
+// Renders a sequence's introducer visibly: ESC and its letter, if any, or the C1 control (C2 xx in UTF-8).
+inline void visible_introducer(std::string& text, std::string_view s, std::size_t i, std::size_t len) {
+  if (s[i] == 0x1B) {
+    text += "\\x1b";
+    text.append(s.data() + i + 1, len - 1);
+  } else {
+    visible_cp(text, byte_at(s, i + 1));
+  }
+}
+
 inline std::size_t printable_run(std::string_view s, std::size_t i) {
   std::size_t j = i + 1;
   while (j < s.size() && byte_at(s, j) >= 0x20 && byte_at(s, j) < 0x7F) ++j;
@@ -351,7 +361,7 @@ std::size_t cleaner::run(std::string_view s, bool final, std::string& text, std:
                      : g.seq == sequence::esc_inter ? mode::esc_inter
                                                     : mode::string,
                      g.seq == sequence::osc);
-          if (vis) render_visible(text, s, i, i + g.len);  // ESC and its letter, or the C1 control
+          if (vis) visible_introducer(text, s, i, g.len);
           break;
       }
       i += g.len;
