@@ -72,20 +72,8 @@ py::list directives(const H::csp_policy& p) {
   return l;
 }
 
-}  // namespace
-
-void bind_headers(py::module_& parent) {
-  auto m = submodule(parent, "headers",
-                     "Security headers (spec §5): parse and judge Strict-Transport-Security, Content-Security-Policy, "
-                     "X-Frame-Options, X-Content-Type-Options, Referrer-Policy and every Set-Cookie of a response. "
-                     "Audits return lists of websec.Finding.");
-  auto base = define_exception(m, "HeaderError", base_error(), "A header value that does not parse (kind: hsts_syntax, "
-                               "hsts_duplicate_directive, hsts_max_age_missing, ..., no_status_line, bad_header_line).",
-                               "websec.headers.HeaderError");
-  if (py::hasattr(parent, "Finding")) m.attr("Finding") = parent.attr("Finding");
-  m.attr("HSTS_DOC_MAX_AGE") = H::hsts_doc_max_age;
-  m.attr("HSTS_COMMON_MAX_AGE") = H::hsts_common_max_age;
-
+// audit and report: a whole response head.
+void bind_response_audit(py::module_& m) {
   m.def("audit", [](py::handle headers, bool https, std::int64_t hsts_min_max_age,
                     std::optional<std::int64_t> cookie_max_lifetime, std::optional<std::int64_t> now,
                     std::optional<std::string> url, py::handle only, py::handle cookie_roles) {
@@ -123,6 +111,10 @@ void bind_headers(py::module_& parent) {
         "the text of a response head, bare header lines, an HTML page or a HAR file. url: the request URL (scheme, "
         "and the host cookie Domain must match); only: header names or aliases (hsts, csp, xfo, xcto, referrer, "
         "cookies, cookie:NAME); cookie_roles: {name: 'session'|'remember-me'|'csrf'|'preference'|'other'}.");
+}
+
+// What the audits read: read_input, get_decode_split, csp_bypasses.
+void bind_inputs(py::module_& m) {
   m.def("read_input", [](byte_view raw) {
           auto r = H::read_audit_input(raw.view);
           if (!r) raise(exception_class("websec.headers.HeaderError"), r.err());
@@ -158,6 +150,11 @@ void bind_headers(py::module_& parent) {
           }
           return out;
         }, "The CSP allowlist-bypass table (harness/data/csp_bypasses.tsv): kind, host, path, what, source.");
+}
+
+// One header at a time: audit_hsts, audit_csp, audit_x_frame_options, audit_x_content_type_options,
+// audit_referrer_policy.
+void bind_header_audits(py::module_& m) {
   m.def("audit_hsts", [](py::handle values, bool https, std::int64_t hsts_min_max_age) {
           return H::audit_hsts(values_arg(values), options(https, hsts_min_max_age, std::nullopt, std::nullopt));
         }, py::arg("values"), py::arg("https") = true, py::kw_only(), py::arg("hsts_min_max_age") = H::hsts_doc_max_age,
@@ -175,7 +172,10 @@ void bind_headers(py::module_& parent) {
         py::arg("values"), "X-Content-Type-Options: the first value must be nosniff.");
   m.def("audit_referrer_policy", [](py::handle values) { return H::audit_referrer_policy(values_arg(values)); },
         py::arg("values"), "Referrer-Policy: the last recognised token applies.");
+}
 
+// Parsers: parse_hsts, parse_csp, parse_response_head.
+void bind_parsers(py::module_& m) {
   m.def("parse_hsts", [](byte_view value) {
           auto r = H::parse_hsts(value.view);
           if (!r) raise(exception_class("websec.headers.HeaderError"), r.err());
@@ -212,7 +212,26 @@ void bind_headers(py::module_& parent) {
           for (auto& [k, v] : r->headers) hs.append(py::make_tuple(to_str(k), to_str(v)));
           return py::make_tuple(r->status, hs);
         }, py::arg("raw"), "(status, [(name, value)]) of a raw HTTP/1.x response head (curl -sI output).");
-  (void)base;
+}
+
+}  // namespace
+
+void bind_headers(py::module_& parent) {
+  auto m = submodule(parent, "headers",
+                     "Security headers (spec §5): parse and judge Strict-Transport-Security, Content-Security-Policy, "
+                     "X-Frame-Options, X-Content-Type-Options, Referrer-Policy and every Set-Cookie of a response. "
+                     "Audits return lists of websec.Finding.");
+  define_exception(m, "HeaderError", base_error(), "A header value that does not parse (kind: hsts_syntax, "
+                   "hsts_duplicate_directive, hsts_max_age_missing, ..., no_status_line, bad_header_line).",
+                   "websec.headers.HeaderError");
+  if (py::hasattr(parent, "Finding")) m.attr("Finding") = parent.attr("Finding");
+  m.attr("HSTS_DOC_MAX_AGE") = H::hsts_doc_max_age;
+  m.attr("HSTS_COMMON_MAX_AGE") = H::hsts_common_max_age;
+
+  bind_response_audit(m);
+  bind_inputs(m);
+  bind_header_audits(m);
+  bind_parsers(m);
 }
 
 }  // namespace websec::py

@@ -288,13 +288,24 @@ bool ends_with_star_digits(u32v k, std::size_t* cut) {
   return true;
 }
 
-options_header parse_upstream(u32v input) {
-  options_header out;
-  std::size_t semi = input.find(U';');
-  u32v value = detail::py_strip(input.substr(0, semi));
-  u32v rest = semi == u32v::npos ? u32v() : detail::py_strip(input.substr(semi + 1));
-  out.value = detail::to_utf8(value);
-  if (value.empty() || rest.empty()) return out;
+// The closing quote of the quoted string at the start of `rest` (a backslash escapes `\` and `"`), or npos.
+std::size_t upstream_quote_end(u32v rest) {
+  std::size_t pos = 1;
+  while (pos < rest.size()) {
+    if (rest[pos] == U'\\' && pos + 1 < rest.size() && (rest[pos + 1] == U'\\' || rest[pos + 1] == U'"')) {
+      pos += 2;
+    } else if (rest[pos] == U'"') {
+      return pos;
+    } else {
+      ++pos;
+    }
+  }
+  return u32v::npos;
+}
+
+// The `key=value` parts of what follows the first `;`: keys lowered, values (a token or a quoted string) as written.
+// A part that does not match is skipped up to the next `;`.
+std::vector<std::pair<u32, u32>> upstream_parts(u32v rest) {
   std::vector<std::pair<u32, u32>> parts;
   while (true) {
     std::size_t k = 0;
@@ -307,17 +318,10 @@ options_header parse_upstream(u32v input) {
       if (t > 0) {
         parts.emplace_back(pk, u32(rest.substr(0, t)));
       } else if (!rest.empty() && rest[0] == U'"') {
-        std::size_t pos = 1;
-        while (pos < rest.size()) {
-          if (rest[pos] == U'\\' && pos + 1 < rest.size() && (rest[pos + 1] == U'\\' || rest[pos + 1] == U'"')) {
-            pos += 2;
-          } else if (rest[pos] == U'"') {
-            parts.emplace_back(pk, u32(rest.substr(0, pos + 1)));
-            rest = rest.substr(pos + 1);
-            break;
-          } else {
-            ++pos;
-          }
+        const std::size_t pos = upstream_quote_end(rest);
+        if (pos != u32v::npos) {
+          parts.emplace_back(pk, u32(rest.substr(0, pos + 1)));
+          rest = rest.substr(pos + 1);
         }
       }
     }
@@ -325,69 +329,99 @@ options_header parse_upstream(u32v input) {
     if (end == u32v::npos) break;
     rest = detail::py_lstrip(rest.substr(end + 1));
   }
-  std::string encoding;  // persists across parts, as in the Python loop
+  return parts;
+}
+
+// The encoding of the last `key*=` value, and the one continuations inherit; both persist across parts, as in the
+// Python loop.
+struct upstream_encoding {
+  std::string encoding;
   bool have_encoding = false;
-  std::string continued_encoding;
+  std::string continued;
   bool have_continued = false;
-  for (auto& [pk_in, pv_in] : parts) {
+};
+
+// _charset_value_re: ([charset]*)'[charset]*'([token]+) (a prefix match). On a match, the encoding (lowered) goes
+// to st and pv becomes the value.
+void match_charset_value(u32& pv, upstream_encoding& st) {
+  std::size_t a = 0;
+  while (a < pv.size() && charset_char(pv[a])) ++a;
+  if (!(a < pv.size() && pv[a] == U'\'')) return;
+  std::size_t b = a + 1;
+  while (b < pv.size() && charset_char(pv[b])) ++b;
+  if (!(b < pv.size() && pv[b] == U'\'')) return;
+  std::size_t c = b + 1, d = c;
+  while (d < pv.size() && token_char(pv[d])) ++d;
+  if (d == c) return;
+  st.encoding = detail::to_utf8(lower(u32v(pv).substr(0, a)));
+  st.have_encoding = true;
+  pv = pv.substr(c, d - c);
+}
+
+// The value of a `key*` part (RFC 2231): its own or the continued encoding, then percent-decoded when the encoding
+// is one werkzeug accepts.
+void decode_extended_value(u32& pv, upstream_encoding& st) {
+  match_charset_value(pv, st);
+  if (!st.have_encoding || st.encoding.empty()) {
+    st.encoding = st.continued;
+    st.have_encoding = st.have_continued;
+  }
+  const std::string& e = st.encoding;
+  if (st.have_encoding && (e == "ascii" || e == "us-ascii" || e == "utf-8" || e == "iso-8859-1")) {
+    st.continued = st.encoding;
+    st.have_continued = true;
+    pv = unquote_py(pv, st.encoding);
+  }
+}
+
+// A quoted value without its quotes: `\\` becomes `\`, then `\"` becomes `"`, then `%22` becomes `"`.
+u32 unquote_upstream(const u32& pv) {
+  u32v inner = pv.size() >= 2 ? u32v(pv).substr(1, pv.size() - 2) : u32v();
+  u32 a, b, c;
+  for (std::size_t i = 0; i < inner.size(); ++i) {
+    if (inner[i] == U'\\' && i + 1 < inner.size() && inner[i + 1] == U'\\') { a.push_back(U'\\'); ++i; }
+    else a.push_back(inner[i]);
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == U'\\' && i + 1 < a.size() && a[i + 1] == U'"') { b.push_back(U'"'); ++i; }
+    else b.push_back(a[i]);
+  }
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (b[i] == U'%' && i + 2 < b.size() && b[i + 1] == U'2' && b[i + 2] == U'2') { c.push_back(U'"'); i += 2; }
+    else c.push_back(b[i]);
+  }
+  return c;
+}
+
+// Sets the parameter; a `key*N` continuation is appended to what the key has.
+void add_upstream_param(std::vector<parameter>& params, const u32& pk, const u32& pv) {
+  std::size_t cut;
+  if (ends_with_star_digits(pk, &cut)) {
+    std::string key = detail::to_utf8(u32v(pk).substr(0, cut));
+    auto* cur = dict_find(params, key);
+    std::string prev = (cur && *cur) ? **cur : std::string();
+    dict_set(params, key, prev + detail::to_utf8(pv));
+  } else {
+    dict_set(params, detail::to_utf8(pk), detail::to_utf8(pv));
+  }
+}
+
+options_header parse_upstream(u32v input) {
+  options_header out;
+  std::size_t semi = input.find(U';');
+  u32v value = detail::py_strip(input.substr(0, semi));
+  u32v rest = semi == u32v::npos ? u32v() : detail::py_strip(input.substr(semi + 1));
+  out.value = detail::to_utf8(value);
+  if (value.empty() || rest.empty()) return out;
+  upstream_encoding st;
+  for (auto& [pk_in, pv_in] : upstream_parts(rest)) {
     u32 pk = pk_in, pv = pv_in;
     if (!pk.empty() && pk.back() == U'*') {
       pk.pop_back();
-      // _charset_value_re: ([charset]*)'[charset]*'([token]+)   (a prefix match)
-      std::size_t a = 0;
-      while (a < pv.size() && charset_char(pv[a])) ++a;
-      bool matched = false;
-      if (a < pv.size() && pv[a] == U'\'') {
-        std::size_t b = a + 1;
-        while (b < pv.size() && charset_char(pv[b])) ++b;
-        if (b < pv.size() && pv[b] == U'\'') {
-          std::size_t c = b + 1, d = c;
-          while (d < pv.size() && token_char(pv[d])) ++d;
-          if (d > c) {
-            encoding = detail::to_utf8(lower(u32v(pv).substr(0, a)));
-            have_encoding = true;
-            pv = pv.substr(c, d - c);
-            matched = true;
-          }
-        }
-      }
-      (void)matched;
-      if (!have_encoding || encoding.empty()) {
-        encoding = continued_encoding;
-        have_encoding = have_continued;
-      }
-      if (have_encoding && (encoding == "ascii" || encoding == "us-ascii" || encoding == "utf-8" || encoding == "iso-8859-1")) {
-        continued_encoding = encoding;
-        have_continued = true;
-        pv = unquote_py(pv, encoding);
-      }
+      decode_extended_value(pv, st);
     }
-    if (!pv.empty() && pv.front() == U'"' && pv.back() == U'"') {
-      u32v inner = pv.size() >= 2 ? u32v(pv).substr(1, pv.size() - 2) : u32v();
-      u32 a, b, c;
-      for (std::size_t i = 0; i < inner.size(); ++i) {
-        if (inner[i] == U'\\' && i + 1 < inner.size() && inner[i + 1] == U'\\') { a.push_back(U'\\'); ++i; }
-        else a.push_back(inner[i]);
-      }
-      for (std::size_t i = 0; i < a.size(); ++i) {
-        if (a[i] == U'\\' && i + 1 < a.size() && a[i + 1] == U'"') { b.push_back(U'"'); ++i; }
-        else b.push_back(a[i]);
-      }
-      for (std::size_t i = 0; i < b.size(); ++i) {
-        if (b[i] == U'%' && i + 2 < b.size() && b[i + 1] == U'2' && b[i + 2] == U'2') { c.push_back(U'"'); i += 2; }
-        else c.push_back(b[i]);
-      }
-      pv = c;
-    }
-    std::size_t cut;
-    if (ends_with_star_digits(pk, &cut)) {
-      std::string key = detail::to_utf8(u32v(pk).substr(0, cut));
-      auto* cur = dict_find(out.params, key);
-      std::string prev = (cur && *cur) ? **cur : std::string();
-      dict_set(out.params, key, prev + detail::to_utf8(pv));
-    } else {
-      dict_set(out.params, detail::to_utf8(pk), detail::to_utf8(pv));
-    }
+    if (!pv.empty() && pv.front() == U'"' && pv.back() == U'"') pv = unquote_upstream(pv);
+    add_upstream_param(out.params, pk, pv);
   }
   return out;
 }

@@ -91,6 +91,165 @@ void render_visible(std::string& out, std::string_view s, std::size_t b, std::si
 
 bool csi_param(unsigned char c) { return c >= 0x30 && c <= 0x3F; }
 bool intermediate(unsigned char c) { return c >= 0x20 && c <= 0x2F; }
+unsigned char byte_at(std::string_view s, std::size_t i) { return static_cast<unsigned char>(s[i]); }
+
+// The steps of cleaner::run. Each is called from one place, so the compiler inlines it into the loop.
+
+// Where the bytes at hand of a CSI or ESC-intermediate sequence end.
+struct sequence_scan {
+  std::size_t end;  // after the last byte of the sequence in the bytes at hand
+  bool done;        // the sequence ends at `end`; otherwise it goes on in the next piece
+  bool inter;       // a CSI reached its intermediates
+};
+
+// CSI: parameters 0x30-0x3F, then intermediates 0x20-0x2F, then a final byte 0x40-0x7E (optional)
+inline sequence_scan scan_csi(std::string_view s, std::size_t i, bool in_params) {
+  const std::size_t n = s.size();
+  std::size_t j = i;
+  bool inter = !in_params;
+  if (in_params) {
+    while (j < n && csi_param(byte_at(s, j))) ++j;
+    if (j < n && intermediate(byte_at(s, j))) inter = true;
+  }
+  if (inter)
+    while (j < n && intermediate(byte_at(s, j))) ++j;
+  const bool done = j < n;  // the sequence ends here, with its final byte if one follows
+  if (done && s[j] >= 0x40 && s[j] <= 0x7E) ++j;
+  return {j, done, inter};
+}
+
+// ESC, intermediates 0x20-0x2F, then a final byte 0x30-0x7E (optional)
+inline sequence_scan scan_esc_inter(std::string_view s, std::size_t i) {
+  const std::size_t n = s.size();
+  std::size_t j = i;
+  while (j < n && intermediate(byte_at(s, j))) ++j;
+  const bool done = j < n;
+  if (done && s[j] >= 0x30 && s[j] <= 0x7E) ++j;
+  return {j, done, true};
+}
+
+// Where the body of a string sequence ends in the bytes at hand.
+struct string_scan {
+  std::size_t stop;  // where the scan stopped
+  std::size_t end;   // after the sequence (valid when ended)
+  bool ended;        // the terminator is here
+  bool wait;         // the byte at `stop` may start a terminator: the next piece says
+};
+
+// OSC / DCS / SOS / PM / APC: ends after BEL (OSC only), CAN, SUB, ESC \ or U+009C, or before another ESC
+inline string_scan scan_string(std::string_view s, std::size_t i, bool bel_ends, bool final) {
+  const std::size_t n = s.size();
+  for (std::size_t j = i; j < n; ++j) {
+    const unsigned char c = byte_at(s, j);
+    if ((c == 0x07 && bel_ends) || c == 0x18 || c == 0x1A) return {j, j + 1, true, false};
+    if (c == 0x1B) {
+      if (j + 1 < n) return {j, s[j + 1] == '\\' ? j + 2 : j, true, false};
+      if (final) return {j, j, true, false};
+      return {j, 0, false, true};
+    }
+    if (c == 0xC2) {
+      if (j + 1 < n) {
+        if (byte_at(s, j + 1) == 0x9C) return {j, j + 2, true, false};
+      } else if (!final) {
+        return {j, 0, false, true};
+      }
+    }
+  }
+  return {n, 0, false, false};
+}
+
+// Renders the surely complete characters of a string's content in [i, upto) and returns where they end; an
+// unfinished character waits for more input.
+inline std::size_t render_complete(std::string& text, std::string_view s, std::size_t i, std::size_t upto) {
+  std::size_t r = i;
+  while (r < upto) {
+    const cp d = decode(s, r);
+    if (d.more) break;
+    r += d.len;
+  }
+  render_visible(text, s, i, r);
+  return r;
+}
+
+// What the bytes at an offset in the ground state are, and what becomes of them.
+enum class act : unsigned char {
+  keep,     // printable: copied to the text
+  drop,     // removed (or rendered visibly) as `k`
+  invalid,  // invalid UTF-8: U+FFFD (or rendered visibly)
+  begin,    // the introducer of a sequence `seq` of kind `k`, which goes on in the following bytes
+  wait,     // the bytes at hand do not say yet
+};
+enum class sequence : unsigned char { csi, osc, string, esc_inter };
+struct ground_step {
+  act what;
+  std::size_t len = 0;
+  kind k = kind::escape_sequence;
+  sequence seq = sequence::csi;
+};
+
+// Renders a sequence's introducer visibly: ESC and its letter, if any, or the C1 control (C2 xx in UTF-8).
+inline void visible_introducer(std::string& text, std::string_view s, std::size_t i, std::size_t len) {
+  if (s[i] == 0x1B) {
+    text += "\\x1b";
+    text.append(s.data() + i + 1, len - 1);
+  } else {
+    visible_cp(text, byte_at(s, i + 1));
+  }
+}
+
+inline std::size_t printable_run(std::string_view s, std::size_t i) {
+  std::size_t j = i + 1;
+  while (j < s.size() && byte_at(s, j) >= 0x20 && byte_at(s, j) < 0x7F) ++j;
+  return j - i;
+}
+
+inline ground_step esc_step(std::string_view s, std::size_t i, bool final) {
+  if (i + 1 >= s.size()) {
+    if (!final) return {act::wait};
+    return {act::drop, 1};  // a lone ESC at the end
+  }
+  const unsigned char x = byte_at(s, i + 1);
+  if (x == '[') return {act::begin, 2, kind::csi_sequence, sequence::csi};
+  if (x == ']') return {act::begin, 2, kind::osc_sequence, sequence::osc};
+  if (x == 'P' || x == 'X' || x == '^' || x == '_') return {act::begin, 2, kind::string_sequence, sequence::string};
+  if (intermediate(x)) return {act::begin, 1, kind::escape_sequence, sequence::esc_inter};
+  if (x >= 0x30 && x <= 0x7E) return {act::drop, 2};
+  return {act::drop, 1};  // a lone ESC
+}
+
+inline ground_step c0_step(std::string_view s, std::size_t i, bool final, const options& o) {
+  const unsigned char c = byte_at(s, i);
+  const bool last = i + 1 >= s.size();
+  if (c == '\r' && o.keep_crlf && last && !final) return {act::wait};  // CRLF or a lone CR: the next byte says
+  if ((c == '\t' && o.keep_tab) || (c == '\n' && o.keep_newline) || (c == '\r' && o.keep_crlf && !last && s[i + 1] == '\n'))
+    return {act::keep, 1};
+  return {act::drop, 1, kind::c0_control};
+}
+
+inline ground_step non_ascii_step(std::string_view s, std::size_t i, bool final) {
+  const cp d = decode(s, i);
+  if (d.more && !final) return {act::wait};
+  if (!d.ok) return {act::invalid, d.len, kind::invalid_utf8};
+  if (d.c >= 0x80 && d.c <= 0x9F) {
+    if (d.c == 0x9B) return {act::begin, 2, kind::csi_sequence, sequence::csi};
+    if (d.c == 0x9D) return {act::begin, 2, kind::osc_sequence, sequence::osc};
+    if (d.c == 0x90 || d.c == 0x98 || d.c == 0x9E || d.c == 0x9F)
+      return {act::begin, 2, kind::string_sequence, sequence::string};
+    return {act::drop, 2, kind::c1_control};
+  }
+  kind k;
+  if (is_bidi(d.c, k)) return {act::drop, d.len, k};
+  return {act::keep, d.len};
+}
+
+inline ground_step ground_at(std::string_view s, std::size_t i, bool final, const options& o) {
+  const unsigned char c = byte_at(s, i);
+  if (c >= 0x20 && c < 0x7F) return {act::keep, printable_run(s, i)};
+  if (c == 0x1B) return esc_step(s, i, final);
+  if (c < 0x20) return c0_step(s, i, final, o);
+  if (c == 0x7F) return {act::drop, 1, kind::del};
+  return non_ascii_step(s, i, final);
+}
 
 }  // namespace
 
@@ -181,191 +340,49 @@ std::size_t cleaner::run(std::string_view s, bool final, std::string& text, std:
   const std::size_t n = s.size();
   const bool vis = o_.act == action::visible;
   std::size_t i = 0;
-  auto drop = [&](kind k, std::size_t b, std::size_t e) {
-    record(k, base_ + b, e - b, changes);
-    if (vis) render_visible(text, s, b, e);
-  };
   while (i < n) {
-    switch (mode_) {
-      case mode::csi_params:
-      case mode::csi_inter: {
-        // CSI: parameters 0x30-0x3F, then intermediates 0x20-0x2F, then a final byte 0x40-0x7E (optional)
-        std::size_t j = i;
-        if (mode_ == mode::csi_params) {
-          while (j < n && csi_param(static_cast<unsigned char>(s[j]))) ++j;
-          if (j < n && intermediate(static_cast<unsigned char>(s[j]))) mode_ = mode::csi_inter;
-        }
-        if (mode_ == mode::csi_inter)
-          while (j < n && intermediate(static_cast<unsigned char>(s[j]))) ++j;
-        const bool done = j < n;  // the sequence ends here, with its final byte if one follows
-        if (done && s[j] >= 0x40 && s[j] <= 0x7E) ++j;
-        if (vis) text.append(s.data() + i, j - i);  // all printable ASCII
-        if (done) end_item(base_ + j, changes);
-        i = j;
-        continue;
+    if (mode_ == mode::ground) {
+      const ground_step g = ground_at(s, i, final, o_);
+      switch (g.what) {
+        case act::wait: return i;
+        case act::keep: text.append(s.data() + i, g.len); break;
+        case act::drop:
+          record(g.k, base_ + i, g.len, changes);
+          if (vis) render_visible(text, s, i, i + g.len);
+          break;
+        case act::invalid:
+          record(g.k, base_ + i, g.len, changes);
+          if (vis) render_visible(text, s, i, i + g.len);
+          else text += "\xEF\xBF\xBD";
+          break;
+        case act::begin:
+          begin_item(g.k, base_ + i,
+                     g.seq == sequence::csi         ? mode::csi_params
+                     : g.seq == sequence::esc_inter ? mode::esc_inter
+                                                    : mode::string,
+                     g.seq == sequence::osc);
+          if (vis) visible_introducer(text, s, i, g.len);
+          break;
       }
-      case mode::esc_inter: {
-        // ESC, intermediates 0x20-0x2F, then a final byte 0x30-0x7E (optional)
-        std::size_t j = i;
-        while (j < n && intermediate(static_cast<unsigned char>(s[j]))) ++j;
-        const bool done = j < n;
-        if (done && s[j] >= 0x30 && s[j] <= 0x7E) ++j;
-        if (vis) text.append(s.data() + i, j - i);
-        if (done) end_item(base_ + j, changes);
-        i = j;
-        continue;
-      }
-      case mode::string: {
-        // OSC / DCS / SOS / PM / APC: ends after BEL (OSC only), CAN, SUB, ESC \ or U+009C, or before another ESC
-        std::size_t j = i, e = 0;
-        bool ended = false, wait = false;
-        for (; j < n; ++j) {
-          unsigned char c = static_cast<unsigned char>(s[j]);
-          if ((c == 0x07 && item_bel_) || c == 0x18 || c == 0x1A) {
-            e = j + 1;
-            ended = true;
-            break;
-          }
-          if (c == 0x1B) {
-            if (j + 1 < n) {
-              e = s[j + 1] == '\\' ? j + 2 : j;
-              ended = true;
-            } else if (final) {
-              e = j;
-              ended = true;
-            } else {
-              wait = true;
-            }
-            break;
-          }
-          if (c == 0xC2) {
-            if (j + 1 < n) {
-              if (static_cast<unsigned char>(s[j + 1]) == 0x9C) {
-                e = j + 2;
-                ended = true;
-                break;
-              }
-            } else if (!final) {
-              wait = true;
-              break;
-            }
-          }
-        }
-        if (ended || final) {
-          if (!ended) e = n;  // a string without its terminator runs to the end of the input
-          if (vis) render_visible(text, s, i, e);
-          end_item(base_ + e, changes);
-          i = e;
-          continue;
-        }
+      i += g.len;
+    } else if (mode_ == mode::string) {
+      const string_scan r = scan_string(s, i, item_bel_, final);
+      if (!r.ended && !final) {
         // more input is needed: what is surely content goes out now, an unfinished character waits
-        std::size_t upto = wait ? j : n;
-        if (vis) {
-          std::size_t r = i;
-          while (r < upto) {
-            cp d = decode(s, r);
-            if (d.more) break;
-            r += d.len;
-          }
-          render_visible(text, s, i, r);
-          upto = r;
-        }
-        return upto;
+        const std::size_t upto = r.wait ? r.stop : n;
+        return vis ? render_complete(text, s, i, upto) : upto;
       }
-      case mode::ground:
-        break;
+      const std::size_t e = r.ended ? r.end : n;  // a string without its terminator runs to the end of the input
+      if (vis) render_visible(text, s, i, e);
+      end_item(base_ + e, changes);
+      i = e;
+    } else {
+      const sequence_scan r = mode_ == mode::esc_inter ? scan_esc_inter(s, i) : scan_csi(s, i, mode_ == mode::csi_params);
+      if (r.inter && mode_ == mode::csi_params) mode_ = mode::csi_inter;
+      if (vis) text.append(s.data() + i, r.end - i);  // all printable ASCII
+      if (r.done) end_item(base_ + r.end, changes);
+      i = r.end;
     }
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7F) {
-      std::size_t j = i + 1;
-      while (j < n && static_cast<unsigned char>(s[j]) >= 0x20 && static_cast<unsigned char>(s[j]) < 0x7F) ++j;
-      text.append(s.data() + i, j - i);
-      i = j;
-      continue;
-    }
-    if (c == 0x1B) {
-      if (i + 1 >= n) {
-        if (!final) return i;
-        drop(kind::escape_sequence, i, i + 1);  // a lone ESC at the end
-        ++i;
-        continue;
-      }
-      unsigned char x = static_cast<unsigned char>(s[i + 1]);
-      if (x == '[') {
-        begin_item(kind::csi_sequence, base_ + i, mode::csi_params);
-        if (vis) text += "\\x1b[";
-        i += 2;
-      } else if (x == ']') {
-        begin_item(kind::osc_sequence, base_ + i, mode::string, true);
-        if (vis) text += "\\x1b]";
-        i += 2;
-      } else if (x == 'P' || x == 'X' || x == '^' || x == '_') {
-        begin_item(kind::string_sequence, base_ + i, mode::string);
-        if (vis) {
-          text += "\\x1b";
-          text += static_cast<char>(x);
-        }
-        i += 2;
-      } else if (intermediate(x)) {
-        begin_item(kind::escape_sequence, base_ + i, mode::esc_inter);
-        if (vis) text += "\\x1b";
-        i += 1;
-      } else if (x >= 0x30 && x <= 0x7E) {
-        drop(kind::escape_sequence, i, i + 2);
-        i += 2;
-      } else {
-        drop(kind::escape_sequence, i, i + 1);  // a lone ESC
-        ++i;
-      }
-      continue;
-    }
-    if (c < 0x20) {
-      if (c == '\r' && o_.keep_crlf && i + 1 >= n && !final) return i;  // CRLF or a lone CR: the next byte says
-      if ((c == '\t' && o_.keep_tab) || (c == '\n' && o_.keep_newline) ||
-          (c == '\r' && o_.keep_crlf && i + 1 < n && s[i + 1] == '\n')) {
-        text += static_cast<char>(c);
-      } else {
-        drop(kind::c0_control, i, i + 1);
-      }
-      ++i;
-      continue;
-    }
-    if (c == 0x7F) {
-      drop(kind::del, i, i + 1);
-      ++i;
-      continue;
-    }
-    cp d = decode(s, i);
-    if (d.more && !final) return i;
-    if (!d.ok) {
-      record(kind::invalid_utf8, base_ + i, d.len, changes);
-      if (vis)
-        render_visible(text, s, i, i + d.len);
-      else
-        text += "\xEF\xBF\xBD";
-      i += d.len;
-      continue;
-    }
-    if (d.c >= 0x80 && d.c <= 0x9F) {
-      if (d.c == 0x9B || d.c == 0x9D || d.c == 0x90 || d.c == 0x98 || d.c == 0x9E || d.c == 0x9F) {
-        if (d.c == 0x9B) begin_item(kind::csi_sequence, base_ + i, mode::csi_params);
-        else if (d.c == 0x9D) begin_item(kind::osc_sequence, base_ + i, mode::string, true);
-        else begin_item(kind::string_sequence, base_ + i, mode::string);
-        if (vis) visible_cp(text, d.c);
-      } else {
-        drop(kind::c1_control, i, i + 2);
-      }
-      i += 2;
-      continue;
-    }
-    kind k;
-    if (is_bidi(d.c, k)) {
-      drop(k, i, i + d.len);
-      i += d.len;
-      continue;
-    }
-    text.append(s.data() + i, d.len);
-    i += d.len;
   }
   if (final && mode_ != mode::ground) end_item(base_ + n, changes);  // a sequence cut by the end of the input
   return n;

@@ -430,6 +430,131 @@ std::string rand_bytes(websec::test::rng& r, std::size_t n) {
   return s;
 }
 
+// A part's Content-Disposition line (or, rarely, another header in its place); is_file: whether it names a file.
+std::string gen_disposition(websec::test::rng& r, std::size_t p, bool& is_file) {
+  is_file = r.chance(35);
+  std::string cd = "Content-Disposition: form-data";
+  switch (r.below(12)) {
+    case 0: break;  // no name
+    case 1: cd += "; name=\"a;b\""; break;
+    case 2: cd += "; NAME=k" + std::to_string(p); break;
+    case 3: cd += "; name=\"\xc3\xa9\""; break;
+    case 4: cd += "; name = spaced"; break;
+    default: cd += "; name=\"f" + std::to_string(p) + "\""; break;
+  }
+  if (is_file) {
+    switch (r.below(8)) {
+      case 0: cd += "; filename=\"\""; break;
+      case 1: cd += "; filename*=UTF-8''%E2%82%AC.txt"; break;
+      case 2: cd += "; filename=\"../../etc/passwd\""; break;
+      case 3: cd += "; filename*=koi8-r''%E9"; break;
+      default: cd += "; filename=\"file" + std::to_string(p) + ".bin\""; break;
+    }
+  }
+  if (r.chance(3)) cd = "X-Other: 1";  // missing Content-Disposition
+  return cd;
+}
+
+// The part's other header lines: a Content-Type, a folded line, a line without a colon, a huge line (kind 8).
+void gen_more_headers(websec::test::rng& r, std::string& body, const std::string& eol, unsigned kind) {
+  if (r.chance(30)) {
+    const char* cts[] = {"text/plain", "text/plain; charset=utf-8", "text/plain; charset=iso-8859-1",
+                         "text/plain; charset=us-ascii", "text/plain; charset=utf-16-le", "text/plain; charset=koi8-r",
+                         "application/octet-stream", "text/plain; charset=cp1252"};
+    body += std::string("Content-Type: ") + cts[r.below(std::size(cts))] + eol;
+  }
+  if (r.chance(3)) body += "X-Folded: a" + eol + " b" + eol;
+  if (r.chance(2)) body += "bogus-line-without-colon" + eol;
+  if (kind == 8 && r.chance(20)) body += "X-Huge: " + std::string(70000 + r.below(500000), 'h') + eol;
+}
+
+// The length of a part's content, given the body so far; kinds 6 and 7 aim at the size limits.
+std::size_t gen_content_length(websec::test::rng& r, std::size_t body_size, unsigned kind, std::size_t parts) {
+  std::size_t len;
+  switch (r.below(10)) {
+    case 0: len = 0; break;
+    case 1: len = 65536 - body_size % 65536 + r.below(8) - 4; break;  // straddle a 64 KiB read
+    case 2: len = kind == 7 ? 499990 + r.below(20) : r.below(3000); break;
+    case 3: len = kind == 6 ? 512000 + r.below(3) - 1 : r.below(100); break;
+    default: len = r.below(200); break;
+  }
+  if (parts > 100) len = r.below(20);
+  return len;
+}
+
+// Part p: its delimiter line, headers and content.
+void gen_part(websec::test::rng& r, std::string& body, const std::string& bnd, const std::string& eol, unsigned kind,
+              std::size_t parts, std::size_t p) {
+  body += "--" + bnd;
+  if (r.chance(5)) body += "  ";
+  body += eol;
+  bool is_file;
+  body += gen_disposition(r, p, is_file) + eol;
+  gen_more_headers(r, body, eol, kind);
+  body += eol;
+  const std::size_t len = gen_content_length(r, body.size(), kind, parts);
+  if (r.chance(50) || is_file) body += pick_text(r, len, bnd);
+  else body += rand_bytes(r, len);
+  if (r.chance(10)) {  // place a CR/LF exactly at a read boundary
+    std::size_t edge = (body.size() / 65536 + 1) * 65536;
+    if (edge > body.size() && edge - body.size() < 70000) body += std::string(edge - body.size() - 1, 'x') + "\r";
+  }
+  body += eol;
+}
+
+// Sometimes a few bytes of the body are erased, inserted or changed.
+void gen_mutate(websec::test::rng& r, std::string& body, const std::string& bnd) {
+  if (!(r.chance(15) && !body.empty())) return;
+  std::size_t n = 1 + r.below(4);
+  for (std::size_t k = 0; k < n && !body.empty(); ++k) {
+    std::size_t at = r.below(body.size());
+    switch (r.below(3)) {
+      case 0: body.erase(at, 1 + r.below(5)); break;
+      case 1: body.insert(at, r.chance(50) ? "\r\n" : "--" + bnd); break;
+      default: body[at] = static_cast<char>(r.below(256));
+    }
+  }
+}
+
+std::string gen_content_type(websec::test::rng& r, const std::string& bnd) {
+  switch (r.below(20)) {
+    case 0: return "multipart/form-data; boundary=\"" + bnd + "\"";
+    case 1: return "multipart/form-data";
+    case 2: return "Multipart/Form-Data; BOUNDARY=" + bnd;
+    case 3: return "multipart/form-data; boundary= " + bnd;
+    case 4: return "multipart/form-data; boundary=" + bnd + "; charset=utf-8";
+    default: return bnd.find_first_of(" +()") == std::string::npos ? "multipart/form-data; boundary=" + bnd
+                                                                    : "multipart/form-data; boundary=\"" + bnd + "\"";
+  }
+}
+
+// Limits around the body's length L and its number of parts.
+void gen_limits(websec::test::rng& r, FormLimits& limits, std::uint64_t L, std::size_t parts) {
+  limits.max_form_memory_size = std::nullopt;  // Debian's default
+  switch (r.below(8)) {
+    case 0: limits.max_form_memory_size = 500000; break;
+    case 1: limits.max_form_memory_size = L > 0 ? L - 1 + r.below(3) : 1; break;
+    case 2: limits.max_form_memory_size = 100 + r.below(70000); break;
+    default: break;
+  }
+  switch (r.below(6)) {
+    case 0: limits.max_form_parts = std::nullopt; break;
+    case 1: limits.max_form_parts = parts > 0 ? parts - 1 + r.below(3) : 0; break;
+    default: limits.max_form_parts = 1000;
+  }
+  if (r.chance(15)) limits.max_content_length = L > 0 ? L - 1 + r.below(3) : 0;
+}
+
+// Chunked, or a Content-Length that is right, too long, too short or padded.
+void gen_framing(websec::test::rng& r, gen_case& g, std::uint64_t L) {
+  unsigned fr = static_cast<unsigned>(r.below(20));
+  if (fr == 0) g.chunked = true;
+  else if (fr == 1) g.cl = std::to_string(L + 1 + r.below(10));
+  else if (fr == 2) g.cl = std::to_string(L > 10 ? L - 1 - r.below(10) : 0);
+  else if (fr == 3) g.cl = " " + std::to_string(L) + " ";
+  else g.cl = std::to_string(L);
+}
+
 gen_case generate(websec::test::rng& r, int i) {
   gen_case g;
   std::string bnd = kBoundaries[r.below(std::size(kBoundaries))];
@@ -440,105 +565,15 @@ gen_case generate(websec::test::rng& r, int i) {
   if (kind == 9 && r.chance(30)) parts = r.chance(50) ? 1000 : 1001;
   std::string body;
   if (r.chance(10)) body += "preamble" + eol;
-  for (std::size_t p = 0; p < parts; ++p) {
-    body += "--" + bnd;
-    if (r.chance(5)) body += "  ";
-    body += eol;
-    bool is_file = r.chance(35);
-    std::string cd = "Content-Disposition: form-data";
-    switch (r.below(12)) {
-      case 0: break;  // no name
-      case 1: cd += "; name=\"a;b\""; break;
-      case 2: cd += "; NAME=k" + std::to_string(p); break;
-      case 3: cd += "; name=\"\xc3\xa9\""; break;
-      case 4: cd += "; name = spaced"; break;
-      default: cd += "; name=\"f" + std::to_string(p) + "\""; break;
-    }
-    if (is_file) {
-      switch (r.below(8)) {
-        case 0: cd += "; filename=\"\""; break;
-        case 1: cd += "; filename*=UTF-8''%E2%82%AC.txt"; break;
-        case 2: cd += "; filename=\"../../etc/passwd\""; break;
-        case 3: cd += "; filename*=koi8-r''%E9"; break;
-        default: cd += "; filename=\"file" + std::to_string(p) + ".bin\""; break;
-      }
-    }
-    if (r.chance(3)) cd = "X-Other: 1";  // missing Content-Disposition
-    body += cd + eol;
-    if (r.chance(30)) {
-      const char* cts[] = {"text/plain", "text/plain; charset=utf-8", "text/plain; charset=iso-8859-1",
-                           "text/plain; charset=us-ascii", "text/plain; charset=utf-16-le", "text/plain; charset=koi8-r",
-                           "application/octet-stream", "text/plain; charset=cp1252"};
-      body += std::string("Content-Type: ") + cts[r.below(std::size(cts))] + eol;
-    }
-    if (r.chance(3)) body += "X-Folded: a" + eol + " b" + eol;
-    if (r.chance(2)) body += "bogus-line-without-colon" + eol;
-    if (kind == 8 && r.chance(20)) body += "X-Huge: " + std::string(70000 + r.below(500000), 'h') + eol;
-    body += eol;
-    std::size_t len;
-    switch (r.below(10)) {
-      case 0: len = 0; break;
-      case 1: len = 65536 - body.size() % 65536 + r.below(8) - 4; break;  // straddle a 64 KiB read
-      case 2: len = kind == 7 ? 499990 + r.below(20) : r.below(3000); break;
-      case 3: len = kind == 6 ? 512000 + r.below(3) - 1 : r.below(100); break;
-      default: len = r.below(200); break;
-    }
-    if (parts > 100) len = r.below(20);
-    if (r.chance(50) || is_file) body += pick_text(r, len, bnd);
-    else body += rand_bytes(r, len);
-    if (r.chance(10)) {  // place a CR/LF exactly at a read boundary
-      std::size_t edge = (body.size() / 65536 + 1) * 65536;
-      if (edge > body.size() && edge - body.size() < 70000) body += std::string(edge - body.size() - 1, 'x') + "\r";
-    }
-    body += eol;
-  }
+  for (std::size_t p = 0; p < parts; ++p) gen_part(r, body, bnd, eol, kind, parts, p);
   if (!r.chance(8)) body += "--" + bnd + "--" + (r.chance(70) ? eol : std::string());
   if (r.chance(10)) body += "epilogue";
-  // mutations
-  if (r.chance(15) && !body.empty()) {
-    std::size_t n = 1 + r.below(4);
-    for (std::size_t k = 0; k < n && !body.empty(); ++k) {
-      std::size_t at = r.below(body.size());
-      switch (r.below(3)) {
-        case 0: body.erase(at, 1 + r.below(5)); break;
-        case 1: body.insert(at, r.chance(50) ? "\r\n" : "--" + bnd); break;
-        default: body[at] = static_cast<char>(r.below(256));
-      }
-    }
-  }
+  gen_mutate(r, body, bnd);
   g.body = body;
-  // Content-Type
-  switch (r.below(20)) {
-    case 0: g.ct = "multipart/form-data; boundary=\"" + bnd + "\""; break;
-    case 1: g.ct = "multipart/form-data"; break;
-    case 2: g.ct = "Multipart/Form-Data; BOUNDARY=" + bnd; break;
-    case 3: g.ct = "multipart/form-data; boundary= " + bnd; break;
-    case 4: g.ct = "multipart/form-data; boundary=" + bnd + "; charset=utf-8"; break;
-    default: g.ct = bnd.find_first_of(" +()") == std::string::npos ? "multipart/form-data; boundary=" + bnd
-                                                                     : "multipart/form-data; boundary=\"" + bnd + "\"";
-  }
-  // limits
-  std::uint64_t L = body.size();
-  g.limits.max_form_memory_size = std::nullopt;  // Debian's default
-  switch (r.below(8)) {
-    case 0: g.limits.max_form_memory_size = 500000; break;
-    case 1: g.limits.max_form_memory_size = L > 0 ? L - 1 + r.below(3) : 1; break;
-    case 2: g.limits.max_form_memory_size = 100 + r.below(70000); break;
-    default: break;
-  }
-  switch (r.below(6)) {
-    case 0: g.limits.max_form_parts = std::nullopt; break;
-    case 1: g.limits.max_form_parts = parts > 0 ? parts - 1 + r.below(3) : 0; break;
-    default: g.limits.max_form_parts = 1000;
-  }
-  if (r.chance(15)) g.limits.max_content_length = L > 0 ? L - 1 + r.below(3) : 0;
-  // framing
-  unsigned fr = static_cast<unsigned>(r.below(20));
-  if (fr == 0) g.chunked = true;
-  else if (fr == 1) g.cl = std::to_string(L + 1 + r.below(10));
-  else if (fr == 2) g.cl = std::to_string(L > 10 ? L - 1 - r.below(10) : 0);
-  else if (fr == 3) g.cl = " " + std::to_string(L) + " ";
-  else g.cl = std::to_string(L);
+  g.ct = gen_content_type(r, bnd);
+  const std::uint64_t L = body.size();
+  gen_limits(r, g.limits, L, parts);
+  gen_framing(r, g, L);
   return g;
 }
 
