@@ -25,15 +25,6 @@ std::string_view to_string(kind k) {
 
 namespace {
 
-void record(std::vector<change>& ch, kind k, std::size_t off, std::size_t len) {
-  if (!ch.empty() && ch.back().what == k && ch.back().offset + ch.back().length == off) {
-    ch.back().length += len;
-    ch.back().count += 1;
-    return;
-  }
-  ch.push_back({k, off, len, 1});
-}
-
 struct cp {
   char32_t c;         // code point (valid only when ok)
   std::size_t len;    // bytes: the sequence, or the maximal invalid subpart
