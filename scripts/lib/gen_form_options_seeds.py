@@ -41,6 +41,11 @@ FILES = multipart((['Content-Disposition: form-data; name="f"; filename="a.txt"'
                   (['Content-Disposition: form-data; name="big"; filename="b.bin"'], "y" * 300),
                   (['Content-Disposition: form-data; name="t"'], "text field"))
 FORM = "a=1&b=%C3%A9&c=" + "z" * 80
+URLENCODED = "application/x-www-form-urlencoded"
+
+
+def form(body, **kw):
+    return seed(body, ct=URLENCODED, **kw)
 
 SEEDS = {
     "files_upstream": seed(FILES, spool=100),
@@ -58,24 +63,24 @@ SEEDS = {
     "ct_other": seed(FORM, ct="text/plain"),
     "ct_empty": seed(FORM, ct=""),
     # Content-Length texts
-    "cl_underscore_debian": seed(FORM, cl="4_0", flags=DEBIAN),
-    "cl_sign_spaces_debian": seed(FORM, cl=" +12\t", flags=DEBIAN),
-    "cl_double_underscore_debian": seed(FORM, cl="1__0", flags=DEBIAN),
-    "cl_leading_underscore_debian": seed(FORM, cl="_10", flags=DEBIAN),
-    "cl_trailing_underscore_debian": seed(FORM, cl="10_", flags=DEBIAN),
-    "cl_negative_debian": seed(FORM, cl="-5", flags=DEBIAN),
-    "cl_unicode_space_debian": seed(FORM, cl="\u00a012\x85", flags=DEBIAN),
-    "cl_sign_upstream": seed(FORM, cl="+12"),
-    "cl_negative_upstream": seed(FORM, cl="-0"),
-    "cl_spaces_upstream": seed(FORM, cl=" 30 "),
-    "cl_text_upstream": seed(FORM, cl="abc"),
-    "cl_huge": seed(FORM, cl="99999999999999999999999"),
-    "cl_longer_than_body_debian": seed(FORM, cl="500", flags=DEBIAN),
+    "cl_underscore_debian": form(FORM, cl="4_0", flags=DEBIAN),
+    "cl_sign_spaces_debian": form(FORM, cl=" +12\t", flags=DEBIAN),
+    "cl_double_underscore_debian": form(FORM, cl="1__0", flags=DEBIAN),
+    "cl_leading_underscore_debian": form(FORM, cl="_10", flags=DEBIAN),
+    "cl_trailing_underscore_debian": form(FORM, cl="10_", flags=DEBIAN),
+    "cl_negative_debian": form(FORM, cl="-5", flags=DEBIAN),
+    "cl_unicode_space_debian": form(FORM, cl="\u00a012\x85", flags=DEBIAN),
+    "cl_sign_upstream": form(FORM, cl="+12"),
+    "cl_negative_upstream": form(FORM, cl="-0"),
+    "cl_spaces_upstream": form(FORM, cl=" 30 "),
+    "cl_text_upstream": form(FORM, cl="abc"),
+    "cl_huge": form(FORM, cl="99999999999999999999999"),
+    "cl_longer_than_body_debian": form(FORM, cl="500", flags=DEBIAN),
     # urlencoded bodies over max_form_memory_size with a streamed length (checked as fed, and at finish)
-    "urlencoded_streamed_memory": seed(FORM, flags=STREAMED | MEMORY_64, spool=30),
-    "urlencoded_streamed_memory_late": seed(FORM, flags=STREAMED | MEMORY_64, spool=255),
-    "urlencoded_declared_memory": seed(FORM, flags=MEMORY_64 | DEBIAN),
-    "urlencoded_streamed_mcl": seed(FORM * 3, flags=STREAMED | MCL_256, spool=250),
+    "urlencoded_streamed_memory": form(FORM, flags=STREAMED | MEMORY_64, spool=30),
+    "urlencoded_streamed_memory_late": form(FORM, flags=STREAMED | MEMORY_64, spool=255),
+    "urlencoded_declared_memory": form(FORM, flags=MEMORY_64 | DEBIAN),
+    "urlencoded_streamed_mcl": form(FORM * 3, flags=STREAMED | MCL_256, spool=250),
 }
 
 if __name__ == "__main__":
