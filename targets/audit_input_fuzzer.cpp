@@ -37,6 +37,7 @@
 #include "fuzz_input.hpp"
 #include "websec/cookie.hpp"
 #include "websec/escape.hpp"
+#include "websec/findings.hpp"
 #include "websec/headers.hpp"
 #include "websec/json.hpp"
 
@@ -159,22 +160,25 @@ std::string announced_form(std::string_view raw) {
 void check_verdicts(const std::vector<verdict>& v) {
   static const char* areas[] = {"hsts.", "csp.", "xfo.", "xcto.", "referrer.", "xxss.", "cookie."};
   for (const auto& x : v) {
+    const std::string id(websec::to_string(x.id));
     bool known = false;
-    for (const char* a : areas) known = known || x.id.rfind(a, 0) == 0;
-    CHECK(known, "unknown finding id %s", x.id.c_str());
-    CHECK(x.id.size() > x.id.find('.') + 1);
-    for (char c : x.id) CHECK((c >= 'a' && c <= 'z') || c == '_' || c == '.');
+    for (const char* a : areas) known = known || id.rfind(a, 0) == 0;
+    CHECK(known, "unknown finding id %s", id.c_str());
+    CHECK(id.size() > id.find('.') + 1);
+    for (char c : id) CHECK((c >= 'a' && c <= 'z') || c == '_' || c == '.');
     CHECK(x.level >= severity::info && x.level <= severity::high);
     CHECK(!x.reason.empty());
-    if (x.level == severity::info) CHECK(x.effect == rating::pass, "info lowered a verdict: %s", x.id.c_str());
+    if (x.level == severity::info) CHECK(x.effect == rating::pass, "info lowered a verdict: %s", id.c_str());
   }
 }
 
 void check_subject(const subject_report& r) {
   check_verdicts(r.findings);
   CHECK(r.result == worst_effect(r.findings));
-  for (const auto& f : r.findings)
-    if (f.id.size() > 3 && f.id.compare(f.id.size() - 3, 3, ".ok") == 0) CHECK(r.result == rating::pass, "%s", f.id.c_str());
+  for (const auto& f : r.findings) {
+    const std::string id(websec::to_string(f.id));
+    if (id.size() > 3 && id.compare(id.size() - 3, 3, ".ok") == 0) CHECK(r.result == rating::pass, "%s", id.c_str());
+  }
 }
 
 // The documented names of --only (headers.hpp): a header name, hsts, csp, xfo, xcto, referrer, cookies, cookie:NAME.
@@ -230,7 +234,8 @@ rating referrer_model(const std::vector<std::string>& values, const std::vector<
   return rating::pass;
 }
 
-bool decisive(const std::string& id) {
+bool decisive(websec::finding_id fid) {
+  const std::string id(websec::to_string(fid));
   static const char* ids[] = {"cookie.invalid",           "cookie.domain_mismatch",
                               "cookie.public_suffix",     "cookie.secure_over_http",
                               "cookie.host_prefix",       "cookie.secure_prefix",
@@ -307,14 +312,14 @@ void check_audit(const audit_input& in, const response_options& o) {
   }
   if (!xxss.empty() && selected(o.only, "X-XSS-Protection")) {
     CHECK(k < rep.headers.size() && rep.headers[k].name == "X-XSS-Protection");
-    CHECK(has_verdict(rep.headers[k].findings, "xxss.deprecated") == (trim(xxss.front()) != "0"));
+    CHECK(has_verdict(rep.headers[k].findings, websec::finding_id::xxss_deprecated) == (trim(xxss.front()) != "0"));
     check_subject(rep.headers[k]);
     ++k;
   }
   CHECK(k == rep.headers.size(), "audit reports a subject --only does not select");
 
   // HSTS over http; the <meta> findings of CSP and framing; the Referrer-Policy model
-  if (!eff.https) CHECK(hs.findings.empty() || (hs.findings.size() == 1 && hs.findings[0].id == "hsts.over_http"));
+  if (!eff.https) CHECK(hs.findings.empty() || (hs.findings.size() == 1 && hs.findings[0].id == websec::finding_id::hsts_over_http));
   bool meta_ro = false, meta_body = false, meta_after = false, meta_frame = false;
   for (const auto& m : in.metas) {
     meta_ro = meta_ro || m.http_equiv == "content-security-policy-report-only";
@@ -325,10 +330,10 @@ void check_audit(const audit_input& in, const response_options& o) {
     }
     meta_frame = meta_frame || m.http_equiv == "x-frame-options";
   }
-  CHECK(has_verdict(cs.findings, "csp.meta_report_only") == meta_ro);
-  CHECK(has_verdict(cs.findings, "csp.meta_not_in_head") == meta_body);
-  CHECK(has_verdict(cs.findings, "csp.meta_after_script") == meta_after);
-  CHECK(has_verdict(xf.findings, "xfo.meta_ignored") == meta_frame);
+  CHECK(has_verdict(cs.findings, websec::finding_id::csp_meta_report_only) == meta_ro);
+  CHECK(has_verdict(cs.findings, websec::finding_id::csp_meta_not_in_head) == meta_body);
+  CHECK(has_verdict(cs.findings, websec::finding_id::csp_meta_after_script) == meta_after);
+  CHECK(has_verdict(xf.findings, websec::finding_id::xfo_meta_ignored) == meta_frame);
   CHECK(rp_result == referrer_model(rp, in.metas), "Referrer-Policy verdict differs from the model");
 
   // every selected Set-Cookie line, judged on its own with its role
@@ -360,7 +365,7 @@ void check_audit(const audit_input& in, const response_options& o) {
     for (std::size_t i = 0; i < got.findings.size(); ++i)
       if (decisive(got.findings[i].id))
         CHECK(i + 1 == got.findings.size() && got.result == rating::invalid, "%s is not decisive",
-              got.findings[i].id.c_str());
+              std::string(websec::to_string(got.findings[i].id)).c_str());
     if (cookie::is_session_like(name)) {
       auto g = cookie::guess_role(name);
       CHECK(g == cookie::cookie_role::session || g == cookie::cookie_role::csrf || g == cookie::cookie_role::remember_me,
@@ -370,9 +375,9 @@ void check_audit(const audit_input& in, const response_options& o) {
     if (req && sc && sc->domain && sc->value.size() + sc->name.size() <= 4096) {
       auto ps = cookie::is_public_suffix(*sc->domain);
       if (ps && *ps) {
-        if (*sc->domain != req->host) CHECK(has_verdict(got.findings, "cookie.public_suffix"));
+        if (*sc->domain != req->host) CHECK(has_verdict(got.findings, websec::finding_id::cookie_public_suffix));
       } else if (!cookie::domain_match(req->host, *sc->domain)) {
-        CHECK(has_verdict(got.findings, "cookie.domain_mismatch"), "Domain=%s on host %s", sc->domain->c_str(),
+        CHECK(has_verdict(got.findings, websec::finding_id::cookie_domain_mismatch), "Domain=%s on host %s", sc->domain->c_str(),
               req->host.c_str());
       }
     }
@@ -424,7 +429,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto r = read_audit_input(raw);
   const std::string form = announced_form(raw);
   if (!r) {
-    const std::string& k = r.err().kind;
+    const std::string k(websec::to_string(r.err().kind));
     CHECK(k == "bad_header_line" || k == "har_invalid" || k == "no_status_line", "error kind %s", k.c_str());
     CHECK(r.err().offset <= raw.size());
     CHECK(form != "html", "an HTML input failed");

@@ -26,6 +26,8 @@ namespace websec::multipart {
 namespace {
 
 constexpr std::size_t kReadSize = 64 * 1024;  // MultiPartParser buffer_size
+// The most the memory file sink reserves ahead of the bytes it holds on the word of a declared Content-Length.
+constexpr std::uint64_t kMemorySinkAhead = 1u << 20;
 constexpr std::size_t npos = std::string_view::npos;
 
 inline bool is_hspace(char c) { return c == ' ' || c == '\t' || c == '\x0b' || c == '\x0c'; }
@@ -1132,9 +1134,12 @@ void form_parser::impl::sink_write(std::string_view d) {
     case file_sink::memory: {
       if (spool_mem_.capacity() < spool_mem_.size() + d.size()) {
         std::size_t want = std::max(spool_mem_.capacity() * 2, spool_mem_.size() + d.size());
-        if (stream_limit_ && *stream_limit_ > stream_pos_)  // reserve for what the declared body can still hold
-          want = std::max<std::size_t>(want, static_cast<std::size_t>(std::min<std::uint64_t>(
-                                                 spool_mem_.size() + d.size() + (*stream_limit_ - stream_pos_), 1ull << 31)));
+        // reserve for what the declared body can still hold, but never more than kMemorySinkAhead on the word of
+        // a Content-Length the peer chose: beyond that the buffer grows by doubling as bytes arrive
+        if (stream_limit_ && *stream_limit_ > stream_pos_)
+          want = std::max<std::size_t>(want, spool_mem_.size() + d.size() +
+                                                 static_cast<std::size_t>(std::min<std::uint64_t>(
+                                                     *stream_limit_ - stream_pos_, kMemorySinkAhead)));
         spool_mem_.reserve(want);
       }
       spool_mem_.append(d);
