@@ -99,18 +99,32 @@ def binary(preset, target):
     return build_dir(preset) / "fuzz" / target
 
 
+# A structure-aware twin (targets/extra.cmake) is the same target linked with a custom mutator
+# (targets/mutators/): it is named <target>_sa and shares the corpus, dictionary and options of <target>.
+TWIN_SUFFIX = "_sa"
+
+
+def is_twin(target):
+    return target.endswith(TWIN_SUFFIX)
+
+
+def base_target(target):
+    """The target whose corpus, dictionary and options a target uses (itself, or the plain target of a twin)."""
+    return target[:-len(TWIN_SUFFIX)] if is_twin(target) else target
+
+
 def corpus_dir(target):
-    return CORPORA / target
+    return CORPORA / base_target(target)
 
 
 def dict_file(target):
-    d = CORPORA / f"{target}.dict"
+    d = CORPORA / f"{base_target(target)}.dict"
     return d if d.exists() else None
 
 
 def options(target):
     """[libfuzzer] key = value pairs of corpora/<target>.options (the OSS-Fuzz options file), as -key=value."""
-    f = CORPORA / f"{target}.options"
+    f = CORPORA / f"{base_target(target)}.options"
     out, section = [], None
     if f.exists():
         for line in f.read_text().splitlines():
@@ -127,7 +141,13 @@ def options(target):
 
 
 def corpus_files(target):
-    """Every file of corpora/<target>/ (seeds and regressions/), sorted, dot files skipped."""
+    """Every file of corpora/<target>/ (seeds and regressions/), sorted, dot files skipped. Empty for a twin: its
+    corpus is its plain target's, replayed, measured and minimised there (seed_files gives it to campaigns)."""
+    return [] if is_twin(target) else seed_files(target)
+
+
+def seed_files(target):
+    """The files a campaign of the target starts from: corpora/<base target>/, regressions/ included."""
     d = corpus_dir(target)
     if not d.is_dir():
         return []
