@@ -50,6 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       CHECK(serialize(q) == s);
     }
   }
+  // the audit below runs three to five times per input (determinism, the audit_csp wrapper, the re-serialised
+  // header, one policy alone): the cheaper twin csp_fuzzer_fast stops here
+  if (!websec::fuzz::full) return 0;
   const std::vector<std::string> none;
   const subject_report r1 = report_only ? csp_report(none, values, {}) : csp_report(values, none, {});
   CHECK(r1 == (report_only ? csp_report(none, values, {}) : csp_report(values, none, {})));  // deterministic

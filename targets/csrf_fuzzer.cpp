@@ -420,7 +420,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CHECK(csrf::sign_token(c, raw, static_cast<std::uint64_t>(now)).empty());  // no Python str holds these bytes
     raw = "5b0e2bb1d4c63b9a6b4e5c2c2f4a7a0e9b1d3c5f";
   }
-  check_round_trip(c, *signer, raw, now, mutation);
+  // the library's token validated at six ages, under another session and key, and with a byte changed (each
+  // validation derives the serializer's keys again): left out by the cheaper twin csrf_fuzzer_fast
+  if (websec::fuzz::full) check_round_trip(c, *signer, raw, now, mutation);
 
   // referrer check against the model
   check_referrer_model(c, secure, referer, host);

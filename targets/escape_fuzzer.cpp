@@ -359,10 +359,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view x(reinterpret_cast<const char*>(data), size);
   const std::string e = escape::escape(x);
   check_escape(x, e, size > 0 ? data[0] : 0);
-  check_striptags(x);
   check_markup_operators(x, e);
-  check_json(x);
-  if (size <= 4096) {  // with the first line of x as a template and the other lines as arguments
+  // striptags against markupsafe's quadratic transcriptions, |tojson and JSON round trips, Markup % and .format
+  // against their models, |xmlattr: the cheaper twin escape_fuzzer_fast leaves them out
+  if (websec::fuzz::full) check_striptags(x);
+  if (websec::fuzz::full) check_json(x);
+  if (size <= 4096 && websec::fuzz::full) {  // with the first line of x as a template and the other lines as arguments
     const std::vector<std::string> lines = split_lines(x);
     check_formatting(lines);
     check_xmlattr(lines);

@@ -110,6 +110,15 @@ void check_audit_model(const set_cookie& p, std::size_t line_size, const audit_o
 
 void check_line(std::string_view line, std::uint8_t flags = 0) {
   auto p = parse_set_cookie(line);
+  if (!websec::fuzz::full) {  // the cheaper twin set_cookie_fuzzer_fast: the parser and its round trip, no audit
+    if (p) {
+      CHECK(p->name.size() + p->value.size() <= 4096);
+      const std::string s = serialize(*p);
+      auto q = parse_set_cookie(s);
+      CHECK(q.ok() && *q == *p && serialize(*q) == s);
+    }
+    return;
+  }
   audit_options o;
   o.now = 1700000000;
   o.max_lifetime = (flags & 8) ? std::optional<std::int64_t>(31 * 86400) : std::optional<std::int64_t>(2678400);
@@ -337,7 +346,7 @@ void check_dump(std::uint8_t flags, std::string_view data) {
   const auto* expires_str = std::get_if<std::string>(&o.expires);
 
   auto d = dump_cookie(key, value, o);
-  auto d2 = dump_cookie(key, value, o);
+  auto d2 = websec::fuzz::full ? dump_cookie(key, value, o) : d;  // deterministic (the cheaper twin: one call)
   CHECK(d.ok() == d2.ok());
   if (!d) {
     check_refusal(o, d.err(), d2.err());

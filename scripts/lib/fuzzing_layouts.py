@@ -304,8 +304,8 @@ LAYOUTS = {
 
 
 def describe(target, data):
-    """[(where, field, meaning)] of an input of `target` (a twin <t>_sa reads like <t>)."""
-    base = target[:-3] if target.endswith("_sa") else target
+    """[(where, field, meaning)] of an input of `target` (a twin, <t>_sa or <t>_fast, reads like <t>)."""
+    base = next((target[:-len(x)] for x in ("_sa", "_fast") if target.endswith(x)), target)
     fn = LAYOUTS.get(base)
     if fn is None:
         return [("-", "input", f"no layout known for {target}: the whole input, {show(data)}")]
