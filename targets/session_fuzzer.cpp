@@ -88,7 +88,7 @@ void check_date(std::string_view in) {
   std::uint64_t raw = 0;
   for (std::size_t i = 0; i < in.size() && i < 8; ++i) raw = raw << 8 | static_cast<unsigned char>(in[i]);
   const std::int64_t t = static_cast<std::int64_t>(raw % 253402300800ull);
-  std::string text = session::http_date(t);
+  std::string text = *cookie::http_date(t);  // t is in years 1..9999
   auto back = session::parse_http_date(text);
   CHECK(back && back->utc_seconds() == t, "http_date does not parse back");
 }

@@ -1830,6 +1830,18 @@ class _Discoverer:
         """The form was found only while logged in (an anonymous visitor never saw it)."""
         return f.auth and not any(g.key() == f.key() for p in self.all_pages(auth=False) for g in p.forms)
 
+    def submission(self, f: Form, role: dict[str, Any], fields: dict[str, str]) -> None:
+        """How the role's form is sent: its other fields, multipart when the form says so, and where its CSRF
+        token goes (a hidden field of the form, else the header or nothing the site's token mapping found)."""
+        if fields:
+            role["fields"] = fields
+        if f.enctype.startswith("multipart/"):
+            role["content_type"] = "multipart"
+        if f.csrf_fields():
+            role["csrf"] = "field"
+        elif self.roles.get("csrf_token"):
+            role["csrf"] = "header" if "header" in self.csrf and "field" not in self.csrf else "none"
+
     def post_role(self, f: Form, param_field: FormField | None = None, role_name: str = "") -> dict[str, Any]:
         as_user = role_name in ("upload", "comment_post") and self.login_only(f) and bool(self.users)
         text = [x for x in f.fields if x.textlike and x.type != "hidden"]
@@ -1844,14 +1856,7 @@ class _Discoverer:
             v = _harmless(x)
             if v is not None and x.name not in fields:
                 fields[x.name] = v
-        if fields:
-            role["fields"] = fields
-        if f.enctype.startswith("multipart/"):
-            role["content_type"] = "multipart"
-        if f.csrf_fields():
-            role["csrf"] = "field"
-        elif self.roles.get("csrf_token"):
-            role["csrf"] = "header" if "header" in self.csrf and "field" not in self.csrf else "none"
+        self.submission(f, role, fields)
         if as_user:
             # scenarios of these roles run anonymously unless the role says whose session to use
             role["as"] = "user1"
@@ -2350,14 +2355,7 @@ class _Discoverer:
             elif y.value or _harmless(y) is not None:
                 fields[y.name] = y.value or _harmless(y) or ""
         role: dict[str, Any] = {"path": f.action_path, "method": "POST", "form_page": f.page_path, "param": name}
-        if fields:
-            role["fields"] = fields
-        if f.enctype.startswith("multipart/"):
-            role["content_type"] = "multipart"
-        if f.csrf_fields():
-            role["csrf"] = "field"
-        elif self.roles.get("csrf_token"):
-            role["csrf"] = "header" if "header" in self.csrf and "field" not in self.csrf else "none"
+        self.submission(f, role, fields)
         user = f"user{n + 1}"
         me = self.users[0]["username"]
         show = page

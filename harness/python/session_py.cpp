@@ -151,7 +151,6 @@ void bind_session(py::module_& parent) {
           if (!r) raise_signing("BadPayload", r.err().message, py::none(), py::none());
           return from_json_value(r.value());
         }, py::arg("text"), "TaggedJSONSerializer.loads.");
-  m.def("http_date", &X::http_date, py::arg("timestamp"));
   m.def("extract_cookie_value", [](byte_view text, const std::string& name) {
           auto r = X::extract_cookie_value(text.view, name);
           if (!r) raise(exception_class("websec.session.MalformedCookie"), r.err());

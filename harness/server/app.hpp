@@ -6,6 +6,10 @@
 // session cookie (websec::session), CSRF (websec::csrf), escaping and |tojson (websec::escape), dangerous URLs
 // (websec::url), control characters (websec::terminal), Set-Cookie text (websec::cookie). Headers of ROLES.md §3
 // are added to every response by `decorate`, errors and redirects included.
+//
+// Routing is a table (`route_table`): one row per role of conformance/profiles/websec-server.yaml, with its path,
+// methods, body reader, whether the session and the CSRF check wrap its view, and the view. `app::route` looks the
+// request up (`find_route`) and answers 404 for an unknown path and 405 with the row's `Allow` for a known one.
 #pragma once
 
 #include "core.hpp"
@@ -18,7 +22,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace websec::server {
@@ -46,6 +52,48 @@ inline constexpr const char* csp_value = "default-src 'self'; object-src 'none'"
 inline constexpr const char* xfo_value = "SAMEORIGIN";
 inline constexpr const char* xcto_value = "nosniff";
 inline constexpr const char* referrer_value = "strict-origin-when-cross-origin";
+
+// ---- the route table (app.cpp) ---------------------------------------------------------------------------------
+
+/// Methods a route answers, as bits; a route that answers GET answers HEAD too (werkzeug's rule).
+enum method_bits : unsigned { m_get = 1u, m_head = 2u, m_post = 4u };
+
+/// How a route reads the request body before its view runs.
+enum class body_kind {
+  none,        ///< read and discarded (bounded by MAX_CONTENT_LENGTH)
+  form,        ///< websec::multipart: fields kept, file parts counted and their bytes dropped
+  form_files,  ///< the same, file bytes kept (upload)
+  json,        ///< collected whole; a Content-Type that is not JSON is 415 before any body byte is read
+};
+
+struct view_context;  ///< what a view sees of one request (app.cpp)
+using view_fn = response (*)(view_context&);
+
+/// One row of the route table.
+struct route_entry {
+  std::string_view role;  ///< the role's name in conformance/profiles/websec-server.yaml
+  std::string_view path;  ///< the exact path, or with `prefix` every path that starts with it
+  bool prefix;
+  unsigned methods;       ///< method_bits
+  body_kind body;
+  bool session;           ///< with_session: the session cookie is opened on demand and saved after the view
+  bool csrf;              ///< with_csrf: Flask-WTF's check before the view, 400 when it fails (implies session)
+  view_fn view;
+};
+
+/// Every route of the server, the roles of the profile first.
+std::span<const route_entry> route_table();
+
+/// The row for a path and method; without one, `allow` holds the methods the path answers (0: unknown path).
+/// Exact paths are looked up before prefixes.
+struct route_match {
+  const route_entry* entry = nullptr;
+  unsigned allow = 0;
+};
+route_match find_route(std::string_view path, http::verb method);
+
+/// The value of a 405's Allow header: "GET, HEAD", "POST", "GET, HEAD, POST".
+std::string allow_header(unsigned methods);
 
 class app final : public handler {
  public:

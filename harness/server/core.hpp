@@ -18,7 +18,7 @@
 // (multipart goes straight into websec::multipart's push parser). Memory per connection is bounded by
 // max_header_bytes + the read buffer + what the route itself keeps (bounded by the form limits).
 //
-// The same object drives the live server (harness/server/net.cpp), the tests and targets/http_request_fuzzer.cpp,
+// The same object drives the live server (the Beast loop in harness/server/main.cpp), the tests and targets/http_request_fuzzer.cpp,
 // so what the fuzzer checks is what the server does. Timeouts are the network layer's: it asks `phase()` to pick
 // the deadline and calls `on_timeout()` when it passes.
 #pragma once

@@ -162,24 +162,11 @@ std::string utf8_replace(std::string_view b) {
   std::string out;
   out.reserve(b.size() + 16);
   out.append(b.substr(0, first));
-  std::size_t i = first;
-  while (i < b.size()) {
-    unsigned char c = static_cast<unsigned char>(b[i]);
-    if (c < 0x80) { out.push_back(static_cast<char>(c)); ++i; continue; }
-    // find the sequence length / maximal valid prefix
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
-    if (!len) { out += kReplacement; ++i; continue; }
-    std::size_t k = 1;
-    for (; k < len && i + k < b.size(); ++k) {
-      unsigned char d = static_cast<unsigned char>(b[i + k]);
-      if (k == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xBF)) break;
-    }
-    if (k == len) { out.append(b.substr(i, len)); i += len; }
-    else { out += kReplacement; i += k; }
+  for (std::size_t i = first; i < b.size();) {
+    const detail::utf8_char d = detail::decode_utf8_at(b, i, detail::utf8_errors::replace);
+    if (d.valid) out.append(b.substr(i, d.len));
+    else out += kReplacement;
+    i += d.len;
   }
   return out;
 }

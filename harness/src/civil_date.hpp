@@ -1,10 +1,11 @@
-// Internal helpers shared by cookie.cpp, session.cpp, signing.cpp and json.cpp: proleptic Gregorian calendar
+// Internal helpers shared by cookie_date.cpp, session.cpp, signing.cpp and json.cpp: proleptic Gregorian calendar
 // arithmetic on days since 1970-01-01 (Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms"), the
 // arithmetic behind werkzeug's http_date, itsdangerous' timestamps and Python's datetime repr.
 // One implementation for the whole library: use these instead of writing the algorithm again.
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace websec::detail {
 
@@ -32,5 +33,10 @@ inline std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
+
+/// The text of werkzeug's http_date for a Unix time, "Wdy, DD Mon YYYY HH:MM:SS GMT", for any time: the year is not
+/// range-checked. cookie::http_date is the public, range-checked function; the session's tagged JSON writes a
+/// datetime's UTC time with this one. Defined in cookie_date.cpp.
+std::string http_date_text(std::int64_t unix_seconds);
 
 }  // namespace websec::detail

@@ -1,88 +1,41 @@
-// websec/cookie.cpp — see websec/cookie.hpp and docs/spec.md §4.
+// websec/cookie.cpp — see websec/cookie.hpp and docs/spec.md §4. IDNA is in cookie_idna.cpp, dates in
+// cookie_date.cpp, percent-encoding and werkzeug 2.2 iri_to_uri in cookie_uri.cpp.
 #include "websec/cookie.hpp"
 
-#include "civil_date.hpp"
-#if WEBSEC_HAVE_LIBIDN
-#include <punycode.h>
-#include <stringprep.h>
-#endif
-#include <cstdlib>
+#include "cookie_internal.hpp"
+#include "websec/charset.hpp"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
 namespace websec::cookie {
-namespace {
+namespace internal {
 
-error make_error(std::string kind, std::string message, std::uint64_t offset = 0, int status = 500) {
+error make_error(std::string kind, std::string message, std::uint64_t offset, int status) {
   return error{std::move(kind), offset, std::move(message), status};
 }
 
 bool is_ascii_alnum(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
-// ---- UTF-8 ------------------------------------------------------------------------------------------
-
-// Strict UTF-8 decoding (what Python's str.encode("utf-8") could have produced). False on invalid input.
-bool utf8_decode(std::string_view s, std::u32string& out) {
-  out.clear();
-  for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    char32_t cp;
-    std::size_t len;
-    if (c < 0x80) { cp = c; len = 1; }
-    else if (c >= 0xC2 && c <= 0xDF) { cp = c & 0x1F; len = 2; }
-    else if (c >= 0xE0 && c <= 0xEF) { cp = c & 0x0F; len = 3; }
-    else if (c >= 0xF0 && c <= 0xF4) { cp = c & 0x07; len = 4; }
-    else return false;
-    if (i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return false;
-    out.push_back(cp);
-    i += len;
-  }
-  return true;
-}
-
-void utf8_append(std::string& out, char32_t cp) {
-  if (cp < 0x80) out += static_cast<char>(cp);
-  else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 bool is_ascii(std::string_view s) {
   for (unsigned char c : s)
     if (c >= 0x80) return false;
   return true;
 }
+
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace internal
+
+using namespace internal;
+
+namespace {
 
 // ---- cookie value quoting ---------------------------------------------------------------------------
 
@@ -137,257 +90,10 @@ std::string quote_upstream(std::string_view b) {
   return out;
 }
 
-// ---- percent-encoding -------------------------------------------------------------------------------
-
-void percent_quote(std::string& out, std::string_view s, std::string_view safe) {
-  static const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    if (is_ascii_alnum(c) || (c < 0x80 && safe.find(static_cast<char>(c)) != std::string_view::npos)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-}
-
-// Python's str.strip() whitespace for code points <= 0xFF, and int() parsing of a port (ASCII subset).
-bool py_isspace_latin1(unsigned c) {
-  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0;
-}
-
-// int(s) for a str made of the UTF-8 bytes `s` (whitespace, sign, digits, single underscores).
-std::optional<long long> py_int(std::string_view s) {
-  std::u32string cps;
-  if (!utf8_decode(s, cps)) return std::nullopt;
-  std::size_t b = 0, e = cps.size();
-  auto space = [](char32_t c) {
-    // int() strips str.isspace() characters except U+001C..U+001F (checked against CPython 3.11)
-    return (c < 0x100 && py_isspace_latin1(static_cast<unsigned>(c)) && !(c >= 0x1C && c <= 0x1F)) || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
-           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
-  };
-  while (b < e && space(cps[b])) ++b;
-  while (e > b && space(cps[e - 1])) --e;
-  bool neg = false;
-  if (b < e && (cps[b] == '+' || cps[b] == '-')) neg = cps[b++] == '-';
-  if (b == e) return std::nullopt;
-  long long v = 0;
-  bool prev_digit = false;
-  for (std::size_t i = b; i < e; ++i) {
-    char32_t c = cps[i];
-    if (c == '_') {
-      if (!prev_digit || i + 1 == e) return std::nullopt;
-      prev_digit = false;
-      continue;
-    }
-    if (c < '0' || c > '9') return std::nullopt;  // non-ASCII digits: not supported (treated as invalid)
-    prev_digit = true;
-    if (v > 1'000'000'000'000LL) v = 1'000'000'000'000LL;  // saturate: only the 0..65535 range matters
-    else v = v * 10 + (c - '0');
-  }
-  if (!prev_digit) return std::nullopt;
-  return neg ? -v : v;
-}
-
-// ---- IDNA (Python's encodings.idna) -----------------------------------------------------------------
-
-// Nameprep (RFC 3491) as Python's encodings.idna.nameprep does it, on libidn's RFC 3454 tables and its
-// Unicode 3.2 NFKC (Debian's libidn, the IDNA 2003 library): map (B.1 to nothing, B.2 case folding), NFKC,
-// prohibit (C.1.2, C.2.2, C.3-C.9: "Invalid character 'x'" naming the first one), then the bidi rules
-// (RandALCat with LCat: requirement 2; RandALCat not first and last: requirement 3). Unassigned code points
-// (A.1) are allowed, as Python allows them. Python's B.2 lower-cases with today's Unicode: idna_tables.inc holds
-// the code points where that differs from RFC 3454's B.2.
-#if WEBSEC_HAVE_LIBIDN
-bool in_table(const Stringprep_table_element* t, char32_t c) {
-  for (; t->start || t->end; ++t) {
-    std::uint32_t end = t->end ? t->end : t->start;
-    if (c >= t->start && c <= end) return true;
-  }
-  return false;
-}
-
-const Stringprep_table_element* find_in_table(const Stringprep_table_element* t, char32_t c) {
-  for (; t->start || t->end; ++t) {
-    std::uint32_t end = t->end ? t->end : t->start;
-    if (c >= t->start && c <= end) return t;
-  }
-  return nullptr;
-}
-
-std::string python_repr_char(char32_t c);
-
-// NFKC with libidn; U+0000 (a starter that never composes) splits the text, as libidn stops at it.
-std::u32string nfkc(const std::u32string& s) {
-  std::u32string out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t nul = s.find(char32_t{0}, start);
-    std::size_t end = nul == std::u32string::npos ? s.size() : nul;
-    if (end > start) {
-      std::vector<std::uint32_t> seg(s.begin() + static_cast<std::ptrdiff_t>(start), s.begin() + static_cast<std::ptrdiff_t>(end));
-      std::uint32_t* n = stringprep_ucs4_nfkc_normalize(seg.data(), static_cast<ssize_t>(seg.size()));
-      if (n) {
-        for (std::uint32_t* p = n; *p; ++p) out += static_cast<char32_t>(*p);
-        std::free(n);
-      } else {
-        out.append(s, start, end - start);
-      }
-    }
-    if (nul == std::u32string::npos) break;
-    out += char32_t{0};
-    start = nul + 1;
-  }
-  return out;
-}
-
-#include "idna_tables.inc"
-
-// Python maps with today's lower() where RFC 3454 B.2 (Unicode 3.2) has no entry: its mapping wins (see
-// gen_idna_tables.py).
-const python_b2_entry* python_b2(char32_t c) {
-  auto it = std::lower_bound(std::begin(k_python_b2), std::end(k_python_b2), c,
-                             [](const python_b2_entry& e, char32_t v) { return e.cp < v; });
-  return it != std::end(k_python_b2) && it->cp == c ? it : nullptr;
-}
-
-unsigned current_ccc(char32_t c) {
-  auto it = std::upper_bound(std::begin(k_ccc), std::end(k_ccc), c,
-                             [](char32_t v, const ccc_range& r) { return v < r.first; });
-  if (it == std::begin(k_ccc)) return 0;
-  --it;
-  return c <= it->last ? it->ccc : 0;
-}
-
-result<std::u32string> nameprep(const std::u32string& label) {
-  std::u32string mapped;
-  for (char32_t c : label) {
-    if (in_table(stringprep_rfc3454_B_1, c)) continue;
-    if (const auto* p = python_b2(c)) {
-      for (char32_t m : p->map)
-        if (m) mapped += m;
-      continue;
-    }
-    if (const auto* e = find_in_table(stringprep_rfc3454_B_2, c)) {
-      for (std::size_t i = 0; i < STRINGPREP_MAX_MAP_CHARS && e->map[i]; ++i) mapped += static_cast<char32_t>(e->map[i]);
-      continue;
-    }
-    mapped += c;
-  }
-  // CPython orders combining marks by today's classes (a mark added after Unicode 3.2 is a starter to libidn), then
-  // composes: reorder libidn's NFKC that way and compose again (libidn keeps the order of the marks it sees as
-  // starters), until nothing moves
-  auto reorder = [](std::u32string& t) {
-    bool moved = false;
-    for (std::size_t i = 0; i < t.size();) {
-      if (current_ccc(t[i]) == 0) { ++i; continue; }
-      std::size_t j = i;
-      while (j < t.size() && current_ccc(t[j]) != 0) ++j;
-      std::u32string run = t.substr(i, j - i);
-      std::stable_sort(run.begin(), run.end(), [](char32_t a, char32_t b) { return current_ccc(a) < current_ccc(b); });
-      if (run != t.substr(i, j - i)) {
-        moved = true;
-        t.replace(i, j - i, run);
-      }
-      i = j;
-    }
-    return moved;
-  };
-  std::u32string norm = nfkc(mapped);
-  for (int round = 0; round < 4 && reorder(norm); ++round) norm = nfkc(norm);
-  static const Stringprep_table_element* const prohibited[] = {
-      stringprep_rfc3454_C_1_2, stringprep_rfc3454_C_2_2, stringprep_rfc3454_C_3, stringprep_rfc3454_C_4,
-      stringprep_rfc3454_C_5,   stringprep_rfc3454_C_6,   stringprep_rfc3454_C_7, stringprep_rfc3454_C_8,
-      stringprep_rfc3454_C_9};
-  for (char32_t c : norm)
-    for (const auto* t : prohibited)
-      if (in_table(t, c)) return make_error("domain_idna", "Invalid character " + python_repr_char(c));
-  bool any_ral = false;
-  for (char32_t c : norm) any_ral = any_ral || in_table(stringprep_rfc3454_D_1, c);
-  if (any_ral) {
-    for (char32_t c : norm)
-      if (in_table(stringprep_rfc3454_D_2, c)) return make_error("domain_idna", "Violation of BIDI requirement 2");
-    if (!in_table(stringprep_rfc3454_D_1, norm.front()) || !in_table(stringprep_rfc3454_D_1, norm.back()))
-      return make_error("domain_idna", "Violation of BIDI requirement 3");
-  }
-  return norm;
-}
-#else
-result<std::u32string> nameprep(const std::u32string&) {
-  return make_error("domain_idna", "a non-ASCII domain needs IDNA nameprep, and this build has no libidn");
-}
-#endif
-
-// repr() of a one-character str (Python's "%r" in "Invalid character %r"): quotes included, printable
-// characters as they are, the rest escaped (\\xNN, \\uNNNN, \\UNNNNNNNN).
-std::string python_repr_char(char32_t c) {
-  std::string one;
-  utf8_append(one, c);
-  return quote_input(one, quote_style::python_str);
-}
-
-result<std::string> to_ascii_label(const std::u32string& label) {
-  bool ascii = std::all_of(label.begin(), label.end(), [](char32_t c) { return c < 0x80; });
-  auto check = [](std::string s) -> result<std::string> {
-    if (!s.empty() && s.size() < 64) return s;
-    return make_error("domain_idna", "label empty or too long");
-  };
-  if (ascii) {
-    std::string s;
-    for (char32_t c : label) s += static_cast<char>(c);
-    return check(std::move(s));
-  }
-  auto prepped = nameprep(label);
-  if (!prepped) return prepped.err();
-  const std::u32string& mapped = *prepped;
-  if (std::all_of(mapped.begin(), mapped.end(), [](char32_t c) { return c < 0x80; })) {
-    std::string s;
-    for (char32_t c : mapped) s += static_cast<char>(c);
-    return check(std::move(s));
-  }
-  if (mapped.size() >= 4 && mapped[0] == 'x' && mapped[1] == 'n' && mapped[2] == '-' && mapped[3] == '-')
-    return make_error("domain_idna", "Label starts with ACE prefix");
-  return check("xn--" + punycode_encode(mapped));
-}
-
-bool is_idna_dot(char32_t c) { return c == 0x2E || c == 0x3002 || c == 0xFF0E || c == 0xFF61; }
-
-// ---- dates --------------------------------------------------------------------------------------------
-
-using websec::detail::civil_from_days;
-
-using websec::detail::days_from_civil;
-
-constexpr std::int64_t min_py_timestamp = -62135596800LL;  // 0001-01-01T00:00:00Z
-constexpr std::int64_t max_py_timestamp = 253402300799LL;  // 9999-12-31T23:59:59Z
-
-double round_half_even(double x) {
-  double r = std::round(x);
-  if (std::fabs(x - r) == 0.5) r = 2.0 * std::round(x / 2.0);
-  return r;
-}
-
-std::string python_repr_bytes_as_str(std::string_view key) {
-  // repr() of a str: quotes chosen as Python does; non-printable ASCII escaped. Good enough for a warning.
-  bool has_sq = key.find('\'') != std::string_view::npos, has_dq = key.find('"') != std::string_view::npos;
-  char q = (has_sq && !has_dq) ? '"' : '\'';
-  std::string out(1, q);
-  for (unsigned char c : key) {
-    if (c == static_cast<unsigned char>(q) || c == '\\') { out += '\\'; out += static_cast<char>(c); }
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7F) { char b[8]; std::snprintf(b, sizeof b, "\\x%02x", c); out += b; }
-    else out += static_cast<char>(c);
-  }
-  out += q;
-  return out;
-}
-
 // Python str.title() result compared with Strict / Lax / None (see header). Returns "" when no match.
 std::string samesite_title(std::string_view s) {
   std::u32string cps;
-  if (!utf8_decode(s, cps) || cps.empty()) return {};
+  if (!detail::decode_utf8(s, cps) || cps.empty()) return {};
   std::string out;
   for (std::size_t i = 0; i < cps.size(); ++i) {
     char32_t c = cps[i];
@@ -408,138 +114,6 @@ std::string samesite_title(std::string_view s) {
   return {};
 }
 
-// ---- werkzeug 2.2 iri_to_uri for the Path attribute ---------------------------------------------------
-
-constexpr std::string_view to_uri_safe = "-._~$!'()*+,;:/?#[]@&=%";
-
-bool is_scheme(std::string_view s) {
-  // re.match(r"^[a-zA-Z0-9+-.]+$", s): '$' also matches before one trailing newline
-  if (!s.empty() && s.back() == '\n') s.remove_suffix(1);
-  if (s.empty()) return false;
-  for (unsigned char c : s)
-    if (!is_ascii_alnum(c) && !(c >= '+' && c <= '.')) return false;
-  return true;
-}
-
-// werkzeug 2.2 _encode_idna on a str (UTF-8 bytes): ASCII unchanged, else per-'.'-label idna codec.
-result<std::string> encode_idna_debian(std::string_view domain) {
-  if (is_ascii(domain)) return std::string(domain);
-  std::string out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    auto enc = idna_encode(label);
-    if (!enc) return enc.err();
-    out += *enc;
-    if (dot == std::string_view::npos) break;
-    out += '.';
-    start = dot + 1;
-  }
-  return out;
-}
-
-result<std::string> iri_to_uri_debian(std::string_view iri) {
-  std::string scheme;
-  std::string_view url = iri;
-  std::size_t i = url.find(':');
-  if (i != std::string_view::npos && i > 0 && is_scheme(url.substr(0, i))) {
-    std::string_view rest = url.substr(i + 1);
-    bool port = !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!port) {
-      for (char c : url.substr(0, i)) scheme += ascii_lower(c);
-      url = rest;
-    }
-  }
-  std::string_view netloc;
-  bool has_netloc_part = false;
-  if (url.substr(0, 2) == "//") {
-    std::size_t delim = url.size();
-    for (char c : std::string_view("/?#")) {
-      std::size_t w = url.find(c, 2);
-      if (w != std::string_view::npos) delim = std::min(delim, w);
-    }
-    netloc = url.substr(2, delim - 2);
-    url = url.substr(delim);
-    has_netloc_part = true;
-    bool lb = netloc.find('[') != std::string_view::npos, rb = netloc.find(']') != std::string_view::npos;
-    if (lb != rb) return make_error("path_invalid_ipv6", "Invalid IPv6 URL");
-  }
-  std::string_view fragment, query;
-  std::size_t h = url.find('#');
-  if (h != std::string_view::npos) { fragment = url.substr(h + 1); url = url.substr(0, h); }
-  std::size_t q = url.find('?');
-  if (q != std::string_view::npos) { query = url.substr(q + 1); url = url.substr(0, q); }
-
-  std::string path_q, query_q, fragment_q;
-  percent_quote(path_q, url, to_uri_safe);
-  percent_quote(query_q, query, to_uri_safe);
-  percent_quote(fragment_q, fragment, to_uri_safe);
-
-  // BaseURL.encode_netloc()
-  std::string enc_netloc;
-  if (has_netloc_part && !netloc.empty()) {
-    std::optional<std::string_view> auth;
-    std::string_view hostport = netloc;
-    std::size_t at = netloc.find('@');
-    if (at != std::string_view::npos) { auth = netloc.substr(0, at); hostport = netloc.substr(at + 1); }
-    std::optional<std::string_view> host, port;
-    if (!hostport.empty()) {
-      if (hostport.front() != '[') {
-        std::size_t c = hostport.find(':');
-        if (c != std::string_view::npos) { host = hostport.substr(0, c); port = hostport.substr(c + 1); }
-        else host = hostport;
-      } else {
-        std::size_t rbk = hostport.find(']');
-        if (rbk == std::string_view::npos) host = hostport;
-        else {
-          host = hostport.substr(1, rbk - 1);
-          std::string_view rest = hostport.substr(rbk + 1);
-          if (!rest.empty() && rest.front() == ':') port = rest.substr(1);
-        }
-      }
-    }
-    std::string rv;
-    if (host) {
-      auto idna = encode_idna_debian(*host);
-      if (idna) rv = *idna;
-      else
-        for (unsigned char c : *host)
-          if (c < 0x80) rv += static_cast<char>(c);  // .encode("ascii", "ignore")
-    }
-    if (rv.find(':') != std::string::npos) rv = "[" + rv + "]";
-    if (port) {
-      auto p = py_int(*port);
-      if (p && *p >= 0 && *p <= 65535) rv += ":" + std::to_string(*p);
-    }
-    std::string user_q, pass_q;
-    if (auth && !auth->empty()) {
-      std::size_t c = auth->find(':');
-      if (c == std::string_view::npos) percent_quote(user_q, *auth, "-._~$!'()*+,;/:%");
-      else {
-        percent_quote(user_q, auth->substr(0, c), "-._~$!'()*+,;/:%");
-        percent_quote(pass_q, auth->substr(c + 1), "-._~$!'()*+,;/:%");
-      }
-    }
-    std::string a = user_q;
-    if (!pass_q.empty()) a = a.empty() ? pass_q : a + ":" + pass_q;
-    enc_netloc = a.empty() ? rv : a + "@" + rv;
-  }
-
-  // url_unparse
-  std::string out;
-  if (!enc_netloc.empty() || (!scheme.empty() && !path_q.empty() && path_q.front() == '/')) {
-    if (!path_q.empty() && path_q.front() != '/') path_q = "/" + path_q;
-    out = "//" + enc_netloc + path_q;
-  } else if (!path_q.empty()) {
-    out = path_q;
-  }
-  if (!scheme.empty()) out = scheme + ":" + out;
-  if (!query_q.empty()) out += "?" + query_q;
-  if (!fragment_q.empty()) out += "#" + fragment_q;
-  return out;
-}
-
 double system_now() {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
@@ -547,142 +121,44 @@ double system_now() {
 
 }  // namespace
 
-// ---- public: punycode, idna, http_date ----------------------------------------------------------------
+namespace {
 
-std::string punycode_encode(const std::u32string& input) {
-#if WEBSEC_HAVE_LIBIDN
-  // libidn's RFC 3492 encoder (the one Python's "punycode" codec agrees with); no case flags
-  std::vector<punycode_uint> in(input.begin(), input.end());
-  std::size_t cap = 16 + input.size() * 8;
-  for (;;) {
-    std::string out(cap, '\0');
-    std::size_t len = out.size();
-    int rc = ::punycode_encode(in.size(), in.data(), nullptr, &len, out.data());
-    if (rc == PUNYCODE_SUCCESS) {
-      out.resize(len);
-      return out;
-    }
-    if (rc != PUNYCODE_BIG_OUTPUT || cap > (std::size_t{1} << 24)) return {};
-    cap *= 4;
+// The Expires attribute of dump_cookie: a string as given (counting its UTF-8 continuation bytes, which upstream's
+// len() does not count), http_date of a timestamp, or now + max_age when sync_expires.
+result<std::optional<std::string>> expires_attribute(const dump_options& o, std::size_t& extra_bytes) {
+  std::optional<std::string> expires;
+  if (const auto* s = std::get_if<std::string>(&o.expires)) {
+    expires = *s;
+    for (unsigned char c : *s)
+      if ((c & 0xC0) == 0x80) ++extra_bytes;
+  } else if (const auto* i = std::get_if<std::int64_t>(&o.expires)) {
+    auto d = http_date(*i);
+    if (!d) return d.err();
+    expires = std::move(*d);
+  } else if (const auto* f = std::get_if<double>(&o.expires)) {
+    auto d = http_date(*f);
+    if (!d) return d.err();
+    expires = std::move(*d);
+  } else if (o.max_age && o.sync_expires) {
+    double now = o.now ? *o.now : system_now();
+    auto d = http_date(now + static_cast<double>(*o.max_age));
+    if (!d) return d.err();
+    expires = std::move(*d);
   }
-#endif
-  constexpr std::uint64_t base = 36, tmin = 1, tmax = 26, skew = 38, damp = 700, initial_bias = 72,
-                          initial_n = 128;
-  auto adapt = [](std::uint64_t delta, std::uint64_t numpoints, bool first) {
-    delta = first ? delta / damp : delta / 2;
-    delta += delta / numpoints;
-    std::uint64_t k = 0;
-    while (delta > ((base - tmin) * tmax) / 2) {
-      delta /= base - tmin;
-      k += base;
-    }
-    return k + (((base - tmin + 1) * delta) / (delta + skew));
-  };
-  auto digit = [](std::uint64_t d) { return static_cast<char>(d < 26 ? 'a' + d : '0' + (d - 26)); };
-  std::string out;
-  for (char32_t c : input)
-    if (c < 0x80) out += static_cast<char>(c);
-  std::uint64_t b = out.size(), h = b;
-  if (b > 0) out += '-';
-  std::uint64_t n = initial_n, delta = 0, bias = initial_bias;
-  while (h < input.size()) {
-    std::uint64_t m = std::numeric_limits<std::uint64_t>::max();
-    for (char32_t c : input)
-      if (c >= n && c < m) m = c;
-    delta += (m - n) * (h + 1);
-    n = m;
-    for (char32_t c : input) {
-      if (c < n) ++delta;
-      if (c == n) {
-        std::uint64_t q = delta;
-        for (std::uint64_t k = base;; k += base) {
-          std::uint64_t t = k <= bias ? tmin : (k >= bias + tmax ? tmax : k - bias);
-          if (q < t) break;
-          out += digit(t + (q - t) % (base - t));
-          q = (q - t) / (base - t);
-        }
-        out += digit(q);
-        bias = adapt(delta, h + 1, h == b);
-        delta = 0;
-        ++h;
-      }
-    }
-    ++delta;
-    ++n;
-  }
-  return out;
+  return expires;
 }
 
-result<std::string> idna_encode(std::string_view utf8_domain) {
-  if (utf8_domain.empty()) return std::string();
-  if (is_ascii(utf8_domain)) {
-    // ASCII fast path: every label but the last must be 1..63 bytes; the last < 64
-    std::size_t start = 0;
-    while (true) {
-      std::size_t dot = utf8_domain.find('.', start);
-      std::size_t len = (dot == std::string_view::npos ? utf8_domain.size() : dot) - start;
-      if (dot == std::string_view::npos) {
-        if (len >= 64) return make_error("domain_idna", "label too long");
-        break;
-      }
-      if (len == 0 || len >= 64) return make_error("domain_idna", "label empty or too long");
-      start = dot + 1;
-    }
-    return std::string(utf8_domain);
-  }
-  std::u32string cps;
-  if (!utf8_decode(utf8_domain, cps)) return make_error("domain_idna", "domain is not valid UTF-8");
-  std::vector<std::u32string> labels(1);
-  for (char32_t c : cps) {
-    if (is_idna_dot(c)) labels.emplace_back();
-    else labels.back() += c;
-  }
-  bool trailing_dot = false;
-  if (!labels.empty() && labels.back().empty()) {
-    trailing_dot = true;
-    labels.pop_back();
-  }
-  std::string out;
-  for (const auto& label : labels) {
-    if (!out.empty()) out += '.';
-    auto a = to_ascii_label(label);
-    if (!a) return a.err();
-    out += *a;
-  }
-  if (trailing_dot) out += '.';
-  return out;
+// werkzeug's warning for a header over max_size (the key as repr() of the str in 2.2, in plain quotes in 3.x).
+void size_warning(dumped_cookie& out, std::string_view key, std::size_t value_size, std::size_t max_size, bool debian) {
+  out.too_large = true;
+  std::string k = debian ? detail::py_repr(key) : "'" + std::string(key) + "'";
+  out.warning = "The " + k + " cookie is too large: the value was " + std::to_string(value_size) +
+                " bytes but the header required " + std::to_string(out.size - value_size) +
+                " extra bytes. The final size was " + std::to_string(out.size) + " bytes but the limit is " +
+                std::to_string(max_size) + " bytes. Browsers may silently ignore cookies larger than this.";
 }
 
-result<std::string> http_date(std::int64_t t) {
-  if (t < min_py_timestamp || t > max_py_timestamp)
-    return make_error("expires_out_of_range", "timestamp " + std::to_string(t) + " is outside years 1..9999");
-  static constexpr std::array<const char*, 7> wd = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-  static constexpr std::array<const char*, 12> mo = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-  std::int64_t secs = t - days * 86400;
-  std::int64_t y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
-  int weekday = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday (Mon=0)
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02d:%02d:%02d GMT", wd[weekday], d, mo[m - 1],
-                static_cast<long long>(y), static_cast<int>(secs / 3600), static_cast<int>((secs / 60) % 60),
-                static_cast<int>(secs % 60));
-  return std::string(buf);
-}
-
-result<std::string> http_date(double t) {
-  if (std::isnan(t)) return make_error("expires_out_of_range", "Invalid value NaN (not a number)");
-  double intpart;
-  double frac = std::modf(t, &intpart);
-  frac = round_half_even(frac * 1e6);
-  if (frac >= 1e6) intpart += 1.0;
-  else if (frac < 0) intpart -= 1.0;
-  if (!(intpart >= static_cast<double>(min_py_timestamp) && intpart <= static_cast<double>(max_py_timestamp)))
-    return make_error("expires_out_of_range", "timestamp out of range for years 1..9999");
-  return http_date(static_cast<std::int64_t>(intpart));
-}
+}  // namespace
 
 // ---- public: dump_cookie ----------------------------------------------------------------------------
 
@@ -734,26 +210,10 @@ result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value, 
   }
 
   // Expires
-  std::optional<std::string> expires;
   std::size_t expires_extra_bytes = 0;  // UTF-8 continuation bytes of a verbatim string (upstream len())
-  if (const auto* s = std::get_if<std::string>(&o.expires)) {
-    expires = *s;
-    for (unsigned char c : *s)
-      if ((c & 0xC0) == 0x80) ++expires_extra_bytes;
-  } else if (const auto* i = std::get_if<std::int64_t>(&o.expires)) {
-    auto d = http_date(*i);
-    if (!d) return d.err();
-    expires = std::move(*d);
-  } else if (const auto* f = std::get_if<double>(&o.expires)) {
-    auto d = http_date(*f);
-    if (!d) return d.err();
-    expires = std::move(*d);
-  } else if (o.max_age && o.sync_expires) {
-    double now = o.now ? *o.now : system_now();
-    auto d = http_date(now + static_cast<double>(*o.max_age));
-    if (!d) return d.err();
-    expires = std::move(*d);
-  }
+  auto expires_r = expires_attribute(o, expires_extra_bytes);
+  if (!expires_r) return expires_r.err();
+  const std::optional<std::string>& expires = *expires_r;
 
   // SameSite
   std::optional<std::string> samesite;
@@ -782,15 +242,7 @@ result<dumped_cookie> dump_cookie(std::string_view key, std::string_view value, 
   if (o.partitioned) h += "; Partitioned";
 
   out.size = debian ? h.size() : h.size() - expires_extra_bytes;
-  if (o.max_size && out.size > o.max_size) {
-    out.too_large = true;
-    const std::size_t value_size = debian ? value.size() : quoted.size();
-    std::string k = debian ? python_repr_bytes_as_str(key) : "'" + std::string(key) + "'";
-    out.warning = "The " + k + " cookie is too large: the value was " + std::to_string(value_size) +
-                  " bytes but the header required " + std::to_string(out.size - value_size) +
-                  " extra bytes. The final size was " + std::to_string(out.size) + " bytes but the limit is " +
-                  std::to_string(o.max_size) + " bytes. Browsers may silently ignore cookies larger than this.";
-  }
+  if (o.max_size && out.size > o.max_size) size_warning(out, key, debian ? value.size() : quoted.size(), o.max_size, debian);
   return out;
 }
 
@@ -811,104 +263,7 @@ std::string_view trim_wsp(std::string_view s) {
   return s;
 }
 
-bool is_date_delimiter(unsigned char c) {
-  return c == 0x09 || (c >= 0x20 && c <= 0x2F) || (c >= 0x3B && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
-         (c >= 0x7B && c <= 0x7E);
-}
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-// Matches `min..max` DIGITs at the start of `t` followed by end or a non-digit; returns the value.
-std::optional<int> leading_digits(std::string_view t, std::size_t min, std::size_t max, std::size_t& used) {
-  std::size_t k = 0;
-  int v = 0;
-  while (k < t.size() && is_digit(static_cast<unsigned char>(t[k]))) {
-    if (k == max) return std::nullopt;  // too many digits
-    v = v * 10 + (t[k] - '0');
-    ++k;
-  }
-  if (k < min) return std::nullopt;
-  used = k;
-  return v;
-}
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
 }  // namespace
-
-std::optional<std::int64_t> parse_cookie_date(std::string_view text) {
-  bool found_time = false, found_dom = false, found_month = false, found_year = false;
-  int hour = 0, minute = 0, second = 0, dom = 0, month = 0, year = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && is_date_delimiter(static_cast<unsigned char>(text[i]))) ++i;
-    std::size_t b = i;
-    while (i < text.size() && !is_date_delimiter(static_cast<unsigned char>(text[i]))) ++i;
-    std::string_view tok = text.substr(b, i - b);
-    if (tok.empty()) continue;
-    std::size_t used = 0;
-    if (!found_time) {
-      // hms-time = time-field ":" time-field ":" time-field [ non-digit *OCTET ]
-      std::size_t u1, u2, u3;
-      auto h = leading_digits(tok, 1, 2, u1);
-      if (h && u1 < tok.size() && tok[u1] == ':') {
-        auto m = leading_digits(tok.substr(u1 + 1), 1, 2, u2);
-        if (m && u1 + 1 + u2 < tok.size() && tok[u1 + 1 + u2] == ':') {
-          auto s = leading_digits(tok.substr(u1 + 2 + u2), 1, 2, u3);
-          if (s) {
-            found_time = true;
-            hour = *h;
-            minute = *m;
-            second = *s;
-            continue;
-          }
-        }
-      }
-    }
-    if (!found_dom) {
-      if (auto d = leading_digits(tok, 1, 2, used)) {
-        found_dom = true;
-        dom = *d;
-        continue;
-      }
-    }
-    if (!found_month && tok.size() >= 3) {
-      static constexpr std::array<std::string_view, 12> names = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                                 "jul", "aug", "sep", "oct", "nov", "dec"};
-      std::string p = lower_ascii(tok.substr(0, 3));
-      bool hit = false;
-      for (std::size_t k = 0; k < names.size(); ++k)
-        if (p == names[k]) {
-          month = static_cast<int>(k) + 1;
-          hit = true;
-        }
-      if (hit) {
-        found_month = true;
-        continue;
-      }
-    }
-    if (!found_year) {
-      if (auto y = leading_digits(tok, 2, 4, used)) {
-        found_year = true;
-        year = *y;
-        continue;
-      }
-    }
-  }
-  if (found_year && year >= 70 && year <= 99) year += 1900;
-  else if (found_year && year >= 0 && year <= 69) year += 2000;
-  if (!found_time || !found_dom || !found_month || !found_year) return std::nullopt;
-  if (dom < 1 || dom > 31 || year < 1601 || hour > 23 || minute > 59 || second > 59) return std::nullopt;
-  static constexpr int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  int limit = mdays[month - 1] + (month == 2 && leap ? 1 : 0);
-  if (dom > limit) return std::nullopt;
-  return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(dom)) * 86400 + hour * 3600 +
-         minute * 60 + second;
-}
 
 result<set_cookie> parse_set_cookie(std::string_view line) {
   for (std::size_t i = 0; i < line.size(); ++i) {
@@ -968,7 +323,7 @@ result<set_cookie> parse_set_cookie(std::string_view line) {
       if (v.empty()) continue;
       std::string_view d = v;
       if (d.front() == '.') d.remove_prefix(1);
-      out.domain = lower_ascii(d);
+      out.domain = lower(d);
     } else if (iequals(n, "path")) {
       if (v.empty() || v[0] != '/') out.path.reset();  // default-path
       else out.path = v;
@@ -1008,7 +363,7 @@ std::string serialize(const set_cookie& c) {
 }
 
 bool is_session_like(std::string_view name) {
-  std::string n = lower_ascii(name);
+  std::string n = lower(name);
   return n.find("sess") != std::string::npos || n.find("login") != std::string::npos;
 }
 
@@ -1040,7 +395,7 @@ bool has_word(const std::string& n, std::string_view w) {
 }  // namespace
 
 cookie_role guess_role(std::string_view name) {
-  std::string n = lower_ascii(name);
+  std::string n = lower(name);
   auto has = [&](std::string_view w) { return n.find(w) != std::string::npos; };
   if (has("csrf") || has("xsrf")) return cookie_role::csrf;
   if (has("remember") || has("persist")) return cookie_role::remember_me;
@@ -1058,7 +413,7 @@ result<request_context> parse_request_url(std::string_view url) {
   request_context r;
   std::size_t sep = url.find("://");
   if (sep == std::string_view::npos) return error{"url_scheme", 0, "the request URL must start with http:// or https://", 400};
-  r.scheme = lower_ascii(url.substr(0, sep));
+  r.scheme = lower(url.substr(0, sep));
   if (r.scheme != "http" && r.scheme != "https")
     return error{"url_scheme", 0, "the request URL must start with http:// or https://", 400};
   std::string_view rest = url.substr(sep + 3);
@@ -1077,11 +432,11 @@ result<request_context> parse_request_url(std::string_view url) {
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
   if (host.empty()) return error{"url_host", sep + 3, "the request URL has no host", 400};
   if (is_ascii(host)) {
-    r.host = lower_ascii(host);
+    r.host = lower(host);
   } else {
     auto a = idna_encode(host);
     if (!a) return error{"url_host", sep + 3, "the request host is not a valid domain name: " + a.err().message, 400};
-    r.host = lower_ascii(*a);
+    r.host = lower(*a);
   }
   for (char c : r.host)
     if (!(is_ascii_alnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == ':'))
@@ -1133,7 +488,7 @@ const psl_ctx_t* psl() {
 std::optional<bool> is_public_suffix(std::string_view domain) {
   const psl_ctx_t* c = psl();
   if (!c) return std::nullopt;
-  std::string d = lower_ascii(domain);
+  std::string d = lower(domain);
   if (d.empty() || d.find('\0') != std::string::npos) return false;
   return psl_is_public_suffix2(c, d.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }
@@ -1153,64 +508,94 @@ std::int64_t system_now_seconds() {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
-bool starts_with_ci(std::string_view s, std::string_view p) { return s.size() >= p.size() && iequals(s.substr(0, p.size()), p); }
 std::string shown_value(std::string_view s) { return quote_input(s, quote_style::bare, 80); }
 }  // namespace
 
-subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {
+namespace {
+
+// One audit of one Set-Cookie: what every step reads (the cookie, the options, its role, the request), and the report
+// the steps fill, in the order a browser applies the rules.
+struct cookie_audit {
+  const set_cookie& c;
+  const audit_options& o;
   subject_report rep;
+  std::string subject;
+  cookie_role role;
+  bool credential;
+  std::int64_t now;
+  std::optional<request_context> req;
+  bool https;
+  bool domain_attr;
+  bool host_only;
+
+  cookie_audit(const set_cookie& cookie, const audit_options& options);
+  void add(const char* id, severity s, std::string reason, std::optional<rating> effect = std::nullopt);
+  bool decisive(const char* id, std::string reason);
+  bool rejected_domain();
+  bool rejected_prefix();
+  bool rejected();
+  void judge_secure_httponly();
+  void judge_samesite();
+  void judge_lifetime();
+  void judge_attribute(const attribute& a, std::vector<std::string>& seen);
+  void finish(bool deletion);
+};
+
+cookie_audit::cookie_audit(const set_cookie& cookie, const audit_options& options) : c(cookie), o(options) {
   rep.kind = "cookie";
   rep.present = true;
-  const std::string subject = c.has_equals && !c.name.empty() ? c.name : std::string("(nameless)");
+  subject = c.has_equals && !c.name.empty() ? c.name : std::string("(nameless)");
   rep.name = subject;
   rep.value = serialize(c);
   if (rep.value.size() > 200) rep.value = rep.value.substr(0, 200) + "...";
-  auto& v = rep.findings;
-  auto add = [&](const char* id, severity s, std::string reason, std::optional<rating> effect = std::nullopt) {
-    v.push_back({id, s, subject, std::move(reason), effect ? *effect : default_effect(s)});
-  };
-  const cookie_role role = o.role == cookie_role::automatic ? guess_role(c.name) : o.role;
+  role = o.role == cookie_role::automatic ? guess_role(c.name) : o.role;
   rep.role = std::string(to_string(role));
-  const bool credential = role == cookie_role::session || role == cookie_role::remember_me;
-  const std::int64_t now = o.now ? *o.now : system_now_seconds();
-  std::optional<request_context> req;
-  bool https = o.https;
+  credential = role == cookie_role::session || role == cookie_role::remember_me;
+  now = o.now ? *o.now : system_now_seconds();
+  https = o.https;
   if (o.url) {
     if (auto r = parse_request_url(*o.url)) {
       req = *r;
       https = req->scheme == "https";
     }
   }
-  const bool domain_attr = c.domain.has_value();
-  bool host_only = !domain_attr;
+  domain_attr = c.domain.has_value();
+  host_only = !domain_attr;
+}
 
-  // ---- Decisive: the browser ignores the cookie (RFC 6265bis-15 §5.7 storage model). Nothing follows. ----
-  auto decisive = [&](const char* id, std::string reason) {
-    add(id, severity::high, std::move(reason), rating::invalid);
-    rep.result = rating::invalid;
-    return rep;
-  };
-  if (req && domain_attr) {
-    // §5.7 step 5: a Domain that is a public suffix is dropped when it equals the host, else the cookie is.
-    if (auto ps = is_public_suffix(*c.domain); ps && *ps) {
-      if (*c.domain != req->host)
-        return decisive("cookie.public_suffix", "Domain=" + shown_value(*c.domain) +
-                                                    " is a public suffix (publicsuffix list): browsers reject the "
-                                                    "cookie (RFC 6265bis 5.7); omit Domain");
-      host_only = true;
-      add("cookie.domain_host_only", severity::info,
-          "Domain=" + shown_value(*c.domain) + " is a public suffix equal to the host: browsers store a host-only cookie");
-    } else if (!domain_match(req->host, *c.domain)) {
-      // §5.7 step 6: the request host must domain-match the Domain attribute.
-      return decisive("cookie.domain_mismatch", "Domain=" + shown_value(*c.domain) + " does not domain-match the request host " +
-                                                    req->host + ": browsers reject the cookie (RFC 6265bis 5.7)");
-    }
+void cookie_audit::add(const char* id, severity s, std::string reason, std::optional<rating> effect) {
+  rep.findings.push_back({id, s, subject, std::move(reason), effect ? *effect : default_effect(s)});
+}
+
+// A finding that makes the browser ignore the cookie (RFC 6265bis-15 §5.7 storage model): nothing follows it.
+bool cookie_audit::decisive(const char* id, std::string reason) {
+  add(id, severity::high, std::move(reason), rating::invalid);
+  rep.result = rating::invalid;
+  return true;
+}
+
+// §5.7 steps 5 and 6: the Domain attribute against the public suffix list and the request host.
+bool cookie_audit::rejected_domain() {
+  if (!req || !domain_attr) return false;
+  // §5.7 step 5: a Domain that is a public suffix is dropped when it equals the host, else the cookie is.
+  if (auto ps = is_public_suffix(*c.domain); ps && *ps) {
+    if (*c.domain != req->host)
+      return decisive("cookie.public_suffix", "Domain=" + shown_value(*c.domain) +
+                                                  " is a public suffix (publicsuffix list): browsers reject the "
+                                                  "cookie (RFC 6265bis 5.7); omit Domain");
+    host_only = true;
+    add("cookie.domain_host_only", severity::info,
+        "Domain=" + shown_value(*c.domain) + " is a public suffix equal to the host: browsers store a host-only cookie");
+  } else if (!domain_match(req->host, *c.domain)) {
+    // §5.7 step 6: the request host must domain-match the Domain attribute.
+    return decisive("cookie.domain_mismatch", "Domain=" + shown_value(*c.domain) + " does not domain-match the request host " +
+                                                  req->host + ": browsers reject the cookie (RFC 6265bis 5.7)");
   }
-  if (c.secure && !https)
-    return decisive("cookie.secure_over_http",
-                    "a Secure cookie set by a plain-HTTP response is ignored by browsers (RFC 6265bis 5.7): serve the "
-                    "site over https");
-  // §4.1.3 / §5.7 cookie name prefixes (matched ASCII case-insensitively, as current browsers do).
+  return false;
+}
+
+// §4.1.3 / §5.7 cookie name prefixes (matched ASCII case-insensitively, as current browsers do).
+bool cookie_audit::rejected_prefix() {
   if (starts_with_ci(c.name, "__Host-")) {
     std::vector<std::string> why;
     if (!c.secure) why.push_back("Secure");
@@ -1228,6 +613,17 @@ subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const au
     return decisive("cookie.secure_prefix",
                     "__Secure- cookie without Secure (RFC 6265bis 4.1.3): browsers reject it as sent; add Secure");
   }
+  return false;
+}
+
+// The storage model's refusals, in the order browsers apply them; true when the browser ignores the cookie.
+bool cookie_audit::rejected() {
+  if (rejected_domain()) return true;
+  if (c.secure && !https)
+    return decisive("cookie.secure_over_http",
+                    "a Secure cookie set by a plain-HTTP response is ignored by browsers (RFC 6265bis 5.7): serve the "
+                    "site over https");
+  if (rejected_prefix()) return true;
   if (c.samesite == same_site::none && !c.secure)
     return decisive("cookie.samesite_none_without_secure",
                     "SameSite=None without Secure is rejected by browsers (RFC 6265bis 5.7): add Secure (or use "
@@ -1235,121 +631,148 @@ subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const au
   if (c.partitioned && !c.secure)
     return decisive("cookie.partitioned_without_secure",
                     "Partitioned without Secure is rejected by browsers (CHIPS): add Secure");
+  return false;
+}
 
-  // ---- Judged by role ----
-  const bool deletion = (c.max_age && *c.max_age <= 0) || (!c.max_age && c.expires && *c.expires <= now);
-  if (o.role == cookie_role::automatic)
-    add("cookie.role", severity::info,
-        "judged as a " + rep.role + " cookie (guessed from its name; give the role if it is something else)");
-  if (!c.has_equals || c.name.empty())
-    add("cookie.nameless", severity::medium,
-        "cookie has no name (no '=' before the first ';'); browsers and servers disagree on such cookies: give it a name");
-
-  if (deletion) {
-    add("cookie.deletion", severity::info,
-        "deletion cookie (Max-Age<=0 or Expires in the past); make sure Path/Domain match the cookie it removes");
-  } else {
-    if (!c.secure) {
-      if (credential && !o.hsts)
-        add("cookie.no_secure", severity::high,
-            rep.role + " cookie without Secure is sent over plain HTTP, where anyone on the network reads it: add "
-                       "Secure (SESSION_COOKIE_SECURE=True)");
-      else if (credential)
-        add("cookie.no_secure", severity::medium,
-            rep.role + " cookie without Secure: add Secure (HSTS on this site limits the exposure to a first visit "
-                       "over http)");
-      else if (role == cookie_role::preference)
-        add("cookie.no_secure", severity::low, "cookie without Secure is also sent (and can be changed) over plain HTTP");
-      else
-        add("cookie.no_secure", severity::medium, "cookie without Secure is also sent over plain HTTP: add Secure");
-    }
-    if (!c.httponly) {
-      if (credential)
-        add("cookie.no_httponly", severity::high,
-            rep.role + " cookie readable by JavaScript, so an XSS steals it: add HttpOnly (SESSION_COOKIE_HTTPONLY=True)");
-      else if (role == cookie_role::other)
-        add("cookie.no_httponly", severity::low,
-            "cookie readable by JavaScript: add HttpOnly, or give its role (csrf, preference) if scripts read it");
-    }
-    const bool samesite_effective = c.samesite == same_site::lax || c.samesite == same_site::strict ||
-                                    c.samesite == same_site::none;
-    if (c.samesite == same_site::invalid)
-      add("cookie.samesite_invalid", severity::info,
-          "SameSite=" + shown_value(c.samesite_raw) + " is not Strict, Lax or None: browsers ignore it (RFC 6265bis 5.6.7)");
-    if (!samesite_effective) {
-      if (credential)
-        add("cookie.no_samesite", severity::medium,
-            "no (valid) SameSite: only Chromium defaults to Lax, Firefox and Safari send it on cross-site requests; "
-            "set SameSite=Lax (SESSION_COOKIE_SAMESITE='Lax')");
-      else if (role == cookie_role::other)
-        add("cookie.no_samesite", severity::low, "no (valid) SameSite: set SameSite=Lax to limit cross-site sending");
-    } else if (c.samesite == same_site::none) {
-      if (credential)
-        add("cookie.samesite_none", severity::medium,
-            "SameSite=None sends the " + rep.role + " cookie on cross-site requests (CSRF exposure): use Lax unless it "
-                                                    "must be embedded");
-      else
-        add("cookie.samesite_none", severity::info, "SameSite=None: the cookie goes with cross-site requests");
-    }
-    if (o.max_lifetime) {
-      std::optional<std::int64_t> life;
-      if (c.max_age) life = *c.max_age;
-      else if (c.expires) life = *c.expires - now;
-      if (life && *life > *o.max_lifetime)
-        add("cookie.lifetime_too_long", severity::medium,
-            "cookie lives " + std::to_string(*life) + " s, longer than the allowed " + std::to_string(*o.max_lifetime) +
-                " s: shorten Max-Age/Expires (PERMANENT_SESSION_LIFETIME)");
-    }
-  }
-  if (line_size > o.max_size)
-    add("cookie.too_large", severity::info,
-        "Set-Cookie value is " + std::to_string(line_size) + " bytes, over " + std::to_string(o.max_size) +
-            " (MAX_COOKIE_SIZE): close to the 4096-byte limit where browsers drop it; store less in the cookie");
-  if (domain_attr && !host_only)
-    add("cookie.domain_scoped", severity::info,
-        "Domain=" + shown_value(*c.domain) + " sends the cookie to every subdomain: omit Domain unless subdomains need it");
-
-  // Attribute-level advice: each is ignored by the browser, which the flag findings above already reflect.
-  std::vector<std::string> seen;
-  for (const auto& a : c.attributes) {
-    std::string ln = lower_ascii(a.name);
-    bool known = ln == "expires" || ln == "max-age" || ln == "domain" || ln == "path" || ln == "secure" ||
-                 ln == "httponly" || ln == "samesite" || ln == "partitioned";
-    if (!known) {
-      if (!ln.empty())
-        add("cookie.unknown_attribute", severity::info, "unknown attribute '" + shown_value(a.name) + "' is ignored by browsers");
-      continue;
-    }
-    if (std::find(seen.begin(), seen.end(), ln) != seen.end())
-      add("cookie.duplicate_attribute", severity::info,
-          "attribute " + a.name + " appears more than once; browsers use the last one: keep one");
+// Secure and HttpOnly, judged by the cookie's role.
+void cookie_audit::judge_secure_httponly() {
+  if (!c.secure) {
+    if (credential && !o.hsts)
+      add("cookie.no_secure", severity::high,
+          rep.role + " cookie without Secure is sent over plain HTTP, where anyone on the network reads it: add "
+                     "Secure (SESSION_COOKIE_SECURE=True)");
+    else if (credential)
+      add("cookie.no_secure", severity::medium,
+          rep.role + " cookie without Secure: add Secure (HSTS on this site limits the exposure to a first visit "
+                     "over http)");
+    else if (role == cookie_role::preference)
+      add("cookie.no_secure", severity::low, "cookie without Secure is also sent (and can be changed) over plain HTTP");
     else
-      seen.push_back(ln);
-    if (a.value.size() > 1024) {
-      add("cookie.attribute_ignored", severity::info, a.name + " value over 1024 bytes is ignored by browsers");
-      continue;
-    }
-    if (ln == "max-age") {
-      std::string_view d = a.value;
-      if (!d.empty() && d[0] == '-') d.remove_prefix(1);
-      if (d.empty() || !std::all_of(d.begin(), d.end(), [](char ch) { return is_digit(static_cast<unsigned char>(ch)); }))
-        add("cookie.max_age_invalid", severity::info, "Max-Age=" + shown_value(a.value) + " is not an integer; browsers ignore it");
-    } else if (ln == "expires" && !parse_cookie_date(a.value)) {
-      add("cookie.expires_invalid", severity::info, "Expires=" + shown_value(a.value) + " is not a cookie date; browsers ignore it");
-    } else if (ln == "domain" && a.value.empty()) {
-      add("cookie.attribute_ignored", severity::info, "empty Domain attribute is ignored by browsers: remove it");
-    } else if (ln == "path" && (a.value.empty() || a.value[0] != '/')) {
-      add("cookie.attribute_ignored", severity::info,
-          "Path=" + shown_value(a.value) + " does not start with '/'; browsers use the default path: write Path=/...");
-    }
+      add("cookie.no_secure", severity::medium, "cookie without Secure is also sent over plain HTTP: add Secure");
   }
-  rep.result = worst_effect(v);
+  if (!c.httponly) {
+    if (credential)
+      add("cookie.no_httponly", severity::high,
+          rep.role + " cookie readable by JavaScript, so an XSS steals it: add HttpOnly (SESSION_COOKIE_HTTPONLY=True)");
+    else if (role == cookie_role::other)
+      add("cookie.no_httponly", severity::low,
+          "cookie readable by JavaScript: add HttpOnly, or give its role (csrf, preference) if scripts read it");
+  }
+}
+
+// SameSite, judged by the cookie's role.
+void cookie_audit::judge_samesite() {
+  const bool samesite_effective = c.samesite == same_site::lax || c.samesite == same_site::strict ||
+                                  c.samesite == same_site::none;
+  if (c.samesite == same_site::invalid)
+    add("cookie.samesite_invalid", severity::info,
+        "SameSite=" + shown_value(c.samesite_raw) + " is not Strict, Lax or None: browsers ignore it (RFC 6265bis 5.6.7)");
+  if (!samesite_effective) {
+    if (credential)
+      add("cookie.no_samesite", severity::medium,
+          "no (valid) SameSite: only Chromium defaults to Lax, Firefox and Safari send it on cross-site requests; "
+          "set SameSite=Lax (SESSION_COOKIE_SAMESITE='Lax')");
+    else if (role == cookie_role::other)
+      add("cookie.no_samesite", severity::low, "no (valid) SameSite: set SameSite=Lax to limit cross-site sending");
+  } else if (c.samesite == same_site::none) {
+    if (credential)
+      add("cookie.samesite_none", severity::medium,
+          "SameSite=None sends the " + rep.role + " cookie on cross-site requests (CSRF exposure): use Lax unless it "
+                                                  "must be embedded");
+    else
+      add("cookie.samesite_none", severity::info, "SameSite=None: the cookie goes with cross-site requests");
+  }
+}
+
+// The lifetime against the allowed maximum (only with max_lifetime).
+void cookie_audit::judge_lifetime() {
+  if (!o.max_lifetime) return;
+  std::optional<std::int64_t> life;
+  if (c.max_age) life = *c.max_age;
+  else if (c.expires) life = *c.expires - now;
+  if (life && *life > *o.max_lifetime)
+    add("cookie.lifetime_too_long", severity::medium,
+        "cookie lives " + std::to_string(*life) + " s, longer than the allowed " + std::to_string(*o.max_lifetime) +
+            " s: shorten Max-Age/Expires (PERMANENT_SESSION_LIFETIME)");
+}
+
+// Attribute-level advice: each is ignored by the browser, which the flag findings already reflect.
+void cookie_audit::judge_attribute(const attribute& a, std::vector<std::string>& seen) {
+  std::string ln = lower(a.name);
+  bool known = ln == "expires" || ln == "max-age" || ln == "domain" || ln == "path" || ln == "secure" ||
+               ln == "httponly" || ln == "samesite" || ln == "partitioned";
+  if (!known) {
+    if (!ln.empty())
+      add("cookie.unknown_attribute", severity::info, "unknown attribute '" + shown_value(a.name) + "' is ignored by browsers");
+    return;
+  }
+  if (std::find(seen.begin(), seen.end(), ln) != seen.end())
+    add("cookie.duplicate_attribute", severity::info,
+        "attribute " + a.name + " appears more than once; browsers use the last one: keep one");
+  else
+    seen.push_back(ln);
+  if (a.value.size() > 1024) {
+    add("cookie.attribute_ignored", severity::info, a.name + " value over 1024 bytes is ignored by browsers");
+    return;
+  }
+  if (ln == "max-age") {
+    std::string_view d = a.value;
+    if (!d.empty() && d[0] == '-') d.remove_prefix(1);
+    if (d.empty() || !std::all_of(d.begin(), d.end(), [](char ch) { return is_digit(static_cast<unsigned char>(ch)); }))
+      add("cookie.max_age_invalid", severity::info, "Max-Age=" + shown_value(a.value) + " is not an integer; browsers ignore it");
+  } else if (ln == "expires" && !parse_cookie_date(a.value)) {
+    add("cookie.expires_invalid", severity::info, "Expires=" + shown_value(a.value) + " is not a cookie date; browsers ignore it");
+  } else if (ln == "domain" && a.value.empty()) {
+    add("cookie.attribute_ignored", severity::info, "empty Domain attribute is ignored by browsers: remove it");
+  } else if (ln == "path" && (a.value.empty() || a.value[0] != '/')) {
+    add("cookie.attribute_ignored", severity::info,
+        "Path=" + shown_value(a.value) + " does not start with '/'; browsers use the default path: write Path=/...");
+  }
+}
+
+// The verdict: the worst effect of the findings, or cookie.ok when nothing lowered it.
+void cookie_audit::finish(bool deletion) {
+  rep.result = worst_effect(rep.findings);
   if (rep.result == rating::pass)
     add("cookie.ok", severity::info,
         deletion ? "deletion cookie"
                  : credential ? "Secure, HttpOnly and SameSite are set"
                               : "has what a " + rep.role + " cookie needs");
-  return rep;
+}
+
+}  // namespace
+
+subject_report audit_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {
+  cookie_audit audit(c, o);
+  if (audit.rejected()) return std::move(audit.rep);
+
+  // ---- Judged by role ----
+  const bool deletion = (c.max_age && *c.max_age <= 0) || (!c.max_age && c.expires && *c.expires <= audit.now);
+  if (o.role == cookie_role::automatic)
+    audit.add("cookie.role", severity::info,
+              "judged as a " + audit.rep.role + " cookie (guessed from its name; give the role if it is something else)");
+  if (!c.has_equals || c.name.empty())
+    audit.add("cookie.nameless", severity::medium,
+              "cookie has no name (no '=' before the first ';'); browsers and servers disagree on such cookies: give it a name");
+  if (deletion) {
+    audit.add("cookie.deletion", severity::info,
+              "deletion cookie (Max-Age<=0 or Expires in the past); make sure Path/Domain match the cookie it removes");
+  } else {
+    audit.judge_secure_httponly();
+    audit.judge_samesite();
+    audit.judge_lifetime();
+  }
+  if (line_size > o.max_size)
+    audit.add("cookie.too_large", severity::info,
+              "Set-Cookie value is " + std::to_string(line_size) + " bytes, over " + std::to_string(o.max_size) +
+                  " (MAX_COOKIE_SIZE): close to the 4096-byte limit where browsers drop it; store less in the cookie");
+  if (audit.domain_attr && !audit.host_only)
+    audit.add("cookie.domain_scoped", severity::info,
+              "Domain=" + shown_value(*c.domain) + " sends the cookie to every subdomain: omit Domain unless subdomains need it");
+  std::vector<std::string> seen;
+  for (const auto& a : c.attributes) audit.judge_attribute(a, seen);
+  audit.finish(deletion);
+  return std::move(audit.rep);
 }
 
 std::vector<verdict> audit_set_cookie(const set_cookie& c, std::size_t line_size, const audit_options& o) {
@@ -1484,104 +907,15 @@ std::string unslash(std::string_view b) {
   return out;
 }
 
-// bytes.decode("utf-8", "replace") as CPython does it: one U+FFFD per maximal invalid subpart.
-std::string utf8_replace(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) { out += static_cast<char>(c); ++i; continue; }
-    std::size_t need;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) need = 1;
-    else if (c == 0xE0) { need = 2; lo = 0xA0; }
-    else if (c >= 0xE1 && c <= 0xEC) need = 2;
-    else if (c == 0xED) { need = 2; hi = 0x9F; }
-    else if (c >= 0xEE && c <= 0xEF) need = 2;
-    else if (c == 0xF0) { need = 3; lo = 0x90; }
-    else if (c >= 0xF1 && c <= 0xF3) need = 3;
-    else if (c == 0xF4) { need = 3; hi = 0x8F; }
-    else { out += "\xEF\xBF\xBD"; ++i; continue; }
-    std::size_t k = 1;
-    bool ok = true;
-    for (; k <= need; ++k) {
-      if (i + k >= n) { ok = false; break; }
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-      if (d < l || d > h) { ok = false; break; }
-    }
-    if (ok) { out.append(s.substr(i, need + 1)); i += need + 1; }
-    else { out += "\xEF\xBF\xBD"; i += k; }
-  }
-  return out;
-}
-
-std::string latin1_to_utf8(std::string_view s) {
-  size_t ascii = 0;  // ASCII is the same in both: copy the leading run at once
-  while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80) ++ascii;
-  std::string out(s.substr(0, ascii));
-  if (ascii == s.size()) return out;
-  out.reserve(s.size() + (s.size() - ascii));
-  for (unsigned char c : s.substr(ascii)) utf8_append(out, c);
-  return out;
-}
-
 std::string_view strip_ascii_ws(std::string_view s) {
   while (!s.empty() && re_space(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && re_space(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
 }
 std::string_view strip_py_latin1(std::string_view s) {
-  while (!s.empty() && py_isspace_latin1(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && py_isspace_latin1(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && detail::py_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && detail::py_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-// str.isspace() of a code point (Python 3.11's whitespace set).
-bool py_isspace(char32_t c) {
-  return (c < 0x100 && py_isspace_latin1(static_cast<unsigned>(c))) || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
-         c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
-}
-
-// Length of the valid UTF-8 sequence at s[i] (1 for ASCII); 0 when it is not valid.
-std::size_t utf8_seq_len(std::string_view s, std::size_t i) {
-  std::u32string one;
-  for (std::size_t n = 1; n <= 4 && i + n <= s.size(); ++n) {
-    one.clear();
-    if (utf8_decode(s.substr(i, n), one) && one.size() == 1) return n;
-  }
-  return 0;
-}
-
-// str.strip() on valid UTF-8: Unicode whitespace removed at both ends.
-std::string_view strip_py_utf8(std::string_view s) {
-  while (!s.empty()) {
-    std::size_t n = utf8_seq_len(s, 0);
-    std::u32string c;
-    if (n == 0 || !utf8_decode(s.substr(0, n), c) || !py_isspace(c[0])) break;
-    s.remove_prefix(n);
-  }
-  while (!s.empty()) {
-    std::size_t b = s.size() - 1;  // start of the last character
-    while (b > 0 && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80 && s.size() - b < 4) --b;
-    std::u32string c;
-    if (!utf8_decode(s.substr(b), c) || c.size() != 1 || !py_isspace(c[0])) break;
-    s.remove_suffix(s.size() - b);
-  }
-  return s;
-}
-
-// Offset of the first byte that makes `s` invalid UTF-8 (Python's UnicodeDecodeError start), or npos.
-std::size_t first_invalid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
-    std::size_t n = utf8_seq_len(s, i);
-    if (n == 0) return i;
-    i += n;
-  }
-  return std::string_view::npos;
 }
 
 }  // namespace
@@ -1607,7 +941,7 @@ std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string
       std::string_view val = m.has_val ? std::string_view(s).substr(m.val_b, m.val_e - m.val_b) : std::string_view();
       std::string raw = (val.size() >= 2 && val.front() == '"' && val.back() == '"') ? unslash(val.substr(1, val.size() - 2))
                                                                                       : std::string(val);
-      out.emplace_back(utf8_replace(key), utf8_replace(raw));
+      out.emplace_back(charset::utf8_replace(key), charset::utf8_replace(raw));
     }
     return out;
   }
@@ -1623,10 +957,10 @@ std::vector<std::pair<std::string, std::string>> parse_cookie_header(std::string
     if (key.empty()) continue;
     std::string v;
     if (val.size() >= 2 && val.front() == '"' && val.back() == '"')
-      v = utf8_replace(unslash(latin1_to_utf8(val.substr(1, val.size() - 2))));
+      v = charset::utf8_replace(unslash(detail::latin1_to_utf8(val.substr(1, val.size() - 2))));
     else
-      v = latin1_to_utf8(val);
-    out.emplace_back(latin1_to_utf8(key), std::move(v));
+      v = detail::latin1_to_utf8(val);
+    out.emplace_back(detail::latin1_to_utf8(key), std::move(v));
   }
   return out;
 }
@@ -1635,7 +969,7 @@ result<std::vector<std::pair<std::string, std::string>>> parse_cookie(std::strin
   if (p == websec::profile::debian) return parse_cookie_header(header, p);
   std::vector<std::pair<std::string, std::string>> out;
   if (header.empty()) return out;
-  if (std::size_t bad = first_invalid_utf8(header); bad != std::string_view::npos)
+  if (std::size_t bad = detail::utf8_first_error(header); bad != std::string_view::npos)
     return make_error("cookie_not_utf8", "'utf-8' codec can't decode the Cookie header at byte " + std::to_string(bad),
                       bad, 400);
   // _sansio_http.parse_cookie on the decoded str: the regex only looks at ASCII (= ; " \\ whitespace, newline),
@@ -1655,12 +989,12 @@ result<std::vector<std::pair<std::string, std::string>>> parse_cookie(std::strin
       continue;
     }
     i = m.end;
-    std::string_view key = strip_py_utf8(std::string_view(s).substr(m.key_b, m.key_e - m.key_b));
-    std::string_view val = m.has_val ? strip_py_utf8(std::string_view(s).substr(m.val_b, m.val_e - m.val_b)) : std::string_view();
+    std::string_view key = detail::py_strip_utf8(std::string_view(s).substr(m.key_b, m.key_e - m.key_b));
+    std::string_view val = m.has_val ? detail::py_strip_utf8(std::string_view(s).substr(m.val_b, m.val_e - m.val_b)) : std::string_view();
     if (key.empty()) continue;
     std::string v;
     if (val.size() >= 2 && val.front() == '"' && val.back() == '"')
-      v = utf8_replace(unslash(val.substr(1, val.size() - 2)));
+      v = charset::utf8_replace(unslash(val.substr(1, val.size() - 2)));
     else
       v = std::string(val);
     out.emplace_back(std::string(key), std::move(v));

@@ -3,6 +3,8 @@
 
 #include "websec/serializer.hpp"
 
+#include "text_util.hpp"
+
 #include <openssl/rand.h>
 
 #include <cctype>
@@ -23,12 +25,7 @@ serializer::serializer make_serializer(const config& c) {
 error csrf_error(std::string_view msg, int status = 400, std::string kind = "CSRFError") {
   return error{std::move(kind), 0, std::string(msg), status};
 }
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
+using websec::detail::iequals;
 }  // namespace
 
 std::string generate_raw_token() {

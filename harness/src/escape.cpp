@@ -2,6 +2,7 @@
 #include "websec/escape.hpp"
 
 #include "escape_tables.hpp"
+#include "text_util.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -362,56 +363,11 @@ void escape_append(std::string& out, std::string_view s) {
   d.esc(s.data(), s.size(), out.data() + at, out.data() + out.size());
 }
 
-// ============================================================================================ UTF-8 helpers
+// ============================================================================================ helpers
 namespace {
 
-void put_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
+using websec::detail::utf8_errors;
 
-/// Decodes one code point at s[i]. Strict UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF). An invalid byte
-/// decodes as U+DC00+byte, length 1, exactly what Python's surrogateescape yields.
-struct decoded {
-  char32_t cp;
-  std::size_t len;
-  bool valid;
-};
-
-decoded decode(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  std::size_t n = s.size();
-  auto cont = [&](std::size_t k) { return k < n && (b(k) & 0xC0) == 0x80; };
-  if (c < 0x80) return {c, 1, true};
-  if (c >= 0xC2 && c <= 0xDF && cont(i + 1)) return {char32_t(((c & 0x1F) << 6) | (b(i + 1) & 0x3F)), 2, true};
-  if (c >= 0xE0 && c <= 0xEF && cont(i + 1) && cont(i + 2)) {
-    unsigned char c1 = b(i + 1);
-    bool ok = (c == 0xE0) ? c1 >= 0xA0 : (c == 0xED) ? c1 <= 0x9F : true;
-    if (ok) return {char32_t(((c & 0x0F) << 12) | ((c1 & 0x3F) << 6) | (b(i + 2) & 0x3F)), 3, true};
-  }
-  if (c >= 0xF0 && c <= 0xF4 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
-    unsigned char c1 = b(i + 1);
-    bool ok = (c == 0xF0) ? c1 >= 0x90 : (c == 0xF4) ? c1 <= 0x8F : true;
-    if (ok)
-      return {char32_t(((c & 0x07) << 18) | ((c1 & 0x3F) << 12) | ((b(i + 2) & 0x3F) << 6) | (b(i + 3) & 0x3F)), 4,
-              true};
-  }
-  return {char32_t(0xDC00 + c), 1, false};
-}
 
 bool in_ranges(const detail::codepoint_range* r, std::size_t count, char32_t c) {
   std::size_t lo = 0, hi = count;
@@ -423,12 +379,6 @@ bool in_ranges(const detail::codepoint_range* r, std::size_t count, char32_t c) 
       hi = mid;
   }
   return lo < count && r[lo].first <= c && c <= r[lo].last;
-}
-
-bool python_isspace(char32_t c) {
-  for (std::size_t k = 0; k < detail::python_whitespace_count; ++k)
-    if (detail::python_whitespace[k] == c) return true;
-  return false;
 }
 
 }  // namespace
@@ -456,7 +406,7 @@ void append_numeric(std::string& out, std::uint32_t num) {
     return;
   }
   if (in_ranges(detail::invalid_codepoints, detail::invalid_codepoint_range_count, num)) return;
-  put_utf8(out, num);
+  websec::detail::append_utf8(out, num);
 }
 
 inline bool name_stop(unsigned char c) {
@@ -556,9 +506,9 @@ std::string collapse_whitespace(std::string_view s) {
     if (c < 0x80) {
       ws = (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
     } else {
-      decoded d = decode(s, i);
+      const auto d = websec::detail::decode_utf8_at(s, i, utf8_errors::surrogateescape);
       len = d.len;
-      ws = d.valid && python_isspace(d.cp);
+      ws = d.valid && websec::detail::py_isspace(d.cp);
     }
     if (ws) {
       pending_space = !out.empty();
@@ -720,51 +670,7 @@ result<markup> tojson(const json::value& v, int indent) {
 
 // ============================================================================================ xmlattr
 
-std::string python_repr(std::string_view s) {
-  bool has_sq = s.find('\'') != std::string_view::npos;
-  bool has_dq = s.find('"') != std::string_view::npos;
-  char q = (has_sq && !has_dq) ? '"' : '\'';
-  static const char* hex = "0123456789abcdef";
-  std::string out(1, q);
-  for (std::size_t i = 0; i < s.size();) {
-    decoded d = decode(s, i);
-    char32_t c = d.cp;
-    i += d.len;
-    if (c == static_cast<char32_t>(q) || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20 || c == 0x7F) {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (!d.valid || in_ranges(detail::non_printable, detail::non_printable_count, c)) {
-      if (c < 0x100) {
-        out += "\\x";
-      } else if (c < 0x10000) {
-        out += "\\u";
-        out += hex[(c >> 12) & 15];
-        out += hex[(c >> 8) & 15];
-      } else {
-        out += "\\U";
-        for (int sh = 28; sh >= 8; sh -= 4) out += hex[(c >> sh) & 15];
-      }
-      out += hex[(c >> 4) & 15];
-      out += hex[c & 15];
-    } else {
-      put_utf8(out, c);
-    }
-  }
-  out += q;
-  return out;
-}
+std::string python_repr(std::string_view s) { return websec::detail::py_repr(s, utf8_errors::surrogateescape); }
 
 result<markup> xmlattr(const std::vector<attribute>& items, bool autospace) {
   std::string rv;

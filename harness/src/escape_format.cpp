@@ -4,6 +4,8 @@
 #include "websec/escape.hpp"
 #include "websec/json.hpp"
 
+#include "text_util.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -20,23 +22,11 @@ error err(const char* kind, std::string message, std::uint64_t offset = 0) {
 
 // ---------------------------------------------------------------------------------------------- UTF-8
 
-// Decodes one code point (invalid bytes as U+DC80..U+DCFF, Python's surrogateescape); returns its length.
+// Decodes one code point of a surrogateescape string (invalid bytes as U+DC80..U+DCFF); returns its length.
 std::size_t decode_at(std::string_view s, std::size_t i, char32_t& cp) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  auto cont = [&](std::size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
-  unsigned char c = b(i);
-  if (c < 0x80) { cp = c; return 1; }
-  if (c >= 0xC2 && c <= 0xDF && cont(i + 1)) { cp = ((c & 0x1F) << 6) | (b(i + 1) & 0x3F); return 2; }
-  if (c >= 0xE0 && c <= 0xEF && cont(i + 1) && cont(i + 2)) {
-    char32_t v = ((c & 0x0F) << 12) | ((b(i + 1) & 0x3F) << 6) | (b(i + 2) & 0x3F);
-    if (v >= 0x800 && !(v >= 0xD800 && v <= 0xDFFF)) { cp = v; return 3; }
-  }
-  if (c >= 0xF0 && c <= 0xF4 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
-    char32_t v = ((c & 0x07) << 18) | ((b(i + 1) & 0x3F) << 12) | ((b(i + 2) & 0x3F) << 6) | (b(i + 3) & 0x3F);
-    if (v >= 0x10000 && v <= 0x10FFFF) { cp = v; return 4; }
-  }
-  cp = 0xDC00 + c;
-  return 1;
+  const auto d = websec::detail::decode_utf8_at(s, i, websec::detail::utf8_errors::surrogateescape);
+  cp = d.cp;
+  return d.len;
 }
 
 std::size_t cp_count(std::string_view s) {
@@ -53,21 +43,8 @@ std::string cp_prefix(std::string_view s, std::size_t n) {
   return std::string(s.substr(0, i));
 }
 
-void append_cp(std::string& out, char32_t c) {
-  if (c >= 0xDC80 && c <= 0xDCFF) { out += static_cast<char>(c - 0xDC00); return; }  // surrogateescape byte
-  if (c < 0x80) { out += static_cast<char>(c); return; }
-  if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-  }
-  out += static_cast<char>(0x80 | (c & 0x3F));
-}
+// Encodes one code point of a surrogateescape string (U+DC80..U+DCFF back to their bytes).
+void append_cp(std::string& out, char32_t c) { websec::detail::append_utf8(out, c); }
 
 // ascii(x) from repr(x): every non-ASCII code point escaped as \xNN, \uNNNN or \UNNNNNNNN.
 std::string ascii_escape(std::string_view s) {
@@ -101,9 +78,7 @@ int decimal_value(char32_t c) {
 
 // str.isspace(), the set int() and float() strip (int() keeps U+001C..U+001F, which it does not strip).
 bool py_space(char32_t c, bool int_rules) {
-  if (c >= 0x1C && c <= 0x1F) return !int_rules;
-  return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+  return websec::detail::py_isspace(c) && !(int_rules && c >= 0x1C && c <= 0x1F);
 }
 
 // The text with Python whitespace stripped at both ends; false when a non-ASCII character remains (Unicode

@@ -4,6 +4,8 @@
 #include "websec/cookie.hpp"
 #include "websec/json.hpp"
 
+#include "text_util.hpp"
+
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -11,19 +13,10 @@
 namespace websec::headers {
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = lower(c);
-  return o;
-}
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-bool starts_with_ci(std::string_view s, std::string_view p) { return s.size() >= p.size() && iequals(s.substr(0, p.size()), p); }
+using websec::detail::iequals;
+using websec::detail::lower;
+using websec::detail::starts_with_ci;
+
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_ows(char c) { return c == ' ' || c == '\t'; }

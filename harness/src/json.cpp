@@ -5,6 +5,7 @@
 #include "json_detail.hpp"
 
 #include "civil_date.hpp"
+#include "text_util.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -14,6 +15,11 @@
 #include <unordered_map>
 
 namespace websec::json {
+
+namespace {
+using websec::detail::decode_utf8_at;
+using websec::detail::utf8_errors;
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------- value
 
@@ -159,78 +165,10 @@ bool value::operator==(const value& o) const {
 // ---------------------------------------------------------------------------------------------- UTF-8
 
 void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
+  websec::detail::append_utf8(out, cp, utf8_errors::allow_surrogates);
 }
 
-namespace {
-// Decodes one generalized-UTF-8 sequence at s[i]; returns its length (0 = invalid). Surrogates accepted iff
-// `allow_surrogates`.
-inline size_t decode_utf8(std::string_view s, size_t i, std::uint32_t& cp, bool allow_surrogates) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const size_t n = s.size();
-  unsigned char c = p[i];
-  if (c < 0x80) {
-    cp = c;
-    return 1;
-  }
-  if (c >= 0xC2 && c <= 0xDF) {
-    if (i + 1 >= n || (p[i + 1] & 0xC0) != 0x80) return 0;
-    cp = ((c & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu);
-    return 2;
-  }
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (i + 2 >= n || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80) return 0;
-    cp = ((c & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu);
-    if (cp < 0x800) return 0;
-    if (cp >= 0xD800 && cp <= 0xDFFF && !allow_surrogates) return 0;
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (i + 3 >= n || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80 || (p[i + 3] & 0xC0) != 0x80)
-      return 0;
-    cp = ((c & 0x07u) << 18) | ((p[i + 1] & 0x3Fu) << 12) | ((p[i + 2] & 0x3Fu) << 6) | (p[i + 3] & 0x3Fu);
-    if (cp < 0x10000 || cp > 0x10FFFF) return 0;
-    return 4;
-  }
-  return 0;
-}
-}  // namespace
-
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    if (i + 8 <= s.size()) {  // ASCII fast path, 8 bytes at a time
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      if ((w & 0x8080808080808080ull) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    std::uint32_t cp;
-    size_t l = decode_utf8(s, i, cp, false);
-    if (!l) return false;
-    i += l;
-  }
-  return true;
-}
+bool valid_utf8(std::string_view s) { return websec::detail::utf8_first_error(s) == std::string_view::npos; }
 
 // ---------------------------------------------------------------------------------------------- float repr
 
@@ -336,9 +274,10 @@ bool encode_string(std::string& out, std::string_view s, bool ensure_ascii, bool
       ++i;
       continue;
     }
-    std::uint32_t cp;
-    size_t l = decode_utf8(s, i, cp, ensure_ascii && !surrogateescape);
-    if (!l) {
+    const auto d = decode_utf8_at(s, i, ensure_ascii && !surrogateescape ? utf8_errors::allow_surrogates : utf8_errors::strict);
+    const std::uint32_t cp = d.cp;
+    const size_t l = d.len;
+    if (!d.valid) {
       if (!surrogateescape) return false;
       // a byte outside any valid sequence: the code point U+DC80+byte of Python's surrogateescape
       if (ensure_ascii) u_escape(out, 0xDC00u | c); else out.push_back(static_cast<char>(c));
@@ -366,23 +305,6 @@ bool encode_string(std::string& out, std::string_view s, bool ensure_ascii, bool
 using detail::encode_string;
 
 namespace {
-// Code points of a surrogateescape string (see dump_options::surrogateescape), for sort_keys.
-std::u32string escaped_code_points(std::string_view s) {
-  std::u32string out;
-  for (size_t i = 0; i < s.size();) {
-    std::uint32_t cp;
-    size_t l = decode_utf8(s, i, cp, false);
-    if (!l) {
-      out.push_back(0xDC00u | static_cast<unsigned char>(s[i]));
-      ++i;
-    } else {
-      out.push_back(cp);
-      i += l;
-    }
-  }
-  return out;
-}
-
 struct encoder {
   const dump_options& o;
   std::string out;
@@ -459,7 +381,7 @@ struct encoder {
           // code point order differs from byte order once invalid bytes stand for U+DC80..U+DCFF
           std::vector<std::pair<std::u32string, const value::member*>> keyed;
           keyed.reserve(order.size());
-          for (const auto* m : order) keyed.emplace_back(escaped_code_points(m->first), m);
+          for (const auto* m : order) keyed.emplace_back(websec::detail::from_utf8(m->first), m);  // surrogateescape, as sort_keys sees it
           std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
           for (size_t k = 0; k < keyed.size(); ++k) order[k] = keyed[k].second;
         } else if (o.sort_keys) {
@@ -883,17 +805,7 @@ result<value> loads(std::string_view text, const load_limits& limits) {
                  "JSON text of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
                      std::to_string(limits.max_size) + " bytes",
                  413};
-  if (!valid_utf8(text)) {
-    size_t bad = 0;
-    for (size_t i = 0; i < text.size();) {
-      std::uint32_t cp;
-      size_t l = decode_utf8(text, i, cp, false);
-      if (!l) {
-        bad = i;
-        break;
-      }
-      i += l;
-    }
+  if (size_t bad = websec::detail::utf8_first_error(text); bad != std::string_view::npos) {
     return error{"invalid_utf8", bad, "'utf-8' codec can't decode byte at position " + std::to_string(bad), 500};
   }
   parser p{text, limits, {}, false};
@@ -919,26 +831,10 @@ result<value> loads(std::string_view text, const load_limits& limits) {
 // ---------------------------------------------------------------------------------------------- repr
 
 namespace {
-// Approximation of str.isprintable() without the Unicode database (see the header).
-bool printable(std::uint32_t cp) {
-  if (cp < 0x20 || (cp >= 0x7f && cp <= 0xa0) || cp == 0xad) return false;
-  if (cp >= 0xD800 && cp <= 0xDFFF) return false;                       // Cs
-  if ((cp >= 0xE000 && cp <= 0xF8FF) || cp >= 0xF0000) return false;   // Co
-  switch (cp) {
-    case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000: case 0xFEFF:
-    case 0x061C: case 0x06DD: case 0x070F: case 0x08E2: case 0x180E: case 0x110BD: case 0x110CD: case 0xE0001:
-      return false;
-    default: break;
-  }
-  if ((cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) ||
-      (cp >= 0x0600 && cp <= 0x0605) || (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0020 && cp <= 0xE007F) ||
-      (cp >= 0x13430 && cp <= 0x1343F) || (cp >= 0x1BCA0 && cp <= 0x1BCA3) || (cp >= 0x1D173 && cp <= 0x1D17A) ||
-      cp == 0xFFFE || cp == 0xFFFF || (cp & 0xFFFE) == 0xFFFE)
-    return false;
-  return true;
-}
-
 void repr_into(std::string& out, const value& v);
+
+// repr() of a str value: values hold generalized UTF-8 (a str with lone surrogates arrives encoded with surrogatepass).
+std::string str_repr_of(std::string_view s) { return websec::detail::py_repr(s, utf8_errors::allow_surrogates); }
 
 std::string two(int x) {
   return std::to_string(x);
@@ -977,8 +873,8 @@ void repr_into(std::string& out, const value& v) {
     case kind::boolean: out += v.as_bool() ? "True" : "False"; return;
     case kind::integer: out += v.int_text(); return;
     case kind::floating: out += float_repr(v.as_double()); return;
-    case kind::string: out += str_repr(v.str()); return;
-    case kind::markup: out += "Markup(" + str_repr(v.str()) + ")"; return;
+    case kind::string: out += str_repr_of(v.str()); return;
+    case kind::markup: out += "Markup(" + str_repr_of(v.str()) + ")"; return;
     case kind::bytes: out += bytes_repr(v.str()); return;
     case kind::uuid: {
       const auto& r = v.str();
@@ -1031,7 +927,7 @@ void repr_into(std::string& out, const value& v) {
       for (const auto& m : v.members()) {
         if (!first) out += ", ";
         first = false;
-        out += str_repr(m.first);
+        out += str_repr_of(m.first);
         out += ": ";
         repr_into(out, m.second);
       }
@@ -1042,61 +938,13 @@ void repr_into(std::string& out, const value& v) {
 }
 }  // namespace
 
-std::string str_repr(std::string_view s) {
-  bool has_sq = s.find('\'') != std::string_view::npos, has_dq = s.find('"') != std::string_view::npos;
-  char quote = (has_sq && !has_dq) ? '"' : '\'';
-  std::string out(1, quote);
-  for (size_t i = 0; i < s.size();) {
-    std::uint32_t cp;
-    size_t l = decode_utf8(s, i, cp, true);
-    if (!l) {  // not text: show the byte as its latin-1 code point
-      cp = static_cast<unsigned char>(s[i]);
-      l = 1;
-    }
-    if (cp == static_cast<std::uint32_t>(quote) || cp == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(cp));
-    } else if (cp == '\t') {
-      out += "\\t";
-    } else if (cp == '\n') {
-      out += "\\n";
-    } else if (cp == '\r') {
-      out += "\\r";
-    } else if (cp < 0x7f && cp >= 0x20) {
-      out.push_back(static_cast<char>(cp));
-    } else if (!printable(cp)) {
-      char buf[16];
-      if (cp < 0x100)
-        std::snprintf(buf, sizeof buf, "\\x%02x", cp);
-      else if (cp < 0x10000)
-        std::snprintf(buf, sizeof buf, "\\u%04x", cp);
-      else
-        std::snprintf(buf, sizeof buf, "\\U%08x", cp);
-      out += buf;
-    } else {
-      append_utf8(out, cp);
-    }
-    i += l;
-  }
-  out.push_back(quote);
-  return out;
-}
-
 std::string bytes_repr(std::string_view b) {
-  bool has_sq = b.find('\'') != std::string_view::npos, has_dq = b.find('"') != std::string_view::npos;
-  char quote = (has_sq && !has_dq) ? '"' : '\'';
+  const char quote = websec::detail::py_repr_quote(b);
   std::string out = "b";
   out.push_back(quote);
   for (unsigned char c : b) {
-    if (c == static_cast<unsigned char>(quote) || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
+    if (websec::detail::py_repr_escape(out, c, quote)) {
+      // done
     } else if (c < 0x20 || c >= 0x7f) {
       out += "\\x";
       out.push_back(kHex[c >> 4]);

@@ -797,16 +797,9 @@ static std::string_view strip_view(std::string_view v, std::string& tmp) {
   return v.substr(i, j - i);
 }
 
-// ASCII case-insensitive equality with a lower-case name (the header-name comparisons of werkzeug's Headers)
+// ASCII case-insensitive equality with a header name (werkzeug's Headers), trying first the spelling clients send
 static bool iequals(std::string_view v, std::string_view lower, std::string_view usual) {
-  if (v.size() != lower.size()) return false;
-  if (std::memcmp(v.data(), usual.data(), usual.size()) == 0) return true;  // the spelling clients send
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    char c = v[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != lower[i]) return false;
-  }
-  return true;
+  return v == usual || detail::iequals(v, lower);
 }
 
 bool form_parser::impl::parse_headers(std::string_view block, std::uint64_t offset) {

@@ -4,43 +4,13 @@
 #include "websec/escape.hpp"
 #include "websec/json.hpp"
 
+#include "text_util.hpp"
+
 namespace websec {
 
 namespace {
 
 const char* const hexd = "0123456789abcdef";
-
-/// Length of the valid UTF-8 sequence starting at `i` (strict: no overlongs, surrogates or values past U+10FFFF),
-/// 0 when the byte there does not start one; `cp` receives the code point.
-std::size_t utf8_at(std::string_view s, std::size_t i, char32_t& cp) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  std::size_t need;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 1;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    need = 2;
-    cp = c & 0x0F;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    need = 3;
-    cp = c & 0x07;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + need >= s.size()) return 0;
-  for (std::size_t k = 1; k <= need; ++k) {
-    unsigned char x = b(i + k);
-    if (x < (k == 1 ? lo : 0x80) || x > (k == 1 ? hi : 0xBF)) return 0;
-    cp = (cp << 6) | (x & 0x3F);
-  }
-  return need + 1;
-}
 
 void put_x(std::string& out, unsigned char c) {
   out += "\\x";
@@ -78,15 +48,14 @@ void escaped(std::string& out, std::string_view s, bool quoted) {
       ++i;
       continue;
     }
-    char32_t cp = 0;
-    std::size_t len = utf8_at(s, i, cp);
-    if (len == 0) {
+    const detail::utf8_char d = detail::decode_utf8_at(s, i);
+    if (!d.valid) {
       put_x(out, c);
       ++i;
     } else {
-      if (cp <= 0x9F || is_bidi_control(cp)) put_u(out, cp);
-      else out.append(s.substr(i, len));
-      i += len;
+      if (d.cp <= 0x9F || is_bidi_control(d.cp)) put_u(out, d.cp);
+      else out.append(s.substr(i, d.len));
+      i += d.len;
     }
   }
 }
@@ -99,8 +68,8 @@ std::string quote_input(std::string_view input, quote_style style, std::size_t m
     std::size_t cut = max_bytes;
     // do not split a valid character: when one starts up to three bytes before the cut and ends after it, cut before
     for (std::size_t k = 1; k <= 3 && k <= cut; ++k) {
-      char32_t cp = 0;
-      if (utf8_at(input, cut - k, cp) > k) {
+      const detail::utf8_char d = detail::decode_utf8_at(input, cut - k);
+      if (d.valid && d.len > k) {
         cut -= k;
         break;
       }

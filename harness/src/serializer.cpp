@@ -1,6 +1,8 @@
 // itsdangerous serializers (see websec/serializer.hpp).
 #include "websec/serializer.hpp"
 
+#include "text_util.hpp"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -103,31 +105,7 @@ void append_payload(std::string& out, std::string_view json_bytes) {
 
 namespace {
 // Offset of the first byte of the first invalid UTF-8 sequence (Python's UnicodeDecodeError.start).
-std::size_t first_invalid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) { ++i; continue; }
-    std::size_t need;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) need = 1;
-    else if (c == 0xE0) { need = 2; lo = 0xA0; }
-    else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) need = 2;
-    else if (c == 0xED) { need = 2; hi = 0x9F; }
-    else if (c == 0xF0) { need = 3; lo = 0x90; }
-    else if (c >= 0xF1 && c <= 0xF3) need = 3;
-    else if (c == 0xF4) { need = 3; hi = 0x8F; }
-    else return i;
-    for (std::size_t k = 1; k <= need; ++k) {
-      if (i + k >= n) return i;
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xBF)) return i;
-    }
-    i += need + 1;
-  }
-  return n;
-}
+std::size_t first_invalid_utf8(std::string_view s) { return detail::utf8_first_error(s); }
 }  // namespace
 
 std::string zlib_compress(std::string_view data) {

@@ -7,6 +7,7 @@
 
 #include "civil_date.hpp"
 #include "json_detail.hpp"
+#include "text_util.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -24,9 +25,6 @@ namespace websec::session {
 using json::value;
 namespace {
 const char kHex[] = "0123456789abcdef";
-constexpr std::string_view kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 using websec::detail::days_from_civil;
 using websec::detail::civil_from_days;
@@ -138,11 +136,7 @@ bool py_int(std::string_view t, std::int64_t& out) {
   return true;
 }
 
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
+using websec::detail::lower;
 std::string upper(std::string_view s) {
   std::string o(s);
   for (auto& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -154,63 +148,63 @@ bool is_py_space(unsigned char c) { return c == ' ' || (c >= 0x09 && c <= 0x0d) 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------- dates
+// parse_http_date is werkzeug's parse_date: email.utils._parsedate_tz (CPython 3.11), then parsedate_to_datetime and
+// werkzeug's naive → UTC. The steps below follow _parsedate_tz's own order.
 
-std::string http_date(std::int64_t ts) {
-  std::int64_t days = floor_div(ts, 86400);
-  std::int64_t rem = ts - days * 86400;
-  std::int64_t y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
-  int wd = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday (index 3 from Monday)
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02lld:%02lld:%02lld GMT", std::string(kDays[wd]).c_str(), d,
-                std::string(kMonths[m - 1]).c_str(), static_cast<long long>(y), static_cast<long long>(rem / 3600),
-                static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
-  return buf;
+namespace {
+
+const std::vector<std::string> kDayNames = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+const std::vector<std::string> kMonthNames = {
+    "jan",     "feb",      "mar",   "apr",   "may",  "jun",  "jul",    "aug",       "sep",     "oct",
+    "nov",     "dec",      "january", "february", "march", "april", "may",  "june",     "july",    "august",
+    "september", "october", "november", "december"};
+
+bool listed(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+// str.split(): the words between runs of whitespace.
+std::vector<std::string> split_words(std::string_view text) {
+  std::vector<std::string> data;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && is_py_space(static_cast<unsigned char>(text[i]))) ++i;
+    size_t j = i;
+    while (j < text.size() && !is_py_space(static_cast<unsigned char>(text[j]))) ++j;
+    if (j > i) data.emplace_back(text.substr(i, j - i));
+    i = j;
+  }
+  return data;
 }
 
-std::optional<json::datetime_value> parse_http_date(std::string_view text) {
-  // email.utils._parsedate_tz (CPython 3.11) then parsedate_to_datetime and werkzeug's naive → UTC.
-  std::vector<std::string> data;
-  {
-    size_t i = 0;
-    while (i < text.size()) {
-      while (i < text.size() && is_py_space(static_cast<unsigned char>(text[i]))) ++i;
-      size_t j = i;
-      while (j < text.size() && !is_py_space(static_cast<unsigned char>(text[j]))) ++j;
-      if (j > i) data.emplace_back(text.substr(i, j - i));
-      i = j;
-    }
+// str.split(sep).
+std::vector<std::string> split_on(const std::string& s, char sep) {
+  std::vector<std::string> v;
+  size_t start = 0;
+  while (true) {
+    size_t p = s.find(sep, start);
+    v.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
+    if (p == std::string::npos) break;
+    start = p + 1;
   }
-  if (data.empty()) return std::nullopt;
-  static const std::vector<std::string> daynames = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-  static const std::vector<std::string> monthnames = {
-      "jan",     "feb",      "mar",   "apr",   "may",  "jun",  "jul",    "aug",       "sep",     "oct",
-      "nov",     "dec",      "january", "february", "march", "april", "may",  "june",     "july",    "august",
-      "september", "october", "november", "december"};
-  auto in = [](const std::vector<std::string>& v, const std::string& s) {
-    return std::find(v.begin(), v.end(), s) != v.end();
-  };
-  if (data[0].back() == ',' || in(daynames, lower(data[0]))) {
+  return v;
+}
+
+// A leading day name goes ("Mon," or any word ending in ','); "xxx,dd" keeps what follows its last comma.
+void drop_day_name(std::vector<std::string>& data) {
+  if (data[0].back() == ',' || listed(kDayNames, lower(data[0]))) {
     data.erase(data.begin());
   } else {
     size_t c = data[0].rfind(',');
     if (c != std::string::npos) data[0] = data[0].substr(c + 1);
   }
+}
+
+// "dd-mon-yy hh:mm zone" and "hh:mm+zzzz" (or no zone) become the five fields dd mm yy tm tz; false when fewer remain.
+bool five_fields(std::vector<std::string>& data) {
   if (data.size() == 3) {
-    std::vector<std::string> stuff;
-    size_t start = 0;
-    const std::string& d0 = data[0];
-    while (true) {
-      size_t p = d0.find('-', start);
-      stuff.push_back(d0.substr(start, p == std::string::npos ? std::string::npos : p - start));
-      if (p == std::string::npos) break;
-      start = p + 1;
-    }
+    std::vector<std::string> stuff = split_on(data[0], '-');
     if (stuff.size() == 3) {
-      std::vector<std::string> nd = stuff;
-      nd.insert(nd.end(), data.begin() + 1, data.end());
-      data = nd;
+      stuff.insert(stuff.end(), data.begin() + 1, data.end());
+      data = std::move(stuff);
     }
   }
   if (data.size() == 4) {
@@ -224,88 +218,82 @@ std::optional<json::datetime_value> parse_http_date(std::string_view text) {
       data.push_back("");
     }
   }
-  if (data.size() < 5) return std::nullopt;
-  std::string dd = data[0], mm = data[1], yy = data[2], tm = data[3], tz = data[4];
-  if (dd.empty() || mm.empty() || yy.empty()) return std::nullopt;
+  return data.size() >= 5;
+}
+
+struct date_fields {
+  std::string dd, yy, tm, tz;
+  int month = 0;
+};
+
+// The fields put in order: the month is a name in either of the first two places; a year that looks like a time,
+// or a zone where the year should be, trades places back; trailing commas go.
+std::optional<date_fields> order_fields(const std::vector<std::string>& data) {
+  date_fields f{data[0], data[2], data[3], data[4]};
+  std::string mm = data[1];
+  if (f.dd.empty() || mm.empty() || f.yy.empty()) return std::nullopt;
   mm = lower(mm);
-  if (!in(monthnames, mm)) {
-    std::string t = dd;
-    dd = mm;
+  if (!listed(kMonthNames, mm)) {
+    std::string t = f.dd;
+    f.dd = mm;
     mm = lower(t);
-    if (!in(monthnames, mm)) return std::nullopt;
+    if (!listed(kMonthNames, mm)) return std::nullopt;
   }
-  int month = static_cast<int>(std::find(monthnames.begin(), monthnames.end(), mm) - monthnames.begin()) + 1;
-  if (month > 12) month -= 12;
-  if (!dd.empty() && dd.back() == ',') dd.pop_back();
-  if (yy.find(':') != std::string::npos && yy.find(':') > 0) std::swap(yy, tm);
-  if (!yy.empty() && yy.back() == ',') {
-    yy.pop_back();
-    if (yy.empty()) return std::nullopt;
+  f.month = static_cast<int>(std::find(kMonthNames.begin(), kMonthNames.end(), mm) - kMonthNames.begin()) + 1;
+  if (f.month > 12) f.month -= 12;
+  if (!f.dd.empty() && f.dd.back() == ',') f.dd.pop_back();
+  if (f.yy.find(':') != std::string::npos && f.yy.find(':') > 0) std::swap(f.yy, f.tm);
+  if (!f.yy.empty() && f.yy.back() == ',') {
+    f.yy.pop_back();
+    if (f.yy.empty()) return std::nullopt;
   }
-  if (!yy.empty() && !(yy[0] >= '0' && yy[0] <= '9')) std::swap(yy, tz);
-  if (!tm.empty() && tm.back() == ',') tm.pop_back();
-  std::vector<std::string> parts;
-  auto split = [](const std::string& s, char sep) {
-    std::vector<std::string> v;
-    size_t start = 0;
-    while (true) {
-      size_t p = s.find(sep, start);
-      v.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
-      if (p == std::string::npos) break;
-      start = p + 1;
-    }
-    return v;
-  };
-  parts = split(tm, ':');
-  std::string thh, tmm, tss = "0";
-  if (parts.size() == 2) {
-    thh = parts[0];
-    tmm = parts[1];
-  } else if (parts.size() == 3) {
-    thh = parts[0];
-    tmm = parts[1];
-    tss = parts[2];
-  } else if (parts.size() == 1 && parts[0].find('.') != std::string::npos) {
-    auto p2 = split(parts[0], '.');
-    if (p2.size() == 2) {
-      thh = p2[0];
-      tmm = p2[1];
-    } else if (p2.size() == 3) {
-      thh = p2[0];
-      tmm = p2[1];
-      tss = p2[2];
-    } else {
-      return std::nullopt;
-    }
-  } else {
-    return std::nullopt;
+  if (!f.yy.empty() && !(f.yy[0] >= '0' && f.yy[0] <= '9')) std::swap(f.yy, f.tz);
+  if (!f.tm.empty() && f.tm.back() == ',') f.tm.pop_back();
+  return f;
+}
+
+// "hh:mm", "hh:mm:ss", "hh.mm" or "hh.mm.ss" (seconds stay "0" when absent).
+bool split_time(const std::string& tm, std::string& h, std::string& m, std::string& s) {
+  std::vector<std::string> parts = split_on(tm, ':');
+  if (parts.size() == 1 && parts[0].find('.') != std::string::npos) {
+    parts = split_on(parts[0], '.');
+    if (parts.size() != 2 && parts.size() != 3) return false;
   }
-  std::int64_t Y, D, H, M, S;
-  if (!py_int(yy, Y) || !py_int(dd, D) || !py_int(thh, H) || !py_int(tmm, M) || !py_int(tss, S)) return std::nullopt;
-  if (Y < 100) Y += Y > 68 ? 1900 : 2000;
-  std::optional<std::int64_t> tzoffset;
-  std::string TZ = upper(tz);
+  if (parts.size() != 2 && parts.size() != 3) return false;
+  h = parts[0];
+  m = parts[1];
+  if (parts.size() == 3) s = parts[2];
+  return true;
+}
+
+// The zone as seconds east of UTC: a name of _timezones, or a ±hhmm number; nullopt when unknown, and for "-0000".
+std::optional<std::int64_t> zone_offset(const std::string& tz) {
   static const std::pair<const char*, int> zones[] = {{"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"Z", 0},
                                                       {"AST", -400}, {"ADT", -300}, {"EST", -500}, {"EDT", -400},
                                                       {"CST", -600}, {"CDT", -500}, {"MST", -700}, {"MDT", -600},
                                                       {"PST", -800}, {"PDT", -700}};
+  std::optional<std::int64_t> hhmm;
+  const std::string TZ = upper(tz);
   bool found = false;
   for (auto& z : zones)
     if (TZ == z.first) {
-      tzoffset = z.second;
+      hhmm = z.second;
       found = true;
     }
   if (!found) {
     std::int64_t v;
-    if (py_int(TZ, v)) tzoffset = v;
-    if (tzoffset && *tzoffset == 0 && !TZ.empty() && TZ[0] == '-') tzoffset.reset();
+    if (py_int(TZ, v)) hhmm = v;
+    if (hhmm && *hhmm == 0 && !TZ.empty() && TZ[0] == '-') hhmm.reset();
   }
-  if (tzoffset && *tzoffset) {
-    std::int64_t sign = *tzoffset < 0 ? -1 : 1;
-    std::int64_t a = *tzoffset < 0 ? -*tzoffset : *tzoffset;
-    tzoffset = sign * ((a / 100) * 3600 + (a % 100) * 60);
-  }
-  // datetime(*dtuple[:6], tzinfo=...) validation (ValueError → parse_date returns None)
+  if (!hhmm || !*hhmm) return hhmm;
+  std::int64_t sign = *hhmm < 0 ? -1 : 1;
+  std::int64_t a = *hhmm < 0 ? -*hhmm : *hhmm;
+  return sign * ((a / 100) * 3600 + (a % 100) * 60);
+}
+
+// datetime(Y, M, D, h, m, s, tzinfo=timezone(offset)): nullopt where Python raises ValueError (parse_date's None).
+std::optional<json::datetime_value> make_datetime(std::int64_t Y, int month, std::int64_t D, std::int64_t H,
+                                                  std::int64_t M, std::int64_t S, std::optional<std::int64_t> tzoffset) {
   if (Y < 1 || Y > 9999 || month < 1 || month > 12 || D < 1 || H < 0 || H > 23 || M < 0 || M > 59 || S < 0 || S > 59)
     return std::nullopt;
   static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -323,6 +311,23 @@ std::optional<json::datetime_value> parse_http_date(std::string_view text) {
     dt.offset_seconds = static_cast<std::int32_t>(*tzoffset);
   }
   return dt;
+}
+
+}  // namespace
+
+std::optional<json::datetime_value> parse_http_date(std::string_view text) {
+  std::vector<std::string> data = split_words(text);
+  if (data.empty()) return std::nullopt;
+  drop_day_name(data);
+  if (!five_fields(data)) return std::nullopt;
+  auto f = order_fields(data);
+  if (!f) return std::nullopt;
+  std::string thh, tmm, tss = "0";
+  if (!split_time(f->tm, thh, tmm, tss)) return std::nullopt;
+  std::int64_t Y, D, H, M, S;
+  if (!py_int(f->yy, Y) || !py_int(f->dd, D) || !py_int(thh, H) || !py_int(tmm, M) || !py_int(tss, S)) return std::nullopt;
+  if (Y < 100) Y += Y > 68 ? 1900 : 2000;
+  return make_datetime(Y, f->month, D, H, M, S, zone_offset(f->tz));
 }
 
 // ---------------------------------------------------------------------------------------------- tagged JSON
@@ -355,7 +360,7 @@ value tag(const value& v) {
       return value::dict({{" b", value::string(signing::base64_encode_standard(v.str()))}});
     case json::kind::markup: return value::dict({{" m", value::string(v.str())}});
     case json::kind::uuid: return value::dict({{" u", value::string(uuid_hex(v.str()))}});
-    case json::kind::datetime: return value::dict({{" d", value::string(http_date(v.dt().utc_seconds()))}});
+    case json::kind::datetime: return value::dict({{" d", value::string(websec::detail::http_date_text(v.dt().utc_seconds()))}});
     default: return v;
   }
 }
@@ -450,7 +455,7 @@ struct tagged_writer {
       case json::kind::uuid:
         return wrapped_string(" u", uuid_hex(v.str()), depth);
       case json::kind::datetime:
-        return wrapped_string(" d", http_date(v.dt().utc_seconds()), depth);
+        return wrapped_string(" d", websec::detail::http_date_text(v.dt().utc_seconds()), depth);
       case json::kind::dict:
         break;
     }
@@ -726,13 +731,7 @@ result<std::string> extract_cookie_value(std::string_view text, std::string_view
   };
   text = trim(text);
   if (text.empty()) return error{"malformed_cookie", 0, "no cookie given (empty input)", 400};
-  auto starts_ci = [](std::string_view s, std::string_view p) {
-    if (s.size() < p.size()) return false;
-    for (size_t i = 0; i < p.size(); ++i)
-      if (std::tolower(static_cast<unsigned char>(s[i])) != p[i]) return false;
-    return true;
-  };
-  if (starts_ci(text, "set-cookie:")) {
+  if (websec::detail::starts_with_ci(text, "set-cookie:")) {
     std::string_view rest = trim(text.substr(11));
     size_t semi = rest.find(';');
     std::string_view first = rest.substr(0, semi);
@@ -745,7 +744,7 @@ result<std::string> extract_cookie_value(std::string_view text, std::string_view
     return pairs[0].second;
   }
   bool header = false;
-  if (starts_ci(text, "cookie:")) {
+  if (websec::detail::starts_with_ci(text, "cookie:")) {
     text = trim(text.substr(7));
     header = true;
   }

@@ -1,6 +1,8 @@
 // terminal.cpp — the documented backspace filter and the strict terminal policy (see websec/terminal.hpp).
 #include "websec/terminal.hpp"
 
+#include "text_util.hpp"
+
 namespace websec::terminal {
 
 std::string_view to_string(kind k) {
@@ -39,39 +41,10 @@ struct cp {
   bool more = false;  // cut short by the end of the bytes at hand: more input may complete it
 };
 
-// Strict UTF-8; on error the maximal subpart of an ill-formed sequence (Unicode 15 §3.9, D93b).
+// Strict UTF-8 (the library's decoder); on error the maximal subpart of an ill-formed sequence (Unicode 15 §3.9, D93b).
 cp decode(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return {c, 1, true};
-  std::size_t need;
-  unsigned char lo = 0x80, hi = 0xBF;
-  char32_t v;
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 1;
-    v = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    need = 2;
-    v = c & 0x0F;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    need = 3;
-    v = c & 0x07;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return {0, 1, false};
-  }
-  std::size_t k = 1;
-  for (; k <= need; ++k) {
-    if (i + k >= s.size()) return {0, k, false, true};
-    unsigned char x = b(i + k);
-    unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-    if (x < l || x > h) return {0, k, false};
-    v = (v << 6) | (x & 0x3F);
-  }
-  return {v, need + 1, true};
+  const detail::utf8_char d = detail::decode_utf8_at(s, i);
+  return {d.cp, d.len, d.valid, d.truncated};
 }
 
 const char* hexd = "0123456789abcdef";

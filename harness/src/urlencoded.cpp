@@ -40,19 +40,7 @@ std::string utf8_url_quote_errors(std::string_view b) {
     if (bad == std::string_view::npos) { out.append(b.substr(i)); break; }
     out.append(b.substr(i, bad));
     i += bad;
-    unsigned char c = static_cast<unsigned char>(b[i]);
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
-    std::size_t k = 1;
-    if (len) {
-      for (; k < len && i + k < b.size(); ++k) {
-        unsigned char d = static_cast<unsigned char>(b[i + k]);
-        if (k == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xBF)) break;
-      }
-    }
+    const std::size_t k = detail::decode_utf8_at(b, i).len;  // the maximal invalid subpart
     for (std::size_t j = 0; j < k; ++j) {
       unsigned char x = static_cast<unsigned char>(b[i + j]);
       out.push_back('%');

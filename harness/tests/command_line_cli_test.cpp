@@ -3,7 +3,7 @@
 // --version; the bash completion script; FILE or `-` input; --json output checked against the schema each
 // command's --help documents; the exit-code table; `websec escape` streaming large input.
 #include "websec/escape.hpp"
-#include "support.hpp"
+#include "cli_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,23 +18,7 @@ using njson = nlohmann::json;
 
 namespace {
 
-struct run_result {
-  int status = -1;
-  std::string out, err;
-};
-
-#ifdef WEBSEC_CLI
-run_result cli(const std::vector<std::string>& args, std::string_view input = {}) {
-  std::vector<std::string> argv{WEBSEC_CLI};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = websec::test::run_process(argv, input, 60000);
-  return {p.exit_code, std::move(p.out), std::move(p.err)};
-}
-#define REQUIRE_CLI() (void)0
-#else
-run_result cli(const std::vector<std::string>&, std::string_view = {}) { return {}; }
-#define REQUIRE_CLI() GTEST_SKIP() << "the websec command-line tool is not built (WEBSEC_BUILD_CLI=OFF)"
-#endif
+using websec::test::cli;
 
 std::string joined(const std::vector<std::string>& v) {
   std::string s;
@@ -223,7 +207,7 @@ TEST(CommandLineCli, FileOrDashEverywhere) {
 
 TEST(CommandLineCli, JsonOutputFollowsTheDocumentedSchemas) {
   REQUIRE_CLI();
-  auto parse = [](const run_result& r, const std::string& what) {
+  auto parse = [](const websec::test::cli_result& r, const std::string& what) {
     EXPECT_FALSE(r.out.empty()) << what << r.err;
     auto j = njson::parse(r.out, nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << what << ": " << r.out;

@@ -2,7 +2,7 @@
 // a process the way a CI job runs them: every input form (a response head, bare header lines, an HTML page, a
 // HAR file), --only, --json, --url, the exit status following the verdict with --fail-on, cookie lines from
 // arguments, stdin and a file, and --help for every command and sub-command.
-#include "support.hpp"
+#include "cli_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,23 +16,7 @@ using njson = nlohmann::json;
 
 namespace {
 
-struct run_result {
-  int status = -1;
-  std::string out, err;
-};
-
-#ifdef WEBSEC_CLI
-run_result cli(const std::vector<std::string>& args, std::string_view input = {}) {
-  std::vector<std::string> argv{WEBSEC_CLI};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = websec::test::run_process(argv, input, 30000);
-  return {p.exit_code, std::move(p.out), std::move(p.err)};
-}
-#define REQUIRE_CLI() (void)0
-#else
-run_result cli(const std::vector<std::string>&, std::string_view = {}) { return {}; }
-#define REQUIRE_CLI() GTEST_SKIP() << "the websec command-line tool is not built (WEBSEC_BUILD_CLI=OFF)"
-#endif
+using websec::test::cli;
 
 const char* kGood =
     "HTTP/1.1 200 OK\r\n"

@@ -7,7 +7,7 @@
 // The path of the tool comes from harness/cli/CMakeLists.txt (WEBSEC_CLI); without the CLI the tests skip.
 #include "websec/session.hpp"
 #include "websec/signing.hpp"
-#include "support.hpp"
+#include "cli_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,25 +28,7 @@ constexpr std::int64_t kTs = 1700000000;  // 2023-11-14T22:13:20+00:00
 constexpr std::int64_t kLifetime = 31 * 86400;
 const char* kSecret = "cli-test-secret";
 
-struct run_result {
-  int status = -1;
-  std::string out, err;
-};
-
-#ifdef WEBSEC_CLI
-/// Runs `websec ARGS...` with `input` on stdin (closed at once when empty) and collects both outputs; a tool
-/// silent for 30 s is killed, which fails the test through its status.
-run_result cli(const std::vector<std::string>& args, std::string_view input = {}) {
-  std::vector<std::string> argv{WEBSEC_CLI};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = websec::test::run_process(argv, input, 30000);
-  return {p.exit_code, std::move(p.out), std::move(p.err)};
-}
-#define REQUIRE_CLI() (void)0
-#else
-run_result cli(const std::vector<std::string>&, std::string_view = {}) { return {}; }
-#define REQUIRE_CLI() GTEST_SKIP() << "the websec command-line tool is not built (WEBSEC_BUILD_CLI=OFF)"
-#endif
+using websec::test::cli;
 
 std::string trim_nl(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();

@@ -5,7 +5,7 @@
 //
 // The path of the tool comes from harness/cli/CMakeLists.txt (WEBSEC_CLI); without the CLI the tests skip.
 #include "websec/terminal.hpp"
-#include "support.hpp"
+#include "cli_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -24,11 +24,11 @@ namespace term = websec::terminal;
 
 namespace {
 
+using websec::test::cli;
+
 #ifdef WEBSEC_CLI
-#define REQUIRE_CLI() (void)0
 const char* kCli = WEBSEC_CLI;
 #else
-#define REQUIRE_CLI() GTEST_SKIP() << "the websec command-line tool is not built (WEBSEC_BUILD_CLI=OFF)"
 const char* kCli = "";
 #endif
 
@@ -96,16 +96,16 @@ TEST(TerminalCli, StreamedOutputAndReportEqualCleanOverTheWholeInput) {
                   {{"--strict"}, term::clean(input)},
                   {{"--strict", "--visible"}, term::clean(input, visible)}};
   for (auto& v : variants) {
-    std::vector<std::string> argv{kCli, "terminal", "clean"};
-    argv.insert(argv.end(), v.flags.begin(), v.flags.end());
-    argv.push_back(file.string());
-    auto r = websec::test::run_process(argv, {}, 60000);
-    ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 500);
+    std::vector<std::string> args{"terminal", "clean"};
+    args.insert(args.end(), v.flags.begin(), v.flags.end());
+    args.push_back(file.string());
+    auto r = cli(args);
+    ASSERT_EQ(r.status, 0) << r.err.substr(0, 500);
     EXPECT_TRUE(r.out == v.want.text) << "stdout differs for " << ::testing::PrintToString(v.flags);
     EXPECT_TRUE(r.err == report_of(v.want)) << "report differs for " << ::testing::PrintToString(v.flags);
     // the same through stdin
-    argv.back() = "-";
-    auto s = websec::test::run_process(argv, input, 60000);
+    args.back() = "-";
+    auto s = cli(args, input);
     EXPECT_TRUE(s.out == v.want.text && s.err == r.err) << "stdin differs for " << ::testing::PrintToString(v.flags);
   }
   fs::remove(file);

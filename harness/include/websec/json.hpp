@@ -168,8 +168,8 @@ struct load_limits {
 result<value> loads(std::string_view text, const load_limits& limits = {});
 
 /// Python's `repr()` of the value, e.g. `{'a': (1, b'\x00'), 'd': datetime.datetime(2020, 1, 2, 3, 4, 5,
-/// tzinfo=datetime.timezone.utc)}`. Printable non-ASCII characters are shown raw, as CPython does; code points
-/// unassigned in Unicode are treated as printable (no Unicode database here).
+/// tzinfo=datetime.timezone.utc)}`. Printable non-ASCII characters are shown raw and the others escaped, as
+/// CPython 3.11 does (its str.isprintable() table).
 std::string repr(const value& v);
 
 /// Python `repr(float)`: shortest round-trip digits, exponent form iff exponent < -4 or >= 16; `nan`, `inf`,
@@ -178,9 +178,6 @@ std::string float_repr(double d);
 
 /// Python `repr(bytes)`: b'...' with \x escapes, choosing the quote as CPython does.
 std::string bytes_repr(std::string_view b);
-
-/// Python `repr(str)` of UTF-8 text.
-std::string str_repr(std::string_view s);
 
 /// Appends the UTF-8 (generalized: surrogates allowed) encoding of a code point.
 void append_utf8(std::string& out, std::uint32_t cp);

@@ -40,9 +40,6 @@ result<json::value> tagged_loads(std::string_view text, const json::load_limits&
 /// Untag one already-parsed JSON value (bottom-up), as `_untag_scan`.
 result<json::value> untag(json::value v);
 
-/// werkzeug `http_date(ts)`: "Thu, 02 Jan 2020 03:04:05 GMT".
-std::string http_date(std::int64_t ts);
-
 /// werkzeug `parse_date(text)` (email.utils.parsedate_to_datetime; naive → UTC): nullopt when Python returns
 /// None.
 std::optional<json::datetime_value> parse_http_date(std::string_view text);

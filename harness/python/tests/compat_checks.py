@@ -78,7 +78,8 @@ def websec_lib(profile):
     import websec.signing as S
 
     lib = types.SimpleNamespace(name="websec", profile=profile)
-    lib.escape, lib.escape_silent, lib.soft_str, lib.Markup = E.escape, E.escape_silent, E.soft_str, E.Markup
+    face = E.for_profile(profile)  # markupsafe 2.1.2 (debian) or 3.0 (upstream)
+    lib.escape, lib.escape_silent, lib.soft_str, lib.Markup = face.escape, face.escape_silent, face.soft_str, face.Markup
     for n in ("BadData", "BadSignature", "BadTimeSignature", "SignatureExpired", "BadPayload", "BadHeader", "Signer",
               "TimestampSigner", "want_bytes", "NoneAlgorithm", "HMACAlgorithm", "SigningAlgorithm"):
         setattr(lib, n, getattr(S, n))
@@ -180,12 +181,42 @@ def check_markup_format(lib, profile):
     raises(KeyError, lambda: M("{x}").format())
     fm = M("{a}").format_map({"a": "<"})
     if profile == "debian":
-        # markupsafe 2.1.2 has no Markup.format_map: str.format_map, unescaped and a plain str
-        assert lib.name == "websec" or (fm == "<" and type(fm) is str)
-        if lib.name == "websec":
-            assert fm == "&lt;" and isinstance(fm, M)  # websec follows markupsafe 3.0 here
+        assert fm == "<" and type(fm) is str  # markupsafe 2.1.2 has no Markup.format_map: str's, unescaped
     else:
         assert fm == "&lt;" and isinstance(fm, M)
+
+
+def check_markup_str_methods_by_version(lib, profile):
+    """The str methods where markupsafe 2.1.2 (debian) and 3.0 (upstream) differ: 2.1.2 escapes every str argument
+    (replace's old, strip's chars, partition's separator) and leaves casefold/removeprefix/removesuffix to str."""
+    M = lib.Markup
+    m = M("&lt;a&lt;")
+    parts = M("a&lt;b").partition("<")
+    rparts = M("a&lt;b").rpartition("<")
+    assert all(isinstance(x, M) for x in parts + rparts)
+    if profile == "debian":
+        assert m.strip("<") == "a" and m.lstrip("<") == "a&lt;" and m.rstrip("<") == "&lt;a"
+        assert parts == ("a", "&lt;", "b") and rparts == ("a", "&lt;", "b")
+        assert M("&lt;x").replace("<", "y") == "yx"
+        for r in (M("AB").casefold(), M("<ab").removeprefix("<"), M("ab>").removesuffix(">")):
+            assert type(r) is str
+        assert M("x").__mul__(2.0) is NotImplemented
+    else:
+        assert m.strip("<") == m and m.strip("&;") == "lt;a&lt" and m.rstrip(";lt&") == "&lt;a"
+        assert parts == ("a&lt;b", "", "") and rparts == ("", "", "a&lt;b")
+        assert M("&lt;x").replace("<", "y") == "&lt;x" and M("<x").replace("<", "&") == "&amp;x"
+        for r in (M("AB").casefold(), M("<ab").removeprefix("<"), M("ab>").removesuffix(">")):
+            assert isinstance(r, M)
+    assert M("AB").casefold() == "ab" and M("<ab").removeprefix("<") == "ab" and M("ab>").removesuffix(">") == "ab"
+    raises(TypeError, lambda: M("x") * 2.0)
+
+
+def check_escape_of_bytes(lib, profile):
+    """markupsafe escapes str() of any object, bytes included: the repr of the bytes, escaped, as Markup."""
+    e = lib.escape(b"<a'>")
+    assert isinstance(e, lib.Markup) and e == "b&#34;&lt;a&#39;&gt;&#34;"
+    assert lib.escape(bytearray(b"&")) == "bytearray(b&#39;&amp;&#39;)"
+    assert lib.escape_silent(b"") == "b&#39;&#39;"
 
 
 # ----------------------------------------------------------------------------------------------- 4. str subclass

@@ -12,11 +12,30 @@ def test_escape_matches_markupsafe(s):
     assert escape.escape(s) == str(markupsafe.escape(s))
 
 
-def test_escape_bytes_like_is_bytewise_and_typed():
+def test_escape_bytes_is_bytewise_and_typed():
     raw = b"<\xff>&"
-    assert escape.escape(raw) == b"&lt;\xff&gt;&amp;"
-    assert escape.escape(bytearray(raw)) == b"&lt;\xff&gt;&amp;"
-    assert escape.escape(memoryview(raw)) == b"&lt;\xff&gt;&amp;"
+    assert escape.escape_bytes(raw) == b"&lt;\xff&gt;&amp;"
+    assert escape.escape_bytes(bytearray(raw)) == b"&lt;\xff&gt;&amp;"
+    assert escape.escape_bytes(memoryview(raw)) == b"&lt;\xff&gt;&amp;"
+    assert type(escape.escape_bytes(raw)) is bytes
+    with pytest.raises(TypeError):
+        escape.escape_bytes("<")
+
+
+@pytest.mark.parametrize("v", [b"<\xff>&", bytearray(b"'<"), memoryview(b"x"), b""])
+def test_escape_of_bytes_is_markupsafes(v):
+    got, want = escape.escape(v), markupsafe.escape(v)
+    assert got == want and isinstance(got, escape.Markup)
+
+
+def test_for_profile():
+    assert escape.for_profile("upstream").Markup is escape.Markup
+    debian = escape.for_profile("debian")
+    assert issubclass(debian.Markup, escape.Markup) and debian.Markup.__name__ == "Markup"
+    assert type(debian.escape("<")) is debian.Markup and type(debian.escape_silent(None)) is debian.Markup
+    assert debian.Markup("{a}").format_map({"a": "<"}) == str(markupsafe.Markup("{a}").format_map({"a": "<"}))
+    with pytest.raises(ValueError):
+        escape.for_profile("3.0")
 
 
 def test_escape_objects():

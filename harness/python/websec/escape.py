@@ -6,16 +6,19 @@
 Markup, ``__html__`` returns the object itself and ``__html_format__`` refuses a format spec. ``%`` and ``format``
 run Python's own string formatting (so ``%(name)s``, ``%d``, ``%r``, ``%.2f``, ``{0[i]}``, ``{0.attr}``, ``{0:>5}``
 and ``__format__``/``__html_format__`` of any object behave as in Python); every value they insert goes through the
-library's escape. ``escape`` returns Markup for text and objects; bytes-like input keeps the library's byte-wise
-form (bytes in, bytes out), where markupsafe would escape ``str(b'...')``.
+library's escape. ``escape`` returns Markup for every object, as markupsafe does: bytes are ``str()``-converted
+first (``escape(b"<")`` is ``Markup("b&#39;&lt;&#39;")``); ``escape_bytes`` is the library's byte-wise kernel (bytes
+in, bytes out).
 
 The library's own markup (websec::escape::markup, for C++ callers: percent, percent_mapping, percent_one and
 format implement the same semantics over typed operands) is ``websec._websec.escape.Markup``; the differential
 campaign holds both to markupsafe.
 
-Differences from markupsafe 2.1.2 (Debian's): there, ``format_map`` is str's (no escaping, returns str),
-``strip``/``lstrip``/``rstrip``/``partition``/``rpartition`` escape their argument, and ``casefold``,
-``removeprefix``, ``removesuffix`` return str. ``Markup.striptags(profile=...)`` gives either version's result.
+Profiles (docs/spec.md §3.1): the names above are markupsafe 3.0's (profile 'upstream'). ``for_profile("debian")``
+gives the same names as markupsafe 2.1.2 (Debian 12) defines them: there ``format_map`` is str's (no escaping,
+returns str); every str argument of the wrapped str methods is escaped (``replace``'s ``old`` too, ``strip``'s
+``chars``, ``partition``'s separator); ``casefold``, ``removeprefix`` and ``removesuffix`` return str; ``*`` with a
+non-int gives NotImplemented; and ``striptags`` is the regex version.
 """
 from __future__ import annotations
 
@@ -27,22 +30,28 @@ from ._websec.escape import (active_kernel, collapse_whitespace, escape_with, es
 
 _escape_text = _c.escape  # str -> str, bytes-like -> bytes (the library's kernels)
 
-__all__ = ["Markup", "EscapeFormatter", "escape", "escape_silent", "soft_str", "unescape", "striptags", "tojson",
-           "xmlattr", "htmlsafe_json", "collapse_whitespace", "escaped_size", "is_escape_free", "kernels",
-           "active_kernel", "escape_with", "python_repr"]
+__all__ = ["Markup", "EscapeFormatter", "escape", "escape_silent", "escape_bytes", "soft_str", "unescape",
+           "striptags", "tojson", "xmlattr", "htmlsafe_json", "collapse_whitespace", "escaped_size", "is_escape_free",
+           "kernels", "active_kernel", "escape_with", "python_repr", "for_profile"]
 
 
 def escape(s, /):
     """markupsafe.escape: ``& < > ' "`` become ``&amp; &lt; &gt; &#39; &#34;``, nothing else changes, and the result
-    is Markup. An object with ``__html__`` gives ``Markup(s.__html__())`` (no double escaping); anything else is
-    ``str()``-converted first. Bytes-like input is escaped byte-wise and returned as bytes."""
+    is Markup. An object with ``__html__`` gives ``Markup(s.__html__())`` (no double escaping); anything else,
+    bytes included, is ``str()``-converted first."""
     if type(s) is str:
         return Markup(_escape_text(s))
     if hasattr(s, "__html__"):
         return Markup(s.__html__())
-    if isinstance(s, (bytes, bytearray, memoryview)):
-        return _escape_text(s)
     return Markup(_escape_text(str(s)))
+
+
+def escape_bytes(b, /):
+    """The library's byte-wise escape of bytes-like input (``& < > ' "`` as escape does, every other byte kept, no
+    decoding): bytes in, bytes out. Not a markupsafe function: markupsafe's escape of bytes escapes their repr."""
+    if not isinstance(b, (bytes, bytearray, memoryview)):
+        raise TypeError(f"escape_bytes() argument must be bytes-like, not {type(b).__name__}")
+    return _escape_text(b)
 
 
 def escape_silent(s, /):
@@ -282,3 +291,115 @@ def xmlattr(items, autospace=True):
     escape(key)="escape(value)" joined by spaces (leading space with autospace), as Markup. ValueError for a key
     with whitespace, /, > or =."""
     return Markup(str(_c.xmlattr(items, autospace)))
+
+
+# ----------------------------------------------------------------------------------------------- profile 'debian'
+
+def _escape_args(items, escape):
+    """markupsafe 2.1.2's _escape_argspec: every str or __html__ argument escaped, the others kept."""
+    return [escape(v) if isinstance(v, str) or hasattr(v, "__html__") else v for v in items]
+
+
+def _wrapped_212(name):
+    """A str method as markupsafe 2.1.2 wraps it: str and __html__ arguments (positional and keyword) escaped,
+    the result as the class."""
+    orig = getattr(str, name)
+
+    def method(self, *args, **kwargs):
+        args = _escape_args(args, self.escape)
+        kwargs = dict(zip(kwargs, _escape_args(kwargs.values(), self.escape)))
+        return self.__class__(orig(self, *args, **kwargs))
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = orig.__doc__
+    return method
+
+
+class _Markup212(Markup):
+    """markupsafe 2.1.2's Markup (Debian 12), a subclass of the upstream class so that either is Markup to the
+    other. Its repr and __name__ are Markup's."""
+
+    __slots__ = ()
+
+    for _name in ("__getitem__", "capitalize", "title", "lower", "upper", "replace", "ljust", "rjust", "lstrip",
+                  "rstrip", "center", "strip", "translate", "expandtabs", "swapcase", "zfill"):
+        locals()[_name] = _wrapped_212(_name)
+    del _name
+
+    def __mul__(self, num, /):
+        if isinstance(num, int):
+            return self.__class__(str.__mul__(self, num))
+        return NotImplemented
+
+    __rmul__ = __mul__
+
+    def casefold(self, /):
+        return str.casefold(self)
+
+    def removeprefix(self, prefix, /):
+        return str.removeprefix(self, prefix)
+
+    def removesuffix(self, suffix, /):
+        return str.removesuffix(self, suffix)
+
+    def partition(self, sep, /):
+        left, sep, right = str.partition(self, self.escape(sep))
+        cls = self.__class__
+        return cls(left), cls(sep), cls(right)
+
+    def rpartition(self, sep, /):
+        left, sep, right = str.rpartition(self, self.escape(sep))
+        cls = self.__class__
+        return cls(left), cls(sep), cls(right)
+
+    def format_map(self, mapping, /):
+        return str.format_map(self, mapping)
+
+    def striptags(self, /, profile="debian"):
+        return striptags(str(self), profile=profile)
+
+    @classmethod
+    def escape(cls, s, /):
+        rv = escape(s)
+        return rv if rv.__class__ is cls else cls(rv)
+
+
+_Markup212.__name__ = _Markup212.__qualname__ = "Markup"
+
+
+def _escape_212(s, /):
+    """markupsafe 2.1.2's escape: the same text as escape, as that profile's Markup."""
+    return _Markup212(escape(s))
+
+
+def _escape_silent_212(s, /):
+    return _Markup212() if s is None else _escape_212(s)
+
+
+class _Profile:
+    """The markupsafe names of one profile: Markup, escape, escape_silent, soft_str, EscapeFormatter."""
+
+    __slots__ = ("name", "Markup", "escape", "escape_silent", "soft_str", "EscapeFormatter")
+
+    def __init__(self, name, markup, esc, esc_silent):
+        self.name, self.Markup, self.escape, self.escape_silent = name, markup, esc, esc_silent
+        self.soft_str, self.EscapeFormatter = soft_str, EscapeFormatter
+
+    def __repr__(self):
+        return f"<websec.escape profile {self.name!r}>"
+
+
+_PROFILES = {
+    "upstream": _Profile("upstream", Markup, escape, escape_silent),
+    "debian": _Profile("debian", _Markup212, _escape_212, _escape_silent_212),
+}
+
+
+def for_profile(profile="upstream"):
+    """markupsafe's public names as one profile defines them: ``for_profile("debian").Markup`` is markupsafe
+    2.1.2's class (Debian 12), ``for_profile("upstream")`` the module's own (markupsafe 3.0). ValueError for any
+    other name."""
+    try:
+        return _PROFILES[profile]
+    except KeyError:
+        raise ValueError(f"unknown profile {profile!r} (expected 'upstream' or 'debian')") from None

@@ -53,9 +53,9 @@ PROFILE = [
     Row("escape.striptags_comments", "escape", "§3.1", "markupsafe 2.1.2 removes comments in one regex pass",
         "striptags(profile='debian')"),
     Row("escape.markup_methods", "escape", "§3.1", "markupsafe 2.1.2: Markup.format_map is str's (no escaping, a "
-        "plain str), strip/lstrip/rstrip/partition/rpartition escape their argument, casefold/removeprefix/"
-        "removesuffix return str; websec.escape.Markup follows 3.0",
-        "the Markup operations the campaign draws (%, format, +, join, striptags, unescape) are the same in both"),
+        "plain str), every str argument of the wrapped str methods is escaped (replace's old, strip's chars, "
+        "partition's separator), casefold/removeprefix/removesuffix return str",
+        "Markup operations and str methods through websec.escape.for_profile('debian').Markup"),
     Row("jinja.svg_autoescape", "escape", "§3.2", "Flask ≥ 2.3 also autoescapes *.svg", "not a library function"),
     Row("cookie.quoting", "cookie", "§4.1", "dump_cookie value quoting, Domain and Path encoding",
         "dump(profile='debian')"),
@@ -160,11 +160,13 @@ LIMITATION = [
         "unsupported_charset (http_status 500) instead of guessing (websec/charset.hpp)",
         applies=_unsupported_codec),
     Row("cookie.idna_new_marks", "cookie", "§4.1",
-        "IDNA nameprep's NFKC runs in libidn on Unicode 3.2; CPython's ucd_3_2_0.normalize orders and composes "
-        "combining marks added after Unicode 3.2 (unassigned there, e.g. U+0358, U+05A2) by today's combining "
-        "classes. The library reorders them as CPython does (harness/src/idna_tables.inc) but does not compose "
-        "across them: a label where such a mark sits between a base and a mark that composes with it encodes "
-        "differently (about 1 label in 60,000 random ones)",
+        "IDNA nameprep's NFKC runs in libidn on Unicode 3.2; CPython's ucd_3_2_0.normalize decomposes with Unicode "
+        "3.2 but orders and composes with today's combining classes and composition table, so a character added "
+        "after 3.2 (unassigned there) is a combining mark to CPython and a starter to libidn. The library reorders "
+        "such marks and composes across them as CPython does (harness/src/cookie_idna.cpp), but composes from "
+        "libidn's output, not from the canonical decomposition: where a precomposed starter's own mark sorts after "
+        "a later mark that then composes with the base instead, or where two post-3.2 characters compose, the "
+        "labels differ (3 in 200,000 random labels drawn with post-3.2 combining characters)",
         applies=_idna_new_mark),
 ]
 

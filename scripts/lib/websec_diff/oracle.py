@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import io
 
 import werkzeug.http
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Request as WRequest
+from wsgi_form import form_request
 
 
 def run_request(body: bytes, content_type: str | None, *, content_length="auto", chunked=False,
@@ -21,22 +20,8 @@ def run_request(body: bytes, content_type: str | None, *, content_length="auto",
     ("empty", reason) for werkzeug's silently swallowed ValueError; ("http", status); ("500", exception name)."""
 
     def make():
-        env = {"REQUEST_METHOD": "POST", "wsgi.input": io.BytesIO(body), "SERVER_NAME": "x",
-               "SERVER_PORT": "80", "wsgi.url_scheme": "http", "PATH_INFO": "/"}
-        if content_type is not None:
-            env["CONTENT_TYPE"] = content_type
-        if chunked:
-            env["wsgi.input_terminated"] = True
-            env["HTTP_TRANSFER_ENCODING"] = "chunked"
-        elif content_length == "auto":
-            env["CONTENT_LENGTH"] = str(len(body))
-        elif content_length is not None:
-            env["CONTENT_LENGTH"] = str(content_length)
-        r = WRequest(env)
-        r.max_content_length = mcl
-        r.max_form_memory_size = mfms
-        r.max_form_parts = mfp
-        return r
+        return form_request(body, content_type, content_length=content_length, chunked=chunked, mcl=mcl,
+                            mfms=mfms, mfp=mfp)
 
     r = make()
     try:
