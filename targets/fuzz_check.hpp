@@ -15,6 +15,15 @@
 
 namespace websec::fuzz {
 
+// A target's cheaper twin (<target>_fast, targets/extra.cmake) is the same source compiled with WEBSEC_FUZZ_FAST: it
+// leaves out the invariants that need the time (docs/FUZZING.md, "Speed") and keeps the rest.
+//   if (!websec::fuzz::full) return 0;     // what follows runs in the full target only
+#ifdef WEBSEC_FUZZ_FAST
+inline constexpr bool full = false;
+#else
+inline constexpr bool full = true;
+#endif
+
 inline std::string message() { return {}; }
 inline std::string message(const char* text) { return text; }
 template <class A, class... More>

@@ -15,12 +15,19 @@
 //   * an outcome failed() reports while the body is being fed never changes and is the one finish() reports;
 //   * file sizes equal the bytes kept, and the SHA-256 covers exactly them;
 //   * werkzeug's spooled sink (with an input-chosen roll-over size) gives the same form: a file rolls to a
-//     temporary file exactly when it is larger than spool_max_size, and reads back the same bytes.
+//     temporary file exactly when it is larger than spool_max_size, and reads back the same bytes (the temporary
+//     files are anonymous memory files here, spool_backing::memfd: no file system on the fuzzing path).
+//
+// The header is read with websec::fuzz::input (fuzz_input.hpp) in this order; `scripts/corpus describe FILE`
+// prints what a file selects. targets/mutators/multipart_mutator.cpp writes the same layout.
 #include "fuzz_check.hpp"
+#include "fuzz_input.hpp"
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -61,114 +68,152 @@ bool same(const form_data& a, const form_data& b) {
       return false;
   return true;
 }
-}  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 16) return -1;
-  const std::uint8_t flags = data[0];
+// The cheaper twin multipart_fuzzer_fast caps the filler run at 4 KiB: its bodies stay within one of werkzeug's
+// 64 KiB reads, and its inputs cost what their bytes cost (see docs/FUZZING.md, "Speed").
+constexpr std::size_t kFastFiller = 4096;
+
+// ---- step 1: the input's header selects the request, the limits and the sink ----------------------------------
+struct setup {
+  std::uint8_t flags = 0;
+  std::uint8_t cl_byte = 0;  // byte 4: Content-Length delta and max_content_length
+  unsigned framing = 0;      // bits 2-3 of the flags
   FormLimits lim;
-  unsigned m = (static_cast<unsigned>(data[1]) << 8) | data[2];
-  lim.max_form_memory_size = m ? std::optional<std::uint64_t>(m * 8ull) : std::nullopt;
-  lim.max_form_parts = data[3] == 255 ? std::nullopt : std::optional<std::uint64_t>(data[3] % 24);
-  std::size_t blen = data[5] % 16 + 1;
-  std::size_t p = 6;
-  if (size < p + blen + 7) return -1;
-  std::string boundary(reinterpret_cast<const char*>(data + p), blen);
-  p += blen;
-  std::uint64_t seed;
-  std::memcpy(&seed, data + p, 4);
-  seed &= 0xffffffffull;
-  p += 4;
-  std::size_t filler_count = static_cast<std::size_t>(data[p]) << 8 | data[p + 1];
-  char filler_byte = static_cast<char>(data[p + 2]);
-  p += 3;
-  std::string body(reinterpret_cast<const char*>(data + p), size - p);
-  if (flags & 0x10) {  // a long run (up to 256 KiB) so that bodies cross werkzeug's 64 KiB reads
-    std::size_t at = body.empty() ? 0 : (seed % (body.size() + 1));
-    body.insert(at, filler_count * 4, filler_byte);
-  }
-
+  std::string boundary;
+  std::uint64_t seed = 0;
+  std::string body;
   request_info req;
-  if (flags & 0x02) req.content_type = "multipart/form-data; boundary=\"" + boundary + "\"";
-  else req.boundary = boundary;
-  switch ((flags >> 2) & 3) {
-    case 0: req.content_length = std::to_string(body.size()); break;
-    case 1: req.chunked = true; break;
-    case 2: req.content_length_is_body_length = true; break;
-    default: {
-      long long delta = static_cast<long long>(data[4] % 16) - 8;
-      long long cl = static_cast<long long>(body.size()) + delta;
-      req.content_length = std::to_string(cl < 0 ? 0 : cl);
-    }
-  }
-  if (data[4] >= 240) lim.max_content_length = body.size() + (data[4] % 3) - 1;
   parse_options opts;
-  opts.prof = (flags & 1) ? websec::profile::debian : websec::profile::upstream;
-  opts.sink = (flags & 0x20) ? file_sink::hash_only : file_sink::memory;
+};
 
-  form_data one;
-  {
-    form_parser fp(req, lim, opts);
-    fp.feed(body);
-    if (lim.max_form_memory_size) {
-      CHECK(fp.peak_buffered() <= *lim.max_form_memory_size, "decoder buffer above max_form_memory_size");
-      CHECK(fp.peak_field_bytes() <= *lim.max_form_memory_size, "field above max_form_memory_size");
+std::optional<setup> decode(const std::uint8_t* data, std::size_t size) {
+  if (size < 16) return std::nullopt;
+  websec::fuzz::input in(data, size);
+  setup s;
+  std::uint16_t mem = 0;
+  std::uint8_t parts = 0, blen = 0, filler_byte = 0;
+  std::uint16_t filler_count = 0;
+  std::uint32_t seed = 0;
+  std::string_view boundary;
+  if (!in.u8(s.flags) || !in.u16be(mem) || !in.u8(parts) || !in.u8(s.cl_byte) || !in.u8(blen) ||
+      !in.bytes(blen % 16 + 1u, boundary) || !in.u32le(seed) || !in.u16be(filler_count) || !in.u8(filler_byte))
+    return std::nullopt;
+  s.lim.max_form_memory_size = mem ? std::optional<std::uint64_t>(mem * 8ull) : std::nullopt;
+  s.lim.max_form_parts = parts == 255 ? std::nullopt : std::optional<std::uint64_t>(parts % 24);
+  s.boundary = std::string(boundary);
+  s.seed = seed;
+  s.body = std::string(in.rest());
+  if (s.flags & 0x10) {  // a long run (up to 256 KiB) so that bodies cross werkzeug's 64 KiB reads
+    std::size_t at = s.body.empty() ? 0 : (s.seed % (s.body.size() + 1));
+    std::size_t n = filler_count * std::size_t{4};
+    if (!websec::fuzz::full) n = std::min<std::size_t>(n, kFastFiller);
+    s.body.insert(at, n, static_cast<char>(filler_byte));
+  }
+  if (s.flags & 0x02) s.req.content_type = "multipart/form-data; boundary=\"" + s.boundary + "\"";
+  else s.req.boundary = s.boundary;
+  s.framing = (s.flags >> 2) & 3;
+  switch (s.framing) {
+    case 0: s.req.content_length = std::to_string(s.body.size()); break;
+    case 1: s.req.chunked = true; break;
+    case 2: s.req.content_length_is_body_length = true; break;
+    default: {
+      long long delta = static_cast<long long>(s.cl_byte % 16) - 8;
+      long long cl = static_cast<long long>(s.body.size()) + delta;
+      s.req.content_length = std::to_string(cl < 0 ? 0 : cl);
     }
-    one = fp.finish();
   }
-  form_data two;
-  {
-    form_parser fp(req, lim, opts);
-    rng r{seed};
-    std::size_t i = 0;
-    std::optional<outcome> early;  // the first outcome failed() reported as final
-    while (i < body.size()) {
-      std::size_t step = 1 + r.next() % ((r.next() & 1) ? 17 : 70000);
-      step = std::min(step, body.size() - i);
-      fp.feed(std::string_view(body).substr(i, step));
-      i += step;
-      std::optional<outcome> now = fp.failed();
-      if (early) CHECK(now && same_outcome(*early, *now), "failed() changed once reported");
-      else early = now;
-    }
-    two = fp.finish();
-    if (early) CHECK(same_outcome(*early, two.result), "failed() differs from the outcome of finish()");
+  if (s.cl_byte >= 240) s.lim.max_content_length = s.body.size() + (s.cl_byte % 3) - 1;
+  s.opts.prof = (s.flags & 1) ? websec::profile::debian : websec::profile::upstream;
+  s.opts.sink = (s.flags & 0x20) ? file_sink::hash_only : file_sink::memory;
+  return s;
+}
+
+// ---- step 2: the body at once, with the decoder's memory bounds ----------------------------------------------
+form_data parse_at_once(const setup& s) {
+  form_parser fp(s.req, s.lim, s.opts);
+  fp.feed(s.body);
+  if (s.lim.max_form_memory_size) {
+    CHECK(fp.peak_buffered() <= *s.lim.max_form_memory_size, "decoder buffer above max_form_memory_size");
+    CHECK(fp.peak_field_bytes() <= *s.lim.max_form_memory_size, "field above max_form_memory_size");
   }
-  CHECK(same(one, two), "result depends on how the body was split");
-  if (((flags >> 2) & 3) == 0 && !(flags & 0x02) && !lim.max_content_length) {  // the one-call helper
-    form_data conv = parse_multipart(body, boundary, lim, opts);
-    CHECK(same(one, conv), "parse_multipart differs from the streaming parser");
+  return fp.finish();
+}
+
+// ---- step 3: the body in input-chosen pieces; failed() never changes once it reported ------------------------
+form_data parse_in_pieces(const setup& s) {
+  form_parser fp(s.req, s.lim, s.opts);
+  rng r{s.seed};
+  std::size_t i = 0;
+  std::optional<outcome> early;  // the first outcome failed() reported as final
+  while (i < s.body.size()) {
+    std::size_t step = 1 + r.next() % ((r.next() & 1) ? 17 : 70000);
+    step = std::min(step, s.body.size() - i);
+    fp.feed(std::string_view(s.body).substr(i, step));
+    i += step;
+    std::optional<outcome> now = fp.failed();
+    if (early) CHECK(now && same_outcome(*early, *now), "failed() changed once reported");
+    else early = now;
   }
+  form_data two = fp.finish();
+  if (early) CHECK(same_outcome(*early, two.result), "failed() differs from the outcome of finish()");
+  return two;
+}
+
+// ---- step 4: the outcome and the form keep their promises -----------------------------------------------------
+void check_result(const setup& s, const form_data& one) {
   const outcome& o = one.result;
   CHECK(o.status == 200 || o.status == 400 || o.status == 413 || o.status == 500, "unexpected status");
   if (o.error) CHECK(one.fields.empty() && one.files.empty(), "error outcome with a form");
   if (o.silent_empty_form) CHECK(o.status == 200 && o.error, "silent failure must be 200 with a reason");
   if (o.status != 200) CHECK(o.error.has_value(), "error status without a reason");
-  if (!o.error && lim.max_form_parts) CHECK(one.fields.size() + one.files.size() <= *lim.max_form_parts, "too many parts");
+  if (!o.error && s.lim.max_form_parts)
+    CHECK(one.fields.size() + one.files.size() <= *s.lim.max_form_parts, "too many parts");
   for (auto& f : one.fields)
-    if (lim.max_form_memory_size) CHECK(f.raw().size() <= *lim.max_form_memory_size, "field above max_form_memory_size");
+    if (s.lim.max_form_memory_size) CHECK(f.raw().size() <= *s.lim.max_form_memory_size, "field above max_form_memory_size");
   for (auto& f : one.files) {
-    if (opts.sink == file_sink::memory) CHECK(f.data.size() == f.size, "file size differs from bytes kept");
+    if (s.opts.sink == file_sink::memory) CHECK(f.data.size() == f.size, "file size differs from bytes kept");
     CHECK(f.sha256.size() == 64, "missing sha256");
   }
-  if (opts.sink == file_sink::memory && !one.files.empty()) {
-    parse_options sp = opts;
-    sp.sink = file_sink::spooled;
-    sp.spool_max_size = seed % 4096;
-    form_parser fp(req, lim, sp);
-    fp.feed(body);
-    form_data three = fp.finish();
-    CHECK(three.result.status == o.status && three.fields.size() == one.fields.size() &&
-              three.files.size() == one.files.size(),
-          "the spooled sink changes the form");
-    for (std::size_t i = 0; i < one.files.size(); ++i) {
-      const file& a = one.files[i];
-      const file& b = three.files[i];
-      CHECK(b.size == a.size && b.sha256 == a.sha256 && b.filename == a.filename, "spooled file differs");
-      CHECK(b.rolled_to_disk == (b.size > sp.spool_max_size), "rolled to disk at the wrong size");
-      CHECK(b.where == (b.rolled_to_disk ? file::storage::temp_file : file::storage::memory), "spooled storage");
-      CHECK(b.read_all() == a.data, "spooled file reads back other bytes");
-    }
+}
+
+// ---- step 5: werkzeug's spooled sink gives the same form and rolls over at the right size --------------------
+// The rolled-over files live in anonymous memory files (spool_backing::memfd): the same roll-over, the same reads,
+// no file system on the fuzzing path.
+void check_spooled(const setup& s, const form_data& one) {
+  parse_options sp = s.opts;
+  sp.sink = file_sink::spooled;
+  sp.spool_max_size = s.seed % 4096;
+  sp.spool_to = spool_backing::memfd;
+  form_parser fp(s.req, s.lim, sp);
+  fp.feed(s.body);
+  form_data three = fp.finish();
+  CHECK(three.result.status == one.result.status && three.fields.size() == one.fields.size() &&
+            three.files.size() == one.files.size(),
+        "the spooled sink changes the form");
+  for (std::size_t i = 0; i < one.files.size(); ++i) {
+    const file& a = one.files[i];
+    const file& b = three.files[i];
+    CHECK(b.size == a.size && b.sha256 == a.sha256 && b.filename == a.filename, "spooled file differs");
+    CHECK(b.rolled_to_disk == (b.size > sp.spool_max_size), "rolled to disk at the wrong size");
+    CHECK(b.where == (b.rolled_to_disk ? file::storage::temp_file : file::storage::memory), "spooled storage");
+    CHECK(b.read_all() == a.data, "spooled file reads back other bytes");
   }
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::optional<setup> s = decode(data, size);
+  if (!s) return -1;
+  const form_data one = parse_at_once(*s);
+  const form_data two = parse_in_pieces(*s);
+  CHECK(same(one, two), "result depends on how the body was split");
+  check_result(*s, one);
+  // two more parses of the same body: the one-call helper and the spooled sink (left out by multipart_fuzzer_fast)
+  if (!websec::fuzz::full) return 0;
+  if (s->framing == 0 && !(s->flags & 0x02) && !s->lim.max_content_length) {  // the one-call helper
+    form_data conv = parse_multipart(s->body, s->boundary, s->lim, s->opts);
+    CHECK(same(one, conv), "parse_multipart differs from the streaming parser");
+  }
+  if (s->opts.sink == file_sink::memory && !one.files.empty()) check_spooled(*s, one);
   return 0;
 }

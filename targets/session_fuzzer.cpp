@@ -19,6 +19,7 @@
 //     line is a valid cookie named SESSION_COOKIE_NAME carrying the configured flags, whose value opens to
 //     the same session (or, for an emptied session, a deletion: empty value, Max-Age=0, expired)
 #include "fuzz_check.hpp"
+#include "fuzz_keys.hpp"
 #include "websec/session.hpp"
 #include "websec/signing.hpp"
 #include "websec/cookie.hpp"
@@ -30,18 +31,12 @@
 
 namespace {
 
-constexpr std::int64_t kTs = 1700000000;
-constexpr std::size_t kCap = 64 * 1024;
+constexpr std::int64_t kTs = websec::fuzz::keys::session_ts;
+constexpr std::size_t kCap = websec::fuzz::keys::session_cap;
 
 const websec::session::codec& codec() {
-  static const websec::session::codec c = [] {
-    websec::session::config cfg;
-    cfg.secret_key = "fuzz-known-key";
-    cfg.fallbacks = {"old-fuzz-key"};
-    cfg.max_decompressed = kCap;
-    cfg.json_limits.max_depth = 200;
-    return std::move(websec::session::codec::make(cfg).value());
-  }();
+  static const websec::session::codec c =
+      std::move(websec::session::codec::make(websec::fuzz::keys::session_config()).value());
   return c;
 }
 
@@ -102,7 +97,7 @@ void check_save(const std::uint8_t* cfg_bytes, std::string_view text) {
   using namespace websec;
   const std::uint8_t a = cfg_bytes[0], b = cfg_bytes[1];
   session::config cfg;
-  cfg.secret_key = "fuzz-known-key";
+  cfg.secret_key = websec::fuzz::keys::session_secret;
   cfg.max_decompressed = kCap;
   cfg.json_limits.max_depth = 200;
   cfg.prof = (a & 1) ? profile::debian : profile::upstream;

@@ -29,7 +29,9 @@
 //     order (Domain, Expires, Max-Age, Secure, HttpOnly, Path, SameSite, Partitioned), the flags, SameSite and
 //     Max-Age asked for, and the request Cookie parser unquotes the value back to the original bytes
 #include "fuzz_check.hpp"
+#include "fuzz_input.hpp"
 #include "websec/cookie.hpp"
+#include "websec/findings.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -87,7 +89,7 @@ void check_audit_model(const set_cookie& p, std::size_t line_size, const audit_o
   CHECK(bool(find(F::cookie_deletion)) == deletion);
   if (deletion) {
     for (finding_id id : {F::cookie_no_secure, F::cookie_no_httponly, F::cookie_no_samesite, F::cookie_samesite_none,
-                           F::cookie_lifetime_too_long})
+                          F::cookie_lifetime_too_long})
       CHECK(!find(id));
   } else {
     CHECK(bool(find(F::cookie_no_secure)) == !p.secure);
@@ -110,6 +112,15 @@ void check_audit_model(const set_cookie& p, std::size_t line_size, const audit_o
 
 void check_line(std::string_view line, std::uint8_t flags = 0) {
   auto p = parse_set_cookie(line);
+  if (!websec::fuzz::full) {  // the cheaper twin set_cookie_fuzzer_fast: the parser and its round trip, no audit
+    if (p) {
+      CHECK(p->name.size() + p->value.size() <= 4096);
+      const std::string s = serialize(*p);
+      auto q = parse_set_cookie(s);
+      CHECK(q.ok() && *q == *p && serialize(*q) == s);
+    }
+    return;
+  }
   audit_options o;
   o.now = 1700000000;
   o.max_lifetime = (flags & 8) ? std::optional<std::int64_t>(31 * 86400) : std::optional<std::int64_t>(2678400);
@@ -195,19 +206,10 @@ std::string unquote_model(std::string_view v) {
   return out;
 }
 
-void check_dump(std::uint8_t flags, std::string_view data) {
-  std::vector<std::string_view> fields;
-  for (std::size_t b = 0;;) {
-    std::size_t z = data.find('\0', b);
-    fields.push_back(data.substr(b, z == std::string_view::npos ? std::string_view::npos : z - b));
-    if (z == std::string_view::npos) break;
-    b = z + 1;
-  }
-  std::string_view key = fields[0];
-  std::string_view value = fields.size() > 1 ? fields[1] : std::string_view();
+// The dump_cookie options the flags and the option fields select (fields[2..15]).
+dump_options dump_options_from(std::uint8_t flags, const std::vector<std::string_view>& fields) {
   dump_options o;
   o.profile = (flags & 2) ? profile::debian : profile::upstream;
-  const bool debian = o.profile == profile::debian;
   o.secure = flags & 4;
   o.httponly = flags & 8;
   if (flags & 16) o.samesite = "lax";
@@ -235,30 +237,32 @@ void check_dump(std::uint8_t flags, std::string_view data) {
     else if (name == "max_size") { if (auto n = parse_int(arg); n && *n >= 0) o.max_size = static_cast<std::size_t>(*n); }
     else if (name == "now") { if (auto n = parse_int(arg)) o.now = static_cast<double>(*n); }
   }
-  const auto* expires_str = std::get_if<std::string>(&o.expires);
+  return o;
+}
 
-  auto d = dump_cookie(key, value, o);
-  auto d2 = dump_cookie(key, value, o);
-  CHECK(d.ok() == d2.ok());
-  if (!d) {
-    const auto& k = d.err().kind;
-    CHECK(d.err().http_status == 500 && !d.err().message.empty());
-    CHECK(k == errc::samesite_invalid || k == errc::domain_no_dot || k == errc::domain_idna ||
-          k == errc::path_invalid_ipv6 || k == errc::expires_out_of_range || k == errc::partitioned_unsupported);
-    CHECK(d2.err().kind == k && d2.err().message == d.err().message);
-    if (k == errc::partitioned_unsupported) CHECK(debian && o.partitioned);
-    if (k == errc::samesite_invalid) CHECK(o.samesite);
-    if (k == errc::samesite_invalid && is_ascii(*o.samesite)) {
-      const std::string l = lower(*o.samesite);
-      CHECK(l != "strict" && l != "lax" && l != "none");
-    }
-    if (k == errc::domain_no_dot || k == errc::domain_idna) CHECK(o.domain);
-    if (k == errc::path_invalid_ipv6) CHECK(debian && o.path);
-    if (k == errc::expires_out_of_range) CHECK(!expires_str);
-    return;
+// dump_cookie refused: only werkzeug's refusals, each explained by the options.
+void check_refusal(const dump_options& o, const websec::error& err, const websec::error& again) {
+  const bool debian = o.profile == profile::debian;
+  const auto& k = err.kind;
+  CHECK(err.http_status == 500 && !err.message.empty());
+  CHECK(k == errc::samesite_invalid || k == errc::domain_no_dot || k == errc::domain_idna || k == errc::path_invalid_ipv6 ||
+        k == errc::expires_out_of_range || k == errc::partitioned_unsupported);
+  CHECK(again.kind == k && again.message == err.message);
+  if (k == errc::partitioned_unsupported) CHECK(debian && o.partitioned);
+  if (k == errc::samesite_invalid) CHECK(o.samesite);
+  if (k == errc::samesite_invalid && is_ascii(*o.samesite)) {
+    const std::string l = lower(*o.samesite);
+    CHECK(l != "strict" && l != "lax" && l != "none");
   }
-  CHECK(d->header == d2->header);
-  // what the options predict for ASCII input
+  if (k == errc::domain_no_dot || k == errc::domain_idna) CHECK(o.domain);
+  if (k == errc::path_invalid_ipv6) CHECK(debian && o.path);
+  if (k == errc::expires_out_of_range) CHECK(!std::get_if<std::string>(&o.expires));
+}
+
+// dump_cookie accepted: what the options predict for ASCII input, and the shape of the line.
+void check_dumped_line(std::string_view key, const dump_options& o, const dumped_cookie& d) {
+  const bool debian = o.profile == profile::debian;
+  const auto* expires_str = std::get_if<std::string>(&o.expires);
   if (debian && o.partitioned) CHECK(false);
   if (o.samesite && is_ascii(*o.samesite)) {
     const std::string l = lower(*o.samesite);
@@ -266,7 +270,7 @@ void check_dump(std::uint8_t flags, std::string_view data) {
   }
   if (debian && o.domain && is_ascii(*o.domain)) CHECK(o.domain->substr(0, o.domain->find(':')).find('.') != std::string::npos);
 
-  const std::string& h = d->header;
+  const std::string& h = d.header;
   CHECK(h.size() >= key.size() + 1);
   CHECK(h.compare(0, key.size(), key) == 0);
   CHECK(h[key.size()] == '=');
@@ -275,11 +279,84 @@ void check_dump(std::uint8_t flags, std::string_view data) {
   if (!has_crlf_nul(key) && !(o.domain && has_crlf_nul(*o.domain)) && !(expires_str && has_crlf_nul(*expires_str)) &&
       !path_may_inject)
     CHECK(!has_crlf_nul(h));
-  CHECK(d->too_large == (o.max_size != 0 && d->size > o.max_size));
-  CHECK(d->too_large == !d->warning.empty());
-  if (debian) CHECK(d->size == h.size());
-  else CHECK(d->size <= h.size());
+  CHECK(d.too_large == (o.max_size != 0 && d.size > o.max_size));
+  CHECK(d.too_large == !d.warning.empty());
+  if (debian) CHECK(d.size == h.size());
+  else CHECK(d.size <= h.size());
+}
 
+// Strict UTF-8 (no overlongs, surrogates or code points beyond U+10FFFF).
+bool valid_utf8(std::string_view value) {
+  for (std::size_t i = 0; i < value.size();) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    if (!len || i + len > value.size()) return false;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(value[i + k]) & 0xC0) != 0x80) return false;
+    if (len > 1) {
+      unsigned char n = static_cast<unsigned char>(value[i + 1]);
+      if ((c == 0xE0 && n < 0xA0) || (c == 0xED && n >= 0xA0) || (c == 0xF0 && n < 0x90) || (c == 0xF4 && n >= 0x90))
+        return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// For a token key and clean options the line parses back with the flags, the attributes in werkzeug's order, and
+// a value the request Cookie parser unquotes to the original bytes.
+void check_parsed_back(std::string_view key, std::string_view value, const dump_options& o, const set_cookie& p) {
+  CHECK(p.secure == (o.secure || o.partitioned));
+  CHECK(p.httponly == o.httponly);
+  CHECK(p.partitioned == o.partitioned);
+  if (o.max_age) CHECK(p.max_age == o.max_age);
+  else CHECK(!p.max_age);
+  if (o.samesite) {
+    const std::string t = lower(p.samesite_raw);
+    CHECK((p.samesite == same_site::lax) == (t == "lax"));
+    CHECK(p.samesite != same_site::unset && p.samesite != same_site::invalid);
+  } else {
+    CHECK(p.samesite == same_site::unset);
+  }
+  std::vector<std::string> want;
+  if (o.domain) want.push_back("Domain");
+  if (!std::holds_alternative<std::monostate>(o.expires) || (o.max_age && o.sync_expires)) want.push_back("Expires");
+  if (o.max_age) want.push_back("Max-Age");
+  if (o.secure || o.partitioned) want.push_back("Secure");
+  if (o.httponly) want.push_back("HttpOnly");
+  if (o.path) want.push_back("Path");
+  if (o.samesite) want.push_back("SameSite");
+  if (o.partitioned) want.push_back("Partitioned");
+  std::vector<std::string> got;
+  for (const auto& a : p.attributes) got.push_back(a.name);
+  CHECK(got == want);
+  CHECK(unquote_model(p.value) == value);  // the browser keeps the quoted form; werkzeug's unquoting restores it
+  // the value round trip through werkzeug's request Cookie parser (valid UTF-8 values only: the parser decodes)
+  if (valid_utf8(value)) {
+    auto pairs = parse_cookie_header(std::string(key) + "=" + p.value, o.profile);
+    if (!pairs.empty() && pairs[0].first == key && value.find_first_of(" \t\r\n\f\v\x1c\x1d\x1e\x1f") == std::string_view::npos &&
+        value.find("\xc2\x85") == std::string_view::npos && value.find("\xc2\xa0") == std::string_view::npos)
+      CHECK(pairs[0].second == value);
+  }
+}
+
+void check_dump(std::uint8_t flags, std::string_view data) {
+  const std::vector<std::string_view> fields = websec::fuzz::input(data).split('\0');  // key, value, options
+  std::string_view key = fields[0];
+  std::string_view value = fields.size() > 1 ? fields[1] : std::string_view();
+  const dump_options o = dump_options_from(flags, fields);
+  const auto* expires_str = std::get_if<std::string>(&o.expires);
+
+  auto d = dump_cookie(key, value, o);
+  auto d2 = websec::fuzz::full ? dump_cookie(key, value, o) : d;  // deterministic (the cheaper twin: one call)
+  CHECK(d.ok() == d2.ok());
+  if (!d) {
+    check_refusal(o, d.err(), d2.err());
+    return;
+  }
+  CHECK(d->header == d2->header);
+  check_dumped_line(key, o, *d);
+  const std::string& h = d->header;
   auto p = parse_set_cookie(h);
   if (!p) {  // control bytes in the key, the domain or Expires, upstream's raw 0x1A-0x1F, or over 4096 bytes
     check_line(h, flags & 14);
@@ -291,56 +368,7 @@ void check_dump(std::uint8_t flags, std::string_view data) {
                      !(o.path && o.path->find(';') != std::string::npos) && !(expires_str && expires_str->find(';') != std::string::npos);
   if (token_key) {  // werkzeug never validates keys: "a; Secure" as a key injects an attribute
     CHECK(p->name == key);
-    if (clean) {
-      CHECK(p->secure == (o.secure || o.partitioned));
-      CHECK(p->httponly == o.httponly);
-      CHECK(p->partitioned == o.partitioned);
-      if (o.max_age) CHECK(p->max_age == o.max_age);
-      else CHECK(!p->max_age);
-      if (o.samesite) {
-        const std::string t = lower(p->samesite_raw);
-        CHECK((p->samesite == same_site::lax) == (t == "lax"));
-        CHECK(p->samesite != same_site::unset && p->samesite != same_site::invalid);
-      } else {
-        CHECK(p->samesite == same_site::unset);
-      }
-      std::vector<std::string> want;
-      if (o.domain) want.push_back("Domain");
-      if (!std::holds_alternative<std::monostate>(o.expires) || (o.max_age && o.sync_expires)) want.push_back("Expires");
-      if (o.max_age) want.push_back("Max-Age");
-      if (o.secure || o.partitioned) want.push_back("Secure");
-      if (o.httponly) want.push_back("HttpOnly");
-      if (o.path) want.push_back("Path");
-      if (o.samesite) want.push_back("SameSite");
-      if (o.partitioned) want.push_back("Partitioned");
-      std::vector<std::string> got;
-      for (const auto& a : p->attributes) got.push_back(a.name);
-      CHECK(got == want);
-      // the value round trip through werkzeug's request Cookie parser (valid UTF-8 values only: the parser decodes)
-      bool utf8 = true;
-      {
-        for (std::size_t i = 0; i < value.size() && utf8;) {
-          unsigned char c = static_cast<unsigned char>(value[i]);
-          std::size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-          if (!len || i + len > value.size()) utf8 = false;
-          for (std::size_t k = 1; utf8 && k < len; ++k)
-            if ((static_cast<unsigned char>(value[i + k]) & 0xC0) != 0x80) utf8 = false;
-          if (utf8 && len > 1) {
-            unsigned char n = static_cast<unsigned char>(value[i + 1]);
-            if ((c == 0xE0 && n < 0xA0) || (c == 0xED && n >= 0xA0) || (c == 0xF0 && n < 0x90) || (c == 0xF4 && n >= 0x90))
-              utf8 = false;
-          }
-          i += len ? len : 1;
-        }
-      }
-      CHECK(unquote_model(p->value) == value);  // the browser keeps the quoted form; werkzeug's unquoting restores it
-      if (utf8) {
-        auto pairs = parse_cookie_header(std::string(key) + "=" + p->value, o.profile);
-        if (!pairs.empty() && pairs[0].first == key && value.find_first_of(" \t\r\n\f\v\x1c\x1d\x1e\x1f") == std::string_view::npos &&
-            value.find("\xc2\x85") == std::string_view::npos && value.find("\xc2\xa0") == std::string_view::npos)
-          CHECK(pairs[0].second == value);
-      }
-    }
+    if (clean) check_parsed_back(key, value, o, *p);
   }
   check_line(h, flags & 14);
 }

@@ -14,6 +14,8 @@
 //   * names: parse_digest/parse_key_derivation invert to_string; iso8601 agrees with an independent civil
 //     calendar computation
 #include "fuzz_check.hpp"
+#include "fuzz_input.hpp"
+#include "fuzz_keys.hpp"
 #include "websec/signing.hpp"
 
 #include <cstdint>
@@ -31,72 +33,55 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
-}  // namespace
-
+using namespace websec::signing;
 using websec::errc;
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace websec::signing;
-  if (size < 1 || size > 1 << 16) return 0;
-  const std::uint8_t sel = data[0];
-  const std::string rest(reinterpret_cast<const char*>(data + 1), size - 1);
-  const size_t z = rest.find('\0');
-  const std::string value = z == std::string::npos ? rest : rest.substr(0, z);
-  const std::string untrusted = z == std::string::npos ? rest : rest.substr(z + 1);
-
-  static const digest digests[] = {digest::sha1, digest::sha224, digest::sha256, digest::sha384, digest::sha512, digest::md5};
-  static const key_derivation kds[] = {key_derivation::concat, key_derivation::django_concat, key_derivation::hmac,
-                                       key_derivation::none};
-  static const char* seps[] = {".", ":", "~~"};
-  signer_options o;
-  o.secret_keys = {"old-key", "fuzz-secret"};
-  o.salt = "cookie-session";
-  o.derivation = kds[sel & 3];
-  o.digest_method = digests[((sel >> 2) & 7) % 6];
-  o.sep = seps[(sel >> 5) % 3];
-  auto s = signer::make(o);
-  CHECK(s.ok(), "valid options refused");
-  auto t = timestamp_signer::make(o);
-
-  // round trips
-  auto signed_value = s->sign(value);
-  auto back = s->unsign(signed_value);
+// sign -> unsign round trips of the input's value, plain and timed (at an age of max_age and max_age + 1).
+void check_round_trips(const signer& s, const timestamp_signer& t, const std::string& value, std::uint8_t sel) {
+  auto signed_value = s.sign(value);
+  auto back = s.unsign(signed_value);
   CHECK(back.ok() && *back == value, "unsign(sign(v)) != v");
   const std::uint64_t ts = (static_cast<std::uint64_t>(sel) * 2654435761u) % (max_datetime_timestamp + 1);
-  auto tv = t->sign(value, ts);
-  auto tb = t->unsign(tv, std::nullopt, 0);
+  auto tv = t.sign(value, ts);
+  auto tb = t.unsign(tv, std::nullopt, 0);
   CHECK(tb.ok() && std::string(tb->value) == value && tb->timestamp == ts, "timed round trip");
-  auto aged = t->unsign(tv, 100, static_cast<std::int64_t>(ts) + 100);
+  auto aged = t.unsign(tv, 100, static_cast<std::int64_t>(ts) + 100);
   CHECK(aged.ok(), "age == max_age must pass");
-  auto expired = t->unsign(tv, 100, static_cast<std::int64_t>(ts) + 101);
+  auto expired = t.unsign(tv, 100, static_cast<std::int64_t>(ts) + 101);
   CHECK(!expired.ok() && expired.err().kind == errc::signature_expired, "age == max_age + 1 must expire");
+}
 
-  // untrusted text
-  auto u = s->unsign_view(untrusted);
+// Untrusted text: accepted only with some key's MAC; errors stay inside itsdangerous's hierarchy.
+void check_untrusted(const signer& s, const timestamp_signer& t, const signer_options& o, const std::string& untrusted,
+                     std::uint8_t sel) {
+  auto u = s.unsign_view(untrusted);
   if (u.ok) {
     // the signature must decode to the newest or oldest key's MAC of that value
     auto dec = base64_decode(u.sig);
     CHECK(dec.ok(), "accepted signature does not decode");
     bool match = false;
-    for (const auto& k : s->derived_keys()) match = match || hmac_key(o.digest_method, k).mac(u.value) == *dec;
+    for (const auto& k : s.derived_keys()) match = match || hmac_key(o.digest_method, k).mac(u.value) == *dec;
     CHECK(match, "accepted a signature that is no key's MAC");
   }
-  auto r = s->unsign(untrusted);
+  auto r = s.unsign(untrusted);
   if (!r.ok()) CHECK(r.err().kind == errc::bad_signature, "Signer error outside BadSignature");
-  auto tr = t->unsign(untrusted, static_cast<std::int64_t>(sel), 1700000000);
+  auto tr = t.unsign(untrusted, static_cast<std::int64_t>(sel), 1700000000);
   if (!tr.ok()) {
-    const auto& te = tr.err();
-    CHECK(is_a(te.kind, errc::bad_signature) || te.kind == errc::value_error || te.kind == errc::os_error ||
-              te.kind == errc::overflow_error, "timed error outside the hierarchy");
-    if (te.kind == errc::signature_expired) CHECK(te.message.rfind("Signature age ", 0) == 0, "expired message shape");
+    const errc k = tr.err().kind;
+    CHECK(is_a(k, errc::bad_signature) || k == errc::value_error || k == errc::os_error || k == errc::overflow_error,
+          "timed error outside the hierarchy");
+    if (k == errc::signature_expired) CHECK(tr.err().message.rfind("Signature age ", 0) == 0, "expired message shape");
   }
+}
 
-  // the key holder's view: the untrusted text as "value<sep>timestamp", signed, reaches the timestamp checks
+// The key holder's view: the untrusted text as "value<sep>timestamp", signed, reaches the timestamp checks.
+void check_key_holder(const signer& s, const timestamp_signer& t, const signer_options& o, const std::string& untrusted,
+                      std::uint8_t sel) {
   const std::int64_t now = 1700000000;
   const std::int64_t max_age = static_cast<std::int64_t>(sel) * 1000;
-  auto crafted = s->sign(untrusted);
-  timed_failure cf;
-  auto cr = t->unsign(crafted, max_age, now, &cf);
+  auto crafted = s.sign(untrusted);
+  timed_failure why;
+  auto cr = t.unsign(crafted, max_age, now, &why);
   const size_t cut = untrusted.rfind(o.sep);
   if (cr.ok()) {
     CHECK(cut != std::string::npos && std::string(cr->value) == untrusted.substr(0, cut), "timed value");
@@ -104,23 +89,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CHECK(raw.ok(), "accepted an undecodable timestamp");
     auto n = bytes_to_int(*raw);
     CHECK(n && *n == cr->timestamp, "timestamp differs from its bytes");
-    CHECK(cr->timestamp <= static_cast<std::uint64_t>(now) && now - static_cast<std::int64_t>(cr->timestamp) <= max_age,
+    CHECK(cr->timestamp <= static_cast<std::uint64_t>(now) &&
+              now - static_cast<std::int64_t>(cr->timestamp) <= max_age,
           "accepted an expired or future-dated timestamp");
     CHECK(cr->timestamp <= max_datetime_timestamp, "accepted a timestamp beyond datetime");
   } else {
-    CHECK(cr.err().kind == errc::bad_time_signature || cr.err().kind == errc::signature_expired ||
-              cr.err().kind == errc::value_error || cr.err().kind == errc::os_error || cr.err().kind == errc::overflow_error,
+    const errc k = cr.err().kind;
+    const std::string& msg = cr.err().message;
+    CHECK(k == errc::bad_time_signature || k == errc::signature_expired || k == errc::value_error ||
+              k == errc::os_error || k == errc::overflow_error,
           "key holder's timed error outside the hierarchy");
-    if (cut == std::string::npos) CHECK(cr.err().kind == errc::bad_time_signature, "missing timestamp is BadTimeSignature");
-    if (cr.err().kind == errc::signature_expired) {
-      CHECK(cr.err().message.rfind("Signature age ", 0) == 0, "expired message shape");
-      CHECK((cf.age < 0) == (cr.err().message.find(" < 0 seconds") != std::string::npos), "future-dated message");
+    if (cut == std::string::npos) CHECK(k == errc::bad_time_signature, "missing timestamp is BadTimeSignature");
+    if (k == errc::signature_expired) {
+      CHECK(msg.rfind("Signature age ", 0) == 0, "expired message shape");
+      CHECK((why.age < 0) == (msg.find(" < 0 seconds") != std::string::npos), "future-dated message");
     }
   }
+}
 
-  // names round trip; iso8601 agrees with days_from_civil
-  for (digest d : digests) CHECK(parse_digest(to_string(d)) == d, "digest name");
-  for (key_derivation k : kds) CHECK(parse_key_derivation(to_string(k)) == k, "derivation name");
+// Names round trip; iso8601 agrees with days_from_civil.
+void check_names_and_dates(const std::string& value) {
+  namespace K = websec::fuzz::keys;
+  static const bool names_checked = [] {  // the same for every input: once
+    for (digest d : K::signer_digests) CHECK(parse_digest(to_string(d)) == d, "digest name");
+    for (key_derivation k : K::signer_derivations) CHECK(parse_key_derivation(to_string(k)) == k, "derivation name");
+    return true;
+  }();
+  (void)names_checked;
   if (auto d = parse_digest(value)) CHECK(!to_string(*d).empty(), "parsed digest has no name");
   if (auto k = parse_key_derivation(value)) CHECK(!to_string(*k).empty(), "parsed derivation has no name");
   std::uint64_t when = 0;
@@ -133,5 +128,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         "iso8601 shape");
   CHECK(days_from_civil(y, mo, da) * 86400 + hh * 3600 + mi * 60 + ss == static_cast<std::int64_t>(when),
         "iso8601 date");
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 1 || size > 1 << 16) return 0;
+  websec::fuzz::input in(data, size);
+  std::uint8_t sel = 0;
+  in.u8(sel);
+  // value NUL untrusted; without a NUL the same text is both
+  const auto fields = in.split('\0', 2);
+  const std::string value(fields.front());
+  const std::string untrusted(fields.back());
+
+  const signer_options o = websec::fuzz::keys::signer_options_for(sel);
+  auto s = signer::make(o);
+  CHECK(s.ok(), "valid options refused");
+  auto t = timestamp_signer::make(o);
+  check_round_trips(*s, *t, value, sel);
+  check_untrusted(*s, *t, o, untrusted, sel);
+  check_key_holder(*s, *t, o, untrusted, sel);
+  check_names_and_dates(value);
   return 0;
 }

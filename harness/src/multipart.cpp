@@ -4,6 +4,7 @@
 #include "websec/multipart.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -315,6 +316,7 @@ class form_storage {
 };
 
 temp_file::~temp_file() {
+  if (fd_ >= 0) ::close(fd_);
   if (!keep_ && !path_.empty()) ::unlink(path_.c_str());
 }
 
@@ -322,6 +324,17 @@ std::string file::read_all() const {
   if (where == storage::memory) return data;
   if (where == storage::discarded || !disk) return {};
   std::string out;
+  if (disk->fd() >= 0) {  // an anonymous file: read it from its start
+    char buf[65536];
+    for (off_t at = 0;;) {
+      ssize_t n = ::pread(disk->fd(), buf, sizeof buf, at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+      at += n;
+    }
+    return out;
+  }
   int fd = ::open(disk->path().c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
   char buf[65536];
@@ -1150,14 +1163,26 @@ void form_parser::impl::sink_write(std::string_view d) {
       if (spool_fd_ < 0) {
         if (cur_file_.size <= opts_.spool_max_size) { spool_mem_.append(d); return; }
         // rollover: a write made the file larger than max_size
-        const char* dir = std::getenv("TMPDIR");
-        std::string path = std::string(dir && *dir ? dir : "/tmp") + "/websec-upload-XXXXXX";
-        spool_fd_ = ::mkstemp(path.data());
-        if (spool_fd_ < 0) {
-          decide(errc::spool_failed, 500, std::string("cannot create a temporary file: ") + std::strerror(errno), buf_base_);
-          return;
+#ifdef MFD_CLOEXEC
+        if (opts_.spool_to == spool_backing::memfd && (spool_fd_ = ::memfd_create("websec-upload", MFD_CLOEXEC)) >= 0) {
+          int reader = ::dup(spool_fd_);
+          if (reader < 0) {
+            decide(errc::spool_failed, 500, std::string("cannot keep an anonymous file: ") + std::strerror(errno), buf_base_);
+            return;
+          }
+          cur_file_.disk = std::make_shared<temp_file>(reader);
         }
-        cur_file_.disk = std::make_shared<temp_file>(path);
+#endif
+        if (spool_fd_ < 0) {
+          const char* dir = std::getenv("TMPDIR");
+          std::string path = std::string(dir && *dir ? dir : "/tmp") + "/websec-upload-XXXXXX";
+          spool_fd_ = ::mkstemp(path.data());
+          if (spool_fd_ < 0) {
+            decide(errc::spool_failed, 500, std::string("cannot create a temporary file: ") + std::strerror(errno), buf_base_);
+            return;
+          }
+          cur_file_.disk = std::make_shared<temp_file>(path);
+        }
         cur_file_.where = file::storage::temp_file;
         cur_file_.rolled_to_disk = true;
         std::string pending;

@@ -933,3 +933,27 @@ TEST(Multipart, FailedReportsADecidedOutcomeBeforeTheEnd) {
     EXPECT_FALSE(p.finish().result.error);
   }
 }
+
+// spool_backing::memfd: the same roll-over, sizes and bytes as the temporary file in $TMPDIR, with no path.
+TEST(MultipartSpool, MemfdBackingRollsOverLikeTheTempDir) {
+  const std::string data(3000, 'z');
+  const std::string body = "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n\r\n" + data +
+                           "\r\n--b\r\nContent-Disposition: form-data; name=\"g\"; filename=\"b.bin\"\r\n\r\nsmall\r\n--b--\r\n";
+  for (spool_backing backing : {spool_backing::temp_dir, spool_backing::memfd}) {
+    parse_options o;
+    o.sink = file_sink::spooled;
+    o.spool_max_size = 1000;
+    o.spool_to = backing;
+    form_data f = parse_multipart(body, "b", {}, o);
+    ASSERT_FALSE(f.result.error.has_value());
+    ASSERT_EQ(f.files.size(), 2u);
+    EXPECT_TRUE(f.files[0].rolled_to_disk);
+    EXPECT_EQ(f.files[0].where, file::storage::temp_file);
+    EXPECT_EQ(f.files[0].size, data.size());
+    EXPECT_EQ(f.files[0].read_all(), data);
+    EXPECT_EQ(f.files[0].disk->path().empty(), backing == spool_backing::memfd);
+    EXPECT_EQ(f.files[0].disk->fd() >= 0, backing == spool_backing::memfd);
+    EXPECT_FALSE(f.files[1].rolled_to_disk);
+    EXPECT_EQ(f.files[1].read_all(), "small");
+  }
+}

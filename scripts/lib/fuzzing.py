@@ -55,9 +55,9 @@ def build_dir(preset):
     return ROOT / "build" / preset
 
 
-def ensure_built(preset, targets=None, quiet=True):
-    """Configures the preset if needed and builds the given fuzz targets (all of them when None).
-    Returns the list of all targets of the preset."""
+def ensure_built(preset, targets=None, quiet=True, check=True):
+    """Configures the preset if needed and builds the given fuzz targets (all of them when None; with check=False
+    any build target, e.g. websec_afl_mutators). Returns the list of all fuzz targets of the preset."""
     bdir = build_dir(preset)
     FUZZ_OUT.mkdir(exist_ok=True)
     if not (bdir / "CMakeCache.txt").exists() or not (bdir / "fuzz_targets.txt").exists():
@@ -71,7 +71,7 @@ def ensure_built(preset, targets=None, quiet=True):
         subprocess.run(["cmake", str(bdir)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     every = read_targets(preset)
     wanted = every if targets is None else targets
-    missing = [t for t in wanted if t not in every]
+    missing = [t for t in wanted if t not in every] if check else []
     if missing:
         die(f"no such fuzz target in build/{preset}: {' '.join(missing)} (known: {' '.join(every) or 'none'})")
     if wanted:
@@ -99,18 +99,55 @@ def binary(preset, target):
     return build_dir(preset) / "fuzz" / target
 
 
+# Twins share the corpus, dictionary and options of their target:
+#   <target>_sa    the structure-aware twin: the same target linked with its custom mutator (targets/mutators/)
+#   <target>_fast  the cheaper twin: the same source without the invariants that need the time (targets/extra.cmake)
+TWIN_SUFFIX = "_sa"
+FAST_SUFFIX = "_fast"
+
+
+def is_twin(target):
+    return target.endswith((TWIN_SUFFIX, FAST_SUFFIX))
+
+
+def base_target(target):
+    """The target whose corpus, dictionary and options a target uses (itself, or the plain target of a twin)."""
+    for suffix in (TWIN_SUFFIX, FAST_SUFFIX):
+        if target.endswith(suffix):
+            return target[:-len(suffix)]
+    return target
+
+
+def plain_targets(every):
+    """The targets a run without names covers: every target once, twins left out."""
+    return [t for t in every if not is_twin(t)]
+
+
+def smoke_targets(every):
+    """Every target once, as its structure-aware twin where it has one: the twin runs the same target, and its
+    mutator falls back to the byte mutator part of the time, so the smoke run covers both at the price of one. The
+    cheaper twins run a subset of their target's code and are left out."""
+    have = set(every)
+    return [t + TWIN_SUFFIX if t + TWIN_SUFFIX in have else t for t in plain_targets(every)]
+
+
+def afl_mutator_library(target):
+    """The AFL++ custom mutator library of a twin (built in the afl preset by target websec_afl_mutators)."""
+    return build_dir("afl") / "mutators" / f"lib{base_target(target)}_mutator.so"
+
+
 def corpus_dir(target):
-    return CORPORA / target
+    return CORPORA / base_target(target)
 
 
 def dict_file(target):
-    d = CORPORA / f"{target}.dict"
+    d = CORPORA / f"{base_target(target)}.dict"
     return d if d.exists() else None
 
 
 def options(target):
     """[libfuzzer] key = value pairs of corpora/<target>.options (the OSS-Fuzz options file), as -key=value."""
-    f = CORPORA / f"{target}.options"
+    f = CORPORA / f"{base_target(target)}.options"
     out, section = [], None
     if f.exists():
         for line in f.read_text().splitlines():
@@ -127,7 +164,13 @@ def options(target):
 
 
 def corpus_files(target):
-    """Every file of corpora/<target>/ (seeds and regressions/), sorted, dot files skipped."""
+    """Every file of corpora/<target>/ (seeds and regressions/), sorted, dot files skipped. Empty for a twin: its
+    corpus is its plain target's, replayed, measured and minimised there (seed_files gives it to campaigns)."""
+    return [] if is_twin(target) else seed_files(target)
+
+
+def seed_files(target):
+    """The files a campaign of the target starts from: corpora/<base target>/, regressions/ included."""
     d = corpus_dir(target)
     if not d.is_dir():
         return []

@@ -12,6 +12,7 @@
 #   $OUT/t_seed_corpus.zip corpora/t/ (seeds and regressions/)
 #   $OUT/t.dict            corpora/t.dict
 #   $OUT/t.options         corpora/t.options, if the target has one
+# (for a twin t = <target>_sa or <target>_fast: the corpus, dictionary and options of <target>)
 # scripts/oss-fuzz/check-build runs this script outside Docker with the same variables.
 
 src_dir="${WEBSEC_SRC_DIR:-$SRC/websec}"
@@ -34,10 +35,13 @@ cmake --build "$build_dir" --target websec_fuzzers -j"$(nproc)"
 while read -r t; do
   [ -n "$t" ] || continue
   cp "$build_dir/fuzz/$t" "$OUT/$t"
-  if [ -d "$src_dir/corpora/$t" ]; then
+  # a twin (<target>_sa: structure-aware, <target>_fast: cheaper) ships its target's corpus, dictionary and options
+  base=$t
+  case "$t" in *_sa) base=${t%_sa} ;; *_fast) base=${t%_fast} ;; esac
+  if [ -d "$src_dir/corpora/$base" ]; then
     rm -f "$OUT/${t}_seed_corpus.zip"
-    (cd "$src_dir/corpora/$t" && zip -q -r -X "$OUT/${t}_seed_corpus.zip" . -x '.*')
+    (cd "$src_dir/corpora/$base" && zip -q -r -X "$OUT/${t}_seed_corpus.zip" . -x '.*')
   fi
-  if [ -f "$src_dir/corpora/$t.dict" ]; then cp "$src_dir/corpora/$t.dict" "$OUT/$t.dict"; fi
-  if [ -f "$src_dir/corpora/$t.options" ]; then cp "$src_dir/corpora/$t.options" "$OUT/$t.options"; fi
+  if [ -f "$src_dir/corpora/$base.dict" ]; then cp "$src_dir/corpora/$base.dict" "$OUT/$t.dict"; fi
+  if [ -f "$src_dir/corpora/$base.options" ]; then cp "$src_dir/corpora/$base.options" "$OUT/$t.options"; fi
 done < "$build_dir/fuzz_targets.txt"

@@ -88,11 +88,20 @@ enum class file_sink {
   callback,   ///< hand every piece of file data to `parse_options::on_file_data` (nothing kept)
 };
 
+/// Where `file_sink::spooled` keeps a file once it rolls over.
+enum class spool_backing {
+  temp_dir,  ///< a temporary file in $TMPDIR or /tmp, as werkzeug's SpooledTemporaryFile (the default)
+  memfd,     ///< an anonymous in-memory file (Linux memfd_create): the same roll-over, sizes and reads, no file
+             ///< system — for callers that parse millions of bodies (the fuzz targets). Falls back to temp_dir
+             ///< where memfd_create is missing.
+};
+
 struct parse_options {
   profile prof = profile::upstream;
   file_sink sink = file_sink::spooled;
   bool sha256 = true;                         ///< compute each file's SHA-256 while streaming
   std::uint64_t spool_max_size = 1024 * 500;  ///< SpooledTemporaryFile(max_size=1024*500): rolls when size > this
+  spool_backing spool_to = spool_backing::temp_dir;  ///< where a rolled-over file goes (file_sink::spooled)
   /// With `file_sink::callback`: called with the index of the file (0, 1, ... in body order) and the next bytes
   /// of its data, as they are parsed. A file later dropped by an error outcome has been delivered all the same.
   std::function<void(std::size_t file_index, std::string_view bytes)> on_file_data;
@@ -119,15 +128,20 @@ struct field {
 class temp_file {
  public:
   explicit temp_file(std::string path) : path_(std::move(path)) {}
+  /// An anonymous file (`spool_backing::memfd`) open as `fd`, closed with the last reference; its path() is "".
+  explicit temp_file(int fd) : fd_(fd) {}
   ~temp_file();
   temp_file(const temp_file&) = delete;
   temp_file& operator=(const temp_file&) = delete;
   const std::string& path() const { return path_; }
+  /// The descriptor of an anonymous file, -1 for a file on disk.
+  int fd() const { return fd_; }
   /// Keeps the file on disk when the result is destroyed.
   void release() { keep_ = true; }
 
  private:
   std::string path_;
+  int fd_ = -1;
   bool keep_ = false;
 };
 
