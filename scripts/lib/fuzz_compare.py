@@ -115,9 +115,14 @@ def summarise(results: list[RunResult], seconds: int, points: int = 30) -> dict:
             "min_edges": [min(c[i] for c in curves) for i in range(points)],
             "max_edges": [max(c[i] for c in curves) for i in range(points)],
             "final_edges": [r.final_edges for r in rs],
+            # the edges the seeds reach (libFuzzer's INITED line), and what the run added to them
+            "initial_edges": [r.samples[0][2] if r.samples else 0 for r in rs],
+            "gained_edges": [r.final_edges - (r.samples[0][2] if r.samples else 0) for r in rs],
             "final_features": [r.final_features for r in rs],
             "exec_per_s": [round(r.exec_per_s) for r in rs],
             "median_final_edges": statistics.median(r.final_edges for r in rs),
+            "median_gained_edges": statistics.median(r.final_edges - (r.samples[0][2] if r.samples else 0)
+                                                     for r in rs),
             "median_exec_per_s": statistics.median(round(r.exec_per_s) for r in rs),
             "statuses": [r.status for r in rs],
         }
@@ -177,6 +182,9 @@ def compare(target: str, variants: list[Variant], seed_files: list[Path], second
         a = summary["variants"][labels[0]]["median_final_edges"]
         b = summary["variants"][labels[1]]["median_final_edges"]
         summary["gain_percent"] = round(100.0 * (b - a) / a, 1) if a else None
+        ga = summary["variants"][labels[0]]["median_gained_edges"]
+        gb = summary["variants"][labels[1]]["median_gained_edges"]
+        summary["growth_gain_percent"] = round(100.0 * (gb - ga) / ga, 1) if ga else None
     png = out_dir / f"compare-{target}.png"
     why = plot(summary, target, png)
     summary["png"] = str(png) if why is None else None
@@ -189,16 +197,18 @@ def compare(target: str, variants: list[Variant], seed_files: list[Path], second
 def table(summaries: list[dict]) -> str:
     """The printed comparison: per target and variant, the median edges at a quarter, half and all of the time."""
     lines = [f"{'target':24s} {'variant':18s} {'edges@25%':>9s} {'@50%':>6s} {'@100%':>6s} {'runs (final edges)':24s}"
-             f" {'exec/s':>8s}"]
+             f" {'gained':>7s} {'features':>9s} {'exec/s':>8s}"]
     for s in summaries:
         n = len(s["times"])
         for label in s["variants_order"]:
             v = s["variants"][label]
             m = v["median_edges"]
             lines.append(f"{s['target']:24s} {label:18s} {m[n // 4 - 1]:>9.0f} {m[n // 2 - 1]:>6.0f} {m[-1]:>6.0f} "
-                         f"{', '.join(map(str, v['final_edges'])):24s} {v['median_exec_per_s']:>8,.0f}")
+                         f"{', '.join(map(str, v['final_edges'])):24s} {v['median_gained_edges']:>7.0f} "
+                         f"{statistics.median(v['final_features']):>9.0f} {v['median_exec_per_s']:>8,.0f}")
         if s.get("gain_percent") is not None:
-            lines.append(f"{'':24s} {'gain':18s} {s['gain_percent']:+.1f}% median final edges "
+            lines.append(f"{'':24s} {'gain':18s} {s['gain_percent']:+.1f}% median final edges, "
+                         f"{s.get('growth_gain_percent') or 0:+.1f}% edges gained over the seeds "
                          f"({s['variants_order'][1]} over {s['variants_order'][0]})")
     return "\n".join(lines)
 
