@@ -43,12 +43,13 @@ class rng {
   template <class T>
   const T& pick(const std::vector<T>& v) { return v[below(v.size())]; }
   std::string_view pick(std::initializer_list<std::string_view> v) { return v.begin()[below(v.size())]; }
-  /// A size biased towards small values, below `limit`.
+  /// A size below `limit`, log-uniform: as likely in [1, 2) as in [1024, 2048). Large inputs cost every later
+  /// execution their size, so they should be the exception.
   std::size_t small(std::size_t limit) {
-    std::size_t bound = limit;
-    for (int i = 0; i < 3 && bound > 1; ++i)
-      if (chance(1, 2)) bound = bound / 8 + 1;
-    return below(bound);
+    if (limit <= 1) return 0;
+    unsigned bits = 0;
+    while ((std::size_t{1} << bits) < limit) ++bits;
+    return below(std::min(std::size_t{1} << below(bits + 1), limit));
   }
 
  private:
