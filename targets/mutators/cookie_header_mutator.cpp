@@ -71,6 +71,13 @@ void mutate_pair(pair& p, rng& r) {
 
 bool mutate(std::string& data, std::size_t max_size, rng& r) {
   model m = read(data);
+  if (r.prefer_removal(data.size()) && !m.pairs.empty()) {  // a pair fewer, or a value cut
+    pair& p = m.pairs[r.below(m.pairs.size())];
+    if (m.pairs.size() > 1 && r.chance(2, 3)) m.pairs.erase(m.pairs.begin() + static_cast<std::ptrdiff_t>(&p - m.pairs.data()));
+    else p.value.resize(p.value.size() / 2);
+    data = write(m);
+    return data.size() <= max_size;
+  }
   const std::size_t rounds = 1 + r.small(4);
   for (std::size_t i = 0; i < rounds; ++i) {
     const std::size_t n = m.pairs.size();

@@ -174,6 +174,21 @@ void mutate_policy(policy& p, rng& r) {
 bool mutate(std::string& data, std::size_t max_size, rng& r) {
   model m = read(data);
   if (m.values.empty()) m.values.resize(1);
+  if (r.prefer_removal(data.size())) {  // a directive or a source expression fewer
+    auto& pols = m.values[r.below(m.values.size())].policies;
+    if (!pols.empty()) {
+      policy& p = pols[r.below(pols.size())];
+      if (!p.empty()) {
+        directive& d = p[r.below(p.size())];
+        if (d.size() > 1 && r.chance(1, 2)) d.erase(d.begin() + 1 + static_cast<std::ptrdiff_t>(r.below(d.size() - 1)));
+        else p.erase(p.begin() + (&d - p.data()));
+      } else if (pols.size() > 1) {
+        pols.erase(pols.begin() + (&p - pols.data()));
+      }
+    }
+    data = write(m);
+    return data.size() <= max_size;
+  }
   const std::size_t rounds = 1 + r.small(4);
   for (std::size_t i = 0; i < rounds; ++i) {
     header_value& hv = m.values[r.below(m.values.size())];

@@ -260,6 +260,17 @@ request fresh(rng& r) {
 bool mutate(std::string& data, std::size_t max_size, rng& r) {
   model m = read(data);
   if (m.reqs.empty()) m.reqs.push_back(fresh(r));
+  if (r.prefer_removal(data.size())) {  // a request, a field or half a body fewer
+    request& q = m.reqs[r.below(m.reqs.size())];
+    if (m.reqs.size() > 1 && r.chance(1, 2)) m.reqs.erase(m.reqs.begin() + (&q - m.reqs.data()));
+    else if (!q.fields.empty() && r.chance(1, 2)) q.fields.erase(q.fields.begin() + static_cast<std::ptrdiff_t>(r.below(q.fields.size())));
+    else {
+      m.trailing.clear();
+      q.body_wire.resize(q.body_wire.size() / 2);
+    }
+    data = write(m);
+    return data.size() <= max_size;
+  }
   const std::size_t rounds = 1 + r.small(4);
   for (std::size_t i = 0; i < rounds; ++i) {
     const std::size_t n = m.reqs.size();

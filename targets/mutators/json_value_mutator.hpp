@@ -57,6 +57,18 @@ inline void collect(json::value& v, std::vector<json::value*>& out) {
   for (auto& m : v.members()) collect(m.second, out);
 }
 
+/// Removes a member or an item somewhere under `root` (nothing when the tree has none).
+inline void remove_value(json::value& root, rng& r) {
+  std::vector<json::value*> nodes, with_children;
+  collect(root, nodes);
+  for (json::value* n : nodes)
+    if (!n->members().empty() || !n->items().empty()) with_children.push_back(n);
+  if (with_children.empty()) return;
+  json::value* n = with_children[r.below(with_children.size())];
+  if (!n->members().empty()) n->members().erase(n->members().begin() + static_cast<std::ptrdiff_t>(r.below(n->members().size())));
+  else n->items().erase(n->items().begin() + static_cast<std::ptrdiff_t>(r.below(n->items().size())));
+}
+
 /// One mutation of the tree under `root` (which stays a dict when it is one: a session is a dict).
 inline void mutate_value(json::value& root, rng& r) {
   std::vector<json::value*> nodes;

@@ -340,6 +340,13 @@ bool mutate(std::string& data, std::size_t max_size, rng& r) {
   }
   body_model m;
   const bool structured = parse_body(body, h.boundary, m);
+  if (structured && !m.parts.empty() && r.prefer_removal(data.size())) {  // a part fewer, or half its data
+    part& p = m.parts[r.below(m.parts.size())];
+    if (m.parts.size() > 1 && r.chance(1, 2)) m.parts.erase(m.parts.begin() + (&p - m.parts.data()));
+    else p.data.resize(p.data.size() / 2);
+    data = write(h, write_body(m, h.boundary));
+    return data.size() <= max_size;
+  }
   const std::size_t rounds = 1 + r.small(3);
   for (std::size_t i = 0; i < rounds; ++i) {
     const std::size_t what = r.below(10);

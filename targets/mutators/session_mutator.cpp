@@ -119,8 +119,12 @@ bool mutate(std::string& data, std::size_t max_size, rng& r) {
   }
   std::optional<json::value> s = session_of(mode, body);
   if (!s) s = json::value::dict({{"_permanent", json::value::boolean(true)}});
-  const std::size_t rounds = 1 + r.small(3);
-  for (std::size_t i = 0; i < rounds; ++i) websec::fuzz::mutate::mutate_value(*s, r);
+  if (r.prefer_removal(data.size())) {
+    websec::fuzz::mutate::remove_value(*s, r);
+  } else {
+    const std::size_t rounds = 1 + r.small(3);
+    for (std::size_t i = 0; i < rounds; ++i) websec::fuzz::mutate::mutate_value(*s, r);
+  }
   std::string extra;  // mode 4: the two config bytes
   if (mode == 4) {
     extra = body.size() >= 2 ? std::string(body.substr(0, 2)) : std::string(2, '\0');

@@ -132,6 +132,13 @@ void mutate_dump(model& m, rng& r) {
 
 bool mutate(std::string& data, std::size_t max_size, rng& r) {
   model m = read(data);
+  const std::size_t keep = (m.mode & 1) ? 2 : 1;  // name=value / key and value stay
+  if (r.prefer_removal(data.size()) && m.items.size() > keep) {  // an attribute or option fewer, or a value cut
+    if (r.chance(2, 3)) m.items.erase(m.items.begin() + static_cast<std::ptrdiff_t>(keep + r.below(m.items.size() - keep)));
+    else m.items[keep - 1].resize(m.items[keep - 1].size() / 2);
+    data = write(m);
+    return data.size() <= max_size;
+  }
   const std::size_t rounds = 1 + r.small(4);
   for (std::size_t i = 0; i < rounds; ++i) {
     const std::size_t what = r.below(12);
