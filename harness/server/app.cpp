@@ -1,6 +1,8 @@
 // harness/server/app.cpp — the roles of conformance/ROLES.md §2 (see app.hpp).
 #include "app.hpp"
 
+#include "websec/ci_string.hpp"
+
 #include "glue.hpp"
 
 #include <nlohmann/json.hpp>
@@ -20,6 +22,8 @@ using json = nlohmann::json;
 using http::field;
 using http::status;
 using http::verb;
+using websec::ci::ends_with_ci;
+using websec::ci::lower;
 
 struct app::state {
   explicit state(const app_config& cfg)
@@ -90,12 +94,6 @@ bool equal_ct(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (auto& c : o)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return o;
-}
 
 /// Media type of a Content-Type value, lower-cased, without parameters.
 std::string mimetype(std::string_view ct) {
@@ -147,9 +145,6 @@ std::string content_disposition(std::string_view filename) {
   return v;
 }
 
-bool ends_with_ci(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && lower(s.substr(s.size() - suffix.size())) == suffix;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Exchanges: how a route reads the body before its view runs (route_entry::body)

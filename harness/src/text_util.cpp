@@ -40,29 +40,6 @@ utf8_char invalid(unsigned char lead, std::size_t subpart, bool truncated, utf8_
 const char* const hex_digits = "0123456789abcdef";
 }  // namespace
 
-// ---- ASCII case ---------------------------------------------------------------------------------------------------
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) noexcept {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-bool ends_with_ci(std::string_view s, std::string_view suffix) noexcept {
-  return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
-}
-
 // ---- UTF-8 --------------------------------------------------------------------------------------------------------
 
 utf8_char decode_utf8_at(std::string_view s, std::size_t i, utf8_errors errors) noexcept {
@@ -270,3 +247,28 @@ std::string py_repr(std::string_view s, utf8_errors errors) {
 }
 
 }  // namespace websec::detail
+
+namespace websec::ci {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+bool ends_with_ci(std::string_view s, std::string_view suffix) noexcept {
+  return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
+}
+
+}  // namespace websec::ci

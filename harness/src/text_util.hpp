@@ -9,22 +9,16 @@
 #include <string>
 #include <string_view>
 
+#include "websec/ci_string.hpp"
+
 namespace websec::detail {
 
-// ---- ASCII case ---------------------------------------------------------------------------------------------------
-// HTTP header names, cookie attribute names, tokens and schemes compare ASCII case-insensitively: only A-Z fold,
-// every other byte (including UTF-8 and Latin-1 letters) is compared as it is, whatever the C locale says.
+// ---- ASCII case (websec/ci_string.hpp, public: the server and the tools use it too) -----------------------------
 
-/// A-Z to a-z; every other byte unchanged.
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-/// `s` with A-Z lowered.
-std::string lower(std::string_view s);
-/// ASCII case-insensitive equality.
-bool iequals(std::string_view a, std::string_view b) noexcept;
-/// `s` starts with `prefix`, ASCII case-insensitively.
-bool starts_with_ci(std::string_view s, std::string_view prefix) noexcept;
-/// `s` ends with `suffix`, ASCII case-insensitively.
-bool ends_with_ci(std::string_view s, std::string_view suffix) noexcept;
+using ci::ends_with_ci;
+using ci::iequals;
+using ci::lower;
+using ci::starts_with_ci;
 
 // ---- UTF-8 --------------------------------------------------------------------------------------------------------
 
