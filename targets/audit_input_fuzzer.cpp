@@ -245,81 +245,115 @@ bool decisive(websec::finding_id fid) {
   return false;
 }
 
-void check_audit(const audit_input& in, const response_options& o) {
-  const audit_report rep = audit(in, o);
-  // the options audit() derives: the URL (given, else the HAR's) decides the scheme
+// The options audit() derives: the URL (given, else the HAR's) decides the scheme; req is that URL, parsed.
+response_options effective_options(const audit_input& in, const response_options& o,
+                                   std::optional<cookie::request_context>& req) {
   response_options eff = o;
   if (!eff.url && in.url) eff.url = in.url;
-  std::optional<cookie::request_context> req;
   if (eff.url)
     if (auto r = cookie::parse_request_url(*eff.url)) req = *r;
   if (req) eff.https = req->scheme == "https";
+  return eff;
+}
 
-  const header_list& h = in.headers;
-  const auto hsts = values_of(h, "Strict-Transport-Security"), csp = values_of(h, "Content-Security-Policy"),
-             cspro = values_of(h, "Content-Security-Policy-Report-Only"), xfo = values_of(h, "X-Frame-Options"),
-             xcto = values_of(h, "X-Content-Type-Options"), rp = values_of(h, "Referrer-Policy"),
-             xxss = values_of(h, "X-XSS-Protection");
-  // The subjects audit() reports, in order, as --only selects them; each is checked against its own report
-  // computed here when <meta> elements, a URL or --only are involved (without them response_head_fuzzer checks the
-  // same agreement): CSP and, with <meta> elements, framing and Referrer-Policy by their reports, the others
-  // through their audit_* entry points.
-  static const char* names[] = {"Strict-Transport-Security", "Content-Security-Policy", "X-Frame-Options",
-                                "X-Content-Type-Options", "Referrer-Policy"};
+// The values of the headers audit() judges.
+struct audited_headers {
+  std::vector<std::string> hsts, csp, cspro, xfo, xcto, rp, xxss;
+};
+
+audited_headers audited_values(const header_list& h) {
+  return {values_of(h, "Strict-Transport-Security"), values_of(h, "Content-Security-Policy"),
+          values_of(h, "Content-Security-Policy-Report-Only"), values_of(h, "X-Frame-Options"),
+          values_of(h, "X-Content-Type-Options"), values_of(h, "Referrer-Policy"), values_of(h, "X-XSS-Protection")};
+}
+
+// The subjects audit() reports, in order, as --only selects them: got[i] is the report of names[i] (or null when not
+// selected); k counts the reports taken.
+const char* const subject_names[] = {"Strict-Transport-Security", "Content-Security-Policy", "X-Frame-Options",
+                                     "X-Content-Type-Options", "Referrer-Policy"};
+
+std::vector<const subject_report*> selected_subjects(const audit_report& rep, const response_options& o,
+                                                     std::size_t& k) {
   std::vector<const subject_report*> got(5, nullptr);
-  std::size_t k = 0;
   for (std::size_t i = 0; i < 5; ++i) {
-    const bool sel = selected(o.only, names[i]);
-    CHECK(sel || !documented_selection(o.only, names[i]), "--only alias of %s", names[i]);
+    const char* name = subject_names[i];
+    const bool sel = selected(o.only, name);
+    CHECK(sel || !documented_selection(o.only, name), "--only alias of %s", name);
     if (!sel) continue;
-    CHECK(k < rep.headers.size() && rep.headers[k].name == names[i], "subject %s missing", names[i]);
+    CHECK(k < rep.headers.size() && rep.headers[k].name == name, "subject %s missing", name);
     got[i] = &rep.headers[k++];
     check_subject(*got[i]);
   }
+  return got;
+}
+
+// The reports the model checks go on with: HSTS, CSP, framing, and the Referrer-Policy verdict.
+struct header_subjects {
+  subject_report hs, cs, xf;
+  rating rp_result = rating::pass;
+};
+
+// Each selected subject against its own report computed here when <meta> elements, a URL or --only are involved
+// (without them response_head_fuzzer checks the same agreement): CSP and, with <meta> elements, framing and
+// Referrer-Policy by their reports, the others through their audit_* entry points.
+header_subjects check_against_own_reports(const audit_input& in, const response_options& o,
+                                          const response_options& eff, const audited_headers& v,
+                                          const std::vector<const subject_report*>& got) {
+  const header_list& h = in.headers;
   bool referrer_meta = false;
   for (const auto& m : in.metas) referrer_meta = referrer_meta || m.name == "referrer";
   // what this target adds to response_head_fuzzer's agreement check: <meta> elements, a URL, --only
   const bool options = !in.metas.empty() || eff.url || !o.only.empty();
-  const subject_report hs = got[0] ? *got[0] : hsts_report(hsts, eff);
-  if (got[0] && options) CHECK(audit_hsts(hsts, eff) == got[0]->findings, "HSTS differs from its own report");
-  subject_report cs;
+  header_subjects s;
+  s.hs = got[0] ? *got[0] : hsts_report(v.hsts, eff);
+  if (got[0] && options) CHECK(audit_hsts(v.hsts, eff) == got[0]->findings, "HSTS differs from its own report");
   if (!in.metas.empty() || eff.url) {
-    cs = csp_report(csp, cspro, in.metas, eff, h);
-    if (got[1]) CHECK(*got[1] == cs, "CSP differs from its own report");
+    s.cs = csp_report(v.csp, v.cspro, in.metas, eff, h);
+    if (got[1]) CHECK(*got[1] == s.cs, "CSP differs from its own report");
   } else {
-    cs = got[1] ? *got[1] : csp_report(csp, cspro, {}, eff, h);
+    s.cs = got[1] ? *got[1] : csp_report(v.csp, v.cspro, {}, eff, h);
   }
-  subject_report xf;
   if (in.metas.empty()) {
-    xf = got[2] ? *got[2] : xfo_report(xfo, csp);
-    if (got[2] && options) CHECK(audit_x_frame_options(xfo, csp) == xf.findings, "framing differs from its own report");
+    s.xf = got[2] ? *got[2] : xfo_report(v.xfo, v.csp);
+    if (got[2] && options)
+      CHECK(audit_x_frame_options(v.xfo, v.csp) == s.xf.findings, "framing differs from its own report");
   } else {
-    xf = xfo_report(xfo, csp, in.metas);
-    if (got[2]) CHECK(*got[2] == xf, "framing differs from its own report");
+    s.xf = xfo_report(v.xfo, v.csp, in.metas);
+    if (got[2]) CHECK(*got[2] == s.xf, "framing differs from its own report");
   }
-  if (got[3] && options) CHECK(audit_x_content_type_options(xcto) == got[3]->findings, "X-Content-Type-Options differs");
-  rating rp_result;
+  if (got[3] && options)
+    CHECK(audit_x_content_type_options(v.xcto) == got[3]->findings, "X-Content-Type-Options differs");
   if (referrer_meta) {
-    subject_report r = referrer_report(rp, in.metas);
+    subject_report r = referrer_report(v.rp, in.metas);
     if (got[4]) CHECK(*got[4] == r, "Referrer-Policy differs from its own report");
-    rp_result = r.result;
+    s.rp_result = r.result;
   } else if (got[4] && !options) {
-    rp_result = got[4]->result;
+    s.rp_result = got[4]->result;
   } else {
-    auto f = audit_referrer_policy(rp);
+    auto f = audit_referrer_policy(v.rp);
     if (got[4]) CHECK(f == got[4]->findings, "Referrer-Policy differs from its own report");
-    rp_result = worst_effect(f);
+    s.rp_result = worst_effect(f);
   }
-  if (!xxss.empty() && selected(o.only, "X-XSS-Protection")) {
+  return s;
+}
+
+// X-XSS-Protection, reported after the others when sent and selected; then no subject is left over.
+void check_xxss(const audit_report& rep, const response_options& o, const audited_headers& v, std::size_t& k) {
+  if (!v.xxss.empty() && selected(o.only, "X-XSS-Protection")) {
     CHECK(k < rep.headers.size() && rep.headers[k].name == "X-XSS-Protection");
-    CHECK(has_verdict(rep.headers[k].findings, websec::finding_id::xxss_deprecated) == (trim(xxss.front()) != "0"));
+    CHECK(has_verdict(rep.headers[k].findings, websec::finding_id::xxss_deprecated) == (trim(v.xxss.front()) != "0"));
     check_subject(rep.headers[k]);
     ++k;
   }
   CHECK(k == rep.headers.size(), "audit reports a subject --only does not select");
+}
 
-  // HSTS over http; the <meta> findings of CSP and framing; the Referrer-Policy model
-  if (!eff.https) CHECK(hs.findings.empty() || (hs.findings.size() == 1 && hs.findings[0].id == websec::finding_id::hsts_over_http));
+// HSTS over http; the <meta> findings of CSP and framing; the Referrer-Policy model
+void check_meta_findings(const audit_input& in, const response_options& eff, const audited_headers& v,
+                         const header_subjects& s) {
+  if (!eff.https)
+    CHECK(s.hs.findings.empty() ||
+          (s.hs.findings.size() == 1 && s.hs.findings[0].id == websec::finding_id::hsts_over_http));
   bool meta_ro = false, meta_body = false, meta_after = false, meta_frame = false;
   for (const auto& m : in.metas) {
     meta_ro = meta_ro || m.http_equiv == "content-security-policy-report-only";
@@ -330,62 +364,93 @@ void check_audit(const audit_input& in, const response_options& o) {
     }
     meta_frame = meta_frame || m.http_equiv == "x-frame-options";
   }
-  CHECK(has_verdict(cs.findings, websec::finding_id::csp_meta_report_only) == meta_ro);
-  CHECK(has_verdict(cs.findings, websec::finding_id::csp_meta_not_in_head) == meta_body);
-  CHECK(has_verdict(cs.findings, websec::finding_id::csp_meta_after_script) == meta_after);
-  CHECK(has_verdict(xf.findings, websec::finding_id::xfo_meta_ignored) == meta_frame);
-  CHECK(rp_result == referrer_model(rp, in.metas), "Referrer-Policy verdict differs from the model");
+  CHECK(has_verdict(s.cs.findings, websec::finding_id::csp_meta_report_only) == meta_ro);
+  CHECK(has_verdict(s.cs.findings, websec::finding_id::csp_meta_not_in_head) == meta_body);
+  CHECK(has_verdict(s.cs.findings, websec::finding_id::csp_meta_after_script) == meta_after);
+  CHECK(has_verdict(s.xf.findings, websec::finding_id::xfo_meta_ignored) == meta_frame);
+  CHECK(s.rp_result == referrer_model(v.rp, in.metas), "Referrer-Policy verdict differs from the model");
+}
 
-  // every selected Set-Cookie line, judged on its own with its role
+// The cookie options audit() derives from its own.
+cookie::audit_options cookie_options(const response_options& eff, const audited_headers& v) {
   cookie::audit_options co;
   co.https = eff.https;
   co.max_lifetime = eff.cookie_max_lifetime;
   co.now = eff.now;
   co.max_size = eff.max_cookie_size;
   co.url = eff.url;
-  if (eff.https && !hsts.empty())
-    if (auto p = parse_hsts(hsts.front()); p && p->max_age > 0) co.hsts = true;
-  std::size_t c = 0;
-  for (const auto& line : values_of(h, "Set-Cookie")) {
-    std::string name(trim(std::string_view(line).substr(0, std::min(line.find('='), line.find(';')))));
-    cookie::audit_options one = co;
-    for (const auto& [n, r] : eff.cookie_roles)
-      if (n == name) one.role = r;
-    CHECK(selected(o.only, "cookie:" + name) || !documented_selection(o.only, "cookie:" + name));
-    if (!selected(o.only, "cookie:" + name)) continue;
-    CHECK(c < rep.cookies.size(), "cookie %s missing", name.c_str());
-    const subject_report& got = rep.cookies[c++];
-    if (eff.url || one.role != cookie::cookie_role::automatic) {  // without them, response_head_fuzzer checks it
-      const subject_report want = cookie::audit_cookie(line, one);
-      CHECK(got.findings == want.findings && got.result == want.result && got.role == want.role, "cookie %s",
-            name.c_str());
-    }
-    check_subject(got);
-    if (one.role != cookie::cookie_role::automatic) CHECK(got.role == cookie::to_string(one.role), "role of %s", name.c_str());
-    for (std::size_t i = 0; i < got.findings.size(); ++i)
-      if (decisive(got.findings[i].id))
-        CHECK(i + 1 == got.findings.size() && got.result == rating::invalid, "%s is not decisive",
-              std::string(websec::to_string(got.findings[i].id)).c_str());
-    if (cookie::is_session_like(name)) {
-      auto g = cookie::guess_role(name);
-      CHECK(g == cookie::cookie_role::session || g == cookie::cookie_role::csrf || g == cookie::cookie_role::remember_me,
-            "a session-like name guessed as %s", std::string(cookie::to_string(g)).c_str());
-    }
-    auto sc = cookie::parse_set_cookie(line);
-    if (req && sc && sc->domain && sc->value.size() + sc->name.size() <= 4096) {
-      auto ps = cookie::is_public_suffix(*sc->domain);
-      if (ps && *ps) {
-        if (*sc->domain != req->host) CHECK(has_verdict(got.findings, websec::finding_id::cookie_public_suffix));
-      } else if (!cookie::domain_match(req->host, *sc->domain)) {
-        CHECK(has_verdict(got.findings, websec::finding_id::cookie_domain_mismatch), "Domain=%s on host %s", sc->domain->c_str(),
-              req->host.c_str());
-      }
+  if (eff.https && !v.hsts.empty())
+    if (auto p = parse_hsts(v.hsts.front()); p && p->max_age > 0) co.hsts = true;
+  return co;
+}
+
+// With a URL, a Domain the host does not domain-match is cookie.domain_mismatch (or cookie.public_suffix).
+void check_cookie_domain(const std::string& line, const subject_report& got,
+                         const std::optional<cookie::request_context>& req) {
+  auto sc = cookie::parse_set_cookie(line);
+  if (req && sc && sc->domain && sc->value.size() + sc->name.size() <= 4096) {
+    auto ps = cookie::is_public_suffix(*sc->domain);
+    if (ps && *ps) {
+      if (*sc->domain != req->host) CHECK(has_verdict(got.findings, websec::finding_id::cookie_public_suffix));
+    } else if (!cookie::domain_match(req->host, *sc->domain)) {
+      CHECK(has_verdict(got.findings, websec::finding_id::cookie_domain_mismatch), "Domain=%s on host %s",
+            sc->domain->c_str(), req->host.c_str());
     }
   }
+}
+
+// One Set-Cookie line, if --only selects it: judged on its own with its role (the next of rep.cookies, c counting).
+void check_cookie(const std::string& line, const cookie::audit_options& co, const response_options& o,
+                  const response_options& eff, const std::optional<cookie::request_context>& req,
+                  const audit_report& rep, std::size_t& c) {
+  std::string name(trim(std::string_view(line).substr(0, std::min(line.find('='), line.find(';')))));
+  cookie::audit_options one = co;
+  for (const auto& [n, r] : eff.cookie_roles)
+    if (n == name) one.role = r;
+  CHECK(selected(o.only, "cookie:" + name) || !documented_selection(o.only, "cookie:" + name));
+  if (!selected(o.only, "cookie:" + name)) return;
+  CHECK(c < rep.cookies.size(), "cookie %s missing", name.c_str());
+  const subject_report& got = rep.cookies[c++];
+  if (eff.url || one.role != cookie::cookie_role::automatic) {  // without them, response_head_fuzzer checks it
+    const subject_report want = cookie::audit_cookie(line, one);
+    CHECK(got.findings == want.findings && got.result == want.result && got.role == want.role, "cookie %s",
+          name.c_str());
+  }
+  check_subject(got);
+  if (one.role != cookie::cookie_role::automatic)
+    CHECK(got.role == cookie::to_string(one.role), "role of %s", name.c_str());
+  for (std::size_t i = 0; i < got.findings.size(); ++i)
+    if (decisive(got.findings[i].id))
+      CHECK(i + 1 == got.findings.size() && got.result == rating::invalid, "%s is not decisive",
+            std::string(websec::to_string(got.findings[i].id)).c_str());
+  if (cookie::is_session_like(name)) {
+    auto g = cookie::guess_role(name);
+    CHECK(g == cookie::cookie_role::session || g == cookie::cookie_role::csrf || g == cookie::cookie_role::remember_me,
+          "a session-like name guessed as %s", std::string(cookie::to_string(g)).c_str());
+  }
+  check_cookie_domain(line, got, req);
+}
+
+void check_audit(const audit_input& in, const response_options& o) {
+  const audit_report rep = audit(in, o);
+  std::optional<cookie::request_context> req;
+  const response_options eff = effective_options(in, o, req);
+  const audited_headers v = audited_values(in.headers);
+
+  std::size_t k = 0;
+  const auto got = selected_subjects(rep, o, k);
+  const header_subjects s = check_against_own_reports(in, o, eff, v, got);
+  check_xxss(rep, o, v, k);
+  check_meta_findings(in, eff, v, s);
+
+  // every selected Set-Cookie line, judged on its own with its role
+  const cookie::audit_options co = cookie_options(eff, v);
+  std::size_t c = 0;
+  for (const auto& line : values_of(in.headers, "Set-Cookie")) check_cookie(line, co, o, eff, req, rep, c);
   CHECK(c == rep.cookies.size(), "audit reports a cookie --only does not select");
   rating overall = rating::pass;
   for (const auto* list : {&rep.headers, &rep.cookies})
-    for (const auto& s : *list) overall = worst(overall, s.result);
+    for (const auto& r : *list) overall = worst(overall, r.result);
   CHECK(rep.overall == overall);
 }
 

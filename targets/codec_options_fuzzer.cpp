@@ -335,14 +335,8 @@ std::string timedelta(std::int64_t s) {
   return out + ")";
 }
 
-void values(fuzz::input& in) {
-  std::uint8_t dsel, flags;
-  std::uint32_t us, off;
-  std::string_view nbytes;
-  if (!in.u8(dsel) || !in.bytes(8, nbytes) || !in.u32le(us) || !in.u32le(off) || !in.u8(flags)) return;
-  const std::string_view rest = in.rest();
-
-  // HMAC keys of any length (RFC 2104: a key longer than the block is replaced by its digest)
+// HMAC keys of any length (RFC 2104: a key longer than the block is replaced by its digest)
+void check_hmac_keys(std::uint8_t dsel, std::string_view rest) {
   const G::digest d = kDigests[dsel & 3];
   const std::string key(rest.substr(0, std::min<std::size_t>(rest.size(), 300)));
   const G::hmac_key hk(d, key);
@@ -367,17 +361,22 @@ void values(fuzz::input& in) {
     CHECK(long_signer.ok() && short_signer.ok() && long_signer->sign(rest) == short_signer->sign(rest),
           "signers over a long key and its digest disagree");
   }
+}
 
-  // int_to_bytes / bytes_to_int
+// int_to_bytes / bytes_to_int; returns n, the 8 bytes big-endian shifted right by (flags & 7) bytes
+std::uint64_t check_int_bytes(std::string_view nbytes, std::uint8_t flags, std::string_view rest) {
   std::uint64_t n = 0;
   for (unsigned char c : nbytes) n = n << 8 | c;
   n >>= (flags & 7) * 8;
   const std::string b = G::int_to_bytes(n);
   CHECK(G::bytes_to_int(b) == n && b.size() <= 8 && (b.empty() ? n == 0 : b[0] != '\0'), "int_to_bytes");
   if (rest.size() > 8) CHECK(!G::bytes_to_int(rest));
+  return n;
+}
 
-  // the exception hierarchy: BadData > BadSignature > BadTimeSignature > SignatureExpired; BadData > BadPayload;
-  // BadSignature > BadHeader
+// the exception hierarchy: BadData > BadSignature > BadTimeSignature > SignatureExpired; BadData > BadPayload;
+// BadSignature > BadHeader
+void check_error_hierarchy() {
   static const char* kinds[] = {"BadData", "BadSignature", "BadTimeSignature", "SignatureExpired", "BadPayload", "BadHeader"};
   static const char* parent[] = {nullptr, "BadData", "BadSignature", "BadTimeSignature", "BadData", "BadSignature"};
   for (int i = 0; i < 6; ++i)
@@ -393,19 +392,32 @@ void values(fuzz::input& in) {
       CHECK(G::is_a(*websec::errc_from_string(kinds[i]), *websec::errc_from_string(kinds[j])) == want,
             "is_a(%s, %s)", kinds[i], kinds[j]);
     }
+}
 
-  // repr(bytes)
+// repr(bytes)
+void check_bytes_repr(std::string_view rest) {
   const std::string r = G::python_bytes_repr(rest);
   CHECK(r.size() >= 3 && r[0] == 'b' && (r[1] == '\'' || r[1] == '"') && r.back() == r[1], "repr(bytes) quotes");
   for (unsigned char c : r) CHECK(c >= 0x20 && c < 0x7f, "repr(bytes) is printable ASCII");
+}
 
-  // a datetime in years 1..9999 with microseconds and a tzinfo (naive, UTC, or an offset within a day)
+// a datetime in years 1..9999 with microseconds and a tzinfo (naive, UTC, or an offset within a day)
+J::datetime_value make_datetime(std::uint64_t n, std::uint32_t us, std::uint32_t off, std::uint8_t flags) {
   const std::int64_t lo = -62135596800, hi = 253402300799;
   J::datetime_value dt;
   dt.local_seconds = lo + static_cast<std::int64_t>(n % static_cast<std::uint64_t>(hi - lo + 1));
   dt.microsecond = static_cast<std::int32_t>(us % 1000000);
   dt.tz = static_cast<J::datetime_value::zone>((flags >> 3) % 3);
   if (dt.tz == J::datetime_value::zone::offset) dt.offset_seconds = static_cast<std::int32_t>(off % 172799) - 86399;
+  return dt;
+}
+
+// The model of a datetime's str() and repr(), from the civil calendar.
+struct datetime_text {
+  std::string str, repr;
+};
+
+datetime_text datetime_model(const J::datetime_value& dt) {
   std::int64_t days = dt.local_seconds >= 0 ? dt.local_seconds / 86400 : -((-dt.local_seconds + 86399) / 86400);
   std::int64_t secs = dt.local_seconds - days * 86400, y;
   unsigned mo, da;
@@ -429,6 +441,14 @@ void values(fuzz::input& in) {
   if (dt.tz == J::datetime_value::zone::utc) rep += ", tzinfo=datetime.timezone.utc";
   if (dt.tz == J::datetime_value::zone::offset) rep += ", tzinfo=datetime.timezone(" + timedelta(dt.offset_seconds) + ")";
   rep += ")";
+  return {str, rep};
+}
+
+// repr(), Markup(datetime), json.dumps and the tag of a datetime against the model; a dict member set twice
+void check_datetime(const J::datetime_value& dt) {
+  const datetime_text model = datetime_model(dt);
+  const std::string& str = model.str;
+  const std::string& rep = model.repr;
   const J::value v = J::value::datetime(dt);
   CHECK(J::repr(v) == rep, "repr(datetime): %s, model %s", J::repr(v).c_str(), rep.c_str());
   // Markup(datetime): str() of it (TaggedJSONSerializer's " m" over a value that is not a str)
@@ -444,7 +464,10 @@ void values(fuzz::input& in) {
   J::value dict = J::value::dict({{"a", J::value::integer(1)}, {"b", v}});
   dict.set("a", J::value::tuple({v}));
   CHECK(dict.members().size() == 2 && dict.members()[0].first == "a" && dict.members()[0].second == J::value::tuple({v}));
-  // strings that are not UTF-8 cannot be tagged; nesting beyond json.dumps's depth neither
+}
+
+// strings that are not UTF-8 cannot be tagged; nesting beyond json.dumps's depth neither
+void check_untaggable(std::uint8_t flags, std::string_view rest) {
   if (flags & 0x20) {
     auto bad = session::tagged_dumps(J::value::list({J::value::string(std::string(rest) + "\xff")}));
     CHECK(!bad && kind_of(bad.err()) == "invalid_utf8");
@@ -459,6 +482,21 @@ void values(fuzz::input& in) {
     auto dd = session::tagged_dumps(deep);
     CHECK(!dd && kind_of(dd.err()) == "max_depth");
   }
+}
+
+void values(fuzz::input& in) {
+  std::uint8_t dsel, flags;
+  std::uint32_t us, off;
+  std::string_view nbytes;
+  if (!in.u8(dsel) || !in.bytes(8, nbytes) || !in.u32le(us) || !in.u32le(off) || !in.u8(flags)) return;
+  const std::string_view rest = in.rest();
+
+  check_hmac_keys(dsel, rest);
+  const std::uint64_t n = check_int_bytes(nbytes, flags, rest);
+  check_error_hierarchy();
+  check_bytes_repr(rest);
+  check_datetime(make_datetime(n, us, off, flags));
+  check_untaggable(flags, rest);
 }
 
 }  // namespace

@@ -632,43 +632,43 @@ std::optional<std::string> as_percent(std::string_view t, bool& positional, bool
   return out;
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size > 4096) return 0;
-  fuzz::input in(data, size);
-  std::uint8_t flags;
-  if (!in.u8(flags)) return -1;
-  const auto lines = in.split('\n', 17);
-  const std::string tmpl(lines[0]);
+// The operands of the lines after the template: the positional ones in order, the keywords by name.
+struct operands {
   std::vector<arg> pos;
   std::map<std::string, arg> kw;
+};
+
+operands parse_operands(const std::vector<std::string_view>& lines) {
+  operands a;
   for (std::size_t i = 1; i < lines.size(); ++i) {
     arg x = parse_arg(lines[i]);
-    if (x.keyword) kw[x.key] = x;
-    else pos.push_back(x);
+    if (x.keyword) a.kw[x.key] = x;
+    else a.pos.push_back(x);
   }
-  // widths: Python builds a string as wide as asked; keep them below 10000
-  if (!narrow(tmpl)) return 0;
-  if (nested_fields(tmpl)) {
-    for (const auto* list : {&pos})
-      for (const auto& x : *list)
-        if (!narrow(py_str(x)) || !narrow(py_repr(x))) return 0;
-    for (const auto& [k, x] : kw)
-      if (!narrow(py_str(x)) || !narrow(py_repr(x))) return 0;
-  }
+  return a;
+}
 
-  std::vector<operand> ops;
-  std::map<std::string, operand> kwops;
-  for (const auto& x : pos) ops.push_back(make_operand(x));
-  for (const auto& [k, x] : kw) kwops.emplace(k, make_operand(x));
+// widths: Python builds a string as wide as asked; keep them below 10000
+bool narrow_widths(const std::string& tmpl, const operands& a) {
+  if (!narrow(tmpl)) return false;
+  if (nested_fields(tmpl)) {
+    for (const auto* list : {&a.pos})
+      for (const auto& x : *list)
+        if (!narrow(py_str(x)) || !narrow(py_repr(x))) return false;
+    for (const auto& [k, x] : a.kw)
+      if (!narrow(py_str(x)) || !narrow(py_repr(x))) return false;
+  }
+  return true;
+}
+
+limits output_limits(const std::string& tmpl, const operands& a) {
   std::size_t trusted_lt = 0, longest = 0;
-  for (const auto* list : {&pos})
+  for (const auto* list : {&a.pos})
     for (const auto& x : *list) {
       if (trusted(x)) trusted_lt = std::max(trusted_lt, count_lt(x.a));
       longest = std::max({longest, x.a.size(), x.b.size(), x.c.size()});
     }
-  for (const auto& [k, x] : kw) {
+  for (const auto& [k, x] : a.kw) {
     if (trusted(x)) trusted_lt = std::max(trusted_lt, count_lt(x.a));
     longest = std::max({longest, x.a.size(), x.b.size(), x.c.size()});
   }
@@ -680,54 +680,65 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // per conversion: a width or precision below 10000 code points (or the float's 400 digits), the operand's str() or
   // repr() (its \U escapes at most 10 bytes per byte), each code point escaped to at most 6 bytes
   lim.bound = tmpl.size() + lim.conversions * 6 * (2 * 10000 + 10 * longest + 400);
+  return lim;
+}
 
-  const markup m(tmpl);
+// Markup % with a tuple, a mapping (give_whole: with the mapping itself) and one argument, against the models;
+// returns the tuple's result.
+result<markup> check_percent(const markup& m, const std::string& tmpl, const operands& a,
+                             const std::vector<operand>& ops, const std::map<std::string, operand>& kwops,
+                             bool give_whole, const limits& lim) {
   const operand whole = operand::object("{'mapping': 1}", "<mapping>");
   const arg whole_arg = parse_arg("o{'mapping': 1}\t<mapping>");
-  const bool give_whole = flags & 1;
 
   auto p = m.percent(ops);
-  check_result(p, model_percent(tmpl, &pos, nullptr, nullptr), lim, "Markup % tuple");
+  check_result(p, model_percent(tmpl, &a.pos, nullptr, nullptr), lim, "Markup % tuple");
   auto pm = m.percent_mapping(kwops, give_whole ? &whole : nullptr);
-  check_result(pm, model_percent(tmpl, nullptr, &kw, give_whole ? &whole_arg : nullptr), lim, "Markup % mapping");
-  if (!pos.empty()) {
+  check_result(pm, model_percent(tmpl, nullptr, &a.kw, give_whole ? &whole_arg : nullptr), lim, "Markup % mapping");
+  if (!a.pos.empty()) {
     auto p1 = m.percent_one(ops[0]);
-    check_result(p1, model_percent(tmpl, nullptr, nullptr, &pos[0]), lim, "Markup % one argument");
+    check_result(p1, model_percent(tmpl, nullptr, nullptr, &a.pos[0]), lim, "Markup % one argument");
     if (auto single = m.percent({ops[0]}); single.ok())
       CHECK(p1.ok() && p1->str() == single->str(), "Markup % x differs from Markup % (x,)");
   }
-  auto f = m.format(ops, kwops);
-  check_result(f, model_format(tmpl, pos, kw), lim, "Markup.format");
+  return p;
+}
 
-  // {} / {name} as %s / %(name)s: the same bytes (an __html__ returning a plain str is escaped by format only)
+// {} / {name} as %s / %(name)s: the same bytes (an __html__ returning a plain str is escaped by format only)
+void check_format_as_percent(const std::string& tmpl, const operands& a, const std::vector<operand>& ops,
+                             const std::map<std::string, operand>& kwops, const result<markup>& f) {
   bool positional = false, named = false;
   bool plain_html = false;
-  for (const auto& x : pos) plain_html = plain_html || (x.type == 'h' && !x.html_markup);
-  for (const auto& [k, x] : kw) plain_html = plain_html || (x.type == 'h' && !x.html_markup);
+  for (const auto& x : a.pos) plain_html = plain_html || (x.type == 'h' && !x.html_markup);
+  for (const auto& [k, x] : a.kw) plain_html = plain_html || (x.type == 'h' && !x.html_markup);
   if (auto pt = as_percent(tmpl, positional, named); pt && !plain_html && f.ok()) {
     auto again = named ? markup(*pt).percent_mapping(kwops) : markup(*pt).percent(ops);
     if (again.ok()) CHECK(again->str() == f->str(), "Markup % and Markup.format escape differently");
     else CHECK(!named && kind_of(again.err()) == "TypeError", "Markup % refused what Markup.format took");  // unused arguments
   }
+}
 
-  // pre-escaped text: on the %s and {} subset nothing changes
-  if (flags & 2) {
-    std::vector<operand> pre;
-    for (const auto& x : pos) pre.push_back(x.type == 's' ? operand(markup(escape::escape(x.a))) : make_operand(x));
-    auto pp = m.percent(pre);
-    auto fp = m.format(pre, kwops);
-    bool only_s = true;
-    for (std::size_t i = 0; i < tmpl.size(); ++i)
-      if (tmpl[i] == '%') {
-        if (i + 1 < tmpl.size() && (tmpl[i + 1] == 's' || tmpl[i + 1] == '%')) ++i;
-        else only_s = false;
-      }
-    if (only_s && p.ok()) CHECK(pp.ok() && pp->str() == p->str(), "Markup % escaped a pre-escaped operand again");
-    bool only_braces = tmpl.find_first_of("!:") == std::string::npos;
-    if (only_braces && f.ok()) CHECK(fp.ok() && fp->str() == f->str(), "Markup.format escaped a pre-escaped operand again");
-  }
+// pre-escaped text: on the %s and {} subset nothing changes
+void check_pre_escaped(const markup& m, const std::string& tmpl, const std::vector<arg>& pos,
+                       const std::map<std::string, operand>& kwops, const result<markup>& p,
+                       const result<markup>& f) {
+  std::vector<operand> pre;
+  for (const auto& x : pos) pre.push_back(x.type == 's' ? operand(markup(escape::escape(x.a))) : make_operand(x));
+  auto pp = m.percent(pre);
+  auto fp = m.format(pre, kwops);
+  bool only_s = true;
+  for (std::size_t i = 0; i < tmpl.size(); ++i)
+    if (tmpl[i] == '%') {
+      if (i + 1 < tmpl.size() && (tmpl[i + 1] == 's' || tmpl[i + 1] == '%')) ++i;
+      else only_s = false;
+    }
+  if (only_s && p.ok()) CHECK(pp.ok() && pp->str() == p->str(), "Markup % escaped a pre-escaped operand again");
+  bool only_braces = tmpl.find_first_of("!:") == std::string::npos;
+  if (only_braces && f.ok()) CHECK(fp.ok() && fp->str() == f->str(), "Markup.format escaped a pre-escaped operand again");
+}
 
-  // Markup.escape, + and join of each operand: its escaped str() (markup verbatim)
+// Markup.escape, + and join of each operand: its escaped str() (markup verbatim)
+void check_operand_escapes(const std::vector<arg>& pos, const std::vector<operand>& ops) {
   std::vector<operand> items;
   std::string joined;
   for (std::size_t i = 0; i < pos.size(); ++i) {
@@ -741,5 +752,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     items.push_back(ops[i]);
   }
   CHECK(markup("<br>").join(items).str() == joined, "Markup.join");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size > 4096) return 0;
+  fuzz::input in(data, size);
+  std::uint8_t flags;
+  if (!in.u8(flags)) return -1;
+  const auto lines = in.split('\n', 17);
+  const std::string tmpl(lines[0]);
+  const operands a = parse_operands(lines);
+  if (!narrow_widths(tmpl, a)) return 0;
+
+  std::vector<operand> ops;
+  std::map<std::string, operand> kwops;
+  for (const auto& x : a.pos) ops.push_back(make_operand(x));
+  for (const auto& [k, x] : a.kw) kwops.emplace(k, make_operand(x));
+  const limits lim = output_limits(tmpl, a);
+
+  const markup m(tmpl);
+  const auto p = check_percent(m, tmpl, a, ops, kwops, flags & 1, lim);
+  auto f = m.format(ops, kwops);
+  check_result(f, model_format(tmpl, a.pos, a.kw), lim, "Markup.format");
+  check_format_as_percent(tmpl, a, ops, kwops, f);
+  if (flags & 2) check_pre_escaped(m, tmpl, a.pos, kwops, p, f);
+  check_operand_escapes(a.pos, ops);
   return 0;
 }
