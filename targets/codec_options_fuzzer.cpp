@@ -459,7 +459,9 @@ void check_datetime(const J::datetime_value& dt) {
   CHECK(!plain && kind_of(plain.err()) == "not_serializable");
   auto tg = session::tagged_dumps(v);
   auto date = cookie::http_date(dt.utc_seconds());
-  CHECK(tg.ok() && date.ok() && *tg == "{\" d\":\"" + *date + "\"}", "tagged datetime");
+  // (an offset datetime near year 1 or 9999 can fall outside cookie::http_date's range in UTC; the tag still writes it)
+  CHECK(tg.ok(), "tagged datetime refused");
+  if (date.ok()) CHECK(*tg == "{\" d\":\"" + *date + "\"}", "tagged datetime");
   // a dict member set twice keeps its place
   J::value dict = J::value::dict({{"a", J::value::integer(1)}, {"b", v}});
   dict.set("a", J::value::tuple({v}));
