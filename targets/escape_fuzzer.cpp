@@ -273,7 +273,8 @@ void check_json(std::string_view x) {
 bool known_format_error(const websec::error& e) {
   using websec::errc;
   return e.kind == errc::type_error || e.kind == errc::value_error || e.kind == errc::key_error ||
-         e.kind == errc::index_error || e.kind == errc::overflow_error || e.kind == errc::unsupported;
+         e.kind == errc::index_error || e.kind == errc::overflow_error || e.kind == errc::unsupported ||
+         e.kind == errc::too_large;  // a width or precision over the library's limit
 }
 
 void check_formatting(const std::vector<std::string>& lines) {

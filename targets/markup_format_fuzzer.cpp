@@ -572,7 +572,8 @@ bool nested_fields(std::string_view t) {
 bool known_error(const websec::error& e) {
   using websec::errc;
   return e.kind == errc::type_error || e.kind == errc::value_error || e.kind == errc::key_error ||
-         e.kind == errc::index_error || e.kind == errc::overflow_error || e.kind == errc::unsupported;
+         e.kind == errc::index_error || e.kind == errc::overflow_error || e.kind == errc::unsupported ||
+         e.kind == errc::too_large;  // a width or precision over the library's limit
 }
 std::size_t count_lt(std::string_view s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '<')); }
 

@@ -335,6 +335,16 @@ result<std::string> percent_key(const std::string& t, std::size_t& j, std::size_
   return t.substr(kstart, j - 1 - kstart);
 }
 
+// The library's limit on a width or precision: Python pads or prints digits up to INT_MAX characters (2 GiB of
+// output for "%2147483647d"); the library refuses more than 1 MiB of padding or digits for one field, so that a
+// template cannot make the output as large as a caller's memory. too_large, with the number and the limit.
+constexpr long kMaxFieldWidth = 1L << 20;
+
+websec::error width_over_limit(long v, std::size_t offset) {
+  return err(errc::too_large, "width or precision " + std::to_string(v) + " over the library's limit of " +
+                                  std::to_string(kMaxFieldWidth), offset);
+}
+
 // A width or precision at t[j]: false when there is none; `*` (an argument) is refused as the escape helper makes
 // Python refuse it.
 result<bool> percent_number(const std::string& t, std::size_t& j, std::size_t& jcp, long& v) {
@@ -346,6 +356,7 @@ result<bool> percent_number(const std::string& t, std::size_t& j, std::size_t& j
     v = v * 10 + (t[j++] - '0');
     ++jcp;
   }
+  if (v > kMaxFieldWidth) return width_over_limit(v, j);
   return true;
 }
 
@@ -532,6 +543,7 @@ result<spec_t> parse_spec(std::string_view s) {
   std::size_t got = number(f.width);
   if (got == static_cast<std::size_t>(-1)) return err(errc::value_error, "Too many decimal digits in format string");
   if (got == 0) f.width = -1;
+  if (f.width > kMaxFieldWidth) return width_over_limit(f.width, p);
   if (p < c.size() && c[p] == ',') { f.grouping = ','; ++p; }
   if (p < c.size() && c[p] == '_') {
     if (f.grouping) return err(errc::value_error, "Cannot specify both ',' and '_'.");
@@ -544,6 +556,7 @@ result<spec_t> parse_spec(std::string_view s) {
     got = number(f.precision);
     if (got == static_cast<std::size_t>(-1)) return err(errc::value_error, "Too many decimal digits in format string");
     if (got == 0) return err(errc::value_error, "Format specifier missing precision");
+    if (f.precision > kMaxFieldWidth) return width_over_limit(f.precision, p);
   }
   if (c.size() - p > 1) return err(errc::value_error, "Invalid format specifier");
   if (c.size() - p == 1) {
