@@ -511,7 +511,8 @@ result<audit_input> read_audit_input(std::string_view raw) {
     while (k < body.size() && is_ascii_ws(body[k])) ++k;
     if (body.substr(k, 5) == "\"log\"" || body.find("\"log\"") != std::string_view::npos) return read_har(raw.substr(i));
   }
-  if (looks_like_html(body)) {
+  // body is past the one byte order mark and the blanks already: a second mark is text, not the start of HTML
+  if (!body.empty() && body[0] == '<') {
     audit_input in;
     in.form = "html";
     in.metas = html_metas(body);

@@ -784,6 +784,10 @@ TEST(AuditInput, FourForms) {
   ASSERT_EQ(html->metas.size(), 1u);  // comments and script contents are skipped
   EXPECT_EQ(html->metas[0].content, "no-referrer");
   EXPECT_TRUE(html->metas[0].after_script);
+  // one byte order mark is skipped; a second one is text, so the input is header lines (and not valid ones)
+  auto two_marks = read_audit_input("\xEF\xBB\xBF \xEF\xBB\xBF<meta name=referrer content=origin>");
+  ASSERT_FALSE(two_marks.ok());
+  EXPECT_EQ(two_marks.err().kind, websec::errc::bad_header_line);
   const std::string har =
       R"({"log": {"version": "1.2", "entries": [
         {"request": {"url": "https://a.example/app.js"}, "response": {"status": 200, "headers": [], "content": {"mimeType": "text/javascript"}}},
