@@ -189,6 +189,12 @@ void check_html(const record& r) {
       }
     }
   }
+  // the quote /reflect/link opens its href with, and the one /reflect/script opens its JSON string with (regressions
+  // canary_first_in_href, canary_first_in_script_string)
+  if (r.status == 200 && (r.path == "/reflect/link" || r.path == "/reflect/script")) {
+    const std::string_view open = r.path == "/reflect/link" ? "<a id=\"out\" href=\"" : "<script>var out = \"";
+    if (std::size_t at = b.find(open); at != std::string::npos) value_starts.push_back(at + open.size());
+  }
   for (std::size_t p = b.find("fzcanary"); p != std::string::npos; p = b.find("fzcanary", p + 1)) {
     if (p == 0) continue;
     char prev = b[p - 1];

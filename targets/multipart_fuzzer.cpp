@@ -4,7 +4,8 @@
 // framing: Content-Length / chunked / streamed length / Content-Length from byte 4, bit 4 insert a filler run,
 // bit 5 hash-only sink); bytes 1-2 max_form_memory_size (0 = unlimited, else value * 8); byte 3 max_form_parts
 // (255 = unlimited, else % 24); byte 4 max_content_length / Content-Length delta; byte 5 boundary length (1-16)
-// then the boundary; 4 bytes seed for the split into feed() calls; 3 bytes filler (count/256, byte); the body.
+// then the boundary; 4 bytes (little-endian) seed for the split into feed() calls; 2 bytes (big-endian) filler
+// count, times 4 bytes; 1 filler byte; the body.
 //
 // Invariants (abort on violation):
 //   * feeding the body in input-chosen pieces gives the same result as feeding it at once (fields, files,
