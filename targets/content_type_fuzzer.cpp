@@ -9,6 +9,7 @@
 //   * idempotence: serializing the parsed result as `value; k="v"` (only for plain token keys and values without
 //     '"', '\', '%', ',' , ';', newline) and parsing it again gives the same value and parameters.
 #include "fuzz_check.hpp"
+#include "websec/ci_string.hpp"
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -60,9 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     // parameter names are case-insensitive: "boundAry*0=" continues the boundary too (regression
     // boundary_continuation_mixed_case)
-    std::string folded = in;
-    for (char& c : folded)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    const std::string folded = websec::ci::lower(in);
     if (const auto* b = r->find("boundary"); b && b->value && folded.find("boundary*") == std::string::npos) {
       if (b->value->find_first_of("\"\\%") == std::string::npos && in.find('"') == std::string::npos &&
           in.find('\\') == std::string::npos && in.find('%') == std::string::npos)

@@ -29,6 +29,7 @@
 //     order (Domain, Expires, Max-Age, Secure, HttpOnly, Path, SameSite, Partitioned), the flags, SameSite and
 //     Max-Age asked for, and the request Cookie parser unquotes the value back to the original bytes
 #include "fuzz_check.hpp"
+#include "fuzz_text.hpp"
 #include "fuzz_input.hpp"
 #include "websec/cookie.hpp"
 #include "websec/findings.hpp"
@@ -47,14 +48,8 @@ using F = websec::finding_id;  // finding ids (websec/findings.hpp)
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return o;
-}
-
-bool ci_prefix(std::string_view s, std::string_view p) { return s.size() >= p.size() && lower(s.substr(0, p.size())) == lower(p); }
+using websec::fuzz::lower;
+constexpr auto ci_prefix = websec::ci::starts_with_ci;
 
 // The verdict model (websec/cookie.hpp audit_cookie): decisive rejections first, then the role's demands.
 void check_audit_model(const set_cookie& p, std::size_t line_size, const audit_options& o, const subject_report& r) {

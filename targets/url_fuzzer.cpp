@@ -8,6 +8,7 @@
 //   * check(): verdict dangerous exactly for javascript/vbscript/data, relative exactly for no scheme; a reason
 //   * a URL whose scheme is javascript stays javascript with any C0/space prefix, and with TAB/LF/CR inserted
 #include "fuzz_check.hpp"
+#include "websec/ci_string.hpp"
 #include "websec/escape.hpp"
 #include "websec/url.hpp"
 
@@ -36,10 +37,7 @@ std::string python_scheme(std::string_view u) {
     char c = url[k];
     if (!(alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')) return "";
   }
-  std::string s = url.substr(0, i);
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return s;
+  return websec::ci::lower(url.substr(0, i));
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ inline std::string cookie_value(rng& r) {
     case 2: return std::string(r.pick({"\"unterminated", "x\"", "\"\"\"", "\"a\"b"}));
     case 3: return std::string(r.pick({"caf\xc3\xa9", "\xe2\x82\xac", "\xff\xfe", "\xc3", "\xed\xa0\x80", "\xc2\x85", "\xc2\xa0"}));
     case 4: return std::string(r.pick({"a b", " a ", "a\tb", "\x1c", "\x1f" "a", "a\x7f", "a,b", "a;b", "\x0b"}));
-    case 5: return std::string(r.small(5000), 'v');
+    case 5: return std::string(r.run_length(5000), 'v');
     default: return interesting_number(r);
   }
 }

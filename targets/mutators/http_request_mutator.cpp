@@ -10,6 +10,7 @@
 // (urlencoded, JSON, multipart) with a matching Content-Length or chunked framing, and duplicate, drop or reorder
 // whole requests. Crossover takes requests from the second input.
 #include "mutators/mutator.hpp"
+#include "websec/ci_string.hpp"
 
 #include <string>
 #include <string_view>
@@ -32,12 +33,7 @@ struct model {
   std::string trailing;  // bytes that do not parse as a request
 };
 
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return o;
-}
+using websec::ci::lower;
 
 const std::string* field(const request& q, std::string_view name) {
   for (const auto& [k, v] : q.fields)
@@ -168,7 +164,7 @@ std::pair<std::string, std::string> new_field(rng& r, const request& q) {
     case 8: return {std::string(r.pick({"Referer", "Origin"})),
                     std::string(r.pick({"https://127.0.0.1/", "http://127.0.0.1/", "https://evil.example/", "null", ""}))};
     case 9: return {std::string(r.pick({"X-CSRFToken", "X-CSRF-Token"})), std::string(r.pick({"", "x", "IjAxMjMi.ZWRpdA.c2ln"}))};
-    case 10: return {"X-Long", std::string(r.small(9000), 'h')};
+    case 10: return {"X-Long", std::string(r.run_length(9000), 'h')};
     default: return {std::string(r.pick({"Bad Name", "X\x01", "", "X-Fold"})), std::string(r.pick({"v\r\n folded", "\x7f", "a\x01b"}))};
   }
 }
@@ -183,7 +179,7 @@ std::string new_body(rng& r, const request& q) {
   if (r.chance(1, 2))
     return "--b\r\nContent-Disposition: form-data; name=\"" + std::string(r.pick({"file", "text", "value"})) +
            "\"; filename=\"" + std::string(r.pick({"a.txt", "fzcanary<.html", ""})) + "\"\r\n\r\n" + payload(r) + "\r\n--b--\r\n";
-  return std::string(r.small(2000), 'x');
+  return std::string(r.run_length(2000), 'x');
 }
 
 std::string chunked(rng& r, std::string_view body) {

@@ -183,7 +183,7 @@ std::string random_header(rng& r) {
   switch (r.below(6)) {
     case 0: return content_type(r);
     case 1: return std::string("Content-Transfer-Encoding: ") + r.pick({"base64", "quoted-printable", "8bit", "binary"}).data();
-    case 2: return "X-Long: " + std::string(r.small(3000), 'h');
+    case 2: return "X-Long: " + std::string(r.run_length(3000), 'h');
     case 3: return std::string(r.pick({"no colon here", ": empty name", "X-Empty:", "X-\xff: \xfe", "\t folded"}));
     case 4: return content_disposition(r);
     default: return "X-" + std::to_string(r.below(100)) + ": " + std::string(r.pick({"v", "\xe2\x82\xac", "a\tb"}));

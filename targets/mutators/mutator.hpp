@@ -57,6 +57,9 @@ class rng {
     while ((std::size_t{1} << bits) < limit) ++bits;
     return below(std::min(std::size_t{1} << below(bits + 1), limit));
   }
+  /// The length of a filler run (a long value, a long header): under 64 seven times in eight, and otherwise
+  /// small(limit), so that the limits are still reached. Every later execution of an input pays for its size.
+  std::size_t run_length(std::size_t limit) { return chance(1, 8) ? small(limit) : small(std::min<std::size_t>(limit, 64)); }
 
  private:
   std::uint64_t s_;
