@@ -6,8 +6,9 @@ today's classes, the BIDI rules, prohibited characters of the BMP and of plane 1
 Input layout: targets/set_cookie_fuzzer.cpp. Run: /usr/bin/python3 scripts/lib/gen_cookie_seeds.py [OUTDIR]"""
 import os
 import sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seed_merge import write_seeds  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LINE, DUMP_UPSTREAM, DUMP_DEBIAN = 0x00, 0x01, 0x03
 
 
@@ -28,12 +29,7 @@ SEEDS = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "corpora", "set_cookie_fuzzer")
-    os.makedirs(out, exist_ok=True)
-    for name, data in SEEDS.items():
-        with open(os.path.join(out, "ck_" + name), "wb") as f:
-            f.write(data)
-    print(f"wrote {len(SEEDS)} seeds to {os.path.relpath(out, ROOT)}")
+    write_seeds("set_cookie_fuzzer", SEEDS, sys.argv[1:], prefix="ck_")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ fields (conversions, nested specs, fill and alignment, Unicode digits) and each 
 Run: /usr/bin/python3 scripts/lib/gen_escape_seeds.py [OUTDIR]"""
 import os
 import sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seed_merge import write_seeds  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # name -> (template, [arguments]); every argument is one line, so none may hold "\n"
 SEEDS = {
@@ -86,15 +87,12 @@ SEEDS = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "corpora", "escape_fuzzer")
-    os.makedirs(out, exist_ok=True)
+    seeds = {}
     for name, (tmpl, args) in SEEDS.items():
         lines = [tmpl] + args
         assert len(lines) <= 16 and not any("\n" in x for x in lines), name
-        data = "\n".join(lines).encode("utf-8", "surrogateescape")
-        with open(os.path.join(out, "fmt_" + name), "wb") as f:
-            f.write(data)
-    print(f"wrote {len(SEEDS)} seeds to {os.path.relpath(out, ROOT) if out.startswith(ROOT) else out}")
+        seeds[name] = "\n".join(lines).encode("utf-8", "surrogateescape")
+    write_seeds("escape_fuzzer", seeds, sys.argv[1:], prefix="fmt_")
 
 
 if __name__ == "__main__":

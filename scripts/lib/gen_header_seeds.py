@@ -6,8 +6,9 @@ backslash escapes in the header-list split. Input layouts: targets/csp_fuzzer.cp
 Run: /usr/bin/python3 scripts/lib/gen_header_seeds.py [OUTDIR_BASE]"""
 import os
 import sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seed_merge import write_seeds  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def head(*lines):
@@ -35,16 +36,9 @@ SEEDS = {
 
 
 def main():
-    base = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "corpora")
-    n = 0
+    base = sys.argv[1] if len(sys.argv) > 1 else None   # default: corpora/
     for target, seeds in SEEDS.items():
-        out = os.path.join(base, target)
-        os.makedirs(out, exist_ok=True)
-        for name, data in seeds.items():
-            with open(os.path.join(out, "hdr_" + name), "wb") as f:
-                f.write(data)
-            n += 1
-    print(f"wrote {n} seeds under {os.path.relpath(base, ROOT)}")
+        write_seeds(target, seeds, [os.path.join(base, target)] if base else [], prefix="hdr_")
 
 
 if __name__ == "__main__":

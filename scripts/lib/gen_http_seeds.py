@@ -5,8 +5,9 @@ Input layout: targets/http_request_fuzzer.cpp.
 Run: /usr/bin/python3 scripts/lib/gen_http_seeds.py [OUTDIR]"""
 import os
 import sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seed_merge import write_seeds  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SMALL_LIMITS = 0x04
 
 
@@ -22,12 +23,7 @@ SEEDS = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "corpora", "http_request_fuzzer")
-    os.makedirs(out, exist_ok=True)
-    for name, data in SEEDS.items():
-        with open(os.path.join(out, "form_" + name), "wb") as f:
-            f.write(data)
-    print(f"wrote {len(SEEDS)} seeds to {os.path.relpath(out, ROOT)}")
+    write_seeds("http_request_fuzzer", SEEDS, sys.argv[1:], prefix="form_")
 
 
 if __name__ == "__main__":

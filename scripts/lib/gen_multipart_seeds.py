@@ -8,7 +8,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_form_seeds import ROOT, mp_seed  # noqa: E402
+from gen_form_seeds import mp_seed  # noqa: E402
+from seed_merge import write_seeds  # noqa: E402
 
 B = b"xYz"
 
@@ -45,12 +46,7 @@ SEEDS = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "corpora", "multipart_fuzzer")
-    os.makedirs(out, exist_ok=True)
-    for name, data in SEEDS.items():
-        with open(os.path.join(out, "cs_" + name), "wb") as f:
-            f.write(data)
-    print(f"wrote {len(SEEDS)} seeds to {os.path.relpath(out, ROOT)}")
+    write_seeds("multipart_fuzzer", SEEDS, sys.argv[1:], prefix="cs_")
 
 
 if __name__ == "__main__":

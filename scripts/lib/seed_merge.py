@@ -1,6 +1,6 @@
-"""Keeps the candidate seeds that add coverage, under their names: the shared step of the gen_<target>_seeds.py
-scripts of the targets whose seeds are all generated (audit_input_fuzzer, markup_format_fuzzer,
-codec_options_fuzzer, form_options_fuzzer).
+"""Writes the named seeds of every gen_<target>_seeds.py script, and for the targets whose seeds are all generated
+(audit_input_fuzzer, markup_format_fuzzer, codec_options_fuzzer, form_options_fuzzer) keeps those that add
+coverage, under their names. The other scripts add their seeds to a corpus that holds more (--merge is not for them).
 
 write_seeds(target, seeds, argv) with `seeds` a dict name -> bytes:
   gen_X_seeds.py OUTDIR                 writes every candidate to OUTDIR (no selection)
@@ -11,7 +11,6 @@ write_seeds(target, seeds, argv) with `seeds` a dict name -> bytes:
 BINARY is the libFuzzer build of the target (build/libfuzzer/fuzz/<target>)."""
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
