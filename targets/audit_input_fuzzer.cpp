@@ -178,8 +178,11 @@ bool documented_selection(const std::vector<std::string>& only, const std::strin
   for (const auto& o : only) {
     std::string l = lower(trim(o));
     if (subject.rfind("cookie:", 0) == 0) {
-      // cookie:NAME with a NAME: "cookie:" alone selects nothing
-      if (l == "cookies" || (subject.size() > 7 && std::string(trim(o)) == subject)) return true;
+      // every cookie: cookies (or cookie, set-cookie); one: cookie:NAME ("cookie:" in any case) with a NAME, so
+      // "cookie:" alone, blanks after it or not, selects nothing
+      if (l == "cookies" || l == "cookie" || l == "set-cookie") return true;
+      const std::string_view t = trim(o);
+      if (t.size() > 7 && l.rfind("cookie:", 0) == 0 && t.substr(7) == std::string_view(subject).substr(7)) return true;
       continue;
     }
     const std::string s = lower(subject);
@@ -398,7 +401,8 @@ void check_cookie(const std::string& line, const cookie::audit_options& co, cons
   cookie::audit_options one = co;
   for (const auto& [n, r] : eff.cookie_roles)
     if (n == name) one.role = r;
-  CHECK(selected(o.only, "cookie:" + name) || !documented_selection(o.only, "cookie:" + name));
+  CHECK(selected(o.only, "cookie:" + name) == documented_selection(o.only, "cookie:" + name), "--only and cookie %s",
+        name.c_str());
   if (!selected(o.only, "cookie:" + name)) return;
   CHECK(c < rep.cookies.size(), "cookie %s missing", name.c_str());
   const subject_report& got = rep.cookies[c++];

@@ -26,21 +26,50 @@ namespace {
 // (A.1) are allowed, as Python allows them. Python's B.2 lower-cases with today's Unicode: idna_tables.inc holds
 // the code points where that differs from RFC 3454's B.2.
 #if WEBSEC_HAVE_LIBIDN
-bool in_table(const Stringprep_table_element* t, char32_t c) {
-  for (; t->start || t->end; ++t) {
-    std::uint32_t end = t->end ? t->end : t->start;
-    if (c >= t->start && c <= end) return true;
+std::uint32_t last_of(const Stringprep_table_element& e) { return e.end ? e.end : e.start; }
+
+// One of libidn's RFC 3454 tables: its entries up to the all-zero one that ends it. They are sorted by start
+// without overlaps (checked once here), so a lookup is a binary search instead of a walk over up to 1,400 entries
+// for every character of a label.
+class rfc3454_table {
+ public:
+  explicit rfc3454_table(const Stringprep_table_element* t) : first_(t) {
+    while (t[size_].start || t[size_].end) ++size_;
+    for (std::size_t i = 1; i < size_ && sorted_; ++i) sorted_ = last_of(t[i - 1]) < t[i].start;
   }
-  return false;
-}
+  const Stringprep_table_element* data() const { return first_; }
+  const Stringprep_table_element* find(char32_t c) const {
+    const Stringprep_table_element* end = first_ + size_;
+    if (!sorted_) {
+      for (const auto* e = first_; e != end; ++e)
+        if (c >= e->start && c <= last_of(*e)) return e;
+      return nullptr;
+    }
+    const auto* it = std::upper_bound(first_, end, c, [](char32_t v, const Stringprep_table_element& e) { return v < e.start; });
+    if (it == first_) return nullptr;
+    --it;
+    return c <= last_of(*it) ? it : nullptr;
+  }
+
+ private:
+  const Stringprep_table_element* first_;
+  std::size_t size_ = 0;
+  bool sorted_ = true;
+};
 
 const Stringprep_table_element* find_in_table(const Stringprep_table_element* t, char32_t c) {
-  for (; t->start || t->end; ++t) {
-    std::uint32_t end = t->end ? t->end : t->start;
-    if (c >= t->start && c <= end) return t;
-  }
-  return nullptr;
+  static const rfc3454_table tables[] = {
+      rfc3454_table(stringprep_rfc3454_A_1),   rfc3454_table(stringprep_rfc3454_B_1), rfc3454_table(stringprep_rfc3454_B_2),
+      rfc3454_table(stringprep_rfc3454_C_1_2), rfc3454_table(stringprep_rfc3454_C_2_2), rfc3454_table(stringprep_rfc3454_C_3),
+      rfc3454_table(stringprep_rfc3454_C_4),   rfc3454_table(stringprep_rfc3454_C_5), rfc3454_table(stringprep_rfc3454_C_6),
+      rfc3454_table(stringprep_rfc3454_C_7),   rfc3454_table(stringprep_rfc3454_C_8), rfc3454_table(stringprep_rfc3454_C_9),
+      rfc3454_table(stringprep_rfc3454_D_1),   rfc3454_table(stringprep_rfc3454_D_2)};
+  for (const auto& x : tables)
+    if (x.data() == t) return x.find(c);
+  return rfc3454_table(t).find(c);  // a table not listed above: counted and searched on the spot
 }
+
+bool in_table(const Stringprep_table_element* t, char32_t c) { return find_in_table(t, c) != nullptr; }
 
 // NFKC with libidn; U+0000 (a starter that never composes) splits the text, as libidn stops at it.
 std::u32string nfkc(const std::u32string& s) {

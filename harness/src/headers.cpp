@@ -1767,10 +1767,12 @@ bool selected(const std::vector<std::string>& only, std::string_view subject) {
   if (only.empty()) return true;
   bool is_cookie = subject.rfind("cookie:", 0) == 0;
   for (const auto& o : only) {
-    std::string l = lower(trim_ows(o));
+    const std::string_view t = trim_ows(o);
+    std::string l = lower(t);
     if (is_cookie) {
       if (l == "cookies" || l == "cookie" || l == "set-cookie") return true;
-      if (l.rfind("cookie:", 0) == 0 && o.size() > 7 && std::string_view(trim_ows(o)).substr(7) == subject.substr(7)) return true;
+      // cookie:NAME needs a NAME: "cookie:" (blanks after it included) selects no cookie, the nameless one neither
+      if (l.rfind("cookie:", 0) == 0 && t.size() > 7 && t.substr(7) == subject.substr(7)) return true;
       continue;
     }
     std::string s = lower(subject);

@@ -205,6 +205,8 @@ result<loaded_text> serializer::loads_text(std::string_view s, std::optional<std
     }
     payload = r->value;
     out.timestamp = r->timestamp;
+    // the value the decoder will see: the Python face rebuilds BadPayload.original_error from it
+    if (why) why->payload = std::string(payload);
   } else {
     auto r = plain_.unsign_view(s);
     if (!r.had_sep) return error{errc::bad_signature, 0, "No " + quote_input(o_.sep, quote_style::python_bytes) + " found in value", 0};

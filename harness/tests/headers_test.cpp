@@ -481,6 +481,11 @@ TEST(Verdict, OverallIsTheWorstSubjectAndOnlySelects) {
   EXPECT_TRUE(selected({"cookie:session"}, "cookie:session"));
   EXPECT_FALSE(selected({"cookie:session"}, "cookie:theme"));
   EXPECT_FALSE(selected({"csp"}, "cookie:session"));
+  // "cookie:" with or without blanks after it names no cookie, so it does not pick the nameless one
+  EXPECT_FALSE(selected({"cookie:"}, "cookie:"));
+  EXPECT_FALSE(selected({"cookie: "}, "cookie:"));
+  EXPECT_FALSE(selected({" cookie:\t"}, "cookie:"));
+  EXPECT_TRUE(selected({" cookie:session "}, "cookie:session"));
   // findings of the whole report are the flattened subjects; audit_response returns them
   header_list hl;
   for (const auto& l : h) hl.emplace_back(l.substr(0, l.find(':')), l.substr(l.find(':') + 2));

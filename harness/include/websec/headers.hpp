@@ -172,7 +172,9 @@ struct response_options {
   /// Cookie roles by name (websec::cookie::cookie_role); cookies not listed get the role their name suggests.
   std::vector<std::pair<std::string, cookie::cookie_role>> cookie_roles;
   /// Subjects to judge, by header name or alias (hsts, csp, xfo, xcto, referrer, cookies, cookie:NAME), ASCII
-  /// case-insensitive; empty = everything. The overall verdict covers only these.
+  /// case-insensitive, blanks around each ignored; empty = everything. The overall verdict covers only these.
+  /// cookies (also cookie, set-cookie) selects every Set-Cookie line; cookie:NAME the cookie NAME, and "cookie:"
+  /// without a name selects none, not even a cookie without a name.
   std::vector<std::string> only;
 };
 

@@ -81,7 +81,8 @@ struct loaded_text {
 
 /// What itsdangerous puts into the exception of a failed `loads`, for the caller that raises it:
 ///   payload        BadSignature.payload: the signed value without its signature — and, for timed serializers,
-///                  without its timestamp (TimestampSigner.unsign's value); nullopt when there is no separator
+///                  without its timestamp (TimestampSigner.unsign's value); nullopt when there is no separator.
+///                  On BadPayload (every serializer): the verified payload the decoder failed on
 ///   date_signed    BadTimeSignature/SignatureExpired.date_signed: the timestamp once it could be read
 ///   original_error BadPayload.original_error: the decoder's error — kind errc::bad_data (base64),
 ///                  errc::zlib_error, errc::too_large (the inflation cap), errc::unicode_decode_error (offset: the

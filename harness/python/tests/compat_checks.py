@@ -12,6 +12,7 @@ run as a script: ``python3 compat_checks.py`` prints one JSON line of results).
 """
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import hashlib
 import io
@@ -312,6 +313,26 @@ def check_timed_exceptions_carry_data(lib, profile):
     assert str(e.original_error) == "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
     e = raises(lib.BadPayload, plain.loads, plain.make_signer().sign(b"\xff").decode("latin-1").encode("latin-1"))
     assert isinstance(e.original_error, UnicodeDecodeError)
+
+
+def check_bad_payload_original_error_every_serializer(lib, profile):
+    # the decoder's exception as itsdangerous raises it, for the timed serializers too: its text, and the document
+    # and position (JSON) or the bytes (UTF-8) it failed on
+    for name in ("Serializer", "URLSafeSerializer", "TimedSerializer", "URLSafeTimedSerializer"):
+        z = getattr(lib, name)("k")
+        for raw in (b'{"a": 1,', b"\xff\xfe", b'"ok\x80"'):
+            payload = base64.urlsafe_b64encode(raw).rstrip(b"=") if name.startswith("URLSafe") else raw
+            e = raises(lib.BadPayload, z.loads, z.make_signer().sign(payload))
+            oe = e.original_error
+            assert e.__cause__ is oe, name
+            if raw.startswith(b"{"):
+                assert type(oe).__name__ == "JSONDecodeError", (name, oe)
+                assert (str(oe), oe.doc, oe.pos) == (
+                    "Expecting property name enclosed in double quotes: line 1 column 9 (char 8)", '{"a": 1,', 8), name
+            else:
+                assert isinstance(oe, UnicodeDecodeError), (name, oe)
+                assert (oe.object, oe.start, oe.reason) == (raw, raw.index(b"\xff" if b"\xff" in raw else b"\x80"),
+                                                            "invalid start byte"), (name, oe)
 
 
 # ----------------------------------------------------------------------------------------------- 6/10. cookies
