@@ -181,7 +181,11 @@ struct form_data {
   outcome result;
   body_kind kind = body_kind::none;
   std::string mimetype;       ///< `Request.mimetype` (lower-cased)
-  std::uint64_t body_bytes = 0;  ///< bytes consumed from the stream
+  /// Bytes consumed from the stream (never past its limit: Content-Length, or max_content_length when streamed).
+  /// Without an error it does not depend on how the body was split into feed() calls. After an error it is where
+  /// consuming stopped: every byte of the feed() call in which the error was decided counts, so the figure
+  /// depends on the split (fed at once, the whole body counts).
+  std::uint64_t body_bytes = 0;
   /// Owns the bytes `fields` and `files` view (all but `file::data`/`file::sha256`); shared by copies.
   std::shared_ptr<const form_storage> storage;
 };
