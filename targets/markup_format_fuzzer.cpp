@@ -163,7 +163,8 @@ bool trusted(const arg& x) { return x.type == 'm' || x.type == 'h'; }
 
 // ---------------------------------------------------------------------------------------------- Python, modelled
 
-// UTF-8 decoding with invalid bytes as U+DC80..U+DCFF (surrogateescape), as escape.hpp reads text.
+// UTF-8 decoding with invalid bytes as U+DC80..U+DCFF (surrogateescape), as escape.hpp reads text. Written here
+// on purpose, not taken from the library's decoder (text_util.hpp): the model must not share the code it checks.
 std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
   auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   auto cont = [&](std::size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
