@@ -523,12 +523,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       CHECK(!r->metas[i - 1].after_script || m.after_script, "after_script went back");
     }
   }
-  auto again_text = rewrite(*r);
-  CHECK(again_text.has_value(), "the input cannot be written back");
-  auto again = read_audit_input(*again_text);
-  CHECK(again.ok(), "the written-back %s input does not read: %s", r->form.c_str(),
-        again ? "" : again.err().message.c_str());
-  CHECK(*again == *r, "the written-back %s input reads differently", r->form.c_str());
+  if (websec::fuzz::full) {  // the twin leaves the round trip out (docs/FUZZING.md "Speed")
+    auto again_text = rewrite(*r);
+    CHECK(again_text.has_value(), "the input cannot be written back");
+    auto again = read_audit_input(*again_text);
+    CHECK(again.ok(), "the written-back %s input does not read: %s", r->form.c_str(),
+          again ? "" : again.err().message.c_str());
+    CHECK(*again == *r, "the written-back %s input reads differently", r->form.c_str());
+  }
 
   if (!(flags & 0x80)) check_audit(*r, o);
   return 0;

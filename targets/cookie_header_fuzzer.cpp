@@ -8,7 +8,7 @@
 //   * on input made only of printable ASCII, space and TAB — where werkzeug 2.2 and 3.1 cannot differ (no newline
 //     stops either regex, no U+001C..U+001F for str.strip) — both profiles give identical pairs
 //   * parsing is deterministic, and a header rebuilt from debian's pairs as `key="escaped value"` parses back to
-//     the same pairs (what dump_cookie's quoting promises)
+//     the same pairs (what dump_cookie's quoting promises); cookie_header_fuzzer_fast leaves these two out
 #include "fuzz_check.hpp"
 #include "websec/cookie.hpp"
 
@@ -51,10 +51,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       CHECK(valid_utf8(v));
     }
   }
-  CHECK(deb == cookie::parse_cookie_header(in, profile::debian));
+  if (websec::fuzz::full) CHECK(deb == cookie::parse_cookie_header(in, profile::debian));
   bool plain = std::all_of(in.begin(), in.end(), [](char c) { return (c >= 0x20 && c < 0x7F) || c == '\t'; });
   if (plain) CHECK(deb == up);
 
+  if (!websec::fuzz::full) return 0;
   // Rebuild from debian's pairs with werkzeug 2.2's quoting and parse again.
   std::string rebuilt;
   bool rebuildable = true;
