@@ -40,6 +40,7 @@
 //     the documented hierarchy; repr(bytes) is quoted printable ASCII; repr() and str() of a datetime and
 //     Markup(datetime) match a civil-calendar model; dumps refuses a datetime, tagged_dumps writes its http date
 #include "fuzz_check.hpp"
+#include "fuzz_text.hpp"
 #include "fuzz_input.hpp"
 #include "websec/cookie.hpp"
 #include "websec/json.hpp"
@@ -69,26 +70,7 @@ std::string kind_of(const websec::error& e) { return std::string(websec::to_stri
 constexpr std::uint64_t kTs = 1700000000;
 constexpr std::size_t kCap = 4096;
 
-// Offset of the first byte of the first invalid (strict) UTF-8 sequence, or npos.
-std::size_t first_invalid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const unsigned c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    const std::size_t need = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 0;
-    if (!need) return i;
-    const unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80, hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-    for (std::size_t k = 1; k <= need; ++k) {
-      if (i + k >= s.size()) return i;
-      const unsigned d = static_cast<unsigned char>(s[i + k]);
-      if (d < (k == 1 ? lo : 0x80u) || d > (k == 1 ? hi : 0xBFu)) return i;
-    }
-    i += need + 1;
-  }
-  return std::string_view::npos;
-}
+using websec::fuzz::first_invalid_utf8;
 
 const G::digest kDigests[] = {G::digest::sha1, G::digest::sha256, G::digest::sha512, G::digest::md5};
 const G::key_derivation kDerivations[] = {G::key_derivation::concat, G::key_derivation::django_concat,

@@ -10,6 +10,7 @@
 //   * parsing is deterministic, and a header rebuilt from debian's pairs as `key="escaped value"` parses back to
 //     the same pairs (what dump_cookie's quoting promises); cookie_header_fuzzer_fast leaves these two out
 #include "fuzz_check.hpp"
+#include "fuzz_text.hpp"
 #include "websec/cookie.hpp"
 
 #include <algorithm>
@@ -23,17 +24,7 @@ using namespace websec;
 
 namespace {
 
-bool valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    if (!len || i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += len;
-  }
-  return true;
-}
+using websec::fuzz::valid_utf8;
 
 }  // namespace
 

@@ -26,6 +26,7 @@
 //     model of CSRFProtect._get_csrf_token
 //   * double submit: matches iff both non-empty and equal; generated tokens are 43 base64url characters
 #include "fuzz_check.hpp"
+#include "fuzz_text.hpp"
 #include "fuzz_input.hpp"
 #include "websec/csrf.hpp"
 #include "websec/signing.hpp"
@@ -262,20 +263,7 @@ kv parse_headers(std::string_view text) {
   return out;
 }
 
-bool valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    if (!len || i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    unsigned char d = static_cast<unsigned char>(s[i + (len > 1)]);
-    if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d >= 0xA0) || (c == 0xF0 && d < 0x90) || (c == 0xF4 && d >= 0x90))
-      return false;  // overlong, surrogate, beyond U+10FFFF
-    i += len;
-  }
-  return true;
-}
+using websec::fuzz::valid_utf8;
 
 bool ascii_only(std::string_view s) {
   for (unsigned char c : s)

@@ -280,23 +280,7 @@ void check_dumped_line(std::string_view key, const dump_options& o, const dumped
   else CHECK(d.size <= h.size());
 }
 
-// Strict UTF-8 (no overlongs, surrogates or code points beyond U+10FFFF).
-bool valid_utf8(std::string_view value) {
-  for (std::size_t i = 0; i < value.size();) {
-    unsigned char c = static_cast<unsigned char>(value[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    if (!len || i + len > value.size()) return false;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(value[i + k]) & 0xC0) != 0x80) return false;
-    if (len > 1) {
-      unsigned char n = static_cast<unsigned char>(value[i + 1]);
-      if ((c == 0xE0 && n < 0xA0) || (c == 0xED && n >= 0xA0) || (c == 0xF0 && n < 0x90) || (c == 0xF4 && n >= 0x90))
-        return false;
-    }
-    i += len;
-  }
-  return true;
-}
+using websec::fuzz::valid_utf8;
 
 // For a token key and clean options the line parses back with the flags, the attributes in werkzeug's order, and
 // a value the request Cookie parser unquotes to the original bytes.
